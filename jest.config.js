@@ -1,0 +1,30 @@
+/**
+ * Two projects:
+ *  - unit: pure logic and CloudFormation template assertions (no server);
+ *  - stand: handlers and the CLI against the real two-zone Ceph RGW stand that the
+ *    global setup installs and starts by itself (scripts/stand.sh).
+ * @type {import('jest').Config}
+ */
+const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/constructs/**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      setupFiles: ['<rootDir>/test/support/env.ts'],
+    },
+    {
+      displayName: 'stand',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/stand/**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      setupFiles: ['<rootDir>/test/support/env.ts'],
+      globalSetup: '<rootDir>/test/stand/global-setup.ts',
+    },
+  ],
+};

@@ -1,0 +1,36 @@
+import { UsageError } from './errors';
+
+/** A bucket and an optional key prefix, as written `s3://bucket[/prefix]`. */
+export interface S3Location {
+  readonly bucket: string;
+  /** Key prefix without a leading slash; '' for the whole bucket. */
+  readonly prefix: string;
+}
+
+// S3 bucket naming rules (general purpose buckets): 3-63 chars, lower case, digits, dots, hyphens.
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Parses `s3://bucket[/prefix]`; `what` names the option in the error message. */
+export function parseS3Uri(uri: string, what: string): S3Location {
+  if (typeof uri !== 'string' || uri.length === 0) {
+    throw new UsageError(`${what} is required: give it as s3://bucket[/prefix]`);
+  }
+  const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
+  if (!m) {
+    throw new UsageError(`${what} "${uri}" is not an S3 URI: write it as s3://bucket[/prefix]`);
+  }
+  const [, bucket, prefix = ''] = m;
+  if (!BUCKET.test(bucket) || bucket.includes('..')) {
+    throw new UsageError(
+      `${what} "${uri}" names an invalid bucket "${bucket}": bucket names are 3-63 lower-case letters, digits, dots and hyphens`,
+    );
+  }
+  if (prefix.startsWith('/')) {
+    throw new UsageError(`${what} "${uri}" has a prefix starting with "/": write s3://${bucket}/${prefix.replace(/^\/+/, '')}`);
+  }
+  return { bucket, prefix };
+}
+
+export function formatS3Uri(loc: S3Location): string {
+  return loc.prefix ? `s3://${loc.bucket}/${loc.prefix}` : `s3://${loc.bucket}`;
+}
