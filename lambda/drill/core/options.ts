@@ -1,0 +1,172 @@
+import { UsageError } from '../../shared/errors';
+import { drillIdProblem, drillRoot } from './key-mapping';
+import { SAMPLE_MODES, SampleMode } from './sampling';
+
+/** One side of a drill: a bucket and prefix, where it lives. */
+export interface DrillLocation {
+  readonly bucket: string;
+  /** Key prefix; '' for the whole bucket. */
+  readonly prefix: string;
+  readonly region: string;
+  /** A custom endpoint (an S3-compatible server). @default - the AWS regional endpoint */
+  readonly endpoint?: string;
+}
+
+export interface DrillOptions {
+  /** The source: read only, to verify restored bytes against the same object version. */
+  readonly source: DrillLocation;
+  /** The replica: read only; the drill restores from here. Its prefix is the drilled scope. */
+  readonly replica: DrillLocation;
+  /** Where scratch copies go: under `<prefix>/<drillId>/`, removed at the end. @default prefix DRILL_PREFIX */
+  readonly restoreTo: DrillLocation;
+  /** Objects to restore. @default 100 */
+  readonly sampleSize: number;
+  /** @default 'random' */
+  readonly sampleMode: SampleMode;
+  /** Seed of the random sample. @default - a fresh seed, recorded in the report */
+  readonly seed?: string;
+  /** Restore the prefix as it was at this time (point-in-time mode). @default - the current versions */
+  readonly asOf?: Date;
+  /** Parallel restores and verifications. @default 8 */
+  readonly concurrency: number;
+  /** Let objects that cannot be verified pass the drill. @default false */
+  readonly allowUnverifiable?: boolean;
+  /** Copy server-side (CopyObject) when replica and target share an endpoint. @default false */
+  readonly serverSideCopy?: boolean;
+  /** Attempts per S3 operation, first included. @default 10 */
+  readonly maxAttempts?: number;
+  /** A name for the drill, recorded in the report and used as the metric dimension. */
+  readonly name?: string;
+  /** A fixed drill id (tests). @default - generated from the start time */
+  readonly drillId?: string;
+}
+
+export const DEFAULT_SAMPLE_SIZE = 100;
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_SAMPLE_SIZE = 100_000;
+export const MAX_CONCURRENCY = 256;
+
+/**
+ * A comparable identity of an endpoint: every AWS endpoint (none given, or *.amazonaws.com)
+ * shares one global bucket namespace; a custom endpoint is its origin.
+ */
+export function endpointIdentity(endpoint: string | undefined): string {
+  if (!endpoint) return 'aws';
+  try {
+    const u = new URL(endpoint);
+    if (u.hostname.toLowerCase().endsWith('.amazonaws.com')) return 'aws';
+    const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+    return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
+  } catch {
+    return endpoint.toLowerCase().replace(/\/+$/, '');
+  }
+}
+
+/** True when two locations name the same bucket on the same endpoint. */
+export function sameBucket(a: DrillLocation, b: DrillLocation): boolean {
+  return a.bucket === b.bucket && endpointIdentity(a.endpoint) === endpointIdentity(b.endpoint);
+}
+
+/** True when the target can be filled by server-side copy from the replica. */
+export function sameEndpoint(a: DrillLocation, b: DrillLocation): boolean {
+  return endpointIdentity(a.endpoint) === endpointIdentity(b.endpoint);
+}
+
+function endpointText(loc: DrillLocation): string {
+  return loc.endpoint ? ` at ${loc.endpoint}` : '';
+}
+
+/**
+ * Every problem with a set of drill options, as messages that name the option, the value and
+ * the fix; empty when the options are good. `names` maps option names to how the caller
+ * spells them (CLI flags, environment variables).
+ */
+export function drillOptionProblems(o: DrillOptions, names: Partial<Record<string, string>> = {}): string[] {
+  const n = (k: string) => names[k] ?? k;
+  const problems: string[] = [];
+  if (sameBucket(o.restoreTo, o.source)) {
+    problems.push(
+      `${n('restoreTo')} bucket "${o.restoreTo.bucket}"${endpointText(o.restoreTo)} is the source bucket: a drill never writes to the source, give a scratch bucket`,
+    );
+  }
+  if (sameBucket(o.restoreTo, o.replica)) {
+    problems.push(
+      `${n('restoreTo')} bucket "${o.restoreTo.bucket}"${endpointText(o.restoreTo)} is the replica bucket: a drill never writes to the replica, give a scratch bucket`,
+    );
+  }
+  if (!Number.isInteger(o.sampleSize) || o.sampleSize < 1 || o.sampleSize > MAX_SAMPLE_SIZE) {
+    problems.push(`${n('sampleSize')} ${o.sampleSize} must be a whole number from 1 to ${MAX_SAMPLE_SIZE}`);
+  }
+  if (!SAMPLE_MODES.includes(o.sampleMode)) {
+    problems.push(`${n('sampleMode')} "${o.sampleMode}" is not a sample mode: use one of ${SAMPLE_MODES.join(', ')}`);
+  }
+  if (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > MAX_CONCURRENCY) {
+    problems.push(`${n('concurrency')} ${o.concurrency} must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+  }
+  if (o.maxAttempts !== undefined && (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1 || o.maxAttempts > 100)) {
+    problems.push(`${n('maxAttempts')} ${o.maxAttempts} must be a whole number from 1 to 100`);
+  }
+  if (o.asOf !== undefined && Number.isNaN(o.asOf.getTime())) {
+    problems.push(`${n('asOf')} is not a valid time: write 2026-11-20T12:00:00Z`);
+  }
+  if (o.serverSideCopy && !sameEndpoint(o.replica, o.restoreTo)) {
+    problems.push(
+      `${n('serverSideCopy')} needs the replica and the restore target on one endpoint, but the replica is at ${o.replica.endpoint ?? 'aws'} and the target at ${o.restoreTo.endpoint ?? 'aws'}: drop it to stream the copies`,
+    );
+  }
+  if (o.drillId !== undefined) {
+    const p = drillIdProblem(o.drillId);
+    if (p) problems.push(p);
+  }
+  return problems;
+}
+
+/** Throws one UsageError listing every problem. */
+export function assertDrillOptions(o: DrillOptions, names?: Partial<Record<string, string>>): void {
+  const problems = drillOptionProblems(o, names);
+  if (problems.length === 1) throw new UsageError(problems[0]);
+  if (problems.length > 1) throw new UsageError(problems.map((p) => `\n  - ${p}`).join(''));
+}
+
+/** What a drill will read and where it will write, before it starts (printed and reported). */
+export interface DrillPlan {
+  readonly drillId: string;
+  readonly name?: string;
+  readonly reads: { readonly replica: string; readonly source: string; readonly listing: 'current' | 'versions' };
+  readonly writes: { readonly target: string; readonly onlyUnder: string };
+  readonly sample: { readonly mode: SampleMode; readonly size: number; readonly seed: string; readonly asOf?: string };
+  readonly copy: 'stream' | 'server-side';
+  readonly concurrency: number;
+  readonly allowUnverifiable: boolean;
+}
+
+function uri(loc: DrillLocation, prefix = loc.prefix): string {
+  return `s3://${loc.bucket}/${prefix}${endpointText(loc)} (${loc.region})`;
+}
+
+export function planDrill(o: DrillOptions, drillId: string, seed: string): DrillPlan {
+  const root = drillRoot(o.restoreTo.prefix, drillId);
+  return {
+    drillId,
+    name: o.name,
+    reads: {
+      replica: uri(o.replica),
+      source: uri(o.source),
+      listing: o.asOf ? 'versions' : 'current',
+    },
+    writes: { target: uri(o.restoreTo, root), onlyUnder: root },
+    sample: { mode: o.sampleMode, size: o.sampleSize, seed, asOf: o.asOf?.toISOString() },
+    copy: o.serverSideCopy ? 'server-side' : 'stream',
+    concurrency: o.concurrency,
+    allowUnverifiable: o.allowUnverifiable ?? false,
+  };
+}
+
+/** The plan as a few human lines. */
+export function describePlan(p: DrillPlan): string[] {
+  return [
+    `drill ${p.drillId}${p.name ? ` (${p.name})` : ''}: ${p.sample.mode} sample of ${p.sample.size}${p.sample.mode === 'random' ? ` (seed ${p.sample.seed})` : ''}${p.sample.asOf ? ` as of ${p.sample.asOf}` : ''}`,
+    `reads  ${p.reads.replica} (${p.reads.listing === 'versions' ? 'all versions' : 'current objects'}) and verifies against ${p.reads.source}`,
+    `writes ${p.writes.target} only, and removes what it wrote`,
+  ];
+}
