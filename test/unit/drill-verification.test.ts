@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  ChecksumAlgorithm,
   chooseVerification,
   DigestBuilder,
   judge,
@@ -11,7 +12,7 @@ const body = Buffer.from('hello restore drill\n');
 const md5 = createHash('md5').update(body).digest('hex');
 const sha256 = createHash('sha256').update(body).digest('hex');
 
-function digestsOf(b: Buffer, extra: Parameters<typeof DigestBuilder.prototype.constructor>[0] = []) {
+function digestsOf(b: Buffer, extra: ChecksumAlgorithm[] = []) {
   const d = new DigestBuilder(extra);
   // In two chunks: the digests are incremental.
   d.update(b.subarray(0, 5));
