@@ -1,0 +1,32 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { ReplicaBucket, ReplicatedBucket, ReplicationDestination } from '../lib';
+
+/** Example account id (documentation range); the app synthesizes without credentials. */
+export const EXAMPLE_ACCOUNT = '111111111111';
+export const PRIMARY_REGION = 'us-east-1';
+export const REPLICA_REGION = 'us-west-2';
+
+export interface ExampleApp {
+  readonly primary: Stack;
+  readonly replica: Stack;
+  readonly replicaBucket: ReplicaBucket;
+  readonly data: ReplicatedBucket;
+}
+
+/** The example two-region disaster-recovery app, shared by bin/app.ts and the tests. */
+export function buildExampleApp(app: App): ExampleApp {
+  const replica = new Stack(app, 'S3DrReplica', {
+    env: { account: EXAMPLE_ACCOUNT, region: REPLICA_REGION },
+    description: 'cdk-s3-dr example: replica bucket and key in the recovery region',
+  });
+  const primary = new Stack(app, 'S3DrPrimary', {
+    env: { account: EXAMPLE_ACCOUNT, region: PRIMARY_REGION },
+    description: 'cdk-s3-dr example: replicated source bucket in the primary region',
+  });
+
+  const replicaBucket = new ReplicaBucket(replica, 'Replica');
+  const data = new ReplicatedBucket(primary, 'Data', {
+    destinations: [ReplicationDestination.toReplicaBucket(replicaBucket)],
+  });
+  return { primary, replica, replicaBucket, data };
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './replication-options';
+export * from './replica-bucket';
+export * from './replication-destination';
+export * from './replicated-bucket';
+export * as perms from './perms';

@@ -1,0 +1,68 @@
+import { ReplicaBucket } from './replica-bucket';
+import { ReplicationRuleOptions } from './replication-options';
+
+/** A bucket someone else owns (another team, another account), by plain attributes. */
+export interface ReplicationDestinationAttributes extends ReplicationRuleOptions {
+  /** ARN of the destination bucket, for example `arn:aws:s3:::my-replica`. */
+  readonly bucketArn: string;
+  /** Region of the destination bucket. */
+  readonly region: string;
+  /**
+   * Account that owns the destination bucket.
+   * @default - the source bucket's account
+   */
+  readonly account?: string;
+  /**
+   * ARN of the symmetric KMS key (or alias) in the destination region that encrypts replicas.
+   * Required: the source bucket is SSE-KMS encrypted, and S3 replicates SSE-KMS objects only
+   * to a destination with a replica key.
+   */
+  readonly replicaKeyArn: string;
+  /**
+   * Whether the destination bucket has Object Lock on (it must match the source).
+   * @default - not checked
+   */
+  readonly objectLockEnabled?: boolean;
+}
+
+/**
+ * One destination of a `ReplicatedBucket`: a `ReplicaBucket` of this app, or plain attributes
+ * of a bucket someone else owns, plus the rule options for it.
+ */
+export class ReplicationDestination {
+  /** Replicate to a `ReplicaBucket` (in another region's stack of this app). */
+  static toReplicaBucket(replica: ReplicaBucket, options: ReplicationRuleOptions = {}): ReplicationDestination {
+    return new ReplicationDestination(
+      replica.bucket.bucketArn,
+      replica.region,
+      replica.account,
+      replica.replicaKeyArn,
+      replica.objectLockEnabled,
+      options,
+      replica,
+    );
+  }
+
+  /** Replicate to a bucket given by its attributes. */
+  static toBucket(attrs: ReplicationDestinationAttributes): ReplicationDestination {
+    const { bucketArn, region, account, replicaKeyArn, objectLockEnabled, ...options } = attrs;
+    return new ReplicationDestination(bucketArn, region, account, replicaKeyArn, objectLockEnabled, options);
+  }
+
+  private constructor(
+    /** ARN of the destination bucket. */
+    readonly bucketArn: string,
+    /** Region of the destination bucket. */
+    readonly region: string,
+    /** Account of the destination bucket; undefined means the source's account. */
+    readonly account: string | undefined,
+    /** The replica key (key or alias ARN). */
+    readonly replicaKeyArn: string,
+    /** Object Lock on the destination, when known. */
+    readonly objectLockEnabled: boolean | undefined,
+    /** Rule options. */
+    readonly options: ReplicationRuleOptions,
+    /** The ReplicaBucket construct, when the destination is one. */
+    readonly replica?: ReplicaBucket,
+  ) {}
+}
