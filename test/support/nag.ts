@@ -15,7 +15,7 @@ export function nagFindings(scope: IConstruct): Finding[] {
   return nagPacks().flatMap((pack) =>
     pack
       .validateScope(scope)
-      .violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath }))),
+      .violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' }))),
   );
 }
 
