@@ -1,0 +1,222 @@
+import {
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  ListObjectsV2CommandOutput,
+  ListObjectVersionsCommand,
+  ListObjectVersionsCommandOutput,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { CANARY_PREFIX } from '../shared/reserved';
+import { AuditMode, compareKeys, HeadInfo, ListedVersion, normEtag } from './core';
+
+/** Which side a failed request was for, so the error can name the bucket. */
+export class SideError extends Error {
+  constructor(
+    readonly side: 'source' | 'replica',
+    readonly bucket: string,
+    options: { cause: unknown },
+  ) {
+    super(`${side} bucket "${bucket}"`, options);
+    this.name = 'SideError';
+  }
+}
+
+export interface ListSideOptions {
+  readonly side: 'source' | 'replica';
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** Key prefix; listed keys are yielded relative to it. */
+  readonly prefix: string;
+  readonly mode: AuditMode;
+  /** Relative key to start after (exclusive). */
+  readonly startAfter?: string;
+  /** Relative key to end at (inclusive): no page is requested past it. */
+  readonly endAt?: string;
+  /** @default 1000 */
+  readonly pageSize?: number;
+}
+
+/**
+ * Lists one side page by page (one request per `pageSize` keys), requesting the next page as
+ * soon as the current one arrives so that listing overlaps with the caller's work. Yields keys
+ * relative to the prefix in S3 order; skips the probe's canary objects.
+ */
+export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersion> {
+  const pageSize = o.pageSize ?? 1000;
+  type Page = { items: ListedVersion[]; next?: () => Promise<Page> };
+  const wrap = async <T>(p: Promise<T>): Promise<T> => {
+    try {
+      return await p;
+    } catch (err) {
+      throw new SideError(o.side, o.bucket, { cause: err });
+    }
+  };
+  const pastEnd = (items: ListedVersion[]) =>
+    o.endAt !== undefined && items.length > 0 && compareKeys(items[items.length - 1].key, o.endAt) > 0;
+
+  const fetchV2 = async (token?: string): Promise<Page> => {
+    const out: ListObjectsV2CommandOutput = await wrap(
+      o.client.send(
+        new ListObjectsV2Command({
+          Bucket: o.bucket,
+          Prefix: o.prefix || undefined,
+          MaxKeys: pageSize,
+          ContinuationToken: token,
+          StartAfter: token === undefined && o.startAfter !== undefined ? o.prefix + o.startAfter : undefined,
+        }),
+      ),
+    );
+    const items: ListedVersion[] = [];
+    for (const c of out.Contents ?? []) {
+      if (c.Key === undefined || c.Key.startsWith(CANARY_PREFIX)) continue;
+      items.push({
+        key: c.Key.slice(o.prefix.length),
+        isDeleteMarker: false,
+        isLatest: true,
+        size: c.Size ?? 0,
+        etag: normEtag(c.ETag),
+        lastModified: c.LastModified?.getTime() ?? 0,
+      });
+    }
+    const token2 = out.IsTruncated ? out.NextContinuationToken : undefined;
+    return { items, next: token2 && !pastEnd(items) ? () => fetchV2(token2) : undefined };
+  };
+
+  const fetchVersions = async (keyMarker?: string, versionIdMarker?: string): Promise<Page> => {
+    const out: ListObjectVersionsCommandOutput = await wrap(
+      o.client.send(
+        new ListObjectVersionsCommand({
+          Bucket: o.bucket,
+          Prefix: o.prefix || undefined,
+          MaxKeys: pageSize,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionIdMarker,
+        }),
+      ),
+    );
+    const items: ListedVersion[] = [];
+    for (const v of out.Versions ?? []) {
+      if (v.Key === undefined || v.Key.startsWith(CANARY_PREFIX)) continue;
+      items.push({
+        key: v.Key.slice(o.prefix.length),
+        versionId: v.VersionId ?? 'null',
+        isDeleteMarker: false,
+        isLatest: v.IsLatest ?? false,
+        size: v.Size ?? 0,
+        etag: normEtag(v.ETag),
+        lastModified: v.LastModified?.getTime() ?? 0,
+      });
+    }
+    for (const d of out.DeleteMarkers ?? []) {
+      if (d.Key === undefined || d.Key.startsWith(CANARY_PREFIX)) continue;
+      items.push({
+        key: d.Key.slice(o.prefix.length),
+        versionId: d.VersionId ?? 'null',
+        isDeleteMarker: true,
+        isLatest: d.IsLatest ?? false,
+        size: 0,
+        lastModified: d.LastModified?.getTime() ?? 0,
+      });
+    }
+    // Versions and delete markers come in two lists: interleave them by key, newest first.
+    items.sort((a, b) => compareKeys(a.key, b.key) || b.lastModified - a.lastModified);
+    const more = out.IsTruncated && out.NextKeyMarker !== undefined;
+    return {
+      items,
+      next: more && !pastEnd(items) ? () => fetchVersions(out.NextKeyMarker, out.NextVersionIdMarker) : undefined,
+    };
+  };
+
+  const first = o.startAfter !== undefined ? o.prefix + o.startAfter : undefined;
+  let pending: Promise<Page> | undefined = o.mode === 'current' ? fetchV2() : fetchVersions(first);
+  while (pending) {
+    const page: Page = await pending;
+    pending = page.next?.(); // prefetch while the caller consumes this page
+    pending?.catch(() => undefined); // surfaced when awaited; avoid an unhandled rejection meanwhile
+    for (const item of page.items) {
+      if (o.startAfter !== undefined && compareKeys(item.key, o.startAfter) <= 0) continue;
+      yield item;
+    }
+  }
+}
+
+/** HeadObject with checksums, for equal-size objects whose ETags differ. */
+export async function headInfo(
+  side: 'source' | 'replica',
+  client: S3Client,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+): Promise<HeadInfo> {
+  try {
+    const h = await client.send(
+      new HeadObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        VersionId: versionId && versionId !== 'null' ? versionId : undefined,
+        ChecksumMode: 'ENABLED',
+      }),
+    );
+    const checksums: Record<string, string> = {};
+    const all: [string, string | undefined][] = [
+      ['CRC32', h.ChecksumCRC32],
+      ['CRC32C', h.ChecksumCRC32C],
+      ['CRC64NVME', h.ChecksumCRC64NVME],
+      ['SHA1', h.ChecksumSHA1],
+      ['SHA256', h.ChecksumSHA256],
+    ];
+    // Composite (per-part) checksums depend on the part layout: not comparable across sides.
+    for (const [algo, value] of all) if (value && !/-\d+$/.test(value)) checksums[algo] = value;
+    return {
+      etag: normEtag(h.ETag),
+      sse: h.SSECustomerAlgorithm ? 'SSE-C' : h.ServerSideEncryption,
+      checksums,
+    };
+  } catch (err) {
+    throw new SideError(side, bucket, { cause: err });
+  }
+}
+
+/**
+ * The latest version (or delete marker) of exactly `key`, with one ListObjectVersions request:
+ * the key's own entries come first, newest first. Undefined when the key has none.
+ */
+export async function latestVersion(
+  side: 'source' | 'replica',
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  relKey: string,
+): Promise<ListedVersion | undefined> {
+  const full = prefix + relKey;
+  let out: ListObjectVersionsCommandOutput;
+  try {
+    out = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: full, MaxKeys: 1 }));
+  } catch (err) {
+    throw new SideError(side, bucket, { cause: err });
+  }
+  const v = out.Versions?.find((x) => x.Key === full);
+  const d = out.DeleteMarkers?.find((x) => x.Key === full);
+  if (d && (!v || (d.LastModified?.getTime() ?? 0) >= (v.LastModified?.getTime() ?? 0))) {
+    return {
+      key: relKey,
+      versionId: d.VersionId,
+      isDeleteMarker: true,
+      isLatest: true,
+      size: 0,
+      lastModified: d.LastModified?.getTime() ?? 0,
+    };
+  }
+  if (v) {
+    return {
+      key: relKey,
+      versionId: v.VersionId,
+      isDeleteMarker: false,
+      isLatest: true,
+      size: v.Size ?? 0,
+      etag: normEtag(v.ETag),
+      lastModified: v.LastModified?.getTime() ?? 0,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,260 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AuditCheckpoint, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
+import { buildReport, humanSummary, writeReport } from '../audit/report';
+import { runAudit } from '../audit/run-audit';
+import { JsonlFileSink } from '../audit/sink';
+import { IncompleteError, UsageError } from '../shared/errors';
+import { createS3Client, RequestStats } from '../shared/s3-client';
+import { formatS3Uri, parseS3Uri } from '../shared/s3-uri';
+import { CliIO, Progress } from './io';
+
+export const AUDIT_USAGE = `usage: cdk-s3-dr audit --source s3://bucket[/prefix] --replica s3://bucket[/prefix] [options]
+
+Proves the replica matches the source, read-only: lists both sides (one request per 1,000 keys
+per side), compares sizes, ETags and, where ETags are not comparable, checksums (HeadObject).
+
+options:
+  --source URI                  the source bucket and optional prefix (required)
+  --replica URI                 the replica bucket and optional prefix (required)
+  --source-region REGION        default: AWS_REGION, else us-east-1
+  --replica-region REGION       default: AWS_REGION, else us-east-1
+  --source-endpoint URL         an S3-compatible endpoint for the source (path-style)
+  --replica-endpoint URL        an S3-compatible endpoint for the replica (path-style)
+  --report FILE|s3://b/key      the JSON report (default: audit-report.json)
+  --jsonl FILE                  every discrepancy as JSON Lines (default: the report name with .jsonl)
+  --lag-window SECONDS          differences younger than this are pending, not failures (default ${DEFAULT_LAG_WINDOW_SECONDS})
+  --versions                    all-versions mode (ListObjectVersions): compares latest version ids and delete markers
+  --delete-marker-replication   the replication rule replicates delete markers (default: it does not)
+  --no-head-check               do not HeadObject equal-size objects whose ETags differ (faster; treats plain ETags as MD5s)
+  --range-start-after KEY       audit only keys after KEY (relative to the prefix, S3 byte order)
+  --range-end-at KEY            audit only keys up to KEY, inclusive
+  --checkpoint FILE             where to save the checkpoint if the run cannot complete (default: next to the report)
+  --resume FILE                 continue an interrupted run from its checkpoint (give the same options)
+  --max-attempts N              attempts per request, retries included (default 10)
+  --page-size N                 keys per list request, 1-1000 (default 1000)
+  --help                        show this help
+
+exit codes: 0 consistent (pending differences alone are not failures), 1 discrepancies found,
+            2 bad usage or input, 3 the run could not complete (a checkpoint is saved: resume with --resume)`;
+
+function positiveInt(
+  v: string | undefined,
+  option: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(
+      `${option} "${v}" must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}`,
+    );
+  }
+  return Number(v);
+}
+
+function endpoint(v: string | undefined, option: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(v))
+    throw new UsageError(`${option} "${v}" is not a URL: write it as http(s)://host[:port]`);
+  return v;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function auditCommand(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        source: { type: 'string' },
+        replica: { type: 'string' },
+        'source-region': { type: 'string' },
+        'replica-region': { type: 'string' },
+        'source-endpoint': { type: 'string' },
+        'replica-endpoint': { type: 'string' },
+        report: { type: 'string' },
+        jsonl: { type: 'string' },
+        'lag-window': { type: 'string' },
+        versions: { type: 'boolean' },
+        'delete-marker-replication': { type: 'boolean' },
+        'no-head-check': { type: 'boolean' },
+        'range-start-after': { type: 'string' },
+        'range-end-at': { type: 'string' },
+        checkpoint: { type: 'string' },
+        resume: { type: 'string' },
+        'max-attempts': { type: 'string' },
+        'page-size': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(
+      `${(err as Error).message.replace(/^./, (c) => c.toLowerCase())}; run 'cdk-s3-dr audit --help' for the options`,
+    );
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.out(AUDIT_USAGE);
+    return 0;
+  }
+  const source = parseS3Uri(v.source as string, '--source');
+  const replica = parseS3Uri(v.replica as string, '--replica');
+  const lag = positiveInt(v['lag-window'], '--lag-window', 0) ?? DEFAULT_LAG_WINDOW_SECONDS;
+  const maxAttempts = positiveInt(v['max-attempts'], '--max-attempts', 1, 100);
+  const pageSize = positiveInt(v['page-size'], '--page-size', 1, 1000);
+  const defaultRegion = io.env.AWS_REGION || 'us-east-1';
+  const sourceEndpoint = endpoint(v['source-endpoint'], '--source-endpoint');
+  const replicaEndpoint = endpoint(v['replica-endpoint'], '--replica-endpoint');
+  const range: KeyRange = {
+    ...(v['range-start-after'] !== undefined ? { startAfter: v['range-start-after'] } : {}),
+    ...(v['range-end-at'] !== undefined ? { endAt: v['range-end-at'] } : {}),
+  };
+
+  let checkpoint: AuditCheckpoint | undefined;
+  if (v.resume !== undefined) {
+    if (!existsSync(v.resume))
+      throw new UsageError(`--resume "${v.resume}" does not exist: give the checkpoint file the interrupted run saved`);
+    try {
+      checkpoint = JSON.parse(readFileSync(v.resume, 'utf8')) as AuditCheckpoint;
+    } catch (err) {
+      throw new UsageError(`--resume "${v.resume}" is not a checkpoint (invalid JSON: ${(err as Error).message})`);
+    }
+    if (typeof checkpoint !== 'object' || checkpoint === null || checkpoint.version !== 1) {
+      throw new UsageError(
+        `--resume "${v.resume}" is not a checkpoint of this tool (expected an object with version 1)`,
+      );
+    }
+  }
+
+  const report = v.report ?? 'audit-report.json';
+  const reportIsS3 = report.startsWith('s3://');
+  if (reportIsS3) {
+    const loc = parseS3Uri(report, '--report');
+    if (!loc.prefix || loc.prefix.endsWith('/'))
+      throw new UsageError(`--report "${report}" needs an object key: write s3://bucket/path/report.json`);
+    if (loc.bucket === source.bucket || loc.bucket === replica.bucket) {
+      throw new UsageError(
+        `--report "${report}" is in an audited bucket: the audit never writes to the source or replica; use another bucket`,
+      );
+    }
+  }
+  const localBase = reportIsS3 ? 'audit-report' : report.replace(/\.json$/i, '');
+  const resumedJsonl = typeof checkpoint?.extra?.jsonl === 'string' ? checkpoint.extra.jsonl : undefined;
+  const jsonl = v.jsonl ?? resumedJsonl ?? `${localBase}.jsonl`;
+  const checkpointFile = v.checkpoint ?? v.resume ?? `${localBase}.checkpoint.json`;
+  for (const [opt, file] of [
+    ['--report', reportIsS3 ? undefined : report],
+    ['--jsonl', jsonl],
+    ['--checkpoint', checkpointFile],
+  ] as const) {
+    if (file !== undefined && !existsSync(dirname(file) || '.')) {
+      throw new UsageError(`${opt} "${file}": the directory "${dirname(file)}" does not exist`);
+    }
+  }
+  if (checkpoint && !existsSync(jsonl)) {
+    throw new UsageError(
+      `the JSON Lines file "${jsonl}" of the interrupted run is missing: give it with --jsonl, or start a new audit without --resume`,
+    );
+  }
+
+  const stats = new RequestStats();
+  const sourceClient = createS3Client({
+    region: v['source-region'] ?? defaultRegion,
+    endpoint: sourceEndpoint,
+    maxAttempts,
+    stats,
+  });
+  const replicaClient = createS3Client({
+    region: v['replica-region'] ?? defaultRegion,
+    endpoint: replicaEndpoint,
+    maxAttempts,
+    stats,
+  });
+  const sinkPosition = checkpoint?.extra?.sinkPosition;
+  const sink = new JsonlFileSink(jsonl, checkpoint ? Number(sinkPosition ?? 0) : undefined);
+  const progress = new Progress(io);
+  const started = Date.now();
+  let n = 0;
+
+  let result;
+  try {
+    result = await runAudit(
+      {
+        source,
+        replica,
+        mode: v.versions ? 'versions' : 'current',
+        lagWindowSeconds: lag,
+        deleteMarkerReplication: Boolean(v['delete-marker-replication']),
+        headCheck: !v['no-head-check'],
+        range,
+        checkpoint,
+        pageSize,
+      },
+      {
+        sourceClient,
+        replicaClient,
+        stats,
+        sink,
+        onProgress: (s) => {
+          if (++n % 500 !== 0) return;
+          const secs = (Date.now() - started) / 1000;
+          progress.update(
+            `audit: ${s.keys} keys, ${s.discrepancies} discrepancies, ${s.counts.pending} pending, ${Math.round(s.keys / Math.max(secs, 0.001))} keys/s`,
+          );
+        },
+      },
+    );
+  } catch (err) {
+    progress.done();
+    await sink.close().catch(() => undefined);
+    if (err instanceof IncompleteError && err.checkpoint) {
+      const cp = err.checkpoint as AuditCheckpoint;
+      const saved: AuditCheckpoint = { ...cp, extra: { ...cp.extra, jsonl } };
+      writeFileSync(checkpointFile, JSON.stringify(saved, null, 2) + '\n');
+      const rest: string[] = [];
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] === '--resume' || args[i] === '--checkpoint') {
+          i++;
+          continue;
+        }
+        if (args[i].startsWith('--resume=') || args[i].startsWith('--checkpoint=')) continue;
+        rest.push(args[i]);
+      }
+      const command = ['cdk-s3-dr', 'audit', ...rest, '--resume', checkpointFile].map(shellQuote).join(' ');
+      throw new IncompleteError(
+        `${err.message}; checkpoint saved to ${checkpointFile} (${cp.summarySoFar.keys} keys audited so far)`,
+        `once the region is reachable again, resume with: ${command}`,
+        saved,
+        { cause: err.cause },
+      );
+    }
+    throw err;
+  }
+  progress.done();
+  await sink.close();
+  const built = await buildReport({
+    status: result.status,
+    source: formatS3Uri(source),
+    replica: formatS3Uri(replica),
+    range,
+    summary: result.summary,
+    sink,
+    jsonl,
+  });
+  const reportsClient = reportIsS3
+    ? createS3Client({ region: defaultRegion, endpoint: sourceEndpoint, maxAttempts })
+    : undefined;
+  const where = await writeReport(report, built, reportsClient);
+  io.err(humanSummary(built));
+  if (built.truncated) io.err(`the report embeds the first ${built.recordCap} records; all of them are in ${jsonl}`);
+  io.out(`report: ${where}`);
+  io.out(`discrepancies (JSON Lines): ${jsonl}`);
+  return result.summary.discrepancies === 0 ? 0 : 1;
+}
