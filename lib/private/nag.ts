@@ -32,6 +32,11 @@ export const NAG = {
     reason:
       'This bucket is itself the cross-region replica (the destination of replication); replicating it again would add a third copy, not disaster recovery.',
   },
+  LAMBDA_OUTSIDE_VPC: {
+    ids: inCompliancePacks('LambdaInsideVPC'),
+    reason:
+      'The function calls only AWS regional APIs (S3, KMS, CloudWatch) and reaches no private resource; it runs outside a VPC unless the vpc prop is set, which places it in the given subnets.',
+  },
 } satisfies Record<string, NagAcknowledgement>;
 
 export function acknowledge(scope: IConstruct, ack: NagAcknowledgement): void {

@@ -1,0 +1,127 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { handlerCode, HandlerName } from './handler-code';
+import { acknowledge, NAG } from './nag';
+
+export interface DrFunctionProps {
+  readonly handler: HandlerName;
+  readonly description: string;
+  readonly environment: Record<string, string>;
+  /** Encrypts the log group and the dead-letter queue; needs a CloudWatch Logs grant (added here for keys of this app). */
+  readonly encryptionKey: kms.IKey;
+  readonly timeout: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 1: runs never overlap */
+  readonly reservedConcurrentExecutions?: number;
+  /** @default - not in a VPC (acknowledged; the function only calls AWS APIs) */
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** @default RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A handler of this library deployed the same safe way everywhere: Node.js 24, pre-bundled
+ * code, a role of its own (no AWS managed policy) that may write only its own log group, a
+ * KMS-encrypted log group with a retention, a KMS-encrypted dead-letter queue for failed
+ * asynchronous invocations, reserved concurrency.
+ */
+export class DrFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: DrFunctionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    allowLogsToUseKey(props.encryptionKey);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.encryptionKey,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: props.description,
+    });
+    // Instead of AWSLambdaBasicExecutionRole: write to this function's own log group only.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: handlerCode(props.handler),
+      description: props.description,
+      role: this.role,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      timeout: props.timeout,
+      memorySize: props.memorySize ?? 512,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 1,
+      deadLetterQueue: this.deadLetterQueue,
+      logGroup: this.logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+    });
+    if (!props.vpc) acknowledge(this.function, NAG.LAMBDA_OUTSIDE_VPC);
+  }
+}
+
+const keysWithLogsGrant = new WeakSet<kms.IKey>();
+
+/**
+ * CloudWatch Logs encrypts log groups with the key only if the key policy lets the regional
+ * Logs service use it, scoped by encryption context to log groups of this account and region.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export function allowLogsToUseKey(key: kms.IKey): void {
+  if (keysWithLogsGrant.has(key)) return;
+  keysWithLogsGrant.add(key);
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsOfThisAccountAndRegion',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: [
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:DescribeKey',
+      ],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`,
+        },
+      },
+    }),
+    true,
+  );
+}
