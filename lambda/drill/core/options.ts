@@ -125,7 +125,7 @@ export function drillOptionProblems(o: DrillOptions, names: Partial<Record<strin
 export function assertDrillOptions(o: DrillOptions, names?: Partial<Record<string, string>>): void {
   const problems = drillOptionProblems(o, names);
   if (problems.length === 1) throw new UsageError(problems[0]);
-  if (problems.length > 1) throw new UsageError(problems.map((p) => `\n  - ${p}`).join(''));
+  if (problems.length > 1) throw new UsageError('bad drill options:' + problems.map((p) => `\n  - ${p}`).join(''));
 }
 
 /** What a drill will read and where it will write, before it starts (printed and reported). */

@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { newDrillId } from '../drill/core/key-mapping';
+import {
+  assertDrillOptions,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_SAMPLE_SIZE,
+  describePlan,
+  DrillLocation,
+  DrillOptions,
+  MAX_CONCURRENCY,
+  MAX_SAMPLE_SIZE,
+  planDrill,
+} from '../drill/core/options';
+import { parseIsoTime, parseSampleMode, parseWholeNumber } from '../drill/core/parse';
+import { summarizeDrill } from '../drill/core/report';
+import { newSeed } from '../drill/core/sampling';
+import { runDrill } from '../drill/run-drill';
+import { IncompleteError, UsageError } from '../shared/errors';
+import { DRILL_PREFIX } from '../shared/reserved';
+import { parseS3Uri } from '../shared/s3-uri';
+import { CliIO, Progress } from './io';
+
+export const DRILL_USAGE = `usage: cdk-s3-dr drill --source s3://bucket[/prefix] --replica s3://bucket[/prefix] --restore-to s3://bucket[/prefix] [options]
+
+Restores a sample of the replica into a scratch target, verifies every restored object byte for
+byte (SHA-256 against the same source version; against the replica's checksum or ETag when the
+source is down), estimates the RTO and removes everything it wrote. It never writes to the source
+or the replica: the restore target must be another bucket, and the drill writes only under
+<restore-to prefix>/<drill id>/ (prefix ${DRILL_PREFIX} when none is given).
+
+options:
+  --source URI              the source bucket and prefix (read only, for verification)
+  --replica URI             the replica bucket and prefix to drill (read only)
+  --restore-to URI          the scratch bucket and prefix to restore into
+  --source-region R, --replica-region R, --restore-region R
+                            regions (default AWS_REGION; the restore target defaults to the replica's)
+  --source-endpoint URL, --replica-endpoint URL, --restore-endpoint URL
+                            S3-compatible endpoints (the restore target defaults to the replica's)
+  --sample N                objects to restore (default ${DEFAULT_SAMPLE_SIZE})
+  --sample-mode MODE        random (default, seeded), newest, or prefix (the first N in key order)
+  --seed TEXT               seed of the random sample, to repeat a drill (default: a fresh one, reported)
+  --as-of TIME              point in time (ISO 8601, e.g. 2026-11-20T12:00:00Z): restore the prefix as it was then
+  --concurrency N           parallel restores (default ${DEFAULT_CONCURRENCY})
+  --server-side-copy        copy with CopyObject (replica and target on one endpoint)
+  --allow-unverifiable      let objects that cannot be verified pass
+  --report FILE             write the JSON report to FILE ('-' for stdout)
+  --max-attempts N          attempts per S3 request, first included (default 10)
+  --help                    this text
+
+exit codes: 0 drill passed, 1 drill failures, 2 bad usage or input, 3 the run could not complete`;
+
+/** The names of the options, as the CLI spells them, for validation messages. */
+const CLI_NAMES = {
+  restoreTo: '--restore-to',
+  sampleSize: '--sample',
+  sampleMode: '--sample-mode',
+  concurrency: '--concurrency',
+  maxAttempts: '--max-attempts',
+  asOf: '--as-of',
+  serverSideCopy: '--server-side-copy',
+};
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        source: { type: 'string' },
+        replica: { type: 'string' },
+        'restore-to': { type: 'string' },
+        'source-endpoint': { type: 'string' },
+        'source-region': { type: 'string' },
+        'replica-endpoint': { type: 'string' },
+        'replica-region': { type: 'string' },
+        'restore-endpoint': { type: 'string' },
+        'restore-region': { type: 'string' },
+        sample: { type: 'string' },
+        'sample-mode': { type: 'string' },
+        seed: { type: 'string' },
+        'as-of': { type: 'string' },
+        concurrency: { type: 'string' },
+        'server-side-copy': { type: 'boolean' },
+        'allow-unverifiable': { type: 'boolean' },
+        report: { type: 'string' },
+        'max-attempts': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    const m = (err as Error).message.replace(/\.?\s*To specify a positional argument.*$/s, '');
+    throw new UsageError(`${m.charAt(0).toLowerCase()}${m.slice(1)}: run 'cdk-s3-dr drill --help' for the options`);
+  }
+}
+
+function endpointOf(what: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(value)) {
+    throw new UsageError(`${what} "${value}" is not an http(s) endpoint: write for example http://127.0.0.1:7480`);
+  }
+  return value;
+}
+
+/** Turns the command line into drill options; UsageError names the option, the value and the fix. */
+export function drillOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): DrillOptions & { report?: string } {
+  const v = parse(args);
+  for (const [opt, val] of [
+    ['--source', v.source],
+    ['--replica', v.replica],
+    ['--restore-to', v['restore-to']],
+  ] as const) {
+    if (!val) throw new UsageError(`${opt} is required: give it as s3://bucket[/prefix] (see --help)`);
+  }
+  const defaultRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const region = (opt: string, val: string | undefined, fallback?: string): string => {
+    const r = val ?? fallback;
+    if (!r)
+      throw new UsageError(
+        `${opt} is required when AWS_REGION is not set: give the bucket's region, e.g. ${opt} eu-west-1`,
+      );
+    return r;
+  };
+  const src = parseS3Uri(v.source!, '--source');
+  const rep = parseS3Uri(v.replica!, '--replica');
+  const dst = parseS3Uri(v['restore-to']!, '--restore-to');
+  const replica: DrillLocation = {
+    ...rep,
+    region: region('--replica-region', v['replica-region'], defaultRegion),
+    endpoint: endpointOf('--replica-endpoint', v['replica-endpoint']),
+  };
+  const source: DrillLocation = {
+    ...src,
+    region: region('--source-region', v['source-region'], defaultRegion),
+    endpoint: endpointOf('--source-endpoint', v['source-endpoint']),
+  };
+  const restoreTo: DrillLocation = {
+    ...dst,
+    region: v['restore-region'] ?? replica.region,
+    endpoint:
+      endpointOf('--restore-endpoint', v['restore-endpoint']) ?? (v['restore-region'] ? undefined : replica.endpoint),
+  };
+  if (v.seed !== undefined && v.seed.length === 0)
+    throw new UsageError('--seed "" is empty: give any text, e.g. --seed 42');
+  return {
+    source,
+    replica,
+    restoreTo,
+    sampleSize:
+      v.sample === undefined ? DEFAULT_SAMPLE_SIZE : parseWholeNumber('--sample', v.sample, 1, MAX_SAMPLE_SIZE),
+    sampleMode: v['sample-mode'] === undefined ? 'random' : parseSampleMode('--sample-mode', v['sample-mode']),
+    seed: v.seed,
+    asOf: v['as-of'] === undefined ? undefined : parseIsoTime('--as-of', v['as-of']),
+    concurrency:
+      v.concurrency === undefined
+        ? DEFAULT_CONCURRENCY
+        : parseWholeNumber('--concurrency', v.concurrency, 1, MAX_CONCURRENCY),
+    maxAttempts:
+      v['max-attempts'] === undefined ? undefined : parseWholeNumber('--max-attempts', v['max-attempts'], 1, 100),
+    serverSideCopy: v['server-side-copy'] ?? false,
+    allowUnverifiable: v['allow-unverifiable'] ?? false,
+    report: v.report,
+  };
+}
+
+/** `cdk-s3-dr drill`: 0 passed, 1 drill failures; throws UsageError (2) and IncompleteError (3). */
+export async function drillCommand(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(DRILL_USAGE);
+    return 0;
+  }
+  const { report: reportFile, ...options } = drillOptionsFromArgs(args, io.env);
+  assertDrillOptions(options, CLI_NAMES);
+  const drillId = newDrillId(new Date());
+  const seed = options.seed ?? newSeed(() => randomBytes(4).readUInt32BE() / 0x100000000);
+  for (const line of describePlan(planDrill(options, drillId, seed))) io.err(line);
+  const progress = new Progress(io);
+  const report = await runDrill(
+    { ...options, drillId, seed },
+    {
+      onProgress: (p) =>
+        progress.update(
+          p.total === undefined ? `${p.phase}: ${p.done}` : `${p.phase}: ${p.done}/${p.total}`,
+          p.total ? p.done / p.total : undefined,
+        ),
+    },
+  ).finally(() => progress.done());
+  const json = JSON.stringify(report, null, 2);
+  if (reportFile === '-') io.out(json);
+  else if (reportFile) {
+    try {
+      writeFileSync(reportFile, json + '\n');
+    } catch (err) {
+      io.err(`cdk-s3-dr drill: could not write --report "${reportFile}": ${(err as Error).message}`);
+    }
+  }
+  for (const line of summarizeDrill(report)) io.err(line);
+  if (!report.cleanup.complete) {
+    throw new IncompleteError(
+      `the drill could not remove ${report.cleanup.leftovers.length} scratch object version(s) it wrote (${report.cleanup.error})`,
+      `delete them by version id (they are listed in the report's cleanup.leftovers), under s3://${options.restoreTo.bucket}/${report.plan.writes.onlyUnder}`,
+    );
+  }
+  return report.passed ? 0 : 1;
+}

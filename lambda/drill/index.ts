@@ -1,0 +1,91 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { describeError, IncompleteError } from '../shared/errors';
+import { Metrics } from '../shared/metrics';
+import { createS3Client } from '../shared/s3-client';
+import { applyDrillEvent, DrillConfig, parseDrillEnv } from './core/config';
+import { DrillReport, summarizeDrill } from './core/report';
+import { DrillDeps, runDrill } from './run-drill';
+
+/** What an invocation returns (the full report is in the reports bucket). */
+export interface DrillResult {
+  readonly drillId: string;
+  readonly passed: boolean;
+  /** s3://bucket/key of the JSON report. */
+  readonly report: string;
+  readonly summary: string[];
+}
+
+export interface DrillHandlerDeps extends DrillDeps {
+  /** Where the EMF line goes. @default stdout */
+  readonly emit?: (line: string) => void;
+}
+
+/** The report's key: `<REPORTS_PREFIX>/<drill name>/<drillId>.json`. */
+export function reportKey(config: DrillConfig, drillId: string): string {
+  const p = config.reports.prefix;
+  return `${p && !p.endsWith('/') ? p + '/' : p}${config.name}/${drillId}.json`;
+}
+
+/** The EMF metrics of one drill. */
+export function drillMetrics(name: string, report?: DrillReport): Metrics {
+  const m = new Metrics({ Drill: name });
+  m.add('DrillPassed', report?.passed ? 1 : 0);
+  if (!report) return m;
+  m.add('ObjectsRestored', report.restored.objects)
+    .add('BytesRestored', report.restored.bytes, 'Bytes')
+    .add('VerificationFailures', report.objects.length - report.verified.objects)
+    .add('RestoreThroughputBytesPerSecond', report.throughput.restoreBytesPerSecond, 'Bytes/Second')
+    .add('DrillDurationSeconds', report.durations.totalSeconds, 'Seconds');
+  if (report.rto) m.add('RtoEstimateSeconds', report.rto.seconds, 'Seconds');
+  return m;
+}
+
+/**
+ * The function the handler wraps: configuration from `env`, overrides from `event`, runs the
+ * drill, writes the JSON report to the reports bucket and emits the metrics. A configuration
+ * error or a drill that could not complete still emits DrillPassed 0 (so the alarm fires) and
+ * then fails the invocation.
+ */
+export async function drill(event: unknown, env: NodeJS.ProcessEnv, deps: DrillHandlerDeps = {}): Promise<DrillResult> {
+  let name = env.DRILL_NAME?.trim() || 'default';
+  let report: DrillReport | undefined;
+  try {
+    const config = parseDrillEnv(env);
+    name = config.name;
+    const options = applyDrillEvent(config.options, event);
+    report = await runDrill(options, deps);
+    const key = reportKey(config, report.drillId);
+    const reports = (deps.clientFor ?? createS3Client)({
+      region: config.reports.region,
+      endpoint: config.reports.endpoint,
+      maxAttempts: options.maxAttempts,
+    });
+    try {
+      await reports.send(
+        new PutObjectCommand({
+          Bucket: config.reports.bucket,
+          Key: key,
+          Body: JSON.stringify(report, null, 2),
+          ContentType: 'application/json',
+        }),
+      );
+    } catch (err) {
+      throw new IncompleteError(
+        `the drill ran (${report.passed ? 'passed' : 'failed'}) but its report could not be written to s3://${config.reports.bucket}/${key}: ${describeError(err)}`,
+        'check REPORTS_BUCKET, its region and the s3:PutObject permission on it',
+        undefined,
+        { cause: err },
+      );
+    } finally {
+      reports.destroy();
+    }
+    const summary = summarizeDrill(report);
+    for (const line of summary) console.log(line);
+    return { drillId: report.drillId, passed: report.passed, report: `s3://${config.reports.bucket}/${key}`, summary };
+  } finally {
+    drillMetrics(name, report).flush(deps.emit);
+  }
+}
+
+/** The Lambda entry point. */
+export const handler = (event: unknown): Promise<DrillResult> => drill(event, process.env);
