@@ -9,7 +9,8 @@
 import { UsageError } from '../shared/errors';
 import { Metrics } from '../shared/metrics';
 import { FailoverConfig, parseFailoverConfig, parseFailoverEvent } from './core/config';
-import { FailbackDeps, FailbackOutcome, FailoverOutcome, runFailback, runFailover } from './run-failover';
+import { replicaToSourceAudit } from './failback-audit';
+import { FailbackOutcome, FailoverOutcome, runFailback, runFailover } from './run-failover';
 
 let cached: { raw: string; config: FailoverConfig } | undefined;
 
@@ -39,18 +40,6 @@ export interface HandlerResult {
   readonly notification?: { subject: string; message: string };
 }
 
-/**
- * The audit a Lambda failback runs (replica back to source). Left to the caller: failback is
- * an operator's act, normally through the CLI, which runs the audit engine.
- */
-export let failbackAudit: FailbackDeps['audit'] = async () => {
-  throw new Error('no audit engine is wired into this handler: run failback with the cdk-s3-dr CLI');
-};
-
-export function setFailbackAudit(audit: FailbackDeps['audit']): void {
-  failbackAudit = audit;
-}
-
 export async function handler(event: unknown): Promise<HandlerResult> {
   const config = configFromEnv();
   const request = parseFailoverEvent(event, config.alarmName);
@@ -58,7 +47,7 @@ export async function handler(event: unknown): Promise<HandlerResult> {
     const out: FailbackOutcome = await runFailback(
       config,
       { dryRun: request.dryRun, trigger: request.trigger },
-      { audit: failbackAudit },
+      { audit: replicaToSourceAudit(config) },
     );
     new Metrics({ Action: out.action }).add('FailoverDecision', 1).flush();
     return {

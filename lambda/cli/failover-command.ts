@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { FailoverConfig, parseFailoverConfig } from '../failover/core/config';
+import { readRecordAt } from '../failover/decision-records';
+import { describeStep, FailoverOutcome, runFailover } from '../failover/run-failover';
+import { describeError, IncompleteError, UsageError } from '../shared/errors';
+import { CliIO } from './io';
+
+export const FAILOVER_USAGE = `usage: cdk-s3-dr failover --config FILE|JSON [--dry-run | --status] [--force] [--json]
+       cdk-s3-dr failover --approve s3://REPORTS-BUCKET/failover/decisions/TIME.json [--region REGION] [--json]
+
+Runs the failover controller once from this machine: reads the alarm, the probe's datapoints and
+the routing state, decides, and (mode automatic, or --force) moves routing to the replica.
+
+options:
+  --config FILE|JSON     the controller configuration (the same JSON as the Lambda's FAILOVER_CONFIG)
+  --dry-run              show what the controller would do; change nothing, record nothing
+  --status               show the routing state and the current decision (same as --dry-run)
+  --force                fail over now: skip the alarm, data and cooldown checks (never the safety ones)
+  --approve URI          carry out the plan of a decision record that awaits approval
+  --region REGION        the region of the reports bucket holding the record (default: AWS_REGION)
+  --reports-endpoint URL an S3-compatible endpoint for the reports bucket
+  --json                 print the outcome as JSON
+  --help                 show this help
+
+exit codes: 0 done or nothing to do, 2 bad usage or input, 3 a step could not be carried out`;
+
+/** Reads --config: inline JSON (starting with "{") or a file name. */
+export function loadFailoverConfig(value: string | undefined): FailoverConfig {
+  if (!value)
+    throw new UsageError('--config is required: give the controller configuration as a JSON file or inline JSON');
+  let text = value;
+  if (!value.trimStart().startsWith('{')) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (err) {
+      throw new UsageError(
+        `--config "${value}" cannot be read (${describeError(err)}): give a JSON file or inline JSON`,
+      );
+    }
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--config "${value.slice(0, 60)}" is not JSON: give the controller configuration as JSON`);
+  }
+  return parseFailoverConfig(raw);
+}
+
+function print(io: CliIO, out: FailoverOutcome, json: boolean): void {
+  if (json) {
+    io.out(JSON.stringify(out, null, 2));
+    return;
+  }
+  const d = out.decision;
+  io.out(`decision: ${d.action}${d.execute ? '' : d.steps.length ? ' (not carried out)' : ''}`);
+  for (const r of d.reasons) io.out(`  - ${r}`);
+  if (d.steps.length) {
+    io.out('plan:');
+    d.steps.forEach((s, i) => io.out(`  ${i + 1}. ${describeStep(s)}`));
+  }
+  for (const r of out.results)
+    io.out(`${r.ok ? 'ok' : 'FAILED'}: ${describeStep(r.step)}${r.error ? ` (${r.error})` : ''}`);
+  if (out.approveCommand) io.out(`to approve, run:\n  ${out.approveCommand}`);
+  if (out.recordUri) io.out(`record: ${out.recordUri}`);
+  if (out.recordError) io.err(`the decision record could not be written: ${out.recordError}`);
+}
+
+export async function failoverCommand(args: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        config: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        status: { type: 'boolean' },
+        force: { type: 'boolean' },
+        approve: { type: 'string' },
+        region: { type: 'string' },
+        'reports-endpoint': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.toLowerCase()}\n\n${FAILOVER_USAGE}`);
+  }
+  if (values.help) {
+    io.out(FAILOVER_USAGE);
+    return 0;
+  }
+  const json = values.json === true;
+  let outcome: FailoverOutcome;
+  if (values.approve !== undefined) {
+    if (values.config || values['dry-run'] || values.status) {
+      throw new UsageError(
+        '--approve takes its configuration from the decision record: drop --config, --dry-run and --status',
+      );
+    }
+    if (!/^s3:\/\/[^/]+\/.+\.json$/.test(values.approve)) {
+      throw new UsageError(
+        `--approve "${values.approve}" is not a decision record URI: give s3://bucket/failover/decisions/TIME.json`,
+      );
+    }
+    const region = values.region ?? io.env.AWS_REGION;
+    if (!region) throw new UsageError('--region is required (or set AWS_REGION): the region of the reports bucket');
+    let record;
+    try {
+      ({ record } = await readRecordAt(values.approve, region, values['reports-endpoint']));
+    } catch (err) {
+      throw new IncompleteError(
+        `the decision record ${values.approve} cannot be read: ${describeError(err)}`,
+        'check the URI, --region and credentials',
+      );
+    }
+    if (record.decision?.action !== 'await-approval') {
+      throw new UsageError(
+        `the record ${values.approve} is a "${record.decision?.action}" decision, not one awaiting approval: nothing to approve`,
+      );
+    }
+    const config = parseFailoverConfig({ ...record.config, mode: 'automatic' });
+    outcome = await runFailover(
+      config,
+      { force: true, trigger: `approved ${values.approve}` },
+      { log: () => undefined },
+    );
+  } else {
+    const config = loadFailoverConfig(values.config);
+    const dryRun = values['dry-run'] === true || values.status === true;
+    outcome = await runFailover(
+      config,
+      { dryRun, force: values.force === true, trigger: 'cdk-s3-dr failover' },
+      { log: () => undefined, record: !dryRun },
+    );
+  }
+  print(io, outcome, json);
+  if (!outcome.complete) {
+    throw new IncompleteError(
+      'some routing steps failed (see above)',
+      'run the same command again: the controller completes an interrupted change',
+    );
+  }
+  return 0;
+}
