@@ -18,6 +18,8 @@ export interface DrillResult {
 export interface DrillHandlerDeps extends DrillDeps {
   /** Where the EMF line goes. @default stdout */
   readonly emit?: (line: string) => void;
+  /** Where the human summary goes. @default console.log */
+  readonly log?: (line: string) => void;
 }
 
 /** The report's key: `<REPORTS_PREFIX>/<drill name>/<drillId>.json`. */
@@ -80,7 +82,7 @@ export async function drill(event: unknown, env: NodeJS.ProcessEnv, deps: DrillH
       reports.destroy();
     }
     const summary = summarizeDrill(report);
-    for (const line of summary) console.log(line);
+    for (const line of summary) (deps.log ?? console.log)(line);
     return { drillId: report.drillId, passed: report.passed, report: `s3://${config.reports.bucket}/${key}`, summary };
   } finally {
     drillMetrics(name, report).flush(deps.emit);
