@@ -7,8 +7,10 @@ export type Subcommand = (args: string[], io: CliIO) => Promise<number>;
 const USAGE = `usage: cdk-s3-dr <command> [options]
 
 commands:
-  audit   prove the replica matches the source (read-only)
-  drill   restore a sample from the replica into a scratch target and verify it
+  audit     prove the replica matches the source (read-only)
+  drill     restore a sample from the replica into a scratch target and verify it
+  failover  show (--dry-run) or approve (--approve) what the failover controller would do
+  failback  return routing to the source, only after a replica-to-source audit passes
 
 run 'cdk-s3-dr <command> --help' for the options of a command.
 
@@ -21,6 +23,10 @@ async function loadCommand(name: string): Promise<Subcommand | undefined> {
       return (await import('./audit-command')).auditCommand;
     case 'drill':
       return (await import('./drill-command')).drillCommand;
+    case 'failover':
+      return (await import('./failover-command')).failoverCommand;
+    case 'failback':
+      return (await import('./failback-command')).failbackCommand;
     default:
       return undefined;
   }
