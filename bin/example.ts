@@ -1,5 +1,13 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { ReplicaBucket, ReplicatedBucket, ReplicationDestination } from '../lib';
+import { Duration } from 'aws-cdk-lib';
+import {
+  ConsistencyAudit,
+  ReplicaBucket,
+  ReplicatedBucket,
+  ReplicationDestination,
+  ReplicationPairs,
+  RestoreDrill,
+} from '../lib';
 
 /** Example account id (documentation range); the app synthesizes without credentials. */
 export const EXAMPLE_ACCOUNT = '111111111111';
@@ -11,6 +19,8 @@ export interface ExampleApp {
   readonly replica: Stack;
   readonly replicaBucket: ReplicaBucket;
   readonly data: ReplicatedBucket;
+  readonly audit: ConsistencyAudit;
+  readonly drill: RestoreDrill;
 }
 
 /** The example two-region disaster-recovery app, shared by bin/app.ts and the tests. */
@@ -28,5 +38,20 @@ export function buildExampleApp(app: App): ExampleApp {
   const data = new ReplicatedBucket(primary, 'Data', {
     destinations: [ReplicationDestination.toReplicaBucket(replicaBucket)],
   });
-  return { primary, replica, replicaBucket, data };
+
+  // Audits and drills run in the replica region, the side that survives a source outage, and
+  // share the replica region's key: one KMS key per region.
+  const pair = ReplicationPairs.of(data);
+  const audit = new ConsistencyAudit(replica, 'Audit', {
+    ...pair,
+    encryptionKey: replicaBucket.encryptionKey,
+    lagWindow: Duration.minutes(15),
+  });
+  const drill = new RestoreDrill(replica, 'Drill', {
+    ...pair,
+    encryptionKey: replicaBucket.encryptionKey,
+    sampleSize: 100,
+    rtoTarget: Duration.hours(4),
+  });
+  return { primary, replica, replicaBucket, data, audit, drill };
 }

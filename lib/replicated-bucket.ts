@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,7 +15,7 @@ import {
   REPLICATION_SOURCE_OBJECT_LOCK_ACTIONS,
 } from './perms';
 import { acknowledgeWildcardResources } from './private/nag';
-import { createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
+import { aliasArn, createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
 import { accountOfArn, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
@@ -105,6 +105,13 @@ export class ReplicatedBucket extends Construct {
   readonly replicationRoleName: string;
   /** One entry per destination, in the order given. */
   readonly rules: readonly ReplicationRuleInfo[];
+  /**
+   * The source key as another region's stack should name it: the literal alias ARN of a key
+   * created here, or the given key's ARN.
+   */
+  readonly encryptionKeyArn: string;
+  /** Region of the source bucket. */
+  readonly region: string;
 
   constructor(scope: Construct, id: string, props: ReplicatedBucketProps) {
     super(scope, id);
@@ -144,14 +151,20 @@ export class ReplicatedBucket extends Construct {
     }
     throwIfInvalid(this, problems);
 
-    this.encryptionKey =
-      props.encryptionKey ??
-      createBucketKey(
+    this.region = stack.region;
+    if (props.encryptionKey) {
+      this.encryptionKey = props.encryptionKey;
+      this.encryptionKeyArn = props.encryptionKey.keyArn;
+    } else {
+      const created = createBucketKey(
         this,
         'Key',
         `Encrypts the replicated S3 bucket ${this.node.path} (cdk-s3-dr)`,
         props.removalPolicy,
-      ).key;
+      );
+      this.encryptionKey = created.key;
+      this.encryptionKeyArn = aliasArn(this, created.aliasName);
+    }
 
     // A fixed, unique name: cross-account replicas grant it by name before it exists.
     const region = Token.isUnresolved(stack.region) ? '' : `-${stack.region}`;
@@ -219,7 +232,8 @@ export class ReplicatedBucket extends Construct {
         objectLockEnabled,
         objectLockDefaultRetention: props.objectLockDefaultRetention,
         lifecycleRules: props.lifecycleRules,
-        bucketName: props.bucketName,
+        // Deterministic when the replica region's audit, drill or probe refers to it.
+        bucketName: props.bucketName ?? PhysicalName.GENERATE_IF_NEEDED,
       }),
       replicationRole: this.replicationRole,
       replicationRules: rules,

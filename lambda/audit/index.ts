@@ -37,6 +37,9 @@ export interface AuditConfig {
   readonly replica: S3Location & { region: string; endpoint?: string };
   readonly reportsBucket: string;
   readonly reportsPrefix: string;
+  /** Region of the reports bucket: the Lambda's own region (the replica region), never the source's. */
+  readonly reportsRegion: string;
+  readonly reportsEndpoint?: string;
   readonly lagWindowSeconds: number;
   readonly mode: AuditMode;
   readonly deleteMarkerReplication: boolean;
@@ -80,6 +83,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AuditConfig {
     endpoint: endpoint('REPLICA_ENDPOINT'),
   };
   const reportsBucket = req('REPORTS_BUCKET');
+  const reportsEndpoint = endpoint('REPORTS_ENDPOINT');
   const lag = env.LAG_WINDOW_SECONDS
     ? lagWindow(env.LAG_WINDOW_SECONDS, 'environment variable LAG_WINDOW_SECONDS', problems)
     : DEFAULT_LAG_WINDOW_SECONDS;
@@ -98,6 +102,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AuditConfig {
     replica,
     reportsBucket,
     reportsPrefix: env.REPORTS_PREFIX ?? '',
+    reportsRegion: env.REPORTS_REGION || env.AWS_REGION || replica.region,
+    reportsEndpoint: reportsEndpoint ?? replica.endpoint,
     lagWindowSeconds: lag,
     mode: modeRaw as AuditMode,
     deleteMarkerReplication: dmr === 'true',
@@ -170,7 +176,8 @@ export async function auditInvocation(
   const clients = deps.clients ?? {
     source: createS3Client({ region: cfg.source.region, endpoint: cfg.source.endpoint, stats }),
     replica: createS3Client({ region: cfg.replica.region, endpoint: cfg.replica.endpoint, stats }),
-    reports: createS3Client({ region: cfg.source.region, endpoint: cfg.source.endpoint }),
+    // Reports live in the replica region, which must stay writable when the source region is down.
+    reports: createS3Client({ region: cfg.reportsRegion, endpoint: cfg.reportsEndpoint }),
     stats,
   };
   const now = deps.now ?? Date.now();

@@ -4,9 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { handlerCode, HandlerName } from './handler-code';
+import { ManagedPolicyRole } from './managed-policy-role';
 import { acknowledge, NAG } from './nag';
 
 export interface DrFunctionProps {
@@ -35,7 +38,7 @@ export interface DrFunctionProps {
  */
 export class DrFunction extends Construct {
   readonly function: lambda.Function;
-  readonly role: iam.Role;
+  readonly role: ManagedPolicyRole;
   readonly logGroup: logs.LogGroup;
   readonly deadLetterQueue: sqs.Queue;
 
@@ -56,7 +59,7 @@ export class DrFunction extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.role = new iam.Role(this, 'Role', {
+    this.role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
@@ -124,4 +127,52 @@ export function allowLogsToUseKey(key: kms.IKey): void {
     }),
     true,
   );
+}
+
+/** The role EventBridge Scheduler assumes to start a target, its grants on a managed policy. */
+export function schedulerRole(scope: Construct): ManagedPolicyRole {
+  return new ManagedPolicyRole(scope, 'SchedulerRole', {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+  });
+}
+
+/**
+ * A KMS-encrypted, TLS-only SNS topic for alarm notifications. CloudWatch alarms publish to an
+ * encrypted topic only if the key lets cloudwatch.amazonaws.com use it.
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+ */
+export function createAlarmTopic(scope: Construct, key: kms.IKey): sns.Topic {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
+    true,
+  );
+  return new sns.Topic(scope, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+}
+
+/**
+ * Lets a role write objects under one prefix of a bucket: s3:PutObject there and, for a bucket
+ * encrypted with a key of this app, kms:GenerateDataKey on that key through S3 only. Narrower
+ * than `bucket.grantPut`, which adds s3:Abort* and kms:ReEncrypt*-style wildcard actions.
+ */
+export function grantPutUnder(role: iam.IRole, bucket: s3.IBucket, prefix: string): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+  );
+  if (bucket.encryptionKey) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [bucket.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com` } },
+      }),
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
@@ -32,6 +32,21 @@ export const NAG = {
     reason:
       'This bucket is itself the cross-region replica (the destination of replication); replicating it again would add a third copy, not disaster recovery.',
   },
+  REPORTS_NOT_REPLICATED: {
+    ids: inCompliancePacks('S3BucketReplicationEnabled'),
+    reason:
+      'Audit and drill reports are written in the replica region, the side that must survive a source outage; they are versioned evidence about the replication, not data to fail over.',
+  },
+  SCRATCH_NOT_REPLICATED: {
+    ids: inCompliancePacks('S3BucketReplicationEnabled'),
+    reason:
+      'The restore target is scratch space for drills: each drill removes what it wrote, and lifecycle rules expire anything left within two days; replicating it would copy throwaway data.',
+  },
+  STATE_MACHINE_NO_XRAY: {
+    ids: ['AwsSolutions-SF2'],
+    reason:
+      'Executions are logged at level ALL to a KMS-encrypted log group, and the audit reports carry request counts and durations; X-Ray would add an xray:* permission on every resource for no additional evidence.',
+  },
   LAMBDA_OUTSIDE_VPC: {
     ids: inCompliancePacks('LambdaInsideVPC'),
     reason:
@@ -43,31 +58,39 @@ export function acknowledge(scope: IConstruct, ack: NagAcknowledgement): void {
   for (const id of ack.ids) Validations.of(scope).acknowledge({ id, reason: ack.reason });
 }
 
-/** The `<LogicalId.Arn>` form cdk-nag uses in granular IAM5 findings for a resource's ARN. */
-export function nagArnRef(resource: IConstruct): string {
-  const cfn = (resource.node.defaultChild ?? resource) as CfnElement;
-  return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>`;
-}
-
 /** Acknowledges one granular AwsSolutions-IAM5 finding (a wildcard resource) on a policy. */
 export function acknowledgeWildcard(scope: IConstruct, finding: string, reason: string): void {
   Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
 }
 
-/** Reasons for the wildcard resources a policy holds, by kind of resource. */
-export interface WildcardReasons {
-  /** S3 object ARNs ending in `*`. */
-  readonly 's3-objects': string;
-  /** KMS key ARNs ending in `key/*` (a key referenced by alias). */
-  readonly 'kms-keys-by-alias'?: string;
+/** The kinds of wildcard resource this library grants, each acknowledged with its own reason. */
+export type WildcardKind = 's3-objects' | 'kms-keys-by-alias' | 'function-versions' | 'no-resource-level';
+
+/** Common reasons, shared by the constructs that need them. */
+export const WILDCARD_REASONS = {
+  'function-versions':
+    'Invokes exactly this one function; the ":*" form that aws-cdk-lib adds covers its published versions and aliases, nothing else.',
+  'no-resource-level':
+    'The CloudWatch Logs log-delivery actions Step Functions needs for execution logging (CreateLogDelivery, GetLogDelivery, ...) support no resource-level permissions; "*" is the only resource AWS accepts.',
+} as const;
+
+function kindOf(flat: string): WildcardKind {
+  if (flat === '*') return 'no-resource-level';
+  if (/:kms:/.test(flat)) return 'kms-keys-by-alias';
+  if (/Function[0-9A-F]*\.Arn>:\*$/.test(flat) || /:function:[^/]*:\*$/.test(flat)) return 'function-versions';
+  return 's3-objects';
 }
 
 /**
  * Acknowledges, one granular finding at a time, the AwsSolutions-IAM5 findings for the wildcard
- * resources currently in the policy, each with the reason for its kind. Statements
- * added to the policy later are not covered: they need their own review.
+ * resources currently in the policy, each with the reason given for its kind; a wildcard of a
+ * kind without a reason stays a finding. Statements added to the policy later are not covered:
+ * they need their own review.
  */
-export function acknowledgeWildcardResources(policy: iam.ManagedPolicy | iam.Policy, reasons: WildcardReasons): void {
+export function acknowledgeWildcardResources(
+  policy: iam.ManagedPolicy | iam.Policy,
+  reasons: Partial<Record<WildcardKind, string>>,
+): void {
   const doc = Stack.of(policy).resolve(policy.document.toJSON()) as {
     Statement?: Array<{ Effect: string; Resource?: unknown }>;
   };
@@ -77,7 +100,7 @@ export function acknowledgeWildcardResources(policy: iam.ManagedPolicy | iam.Pol
     for (const r of resources) {
       const flat = flattenCfnReference(r);
       if (!flat.includes('*')) continue;
-      const reason = /:kms:/.test(flat) ? reasons['kms-keys-by-alias'] : reasons['s3-objects'];
+      const reason = reasons[kindOf(flat)];
       if (reason) acknowledgeWildcard(policy, `Resource::${flat}`, reason);
     }
   }

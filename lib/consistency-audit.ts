@@ -1,0 +1,419 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { PropProblem, throwIfInvalid } from './errors';
+import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
+import { ManagedPolicyRole } from './private/managed-policy-role';
+import { acknowledge, acknowledgeWildcardResources, NAG, WILDCARD_REASONS } from './private/nag';
+import { createReportsBucket } from './private/reports-bucket';
+import { createBucketKey } from './private/secure-bucket';
+import { checkPrefix, regionOfArn } from './private/validate';
+import { ReplicationPair } from './replication-pair';
+
+/** The namespace of the metrics the bundled handlers publish. */
+export const METRIC_NAMESPACE = 'CdkS3Dr';
+
+export interface ConsistencyAuditProps extends ReplicationPair {
+  /**
+   * When the audit runs (EventBridge Scheduler).
+   * @default - every day (`rate(1 day)`)
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+  /**
+   * Differences younger than this are reported as `pending`, not as faults.
+   * @default Duration.minutes(15)
+   */
+  readonly lagWindow?: Duration;
+  /**
+   * Compare every version and delete marker (`versions`), or current objects only (`current`).
+   * @default 'current'
+   */
+  readonly mode?: 'current' | 'versions';
+  /**
+   * Whether the rule replicates delete markers. When false (the library's default), an object
+   * deleted in the source but still in the replica is expected, not a discrepancy.
+   * @default false
+   */
+  readonly deleteMarkerReplication?: boolean;
+  /**
+   * Boundary keys that split the key space into ranges audited in parallel by a Step Functions
+   * Distributed Map, for buckets that outgrow one Lambda run; `['g', 'n']` gives three ranges.
+   * Sorted in S3 (UTF-8 byte) order.
+   * @default - one range: the whole bucket, continued from checkpoints across invocations
+   */
+  readonly keyRangeBoundaries?: string[];
+  /**
+   * Ranges audited at once.
+   * @default 4
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Alarm when an audit finds more discrepancies than this (pending differences excluded).
+   * @default 0
+   */
+  readonly discrepancyThreshold?: number;
+  /**
+   * Actions of the audit's alarms (for example an SNS topic action).
+   * @default - a new KMS-encrypted SNS topic (`alarmTopic`); subscribe to it
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+  /**
+   * Where reports go.
+   * @default - a new versioned, KMS-encrypted, access-logged bucket
+   */
+  readonly reportsBucket?: s3.IBucket;
+  /**
+   * Key for the reports bucket, logs and queue.
+   * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Name in reports and the `Audit` metric dimension.
+   * @default - the source bucket name
+   */
+  readonly auditName?: string;
+  /**
+   * Lambda memory.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /** @default - not in a VPC */
+  readonly vpc?: ec2.IVpc;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A scheduled, read-only consistency audit of a replica against its source, deployed in the
+ * replica region (the side that survives a source outage). A Step Functions state machine runs
+ * the audit handler, passing its checkpoint back until the range is complete (a run continues
+ * past Lambda's 15 minutes), and fans ranges out on a Distributed Map when boundaries are given.
+ * The handler may only list and read (HEAD) both buckets and write to the reports bucket.
+ */
+export class ConsistencyAudit extends Construct {
+  readonly handler: DrFunction;
+  readonly stateMachine: sfn.StateMachine;
+  readonly reportsBucket: s3.IBucket;
+  readonly auditName: string;
+  /** Alarm: discrepancies above the threshold. */
+  readonly discrepancyAlarm: cloudwatch.Alarm;
+  /** Alarm: an audit execution failed (could not complete). */
+  readonly failedRunAlarm: cloudwatch.Alarm;
+  /** The topic the alarms notify, when `alarmActions` was not given. */
+  readonly alarmTopic?: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: ConsistencyAuditProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    throwIfInvalid(this, validateAudit(stack, props));
+
+    const key =
+      props.encryptionKey ??
+      createBucketKey(this, 'Key', `Encrypts audit reports, logs and queue of ${this.node.path}`, props.removalPolicy)
+        .key;
+    this.reportsBucket = props.reportsBucket ?? createReportsBucket(this, 'Reports', key, props.removalPolicy);
+    this.auditName = props.auditName ?? props.sourceBucketName;
+    const ranges = rangesFrom(props.keyRangeBoundaries);
+    const maxConcurrency = props.maxConcurrency ?? 4;
+    const prefix = props.prefix ?? '';
+
+    this.handler = new DrFunction(this, 'Handler', {
+      handler: 'audit',
+      description: `Consistency audit of ${this.auditName} (cdk-s3-dr, read-only)`,
+      encryptionKey: key,
+      timeout: Duration.minutes(15),
+      memorySize: props.memorySize ?? 1024,
+      reservedConcurrentExecutions: ranges.length > 1 ? maxConcurrency : 1,
+      vpc: props.vpc,
+      removalPolicy: props.removalPolicy,
+      environment: {
+        AUDIT_NAME: this.auditName,
+        SOURCE_BUCKET: props.sourceBucketName,
+        SOURCE_REGION: props.sourceRegion,
+        SOURCE_PREFIX: prefix,
+        REPLICA_BUCKET: props.replicaBucketName,
+        REPLICA_REGION: props.replicaRegion,
+        REPLICA_PREFIX: prefix,
+        REPORTS_BUCKET: this.reportsBucket.bucketName,
+        REPORTS_REGION: stack.region,
+        REPORTS_PREFIX: 'audits/',
+        LAG_WINDOW_SECONDS: String((props.lagWindow ?? Duration.minutes(15)).toSeconds()),
+        MODE: props.mode ?? 'current',
+        DELETE_MARKER_REPLICATION: String(props.deleteMarkerReplication ?? false),
+      },
+    });
+    this.grantReadOnly(props);
+    grantPutUnder(this.handler.role, this.reportsBucket, 'audits/');
+    acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
+      's3-objects':
+        'The audit writes its JSON reports and JSON Lines files under the audits/ prefix of its own reports bucket, a new key per run.',
+    });
+
+    this.stateMachine = this.buildStateMachine(ranges, maxConcurrency, key, props.removalPolicy);
+
+    const startRole = schedulerRole(this);
+    new scheduler.Schedule(this, 'Schedule', {
+      description: `Consistency audit of ${this.auditName} (cdk-s3-dr)`,
+      schedule: props.schedule ?? scheduler.ScheduleExpression.rate(Duration.days(1)),
+      target: new targets.StepFunctionsStartExecution(this.stateMachine, {
+        role: startRole,
+        input: scheduler.ScheduleTargetInput.fromObject(
+          ranges.length > 1 ? { ranges: ranges.map((range) => ({ range })) } : {},
+        ),
+        retryAttempts: 2,
+      }),
+    });
+
+    this.discrepancyAlarm = new cloudwatch.Alarm(this, 'DiscrepanciesAlarm', {
+      alarmDescription: `The consistency audit of ${this.auditName} found discrepancies between source and replica (report in ${this.reportsBucket.bucketName}/audits/)`,
+      metric: this.metricDiscrepancies(),
+      threshold: props.discrepancyThreshold ?? 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.failedRunAlarm = new cloudwatch.Alarm(this, 'FailedRunAlarm', {
+      alarmDescription: `A consistency audit run of ${this.auditName} could not complete (a region unreachable, permissions, a bug): see the state machine's execution history`,
+      metric: this.stateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const actions = props.alarmActions ?? [new cw_actions.SnsAction((this.alarmTopic = createAlarmTopic(this, key)))];
+    for (const action of actions) {
+      this.discrepancyAlarm.addAlarmAction(action);
+      this.failedRunAlarm.addAlarmAction(action);
+    }
+  }
+
+  /** A metric the audit handler publishes (namespace `CdkS3Dr`, dimension `Audit`). */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { Audit: this.auditName },
+      period: Duration.hours(1),
+      statistic: 'Sum',
+      ...props,
+    });
+  }
+
+  /** Discrepancies found (pending excluded). @default Sum over 1 hour */
+  metricDiscrepancies(props?: cloudwatch.MetricOptions) {
+    return this.metric('Discrepancies', props);
+  }
+
+  /** Age of the oldest source change not yet on the replica. @default Maximum over 1 hour */
+  metricMaxObservedLag(props?: cloudwatch.MetricOptions) {
+    return this.metric('MaxObservedLagSeconds', { statistic: 'Maximum', ...props });
+  }
+
+  /** Read-only on both sides: list, and HEAD (s3:GetObject) for evidence. No KMS: lists and HEADs decrypt nothing. */
+  private grantReadOnly(props: ConsistencyAuditProps) {
+    const stack = Stack.of(this);
+    const versions = props.mode === 'versions';
+    const policy = new iam.ManagedPolicy(this, 'ReadOnlyPolicy', {
+      description: `Read-only access of the consistency audit ${this.node.path} to the audited buckets`,
+      roles: [this.handler.role],
+    });
+    const prefix = props.prefix ?? '';
+    for (const [side, bucket] of [
+      ['Source', props.sourceBucketName],
+      ['Replica', props.replicaBucketName],
+    ] as const) {
+      const arn = `arn:${stack.partition}:s3:::${bucket}`;
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid: `List${side}`,
+          actions: versions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
+          resources: [arn],
+        }),
+        new iam.PolicyStatement({
+          sid: `Head${side}Objects`,
+          actions: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
+          resources: [`${arn}/${prefix}*`],
+        }),
+      );
+    }
+    acknowledgeWildcardResources(policy, {
+      's3-objects':
+        'The audit compares every object of both buckets; it may only read object metadata (HEAD needs s3:GetObject) under the audited prefix, and writes nothing to either bucket.',
+    });
+  }
+
+  private buildStateMachine(ranges: RangeItem[], maxConcurrency: number, key: kms.IKey, removalPolicy?: RemovalPolicy) {
+    // One range to completion: invoke, and while the handler returns a checkpoint, invoke again with it.
+    const rangeLoop = (suffix: string) => {
+      const invoke = new tasks.LambdaInvoke(this, `AuditRange${suffix}`, {
+        lambdaFunction: this.handler.function,
+        payload: sfn.TaskInput.fromJsonPathAt('$'),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: true,
+        comment: 'Audits until the time budget runs out; returns a checkpoint when partial',
+      });
+      const cont = new sfn.Pass(this, `ContinueFromCheckpoint${suffix}`, {
+        parameters: { 'range.$': '$.checkpoint.range', 'checkpoint.$': '$.checkpoint' },
+      });
+      const done = new sfn.Succeed(this, `RangeComplete${suffix}`);
+      return invoke.next(
+        new sfn.Choice(this, `Partial${suffix}`)
+          .when(sfn.Condition.stringEquals('$.status', 'partial'), cont.next(invoke))
+          .otherwise(done),
+      );
+    };
+
+    let definition: sfn.IChainable;
+    if (ranges.length > 1) {
+      const map = new sfn.DistributedMap(this, 'AuditRanges', {
+        itemsPath: '$.ranges',
+        maxConcurrency,
+        comment: 'Audits key ranges in parallel',
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      map.itemProcessor(rangeLoop('InRange'));
+      definition = map;
+    } else {
+      definition = rangeLoop('');
+    }
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      encryptionKey: key,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const sm = new sfn.StateMachine(this, 'StateMachine', {
+      role: new ManagedPolicyRole(this, 'StateMachineRole', {
+        assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+      }),
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      comment: `Consistency audit of ${this.auditName} (cdk-s3-dr)`,
+      timeout: Duration.hours(24),
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    acknowledge(sm, NAG.STATE_MACHINE_NO_XRAY);
+    acknowledgeWildcardResources((sm.role as ManagedPolicyRole).grantsPolicy!, WILDCARD_REASONS);
+    return sm;
+  }
+}
+
+interface RangeItem {
+  readonly startAfter?: string;
+  readonly endAt?: string;
+}
+
+function rangesFrom(boundaries: string[] | undefined): RangeItem[] {
+  if (!boundaries || boundaries.length === 0) return [{}];
+  const b = boundaries;
+  return [
+    { endAt: b[0] },
+    ...b.slice(1).map((end, i) => ({ startAfter: b[i], endAt: end })),
+    { startAfter: b[b.length - 1] },
+  ];
+}
+
+function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[] {
+  const problems: PropProblem[] = [...checkPrefix('prefix', props.prefix)];
+  const b = props.keyRangeBoundaries ?? [];
+  for (let i = 1; i < b.length; i++) {
+    if (Buffer.compare(Buffer.from(b[i - 1]), Buffer.from(b[i])) >= 0) {
+      problems.push({
+        prop: `keyRangeBoundaries[${i}]`,
+        value: b[i],
+        problem: `not after "${b[i - 1]}" in S3 (UTF-8 byte) order`,
+        fix: 'list boundary keys once each, sorted ascending',
+      });
+    }
+  }
+  if (b.some((k) => k === '')) {
+    problems.push({
+      prop: 'keyRangeBoundaries',
+      value: b,
+      problem: 'an empty boundary makes an empty range',
+      fix: 'remove the empty string',
+    });
+  }
+  if (
+    props.maxConcurrency !== undefined &&
+    (!Number.isInteger(props.maxConcurrency) || props.maxConcurrency < 1 || props.maxConcurrency > 1000)
+  ) {
+    problems.push({
+      prop: 'maxConcurrency',
+      value: props.maxConcurrency,
+      problem: 'must be a whole number from 1 to 1000',
+      fix: 'use for example 4',
+    });
+  }
+  if (props.discrepancyThreshold !== undefined && !(props.discrepancyThreshold >= 0)) {
+    problems.push({
+      prop: 'discrepancyThreshold',
+      value: props.discrepancyThreshold,
+      problem: 'must be 0 or more',
+      fix: 'use 0 to alarm on any discrepancy',
+    });
+  }
+  if (props.lagWindow && !props.lagWindow.isUnresolved() && props.lagWindow.toSeconds() > 7 * 24 * 3600) {
+    problems.push({
+      prop: 'lagWindow',
+      value: props.lagWindow.toHumanString(),
+      problem: 'a lag window over 7 days hides real replication faults',
+      fix: 'use the replication RPO, for example Duration.minutes(15)',
+    });
+  }
+  problems.push(...sameSideProblems(stack, props));
+  return problems;
+}
+
+/** Shared checks of a source/replica pair, for the audit and the drill. */
+export function sameSideProblems(stack: Stack, p: ReplicationPair): PropProblem[] {
+  const problems: PropProblem[] = [];
+  const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
+  if (
+    known(p.sourceBucketName) &&
+    known(p.replicaBucketName) &&
+    p.sourceBucketName === p.replicaBucketName &&
+    p.sourceRegion === p.replicaRegion
+  ) {
+    problems.push({
+      prop: 'replicaBucketName',
+      value: p.replicaBucketName,
+      problem: 'the replica is the source bucket itself',
+      fix: 'name the replica bucket of the replication rule',
+    });
+  }
+  if (known(p.replicaRegion) && known(stack.region) && p.replicaRegion !== stack.region) {
+    problems.push({
+      prop: 'replicaRegion',
+      value: p.replicaRegion,
+      problem: `this stack is in ${stack.region}; audits and drills run in the replica region so they survive a source outage`,
+      fix: `create the construct in a stack of ${p.replicaRegion}`,
+    });
+  }
+  for (const [prop, arn, region] of [
+    ['sourceKeyArn', p.sourceKeyArn, p.sourceRegion],
+    ['replicaKeyArn', p.replicaKeyArn, p.replicaRegion],
+  ] as const) {
+    const r = regionOfArn(arn);
+    if (known(r) && known(region) && r !== region) {
+      problems.push({
+        prop,
+        value: arn,
+        problem: `the key is in ${r} but its bucket is in ${region}`,
+        fix: `use the bucket's key from ${region}`,
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,24 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge, NAG } from './nag';
+import { createAccessLogsBucket, secureDataBucketProps } from './secure-bucket';
+
+/**
+ * A bucket for audit and drill reports: the library's secure defaults (versioned, KMS, private,
+ * TLS-only, access-logged, retained), so reports are evidence that cannot be silently rewritten.
+ */
+export function createReportsBucket(
+  scope: Construct,
+  id: string,
+  key: kms.IKey,
+  removalPolicy?: RemovalPolicy,
+): s3.Bucket {
+  const logs = createAccessLogsBucket(scope, `${id}AccessLogs`, removalPolicy);
+  const bucket = new s3.Bucket(scope, id, {
+    ...secureDataBucketProps({ encryptionKey: key, accessLogs: logs, accessLogsPrefix: 'reports/', removalPolicy }),
+  });
+  acknowledge(bucket, NAG.REPORTS_NOT_REPLICATED);
+  return bucket;
+}

@@ -1,0 +1,368 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
+import { PropProblem, throwIfInvalid } from './errors';
+import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
+import { acknowledge, acknowledgeWildcardResources, NAG, WILDCARD_REASONS } from './private/nag';
+import { createReportsBucket } from './private/reports-bucket';
+import { createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
+import { checkPrefix } from './private/validate';
+import { ReplicationPair } from './replication-pair';
+
+/** How a drill picks the objects it restores. */
+export type DrillSampleMode = 'random' | 'newest' | 'prefix';
+
+export interface RestoreDrillProps extends ReplicationPair {
+  /**
+   * When the drill runs (EventBridge Scheduler).
+   * @default - every week (`rate(7 days)`)
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+  /**
+   * Objects restored per drill.
+   * @default 100
+   */
+  readonly sampleSize?: number;
+  /**
+   * How the sample is picked: uniformly at random (seeded, recorded in the report), the newest
+   * objects, or the first objects under the prefix.
+   * @default 'random'
+   */
+  readonly sampleMode?: DrillSampleMode;
+  /**
+   * Alarm when the drill's RTO estimate (time to restore the whole replica at the measured
+   * throughput) exceeds this.
+   * @default - no RTO alarm
+   */
+  readonly rtoTarget?: Duration;
+  /**
+   * Actions of the drill's alarms.
+   * @default - a new KMS-encrypted SNS topic (`alarmTopic`); subscribe to it
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
+  /**
+   * Where restored objects are written (never the source or replica). The drill writes only
+   * under `restorePrefix`, and removes everything it wrote.
+   * @default - a new scratch bucket whose lifecycle expires anything left within two days
+   */
+  readonly restoreBucket?: s3.IBucket;
+  /**
+   * Prefix of the drill's objects in the restore bucket.
+   * @default 'cdk-s3-dr-drill/'
+   */
+  readonly restorePrefix?: string;
+  /**
+   * Where reports go.
+   * @default - a new versioned, KMS-encrypted, access-logged bucket
+   */
+  readonly reportsBucket?: s3.IBucket;
+  /**
+   * Key for new buckets, logs and queue.
+   * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Name in reports and the `Drill` metric dimension.
+   * @default - the replica bucket name
+   */
+  readonly drillName?: string;
+  /** @default 1024 */
+  readonly memorySize?: number;
+  /** @default - not in a VPC */
+  readonly vpc?: ec2.IVpc;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A scheduled restore drill in the replica region: restores a sample from the replica into a
+ * scratch target, verifies each object byte for byte against the source version (or, with the
+ * source region down, against what the replica recorded), measures throughput, estimates the
+ * RTO, and removes what it wrote. Its role can read both buckets and write only under the
+ * drill prefix of the restore target and the reports prefix.
+ */
+export class RestoreDrill extends Construct {
+  readonly handler: DrFunction;
+  readonly restoreBucket: s3.IBucket;
+  readonly reportsBucket: s3.IBucket;
+  readonly drillName: string;
+  /** Alarm: the last drill failed (an object not restored or not verified, or the run failed). */
+  readonly failedDrillAlarm: cloudwatch.Alarm;
+  /** Alarm: the RTO estimate exceeds `rtoTarget` (only with `rtoTarget`). */
+  readonly rtoAlarm?: cloudwatch.Alarm;
+  /** The topic the alarms notify, when `alarmActions` was not given. */
+  readonly alarmTopic?: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: RestoreDrillProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    throwIfInvalid(this, validateDrill(stack, props));
+
+    const key =
+      props.encryptionKey ??
+      createBucketKey(
+        this,
+        'Key',
+        `Encrypts restore drill data, reports and logs of ${this.node.path}`,
+        props.removalPolicy,
+      ).key;
+    this.reportsBucket = props.reportsBucket ?? createReportsBucket(this, 'Reports', key, props.removalPolicy);
+    this.restoreBucket = props.restoreBucket ?? this.createScratchBucket(key);
+    this.drillName = props.drillName ?? props.replicaBucketName;
+    const restorePrefix = props.restorePrefix ?? 'cdk-s3-dr-drill/';
+    const prefix = props.prefix ?? '';
+
+    this.handler = new DrFunction(this, 'Handler', {
+      handler: 'drill',
+      description: `Restore drill from ${this.drillName} (cdk-s3-dr)`,
+      encryptionKey: key,
+      timeout: Duration.minutes(15),
+      memorySize: props.memorySize ?? 1024,
+      vpc: props.vpc,
+      removalPolicy: props.removalPolicy,
+      environment: {
+        DRILL_NAME: sanitizeName(this.drillName),
+        SOURCE_BUCKET: props.sourceBucketName,
+        SOURCE_REGION: props.sourceRegion,
+        SOURCE_PREFIX: prefix,
+        REPLICA_BUCKET: props.replicaBucketName,
+        REPLICA_REGION: props.replicaRegion,
+        REPLICA_PREFIX: prefix,
+        RESTORE_BUCKET: this.restoreBucket.bucketName,
+        RESTORE_REGION: stack.region,
+        RESTORE_PREFIX: restorePrefix,
+        REPORTS_BUCKET: this.reportsBucket.bucketName,
+        REPORTS_REGION: stack.region,
+        REPORTS_PREFIX: 'drills/',
+        SAMPLE_SIZE: String(props.sampleSize ?? 100),
+        SAMPLE_MODE: props.sampleMode ?? 'random',
+      },
+    });
+    this.grant(props, restorePrefix, key);
+    acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
+      's3-objects':
+        'The drill writes its JSON reports under the drills/ prefix of its own reports bucket, a new key per drill.',
+    });
+
+    const invokeRole = schedulerRole(this);
+    new scheduler.Schedule(this, 'Schedule', {
+      description: `Restore drill from ${this.drillName} (cdk-s3-dr)`,
+      schedule: props.schedule ?? scheduler.ScheduleExpression.rate(Duration.days(7)),
+      target: new targets.LambdaInvoke(this.handler.function, { retryAttempts: 0, role: invokeRole }),
+    });
+    acknowledgeWildcardResources(invokeRole.grantsPolicy!, WILDCARD_REASONS);
+
+    // A drill that fails publishes DrillPassed = 0; one that crashes publishes nothing but a Lambda error.
+    this.failedDrillAlarm = new cloudwatch.Alarm(this, 'FailedDrillAlarm', {
+      alarmDescription: `The restore drill from ${this.drillName} failed: objects could not be restored or verified (report in ${this.reportsBucket.bucketName}/drills/)`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(FILL(passed, 1) < 1, 1, 0) + IF(FILL(errors, 0) > 0, 1, 0)',
+        usingMetrics: {
+          passed: this.metricDrillPassed(),
+          errors: this.handler.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+        },
+        period: Duration.hours(1),
+        label: 'failed drills',
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.rtoTarget) {
+      this.rtoAlarm = new cloudwatch.Alarm(this, 'RtoAlarm', {
+        alarmDescription: `The estimated time to restore all of ${this.drillName} exceeds the RTO target of ${props.rtoTarget.toHumanString()}`,
+        metric: this.metricRtoEstimate(),
+        threshold: props.rtoTarget.toSeconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    const actions = props.alarmActions ?? [new cw_actions.SnsAction((this.alarmTopic = createAlarmTopic(this, key)))];
+    for (const action of actions) {
+      this.failedDrillAlarm.addAlarmAction(action);
+      this.rtoAlarm?.addAlarmAction(action);
+    }
+  }
+
+  /** A metric the drill handler publishes (namespace `CdkS3Dr`, dimension `Drill`). */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { Drill: sanitizeName(this.drillName) },
+      period: Duration.hours(1),
+      ...props,
+    });
+  }
+
+  /** 1 when the drill passed, 0 when it failed. @default Minimum over 1 hour */
+  metricDrillPassed(props?: cloudwatch.MetricOptions) {
+    return this.metric('DrillPassed', { statistic: 'Minimum', ...props });
+  }
+
+  /** Estimated seconds to restore the whole replica. @default Maximum over 1 hour */
+  metricRtoEstimate(props?: cloudwatch.MetricOptions) {
+    return this.metric('RtoEstimateSeconds', { statistic: 'Maximum', ...props });
+  }
+
+  private createScratchBucket(key: kms.IKey): s3.Bucket {
+    const logs = createAccessLogsBucket(this, 'RestoreAccessLogs');
+    const bucket = new s3.Bucket(this, 'Restore', {
+      ...secureDataBucketProps({
+        encryptionKey: key,
+        accessLogs: logs,
+        accessLogsPrefix: 'restore/',
+        removalPolicy: RemovalPolicy.DESTROY,
+        // Safety net: a drill removes what it wrote; anything left (a crashed drill) expires.
+        lifecycleRules: [
+          {
+            expiration: Duration.days(2),
+            noncurrentVersionExpiration: Duration.days(1),
+            abortIncompleteMultipartUploadAfter: Duration.days(1),
+            expiredObjectDeleteMarker: false,
+          },
+        ],
+      }),
+    });
+    acknowledge(bucket, NAG.SCRATCH_NOT_REPLICATED);
+    return bucket;
+  }
+
+  private grant(props: RestoreDrillProps, restorePrefix: string, key: kms.IKey) {
+    const stack = Stack.of(this);
+    const prefix = props.prefix ?? '';
+    const policy = new iam.ManagedPolicy(this, 'DrillPolicy', {
+      description: `Restore drill ${this.node.path}: read source and replica, write only its own scratch prefix and reports`,
+      roles: [this.handler.role],
+    });
+    const arn = (b: string) => `arn:${stack.partition}:s3:::${b}`;
+    policy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'ListReplica',
+        actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+        resources: [arn(props.replicaBucketName)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadReplicaVersions',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [`${arn(props.replicaBucketName)}/${prefix}*`],
+      }),
+      // HeadBucket (is the source region up?) needs s3:ListBucket; verification reads source versions.
+      new iam.PolicyStatement({
+        sid: 'CheckSource',
+        actions: ['s3:ListBucket'],
+        resources: [arn(props.sourceBucketName)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadSourceVersions',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [`${arn(props.sourceBucketName)}/${prefix}*`],
+      }),
+      new iam.PolicyStatement({
+        sid: 'CheckRestoreVersioning',
+        actions: ['s3:GetBucketVersioning'],
+        resources: [this.restoreBucket.bucketArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteVerifyRemoveOwnScratch',
+        actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [this.restoreBucket.arnForObjects(`${restorePrefix}*`)],
+      }),
+    );
+    for (const [sid, keyArn, region, actions] of [
+      ['DecryptReplica', props.replicaKeyArn, props.replicaRegion, ['kms:Decrypt']],
+      ['DecryptSource', props.sourceKeyArn, props.sourceRegion, ['kms:Decrypt']],
+    ] as const) {
+      if (!keyArn) continue;
+      const isAlias = /:alias\//.test(keyArn);
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid,
+          actions: [...actions],
+          resources: [isAlias ? keyArn.replace(/:alias\/.*$/, ':key/*') : keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+            ...(isAlias
+              ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyArn.split(':').slice(5).join(':') } }
+              : {}),
+          },
+        }),
+      );
+    }
+    // Restored objects and reports are encrypted with the construct's key (S3 Bucket Keys).
+    key.grant(this.handler.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    grantPutUnder(this.handler.role, this.reportsBucket, 'drills/');
+    acknowledgeWildcardResources(policy, {
+      's3-objects':
+        'A drill reads the sampled object versions of the replica and the same versions of the source, and writes, reads back and deletes only under its own prefix of the restore target; object keys are not known in advance.',
+      'kms-keys-by-alias':
+        "The source and replica keys are referenced by alias ARN from their own region's stacks; IAM matches key ARNs, so the resource names the keys of that account and region, narrowed to the one alias by kms:ResourceAliases and to S3 in that region by kms:ViaService.",
+    });
+  }
+}
+
+/** Drill names allowed by the handler: letters, digits, dots, hyphens, underscores. */
+function sanitizeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128);
+}
+
+function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
+  const problems: PropProblem[] = [
+    ...checkPrefix('prefix', props.prefix),
+    ...checkPrefix('restorePrefix', props.restorePrefix),
+  ];
+  if (
+    props.sampleSize !== undefined &&
+    (!Number.isInteger(props.sampleSize) || props.sampleSize < 1 || props.sampleSize > 100_000)
+  ) {
+    problems.push({
+      prop: 'sampleSize',
+      value: props.sampleSize,
+      problem: 'must be a whole number from 1 to 100,000',
+      fix: 'use for example 100',
+    });
+  }
+  if (props.sampleMode !== undefined && !['random', 'newest', 'prefix'].includes(props.sampleMode)) {
+    problems.push({
+      prop: 'sampleMode',
+      value: props.sampleMode,
+      problem: 'unknown sample mode',
+      fix: "use 'random', 'newest' or 'prefix'",
+    });
+  }
+  if (props.restorePrefix === '') {
+    problems.push({
+      prop: 'restorePrefix',
+      value: '',
+      problem: 'a drill must write under a prefix of its own, never at the root of a bucket',
+      fix: "use for example 'cdk-s3-dr-drill/'",
+    });
+  }
+  const restoreName = props.restoreBucket?.bucketName;
+  for (const [prop, name] of [
+    ['sourceBucketName', props.sourceBucketName],
+    ['replicaBucketName', props.replicaBucketName],
+  ] as const) {
+    if (restoreName !== undefined && restoreName === name) {
+      problems.push({
+        prop: 'restoreBucket',
+        value: name,
+        problem: `the restore target is the ${prop === 'sourceBucketName' ? 'source' : 'replica'} bucket; a drill never writes to source or replica data`,
+        fix: 'give a separate scratch bucket, or leave restoreBucket unset to create one',
+      });
+    }
+  }
+  problems.push(...sameSideProblems(stack, props));
+  return problems;
+}
