@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -314,6 +314,8 @@ export class RestoreDrill extends Construct {
 
 /** Drill names allowed by the handler: letters, digits, dots, hyphens, underscores. */
 function sanitizeName(name: string): string {
+  // A bucket name given as a token is already valid (lower-case letters, digits, dots, hyphens).
+  if (Token.isUnresolved(name)) return name;
   return name.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128);
 }
 
