@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
 import { ManagedPolicyRole } from './private/managed-policy-role';
-import { acknowledge, acknowledgeWildcardResources, NAG, WILDCARD_REASONS } from './private/nag';
+import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createBucketKey } from './private/secure-bucket';
 import { checkPrefix, regionOfArn } from './private/validate';
@@ -156,8 +156,7 @@ export class ConsistencyAudit extends Construct {
     this.grantReadOnly(props);
     grantPutUnder(this.handler.role, this.reportsBucket, 'audits/');
     acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
-      's3-objects':
-        'The audit writes its JSON reports and JSON Lines files under the audits/ prefix of its own reports bucket, a new key per run.',
+      's3-objects': WILDCARD_REASONS.AUDIT_REPORTS,
     });
 
     this.stateMachine = this.buildStateMachine(ranges, maxConcurrency, key, props.removalPolicy);
@@ -248,8 +247,7 @@ export class ConsistencyAudit extends Construct {
       );
     }
     acknowledgeWildcardResources(policy, {
-      's3-objects':
-        'The audit compares every object of both buckets; it may only read object metadata (HEAD needs s3:GetObject) under the audited prefix, and writes nothing to either bucket.',
+      's3-objects': WILDCARD_REASONS.AUDIT_READ,
     });
   }
 
@@ -304,7 +302,7 @@ export class ConsistencyAudit extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     acknowledge(sm, NAG.STATE_MACHINE_NO_XRAY);
-    acknowledgeWildcardResources((sm.role as ManagedPolicyRole).grantsPolicy!, WILDCARD_REASONS);
+    acknowledgeWildcardResources((sm.role as ManagedPolicyRole).grantsPolicy!, INVOKER_WILDCARDS);
     return sm;
   }
 }

@@ -14,7 +14,7 @@ import {
   REPLICATION_SOURCE_OBJECT_ACTIONS,
   REPLICATION_SOURCE_OBJECT_LOCK_ACTIONS,
 } from './perms';
-import { acknowledgeWildcardResources } from './private/nag';
+import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { aliasArn, createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
 import { accountOfArn, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
 import { ReplicationDestination } from './replication-destination';
@@ -316,10 +316,8 @@ export class ReplicatedBucket extends Construct {
     });
 
     acknowledgeWildcardResources(policy, {
-      's3-objects':
-        'S3 replication reads every object version it replicates and writes every replica; the statement is scoped to the source bucket (and replicated prefixes) and to each destination bucket and prefix.',
-      'kms-keys-by-alias':
-        'The replica key lives in another region and is referenced by its alias ARN (a key ARN is not known before that stack deploys); IAM matches key ARNs, so the resource names the keys of that account and region and kms:ResourceAliases narrows it to the one alias, together with kms:ViaService and the replica bucket as encryption context.',
+      's3-objects': WILDCARD_REASONS.REPLICATION_OBJECTS,
+      'kms-keys-by-alias': WILDCARD_REASONS.REPLICATION_KEY_BY_ALIAS,
     });
   }
 

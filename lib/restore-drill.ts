@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
 import { PropProblem, throwIfInvalid } from './errors';
 import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
-import { acknowledge, acknowledgeWildcardResources, NAG, WILDCARD_REASONS } from './private/nag';
+import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
 import { checkPrefix } from './private/validate';
@@ -149,8 +149,7 @@ export class RestoreDrill extends Construct {
     });
     this.grant(props, restorePrefix, key);
     acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
-      's3-objects':
-        'The drill writes its JSON reports under the drills/ prefix of its own reports bucket, a new key per drill.',
+      's3-objects': WILDCARD_REASONS.DRILL_REPORTS,
     });
 
     const invokeRole = schedulerRole(this);
@@ -159,7 +158,7 @@ export class RestoreDrill extends Construct {
       schedule: props.schedule ?? scheduler.ScheduleExpression.rate(Duration.days(7)),
       target: new targets.LambdaInvoke(this.handler.function, { retryAttempts: 0, role: invokeRole }),
     });
-    acknowledgeWildcardResources(invokeRole.grantsPolicy!, WILDCARD_REASONS);
+    acknowledgeWildcardResources(invokeRole.grantsPolicy!, INVOKER_WILDCARDS);
 
     // A drill that fails publishes DrillPassed = 0; one that crashes publishes nothing but a Lambda error.
     this.failedDrillAlarm = new cloudwatch.Alarm(this, 'FailedDrillAlarm', {
@@ -304,10 +303,8 @@ export class RestoreDrill extends Construct {
     key.grant(this.handler.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     grantPutUnder(this.handler.role, this.reportsBucket, 'drills/');
     acknowledgeWildcardResources(policy, {
-      's3-objects':
-        'A drill reads the sampled object versions of the replica and the same versions of the source, and writes, reads back and deletes only under its own prefix of the restore target; object keys are not known in advance.',
-      'kms-keys-by-alias':
-        "The source and replica keys are referenced by alias ARN from their own region's stacks; IAM matches key ARNs, so the resource names the keys of that account and region, narrowed to the one alias by kms:ResourceAliases and to S3 in that region by kms:ViaService.",
+      's3-objects': WILDCARD_REASONS.DRILL_OBJECTS,
+      'kms-keys-by-alias': WILDCARD_REASONS.DRILL_KEYS_BY_ALIAS,
     });
   }
 }

@@ -66,13 +66,33 @@ export function acknowledgeWildcard(scope: IConstruct, finding: string, reason: 
 /** The kinds of wildcard resource this library grants, each acknowledged with its own reason. */
 export type WildcardKind = 's3-objects' | 'kms-keys-by-alias' | 'function-versions' | 'no-resource-level';
 
-/** Common reasons, shared by the constructs that need them. */
+/** The reasons for wildcard resources, by policy; the README lists each. */
 export const WILDCARD_REASONS = {
-  'function-versions':
+  REPLICATION_OBJECTS:
+    'S3 replication reads every object version it replicates and writes every replica; the statement is scoped to the source bucket (and replicated prefixes) and to each destination bucket and prefix.',
+  REPLICATION_KEY_BY_ALIAS:
+    'The replica key lives in another region and is referenced by its alias ARN (a key ARN is not known before that stack deploys); IAM matches key ARNs, so the resource names the keys of that account and region and kms:ResourceAliases narrows it to the one alias, together with kms:ViaService and the replica bucket as encryption context.',
+  AUDIT_READ:
+    'The audit compares every object of both buckets; it may only read object metadata (HEAD needs s3:GetObject) under the audited prefix, and writes nothing to either bucket.',
+  AUDIT_REPORTS:
+    'The audit writes its JSON reports and JSON Lines files under the audits/ prefix of its own reports bucket, a new key per run.',
+  DRILL_OBJECTS:
+    'A drill reads the sampled object versions of the replica and the same versions of the source, and writes, reads back and deletes only under its own prefix of the restore target; object keys are not known in advance.',
+  DRILL_KEYS_BY_ALIAS:
+    "The source and replica keys are referenced by alias ARN from their own region's stacks; IAM matches key ARNs, so the resource names the keys of that account and region, narrowed to the one alias by kms:ResourceAliases and to S3 in that region by kms:ViaService.",
+  DRILL_REPORTS:
+    'The drill writes its JSON reports under the drills/ prefix of its own reports bucket, a new key per drill.',
+  FUNCTION_VERSIONS:
     'Invokes exactly this one function; the ":*" form that aws-cdk-lib adds covers its published versions and aliases, nothing else.',
-  'no-resource-level':
+  NO_RESOURCE_LEVEL:
     'The CloudWatch Logs log-delivery actions Step Functions needs for execution logging (CreateLogDelivery, GetLogDelivery, ...) support no resource-level permissions; "*" is the only resource AWS accepts.',
 } as const;
+
+/** For roles that invoke a function and log to CloudWatch Logs (state machines, schedules). */
+export const INVOKER_WILDCARDS: Partial<Record<WildcardKind, string>> = {
+  'function-versions': WILDCARD_REASONS.FUNCTION_VERSIONS,
+  'no-resource-level': WILDCARD_REASONS.NO_RESOURCE_LEVEL,
+};
 
 function kindOf(flat: string): WildcardKind {
   if (flat === '*') return 'no-resource-level';

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NAG } from '../../lib/private/nag';
+import { buildExampleApp } from '../../bin/example';
+import { NAG, WILDCARD_REASONS } from '../../lib/private/nag';
+import { testApp } from '../support/app';
+import { acknowledgements } from '../support/nag';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -15,7 +18,18 @@ describe('README', () => {
 
   test.each(Object.entries(NAG))('lists the %s acknowledgement with its reason', (_name, ack) => {
     expect(readme).toContain(ack.reason);
-    const rule = ack.ids[0].replace(/^[A-Za-z0-9.]+-(?=[A-Z])/, '');
-    expect(readme).toContain(rule.startsWith('IAM5') ? 'AwsSolutions-IAM5' : rule);
+    const rule = ack.ids[0].replace(/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-/, '');
+    expect(readme).toContain(rule);
+  });
+
+  test.each(Object.entries(WILDCARD_REASONS))('lists the %s wildcard reason', (_name, reason) => {
+    expect(readme).toContain(reason);
+  });
+
+  test('states the example app acknowledgement count that the app really has', () => {
+    const app = testApp();
+    buildExampleApp(app);
+    const n = acknowledgements(app).length;
+    expect(readme).toContain(`The example app carries ${n} acknowledgements`);
   });
 });
