@@ -25,6 +25,8 @@ export interface AuditReport {
   /** True when more records exist than embedded: see the JSON Lines output. */
   readonly truncated: boolean;
   readonly jsonl?: string;
+  /** HTTP requests this process sent, retries included, per S3 operation (ListObjectsV2: 40, ...). */
+  readonly requestsByOperation?: Readonly<Record<string, number>>;
 }
 
 export async function buildReport(args: {
@@ -37,6 +39,7 @@ export async function buildReport(args: {
   jsonl?: string;
   cap?: number;
   now?: number;
+  requestsByOperation?: Readonly<Record<string, number>>;
 }): Promise<AuditReport> {
   const cap = args.cap ?? REPORT_RECORD_CAP;
   const records: AuditRecord[] = await args.sink.readBack(cap + 1);
@@ -56,6 +59,7 @@ export async function buildReport(args: {
     recordCap: cap,
     truncated: records.length > cap || total > kept.length,
     ...(args.jsonl ? { jsonl: args.jsonl } : {}),
+    ...(args.requestsByOperation ? { requestsByOperation: { ...args.requestsByOperation } } : {}),
   };
 }
 

@@ -247,6 +247,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     summary: result.summary,
     sink,
     jsonl,
+    requestsByOperation: stats.byOperation,
   });
   const reportsClient = reportIsS3
     ? createS3Client({ region: defaultRegion, endpoint: sourceEndpoint, maxAttempts })
