@@ -86,6 +86,14 @@ export const WILDCARD_REASONS = {
     'Invokes exactly this one function; the ":*" form that aws-cdk-lib adds covers its published versions and aliases, nothing else.',
   NO_RESOURCE_LEVEL:
     'The CloudWatch Logs log-delivery actions Step Functions needs for execution logging (CreateLogDelivery, GetLogDelivery, ...) support no resource-level permissions; "*" is the only resource AWS accepts.',
+  PROBE_CANARIES:
+    'The probe writes, reads back and deletes (by version id) only its own canaries under .cdk-s3-dr/canary/<probe>/ of the source, and reads only that prefix of the replica; each canary has a new key.',
+  PROBE_SOURCE_KEY_BY_ALIAS:
+    "The source key is referenced by alias ARN from the source region's stack; IAM matches key ARNs, so the resource names the keys of that account and region, narrowed to the one alias by kms:ResourceAliases and to S3 in the source region by kms:ViaService.",
+  FAILOVER_DECISIONS:
+    'The failover controller writes and reads its decision records under failover/decisions/ of its own reports bucket, a new key per decision.',
+  FAILOVER_GET_METRIC_DATA:
+    'cloudwatch:GetMetricData supports no resource-level permissions; "*" is the only resource AWS accepts. The failover controller uses it only to read the probe\'s datapoints before deciding.',
 } as const;
 
 /** For roles that invoke a function and log to CloudWatch Logs (state machines, schedules). */
