@@ -1,0 +1,87 @@
+import {
+  ActiveBucketPointer,
+  AlarmStateForwarding,
+  FailoverController,
+  REPLICATION_METRIC_PUBLISHED_IN,
+  ReplicationAlarms,
+  ReplicationDashboard,
+  ReplicationMetricName,
+  ReplicationPairs,
+  ReplicationProbe,
+  replicationMetricRegion,
+} from '../lib';
+import { ExampleApp } from './example';
+
+export interface ExampleMonitoring {
+  /** The replication alarms, by the region of the stack they are in. */
+  readonly alarms: Record<string, ReplicationAlarms>;
+  readonly probe: ReplicationProbe;
+  readonly dashboard: ReplicationDashboard;
+  readonly controller: FailoverController;
+  readonly sourcePointer: ActiveBucketPointer;
+  /** Present when some replication alarm lives in the primary region. */
+  readonly forwarding?: AlarmStateForwarding;
+}
+
+/**
+ * Adds monitoring and failover to the example app: replication alarms in the region S3
+ * publishes the metrics in, the probe, the "source region impaired" composite alarm, a
+ * dashboard and a failover controller (approval mode, pointer plan) in the replica region, and
+ * the source region's copy of the pointer. Alarms of the primary region, if any, are forwarded
+ * to the replica region's event bus.
+ */
+export function addMonitoringToExample(ex: ExampleApp): ExampleMonitoring {
+  const { primary, replica, data } = ex;
+  const key = ex.replicaBucket.encryptionKey;
+  const pair = ReplicationPairs.of(data);
+  const rule = data.ruleFor();
+
+  // One ReplicationAlarms per stack whose region S3 publishes some of the metrics in.
+  const alarms: Record<string, ReplicationAlarms> = {};
+  const metricRegions = new Set(
+    (Object.keys(REPLICATION_METRIC_PUBLISHED_IN) as ReplicationMetricName[]).map((m) =>
+      replicationMetricRegion(data, rule, m),
+    ),
+  );
+  for (const stack of [primary, replica]) {
+    if (!metricRegions.has(stack.region)) continue;
+    alarms[stack.region] = new ReplicationAlarms(stack, 'ReplicationAlarms', {
+      replicatedBucket: data,
+      ...(stack === replica ? { encryptionKey: key } : {}),
+    });
+  }
+  const replicaAlarms = alarms[replica.region];
+
+  const probe = new ReplicationProbe(replica, 'Probe', {
+    ...pair,
+    encryptionKey: key,
+    // Replication latency above the threshold (metrics of this region) also means "impaired".
+    impairmentAlarms: replicaAlarms?.forDestination()?.latency ? [replicaAlarms.forDestination()!.latency!] : [],
+  });
+  const controller = new FailoverController(replica, 'Failover', {
+    probe,
+    mode: 'approval',
+    plan: 'pointer',
+    encryptionKey: key,
+  });
+  const sourcePointer = new ActiveBucketPointer(primary, 'ActiveBucketPointer', {
+    parameterName: controller.parameterName!,
+    bucketName: pair.sourceBucketName,
+    bucketRegion: pair.sourceRegion,
+  });
+  const dashboard = new ReplicationDashboard(replica, 'Dashboard', {
+    replicatedBucket: data,
+    probe,
+    auditName: ex.audit.auditName,
+    drillName: ex.drill.drillName,
+  });
+
+  const primaryAlarms = alarms[primary.region];
+  const forwarding = primaryAlarms
+    ? new AlarmStateForwarding(primary, 'ForwardAlarms', {
+        alarms: [...primaryAlarms.alarms],
+        targetRegion: replica.region,
+      })
+    : undefined;
+  return { alarms, probe, dashboard, controller, sourcePointer, forwarding };
+}

@@ -1,0 +1,459 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as events_targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda_destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { PropProblem, throwIfInvalid } from './errors';
+import { DrFunction } from './private/dr-function';
+import { acknowledge, acknowledgeWildcardResources, NAG, WILDCARD_REASONS } from './private/nag';
+import { createReportsBucket } from './private/reports-bucket';
+import { createBucketKey } from './private/secure-bucket';
+import { ReplicationPair } from './replication-pair';
+import { ReplicationProbe } from './replication-probe';
+
+/** What the controller may do when the composite alarm fires. */
+export type FailoverMode = 'automatic' | 'approval' | 'dry-run';
+
+/** How clients find the active bucket. */
+export type FailoverPlan = 'pointer' | 'mrap';
+
+/** The default SSM parameter naming the active bucket, the same name in both regions. */
+export function defaultPointerName(probeName: string): string {
+  return `/cdk-s3-dr/${probeName}/active-bucket`;
+}
+
+const PARAMETER_NAME = /^[a-zA-Z0-9_.\-/]{1,2048}$/;
+
+function parameterArn(stack: Stack, region: string, name: string): string {
+  return `arn:${stack.partition}:ssm:${region}:${stack.account}:parameter/${name.replace(/^\//, '')}`;
+}
+
+export interface ActiveBucketPointerProps {
+  /** Name of the SSM parameter; the same in every region. */
+  readonly parameterName: string;
+  /** The bucket the pointer names at first: the source. */
+  readonly bucketName: string;
+  /** Region of that bucket. */
+  readonly bucketRegion: string;
+}
+
+/**
+ * The pointer of the `pointer` failover plan in one region: an SSM String parameter whose value
+ * is `{"bucket","region","since","reason"}`, naming the active bucket. Deploy one in the stack
+ * of each region (source and replica) so clients in either region read a local copy; the
+ * `FailoverController` rewrites both (the replica region first). CloudFormation sets only the
+ * initial value (the source): a redeploy does not undo a failover, because the template does
+ * not change.
+ */
+export class ActiveBucketPointer extends Construct {
+  readonly parameter: ssm.StringParameter;
+  readonly parameterName: string;
+
+  constructor(scope: Construct, id: string, props: ActiveBucketPointerProps) {
+    super(scope, id);
+    const problems: PropProblem[] = [];
+    if (!Token.isUnresolved(props.parameterName) && !PARAMETER_NAME.test(props.parameterName)) {
+      problems.push({
+        prop: 'parameterName',
+        value: props.parameterName,
+        problem: 'not a valid SSM parameter name',
+        fix: 'use letters, digits and _.-/ only, for example /my-app/s3-active',
+      });
+    }
+    throwIfInvalid(this, problems);
+    this.parameterName = props.parameterName;
+    this.parameter = new ssm.StringParameter(this, 'Parameter', {
+      parameterName: props.parameterName,
+      // Names given as tokens are the default `/cdk-s3-dr/...` form: not simple names.
+      simpleName: Token.isUnresolved(props.parameterName) ? false : !props.parameterName.startsWith('/'),
+      description: 'The active bucket (cdk-s3-dr failover pointer); changed by the failover controller',
+      stringValue: Stack.of(this).toJsonString({
+        bucket: props.bucketName,
+        region: props.bucketRegion,
+        since: '1970-01-01T00:00:00.000Z',
+        reason: 'initial deployment: the source is active',
+      }),
+    });
+  }
+
+  /** Lets a client read the pointer. */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.parameter.grantRead(grantee);
+  }
+}
+
+/** The Multi-Region Access Point of the `mrap` plan. */
+export interface FailoverAccessPoint {
+  /**
+   * Create an `AWS::S3::MultiRegionAccessPoint` over the source and replica buckets with this
+   * name (3-50 lower-case letters, digits and hyphens).
+   * @default - none: give `arn` of an existing access point
+   */
+  readonly createWithName?: string;
+  /**
+   * ARN of an existing access point, `arn:aws:s3::<account>:accesspoint/<alias>.mrap`.
+   * @default - the created access point
+   */
+  readonly arn?: string;
+}
+
+export interface FailoverControllerProps {
+  /** The probe whose composite alarm ("source region impaired") triggers the controller. */
+  readonly probe: ReplicationProbe;
+  /**
+   * `automatic` changes routing once the alarm and the probe's data confirm the outage;
+   * `approval` records the decision and notifies with the command that approves it;
+   * `dry-run` records what it would do and changes nothing.
+   * @default 'approval'
+   */
+  readonly mode?: FailoverMode;
+  /**
+   * `pointer`: an SSM parameter per region names the active bucket (`ActiveBucketPointer`);
+   * `mrap`: the routes of a Multi-Region Access Point.
+   * @default 'pointer'
+   */
+  readonly plan?: FailoverPlan;
+  /**
+   * No automatic failover within this time of the last routing change (flapping guard).
+   * @default Duration.hours(1)
+   */
+  readonly cooldown?: Duration;
+  /**
+   * Plan `pointer`: the parameter name, the same in both regions.
+   * @default - `/cdk-s3-dr/<probe name>/active-bucket`
+   */
+  readonly parameterName?: string;
+  /**
+   * Plan `pointer`: create the replica region's `ActiveBucketPointer` here. Set false when
+   * the stack already has one with the same name. The source region's pointer is always a
+   * separate `ActiveBucketPointer` in the source stack.
+   * @default true
+   */
+  readonly createReplicaPointer?: boolean;
+  /**
+   * Plan `mrap`: the access point.
+   * @default - required with plan 'mrap'
+   */
+  readonly accessPoint?: FailoverAccessPoint;
+  /**
+   * Where decision records go (`failover/decisions/`).
+   * @default - a new versioned, KMS-encrypted, TLS-only, access-logged bucket
+   */
+  readonly reportsBucket?: s3.IBucket;
+  /**
+   * Key for the new reports bucket, the log group and the dead-letter queue.
+   * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: kms.IKey;
+  /** @default - not in a VPC */
+  readonly vpc?: ec2.IVpc;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The failover controller in the replica region. An EventBridge rule starts it when the probe's
+ * composite alarm "source region impaired" goes to ALARM; it confirms with CloudWatch (the
+ * alarm state and the probe's last datapoints, N of M), respects the cooldown, then, by mode,
+ * changes routing (pointer parameters, or Multi-Region Access Point routes), asks for approval,
+ * or only records. Every decision is written to the reports bucket; with the probe's topic the
+ * outcome is published there too. Nothing it needs runs in the source region.
+ */
+export class FailoverController extends Construct {
+  readonly handler: DrFunction;
+  readonly reportsBucket: s3.IBucket;
+  readonly mode: FailoverMode;
+  readonly plan: FailoverPlan;
+  /** Plan `pointer`: the parameter name (both regions). */
+  readonly parameterName?: string;
+  /** Plan `pointer`: the pointer created in this (the replica) region. */
+  readonly replicaPointer?: ActiveBucketPointer;
+  /** Plan `mrap`: the access point ARN. */
+  readonly accessPointArn?: string;
+  /** The rule that starts the controller. */
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: FailoverControllerProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    throwIfInvalid(this, validateController(stack, props));
+    const probe = props.probe;
+    const pair: ReplicationPair = probe.pair;
+    this.mode = props.mode ?? 'approval';
+    this.plan = props.plan ?? 'pointer';
+
+    const key =
+      props.encryptionKey ??
+      createBucketKey(this, 'Key', `Encrypts failover decisions and logs of ${this.node.path}`, props.removalPolicy)
+        .key;
+    this.reportsBucket = props.reportsBucket ?? createReportsBucket(this, 'Reports', key, props.removalPolicy);
+
+    if (this.plan === 'pointer') {
+      this.parameterName = props.parameterName ?? defaultPointerName(probe.probeName);
+      if (props.createReplicaPointer !== false) {
+        this.replicaPointer = new ActiveBucketPointer(this, 'ReplicaPointer', {
+          parameterName: this.parameterName,
+          bucketName: pair.sourceBucketName,
+          bucketRegion: pair.sourceRegion,
+        });
+      }
+    } else {
+      this.accessPointArn = props.accessPoint?.arn ?? this.createAccessPoint(props.accessPoint!.createWithName!, pair);
+    }
+
+    const config = {
+      plan: this.plan,
+      mode: this.mode,
+      source: { bucket: pair.sourceBucketName, region: pair.sourceRegion },
+      replica: { bucket: pair.replicaBucketName, region: pair.replicaRegion },
+      ...(this.parameterName ? { parameterName: this.parameterName } : {}),
+      ...(this.accessPointArn ? { mrapArn: this.accessPointArn, accountId: stack.account } : {}),
+      alarmName: probe.sourceImpairedAlarm.alarmName,
+      metricsRegion: stack.region,
+      probeName: probe.probeName,
+      periodSeconds: probe.interval.toSeconds(),
+      confirm: {
+        failing: probe.confirm.failing,
+        window: probe.confirm.window,
+        lagThresholdSeconds: probe.lagThreshold.toSeconds(),
+      },
+      cooldownMinutes: Math.round((props.cooldown ?? Duration.hours(1)).toMinutes({ integral: false })),
+      reports: { bucket: this.reportsBucket.bucketName, region: stack.region, prefix: 'failover/decisions/' },
+    };
+
+    this.handler = new DrFunction(this, 'Handler', {
+      handler: 'failover',
+      description: `Failover controller (${this.mode}, ${this.plan}) for s3://${pair.sourceBucketName} (cdk-s3-dr)`,
+      encryptionKey: key,
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+      vpc: props.vpc,
+      removalPolicy: props.removalPolicy,
+      environment: { FAILOVER_CONFIG: stack.toJsonString(config) },
+    });
+    this.grant(props);
+
+    // The outcome (decision, reasons, approve command) goes to the probe's topic, when it has one.
+    if (probe.topic) {
+      this.handler.function.configureAsyncInvoke({
+        onSuccess: new lambda_destinations.SnsDestination(probe.topic),
+        onFailure: new lambda_destinations.SnsDestination(probe.topic),
+        retryAttempts: 2,
+      });
+      acknowledge(this.handler.role, NAG.TOPIC_PUBLISH_KEY_GRANT);
+    }
+
+    this.rule = new events.Rule(this, 'OnSourceImpaired', {
+      description: `Starts the failover controller when ${pair.sourceRegion} is impaired for s3://${pair.sourceBucketName} (cdk-s3-dr)`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: [probe.sourceImpairedAlarm.alarmArn],
+        detail: { state: { value: ['ALARM'] } },
+      },
+      targets: [
+        new events_targets.LambdaFunction(this.handler.function, {
+          deadLetterQueue: this.handler.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+    allowEventBridgeToUseKey(key);
+  }
+
+  private createAccessPoint(name: string, pair: ReplicationPair): string {
+    const stack = Stack.of(this);
+    const mrap = new s3.CfnMultiRegionAccessPoint(this, 'AccessPoint', {
+      name,
+      regions: [{ bucket: pair.sourceBucketName }, { bucket: pair.replicaBucketName }],
+      publicAccessBlockConfiguration: {
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+    });
+    return `arn:${stack.partition}:s3::${stack.account}:accesspoint/${mrap.attrAlias}`;
+  }
+
+  private grant(props: FailoverControllerProps) {
+    const stack = Stack.of(this);
+    const pair = props.probe.pair;
+    const policy = new iam.ManagedPolicy(this, 'ControllerPolicy', {
+      description: `Failover controller ${this.node.path}: read its alarm and the probe's data, change routing, record decisions`,
+      roles: [this.handler.role],
+    });
+    policy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'ReadTheAlarm',
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: [props.probe.sourceImpairedAlarm.alarmArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadProbeDatapoints',
+        actions: ['cloudwatch:GetMetricData'],
+        resources: ['*'],
+      }),
+    );
+    if (this.parameterName) {
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'ReadWritePointers',
+          actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+          resources: [pair.replicaRegion, pair.sourceRegion].map((r) => parameterArn(stack, r, this.parameterName!)),
+        }),
+      );
+    }
+    if (this.accessPointArn) {
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'ReadChangeRoutes',
+          actions: ['s3:GetMultiRegionAccessPointRoutes', 's3:SubmitMultiRegionAccessPointRoutes'],
+          resources: [this.accessPointArn],
+        }),
+      );
+    }
+    policy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'WriteReadDecisions',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [this.reportsBucket.arnForObjects('failover/decisions/*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListDecisions',
+        actions: ['s3:ListBucket'],
+        resources: [this.reportsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['failover/decisions/*'] } },
+      }),
+    );
+    const reportsKey = this.reportsBucket.encryptionKey;
+    if (reportsKey) {
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'EncryptDecryptDecisions',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [reportsKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        }),
+      );
+    }
+    acknowledgeWildcardResources(policy, {
+      's3-objects': WILDCARD_REASONS.FAILOVER_DECISIONS,
+      'no-resource-level': WILDCARD_REASONS.FAILOVER_GET_METRIC_DATA,
+    });
+  }
+}
+
+const keysWithEventsGrant = new WeakSet<kms.IKey>();
+
+/** EventBridge writes undeliverable events to a KMS-encrypted dead-letter queue only if the key lets it. */
+function allowEventBridgeToUseKey(key: kms.IKey): void {
+  if (keysWithEventsGrant.has(key)) return;
+  keysWithEventsGrant.add(key);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEventBridgeDeadLetters',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(key).account } },
+    }),
+    true,
+  );
+}
+
+function validateController(stack: Stack, p: FailoverControllerProps): PropProblem[] {
+  const problems: PropProblem[] = [];
+  const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
+  if (p.mode !== undefined && !['automatic', 'approval', 'dry-run'].includes(p.mode)) {
+    problems.push({
+      prop: 'mode',
+      value: p.mode,
+      problem: 'unknown mode',
+      fix: "use 'automatic', 'approval' or 'dry-run'",
+    });
+  }
+  const plan = p.plan ?? 'pointer';
+  if (!['pointer', 'mrap'].includes(plan)) {
+    problems.push({ prop: 'plan', value: p.plan, problem: 'unknown plan', fix: "use 'pointer' or 'mrap'" });
+  }
+  if (p.cooldown && !p.cooldown.isUnresolved()) {
+    const m = p.cooldown.toSeconds() / 60;
+    if (m < 0 || m > 7 * 24 * 60) {
+      problems.push({
+        prop: 'cooldown',
+        value: p.cooldown.toHumanString(),
+        problem: 'must be from 0 to 7 days',
+        fix: 'use for example Duration.hours(1)',
+      });
+    }
+  }
+  if (plan === 'pointer') {
+    if (known(p.parameterName) && !PARAMETER_NAME.test(p.parameterName)) {
+      problems.push({
+        prop: 'parameterName',
+        value: p.parameterName,
+        problem: 'not a valid SSM parameter name',
+        fix: 'use letters, digits and _.-/ only, for example /my-app/s3-active',
+      });
+    }
+    if (p.accessPoint) {
+      problems.push({
+        prop: 'accessPoint',
+        value: p.accessPoint,
+        problem: "only used with plan 'mrap'",
+        fix: "remove accessPoint, or set plan: 'mrap'",
+      });
+    }
+  }
+  if (plan === 'mrap') {
+    const ap = p.accessPoint;
+    if (!ap || (ap.arn === undefined) === (ap.createWithName === undefined)) {
+      problems.push({
+        prop: 'accessPoint',
+        value: ap,
+        problem: "plan 'mrap' needs exactly one of accessPoint.arn and accessPoint.createWithName",
+        fix: "give accessPoint: { createWithName: 'my-app' } or { arn: 'arn:aws:s3::123456789012:accesspoint/abc.mrap' }",
+      });
+    }
+    if (known(ap?.arn) && !/^arn:aws[a-z-]*:s3::\d{12}:accesspoint\/[a-zA-Z0-9.-]+\.mrap$/.test(ap.arn)) {
+      problems.push({
+        prop: 'accessPoint.arn',
+        value: ap.arn,
+        problem: 'not a Multi-Region Access Point ARN',
+        fix: 'use arn:aws:s3::<account>:accesspoint/<alias>.mrap',
+      });
+    }
+    if (known(ap?.createWithName) && !/^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/.test(ap.createWithName)) {
+      problems.push({
+        prop: 'accessPoint.createWithName',
+        value: ap.createWithName,
+        problem: 'a Multi-Region Access Point name is 3-50 lower-case letters, digits and hyphens',
+        fix: 'use for example "orders-dr"',
+      });
+    }
+    if (p.parameterName !== undefined || p.createReplicaPointer !== undefined) {
+      problems.push({
+        prop: p.parameterName !== undefined ? 'parameterName' : 'createReplicaPointer',
+        value: p.parameterName ?? p.createReplicaPointer,
+        problem: "only used with plan 'pointer'",
+        fix: "remove it, or set plan: 'pointer'",
+      });
+    }
+  }
+  if (p.probe && Stack.of(p.probe) !== stack) {
+    problems.push({
+      prop: 'probe',
+      value: p.probe.node.path,
+      problem: `the probe is in another stack (${Stack.of(p.probe).stackName}); the controller reads its composite alarm, which only works in the same region`,
+      fix: "create the controller in the probe's stack, in the replica region",
+    });
+  }
+  return problems;
+}
