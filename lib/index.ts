@@ -7,3 +7,8 @@ export * as perms from './perms';
 export * from './replication-pair';
 export * from './consistency-audit';
 export * from './restore-drill';
+export * from './replication-alarms';
+export * from './replication-dashboard';
+export * from './replication-probe';
+export * from './alarm-state-forwarding';
+export * from './failover-controller';
