@@ -54,6 +54,8 @@ export function addMonitoringToExample(ex: ExampleApp): ExampleMonitoring {
 
   const probe = new ReplicationProbe(replica, 'Probe', {
     ...pair,
+    // A literal name: the pointer parameter of both regions is named after it.
+    probeName: 'example-data',
     encryptionKey: key,
     // Replication latency above the threshold (metrics of this region) also means "impaired".
     impairmentAlarms: replicaAlarms?.forDestination()?.latency ? [replicaAlarms.forDestination()!.latency!] : [],

@@ -103,9 +103,7 @@ export class AlarmStateForwarding extends Construct {
       }),
       description: `Forwards alarm state changes from ${stack.region} to ${props.targetRegion} (cdk-s3-dr)`,
     });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'PutOnTargetBus', actions: ['events:PutEvents'], resources: [this.targetBusArn] }),
-    );
+    // The EventBus target grants the role events:PutEvents on that one bus.
 
     this.rule = new events.Rule(this, 'Rule', {
       description: `Forwards alarm state changes to the default event bus of ${props.targetRegion} (cdk-s3-dr)`,

@@ -118,15 +118,17 @@ export class ReplicationMetricFactory {
       period: this.period,
       ...(withRegion ? { region: replicationMetricRegion(r, rule, name) } : {}),
     };
+    // Labels only for dashboards: an alarm on a labelled metric renders as metric math.
+    const label = (text: string) => (withRegion ? { label: text } : {});
     switch (name) {
       case 'ReplicationLatency':
-        return r.metricReplicationLatency(d, { ...opts, label: `latency to ${rule.ruleId} (s)` });
+        return r.metricReplicationLatency(d, { ...opts, ...label(`latency to ${rule.ruleId} (s)`) });
       case 'OperationsPendingReplication':
-        return r.metricOperationsPendingReplication(d, { ...opts, label: `operations pending ${rule.ruleId}` });
+        return r.metricOperationsPendingReplication(d, { ...opts, ...label(`operations pending ${rule.ruleId}`) });
       case 'BytesPendingReplication':
-        return r.metricBytesPendingReplication(d, { ...opts, label: `bytes pending ${rule.ruleId}` });
+        return r.metricBytesPendingReplication(d, { ...opts, ...label(`bytes pending ${rule.ruleId}`) });
       case 'OperationsFailedReplication':
-        return r.metricOperationsFailedReplication(d, { ...opts, label: `operations failed ${rule.ruleId}` });
+        return r.metricOperationsFailedReplication(d, { ...opts, ...label(`operations failed ${rule.ruleId}`) });
     }
   }
 }
