@@ -1,0 +1,104 @@
+/**
+ * Shared pieces of the benchmarks: the stand, the CLI installed as a user installs it, timed
+ * child processes with peak memory, and bulk object writes. Benchmarks print figures; they
+ * assert nothing about time.
+ */
+import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createS3Client } from '../lambda/shared/s3-client';
+
+export const ROOT = join(__dirname, '..');
+
+export interface StandEnv {
+  accessKeyId: string;
+  secretAccessKey: string;
+  zones: Record<'za' | 'zb', { endpoint: string; region: string }>;
+}
+
+/** Starts the stand when it is not running (the same script `npm test` uses) and reads its env. */
+export function stand(): StandEnv {
+  execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), 'ensure'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const env = JSON.parse(readFileSync(join(process.env.STAND_DIR ?? join(ROOT, '.stand'), 'env.json'), 'utf8'));
+  process.env.AWS_ACCESS_KEY_ID = env.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = env.secretAccessKey;
+  return env;
+}
+
+export function client(env: StandEnv, zone: 'za' | 'zb'): S3Client {
+  return createS3Client({ ...env.zones[zone] });
+}
+
+/** Packs this repository and installs the tarball in a scratch prefix: the `cdk-s3-dr` a user gets. */
+export function installCli(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-s3-dr-bench-'));
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+  execFileSync(
+    'npm',
+    ['install', '--prefix', dir, '--no-save', '--legacy-peer-deps', '--no-audit', '--no-fund', '--silent', join(dir, tgz)],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return join(dir, 'node_modules', '.bin', 'cdk-s3-dr');
+}
+
+export interface Timed {
+  readonly seconds: number;
+  /** Peak resident memory of the process, from GNU time. */
+  readonly maxRssKiB: number;
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command under GNU time: wall seconds and peak RSS. */
+export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-f', '__MAXRSS__%M', cmd, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const m = /__MAXRSS__(\d+)/.exec(stderr);
+      resolve({ seconds, maxRssKiB: m ? Number(m[1]) : NaN, code: code ?? -1, stdout, stderr: stderr.replace(/__MAXRSS__\d+\n?/, '') });
+    });
+  });
+}
+
+export async function createVersionedBucket(c: S3Client, bucket: string): Promise<void> {
+  await c.send(new CreateBucketCommand({ Bucket: bucket }));
+  await c.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+}
+
+/** PUTs `keys` with bodies from `body(key)` at a fixed concurrency; prints progress. */
+export async function putAll(c: S3Client, bucket: string, keys: string[], body: (key: string) => Buffer, concurrency = 32): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const key = keys[next++];
+      await c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body(key) }));
+      if (++done % 5000 === 0) process.stderr.write(`  ${bucket}: ${done}/${keys.length}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** Keys spread over 97 folders, like real data (rclone without --fast-list lists folder by folder). */
+export function benchKeys(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `d${String(i % 97).padStart(2, '0')}/obj-${String(i).padStart(7, '0')}`);
+}
+
+export function fixedBody(size: number, seed: string): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = (seed.charCodeAt(i % seed.length) + i) & 0xff;
+  return b;
+}
+
+export const fmt = (x: number, d = 2) => x.toFixed(d);
