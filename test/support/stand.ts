@@ -1,0 +1,389 @@
+/**
+ * Test support for the local two-region S3 stand (scripts/stand.sh): Ceph RGW multisite, zone za
+ * (the source region) and zone zb (the replica region). A bucket created through one zone appears on
+ * the other with the same name; objects replicate asynchronously with preserved version ids and
+ * ETags. The stand project's global setup starts the stand and writes `$STAND_DIR/env.json`.
+ *
+ * Credentials: the SDK reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment, so
+ * `useStandCredentials()` sets them from env.json; `standClient()` calls it for you. A test that
+ * builds its own clients with `createS3Client` calls `useStandCredentials()` once (or sets the two
+ * variables from `standEnv()` itself).
+ */
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectVersionsCommand,
+  ListObjectVersionsCommandOutput,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createS3Client, RequestStats } from '../../lambda/shared/s3-client';
+
+export type { FaultProxy, FaultProxyOptions, FaultProxyStats, FaultRates } from './fault-proxy';
+export { startFaultProxy } from './fault-proxy';
+
+export type Zone = 'za' | 'zb';
+export const ZONES: readonly Zone[] = ['za', 'zb'];
+
+/** What `scripts/stand.sh` writes to `$STAND_DIR/env.json`. */
+export interface StandEnv {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** Key id of the stand's built-in `testing` KMS backend, for SSE-KMS requests. */
+  readonly kmsKeyId: string;
+  readonly zones: Record<Zone, { readonly endpoint: string; readonly region: string }>;
+}
+
+/** One entry of ListObjectVersions: a version or a delete marker. */
+export interface VersionEntry {
+  readonly key: string;
+  readonly versionId: string;
+  readonly isLatest: boolean;
+  readonly isDeleteMarker: boolean;
+  /** Absent for delete markers. */
+  readonly etag?: string;
+  /** Absent for delete markers. */
+  readonly size?: number;
+}
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+const STAND_SCRIPT = join(REPO_ROOT, 'scripts', 'stand.sh');
+
+/** The stand's state directory: `STAND_DIR`, default `.stand/` in the repository root. */
+export function standDir(): string {
+  return process.env.STAND_DIR ? resolve(process.env.STAND_DIR) : join(REPO_ROOT, '.stand');
+}
+
+let cachedEnv: StandEnv | undefined;
+
+/** Reads `$STAND_DIR/env.json` (once per test file). */
+export function standEnv(): StandEnv {
+  if (cachedEnv) return cachedEnv;
+  const path = join(standDir(), 'env.json');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(
+      `no stand environment at ${path}: run the stand tests through jest's stand project (its global setup starts the stand) or run 'npm run stand -- ensure'`,
+    );
+  }
+  cachedEnv = JSON.parse(text) as StandEnv;
+  return cachedEnv;
+}
+
+/** A side as `createS3Client` and the handlers take it: the zone's signing region and endpoint. */
+export function standSide(zone: Zone): { region: string; endpoint: string } {
+  const z = standEnv().zones[checkZone(zone)];
+  return { region: z.region, endpoint: z.endpoint };
+}
+
+/** Puts the stand's credentials into the process environment, where the SDK looks for them. */
+export function useStandCredentials(): void {
+  const env = standEnv();
+  process.env.AWS_ACCESS_KEY_ID = env.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = env.secretAccessKey;
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+}
+
+export interface StandClientOptions {
+  /** @default 10 (createS3Client's default) */
+  readonly maxAttempts?: number;
+  readonly stats?: RequestStats;
+  /** Another endpoint for the zone, e.g. a fault proxy in front of it. */
+  readonly endpoint?: string;
+}
+
+/** A client for one zone, built like the handlers build theirs (`createS3Client`). */
+export function standClient(zone: Zone, opts: StandClientOptions = {}): S3Client {
+  useStandCredentials();
+  const side = standSide(zone);
+  return createS3Client({
+    region: side.region,
+    endpoint: opts.endpoint ?? side.endpoint,
+    maxAttempts: opts.maxAttempts,
+    stats: opts.stats,
+  });
+}
+
+const clients = new Map<Zone, S3Client>();
+function zoneClient(zone: Zone): S3Client {
+  let c = clients.get(zone);
+  if (!c) {
+    c = standClient(zone);
+    clients.set(zone, c);
+  }
+  return c;
+}
+
+export interface CreateBucketOptions {
+  /** @default false */
+  readonly versioned?: boolean;
+  /** Object Lock enabled at creation (implies versioning). @default false */
+  readonly objectLock?: boolean;
+  /** @default `t-<random>` */
+  readonly name?: string;
+}
+
+/** A unique bucket name for a test: `t-<random>`, optionally with a readable middle part. */
+export function uniqueBucketName(hint = ''): string {
+  const middle = hint
+    ? `${hint
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .slice(0, 30)}-`
+    : '';
+  return `t-${middle}${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Creates a bucket through `zone` and returns its name once both zones know it (multisite
+ * metadata sync), so writes through either zone replicate from the first one.
+ */
+export async function createBucket(zone: Zone, opts: CreateBucketOptions = {}): Promise<string> {
+  const bucket = opts.name ?? uniqueBucketName();
+  const client = zoneClient(zone);
+  await client.send(
+    new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: opts.objectLock || undefined }),
+  );
+  if (opts.versioned && !opts.objectLock) {
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+  }
+  await Promise.all(ZONES.map((z) => waitForBucketOnZone(z, bucket)));
+  return bucket;
+}
+
+/** Waits until `bucket` answers HeadBucket on `zone`. */
+export async function waitForBucketOnZone(zone: Zone, bucket: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      await zoneClient(zone).send(new HeadBucketCommand({ Bucket: bucket }));
+      return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `bucket ${bucket} did not appear on zone ${zone} within ${timeoutMs} ms (last error: ${String(last)})`,
+      );
+    }
+    await sleep(250);
+  }
+}
+
+export interface PutResult {
+  readonly key: string;
+  readonly versionId?: string;
+  readonly etag?: string;
+}
+
+/**
+ * Puts objects with bounded concurrency. `objects` is a list of keys (the body is the key) or
+ * of `[key, body]` pairs. Results are in input order.
+ */
+export async function putObjects(
+  client: S3Client,
+  bucket: string,
+  objects: readonly string[] | readonly (readonly [string, string | Uint8Array])[],
+  concurrency = 16,
+): Promise<PutResult[]> {
+  const items = objects.map((o) => (typeof o === 'string' ? ([o, o] as const) : o));
+  const results: PutResult[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      const [key, body] = items[i];
+      const out = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      results[i] = { key, versionId: out.VersionId, etag: out.ETag };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  return results;
+}
+
+/** Every version and delete marker of a bucket (optionally under a prefix), in listing order. */
+export async function listAllVersions(
+  clientOrZone: S3Client | Zone,
+  bucket: string,
+  prefix?: string,
+): Promise<VersionEntry[]> {
+  const client = typeof clientOrZone === 'string' ? zoneClient(checkZone(clientOrZone)) : clientOrZone;
+  const out: VersionEntry[] = [];
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  for (;;) {
+    const page: ListObjectVersionsCommandOutput = await client.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionIdMarker,
+      }),
+    );
+    // Versions and delete markers come in two lists; merge them back into listing order
+    // (key ascending, newest first within a key).
+    const entries: (VersionEntry & { t: number })[] = [];
+    for (const v of page.Versions ?? []) {
+      entries.push({
+        key: v.Key!,
+        versionId: v.VersionId ?? 'null',
+        isLatest: v.IsLatest ?? false,
+        isDeleteMarker: false,
+        etag: v.ETag,
+        size: v.Size,
+        t: v.LastModified?.getTime() ?? 0,
+      });
+    }
+    for (const m of page.DeleteMarkers ?? []) {
+      entries.push({
+        key: m.Key!,
+        versionId: m.VersionId ?? 'null',
+        isLatest: m.IsLatest ?? false,
+        isDeleteMarker: true,
+        t: m.LastModified?.getTime() ?? 0,
+      });
+    }
+    entries.sort((a, b) => compareUtf8(a.key, b.key) || Number(b.isLatest) - Number(a.isLatest) || b.t - a.t);
+    for (const { t: _t, ...e } of entries) out.push(e);
+    if (!page.IsTruncated) return out;
+    keyMarker = page.NextKeyMarker;
+    versionIdMarker = page.NextVersionIdMarker;
+  }
+}
+
+/**
+ * Waits until zone zb holds what zone za holds: for a list of keys, every version and delete
+ * marker za has of those keys (same version ids and ETags); for a predicate, until it accepts
+ * zb's listing. Returns zb's listing.
+ */
+export async function waitForReplication(
+  bucket: string,
+  want: readonly string[] | ((zbVersions: VersionEntry[]) => boolean),
+  timeoutMs = 60_000,
+): Promise<VersionEntry[]> {
+  const deadline = Date.now() + timeoutMs;
+  const id = (v: VersionEntry) => `${v.key}@${v.versionId}${v.isDeleteMarker ? ' (delete marker)' : ` ${v.etag}`}`;
+  for (;;) {
+    const zb = await listAllVersions('zb', bucket).catch(() => [] as VersionEntry[]);
+    let missing: string[];
+    if (typeof want === 'function') {
+      if (want(zb)) return zb;
+      missing = ['(predicate not satisfied)'];
+    } else {
+      const keys = new Set(want);
+      const za = (await listAllVersions('za', bucket)).filter((v) => keys.has(v.key));
+      const present = new Set(zb.map(id));
+      const found = new Set(za.map((v) => v.key));
+      missing = [
+        ...za.map(id).filter((x) => !present.has(x)),
+        ...want.filter((k) => !found.has(k)).map((k) => `${k} (not on za)`),
+      ];
+      if (missing.length === 0) return zb;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `replication of bucket ${bucket} to zone zb not done within ${timeoutMs} ms; missing: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`,
+      );
+    }
+    await sleep(300);
+  }
+}
+
+/**
+ * Deletes every version and delete marker of a test bucket, then the bucket (governance-mode
+ * retention is bypassed; compliance-mode retention cannot be). Empties both zones, since the other
+ * zone may hold writes that have not replicated back yet. A missing bucket is not an error.
+ */
+export async function emptyAndDeleteBucket(zone: Zone, bucket: string): Promise<void> {
+  const other: Zone = zone === 'za' ? 'zb' : 'za';
+  for (let round = 1; ; round++) {
+    try {
+      await emptyBucket(zone, bucket);
+      await emptyBucket(other, bucket);
+      await zoneClient(zone).send(new DeleteBucketCommand({ Bucket: bucket }));
+      return;
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (name === 'NoSuchBucket') return;
+      if (round >= 5 || name !== 'BucketNotEmpty') throw err;
+      await sleep(1000);
+    }
+  }
+}
+
+async function emptyBucket(zone: Zone, bucket: string): Promise<void> {
+  const client = zoneClient(zone);
+  for (;;) {
+    const versions = await listAllVersions(client, bucket);
+    if (versions.length === 0) return;
+    for (let i = 0; i < versions.length; i += 1000) {
+      const out = await client.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          BypassGovernanceRetention: true,
+          Delete: {
+            Quiet: true,
+            Objects: versions.slice(i, i + 1000).map((v) => ({ Key: v.key, VersionId: v.versionId })),
+          },
+        }),
+      );
+      if (out.Errors?.length) {
+        const e = out.Errors[0];
+        throw new Error(
+          `could not empty bucket ${bucket} on zone ${zone}: ${e.Key}@${e.VersionId}: ${e.Code} ${e.Message}`,
+        );
+      }
+    }
+  }
+}
+
+/** Stops zone's radosgw: a regional outage of that side. Always pair with `startZone` in a finally. */
+export function stopZone(zone: Zone): Promise<void> {
+  return runStand('stop-zone', checkZone(zone));
+}
+
+/** Starts zone's radosgw again and waits until it serves the test user. */
+export function startZone(zone: Zone): Promise<void> {
+  return runStand('start-zone', checkZone(zone));
+}
+
+function runStand(...args: string[]): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      'bash',
+      [STAND_SCRIPT, ...args],
+      { env: { ...process.env, STAND_DIR: standDir() }, timeout: 180_000 },
+      (err, _out, stderr) => {
+        if (err) reject(new Error(`stand.sh ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+        else resolvePromise();
+      },
+    );
+  });
+}
+
+function checkZone(zone: string): Zone {
+  if (zone !== 'za' && zone !== 'zb') throw new Error(`unknown zone '${zone}': use 'za' or 'zb'`);
+  return zone;
+}
+
+/** S3 key order: UTF-8 byte order. */
+function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
