@@ -10,7 +10,7 @@ import {
   ReplicationProbe,
   replicationMetricRegion,
 } from '../lib';
-import { ExampleApp } from './example';
+import type { ExampleApp } from './example';
 
 export interface ExampleMonitoring {
   /** The replication alarms, by the region of the stack they are in. */
@@ -30,7 +30,7 @@ export interface ExampleMonitoring {
  * the source region's copy of the pointer. Alarms of the primary region, if any, are forwarded
  * to the replica region's event bus.
  */
-export function addMonitoringToExample(ex: ExampleApp): ExampleMonitoring {
+export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): ExampleMonitoring {
   const { primary, replica, data } = ex;
   const key = ex.replicaBucket.encryptionKey;
   const pair = ReplicationPairs.of(data);
@@ -65,6 +65,8 @@ export function addMonitoringToExample(ex: ExampleApp): ExampleMonitoring {
     mode: 'approval',
     plan: 'pointer',
     encryptionKey: key,
+    // One reports bucket per region: the audit's, under failover/decisions/.
+    reportsBucket: ex.audit.reportsBucket,
   });
   const sourcePointer = new ActiveBucketPointer(primary, 'ActiveBucketPointer', {
     parameterName: controller.parameterName!,

@@ -1,5 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import {
   ConsistencyAudit,
   ReplicaBucket,
@@ -8,6 +7,7 @@ import {
   ReplicationPairs,
   RestoreDrill,
 } from '../lib';
+import { addMonitoringToExample, ExampleMonitoring } from './example-monitoring';
 
 /** Example account id (documentation range); the app synthesizes without credentials. */
 export const EXAMPLE_ACCOUNT = '111111111111';
@@ -21,6 +21,7 @@ export interface ExampleApp {
   readonly data: ReplicatedBucket;
   readonly audit: ConsistencyAudit;
   readonly drill: RestoreDrill;
+  readonly monitoring: ExampleMonitoring;
 }
 
 /** The example two-region disaster-recovery app, shared by bin/app.ts and the tests. */
@@ -50,8 +51,11 @@ export function buildExampleApp(app: App): ExampleApp {
   const drill = new RestoreDrill(replica, 'Drill', {
     ...pair,
     encryptionKey: replicaBucket.encryptionKey,
+    reportsBucket: audit.reportsBucket, // one reports bucket per region: audits/, drills/, failover/
+
     sampleSize: 100,
     rtoTarget: Duration.hours(4),
   });
-  return { primary, replica, replicaBucket, data, audit, drill };
+  const base = { primary, replica, replicaBucket, data, audit, drill };
+  return { ...base, monitoring: addMonitoringToExample(base) };
 }

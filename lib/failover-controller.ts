@@ -10,7 +10,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { DrFunction } from './private/dr-function';
-import { acknowledge, acknowledgeWildcardResources, NAG, WILDCARD_REASONS } from './private/nag';
+import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createBucketKey } from './private/secure-bucket';
 import { ReplicationPair } from './replication-pair';
@@ -245,7 +245,6 @@ export class FailoverController extends Construct {
         onFailure: new lambda_destinations.SnsDestination(probe.topic),
         retryAttempts: 2,
       });
-      acknowledge(this.handler.role, NAG.TOPIC_PUBLISH_KEY_GRANT);
     }
 
     this.rule = new events.Rule(this, 'OnSourceImpaired', {

@@ -338,7 +338,7 @@ export class ReplicatedBucket extends Construct {
 
   /**
    * An S3 replication metric for one destination (`AWS/S3`, dimensions `SourceBucket`,
-   * `DestinationBucket`, `RuleId`). S3 publishes these in the source bucket's region.
+   * `DestinationBucket`, `RuleId`). S3 publishes these in the destination bucket's region: use them in that region's stack.
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
    */
   metric(

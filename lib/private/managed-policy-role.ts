@@ -20,6 +20,7 @@ export class ManagedPolicyRole extends iam.Role {
   }
 
   override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    statement = withoutWildcardActions(statement);
     if (!this.managedPolicy) {
       this.managedPolicy = new iam.ManagedPolicy(this, 'Grants', {
         description: `Permissions of ${this.node.path} (cdk-s3-dr)`,
@@ -29,4 +30,23 @@ export class ManagedPolicyRole extends iam.Role {
     this.managedPolicy.addStatements(statement);
     return { statementAdded: true, policyDependable: this.managedPolicy };
   }
+}
+
+/**
+ * What the wildcard actions of aws-cdk-lib's grant helpers are there for, spelled out. Our roles
+ * hold no wildcard action: `topic.grantPublish` on a KMS-encrypted topic, for example, asks for
+ * `kms:GenerateDataKey*` where SNS needs `kms:GenerateDataKey`.
+ */
+const EXPANSIONS: Record<string, string[]> = {
+  'kms:GenerateDataKey*': ['kms:GenerateDataKey'],
+  'kms:ReEncrypt*': ['kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+  's3:Abort*': ['s3:AbortMultipartUpload'],
+};
+
+function withoutWildcardActions(statement: iam.PolicyStatement): iam.PolicyStatement {
+  if (!statement.actions.some((a) => a in EXPANSIONS)) return statement;
+  const json = statement.toStatementJson();
+  const actions = ([] as string[]).concat(json.Action);
+  json.Action = [...new Set(actions.flatMap((a) => EXPANSIONS[a] ?? [a]))];
+  return iam.PolicyStatement.fromJson(json);
 }

@@ -52,11 +52,6 @@ export const NAG = {
     reason:
       'The function calls only AWS regional APIs (S3, KMS, CloudWatch) and reaches no private resource; it runs outside a VPC unless the vpc prop is set, which places it in the given subnets.',
   },
-  TOPIC_PUBLISH_KEY_GRANT: {
-    ids: ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
-    reason:
-      'aws-cdk-lib grants publishing to a KMS-encrypted SNS topic as kms:Decrypt and kms:GenerateDataKey* on that one topic key; the wildcard only spans GenerateDataKey and GenerateDataKeyWithoutPlaintext, which SNS needs to encrypt the message.',
-  },
   EVENT_TARGET_DLQ: {
     ids: ['AwsSolutions-SQS3'],
     reason:

@@ -1,7 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildExampleApp } from '../../bin/example';
-import { addMonitoringToExample } from '../../bin/example-monitoring';
 import {
   AlarmActionStrategy,
   AlarmStateForwarding,
@@ -385,7 +384,7 @@ describe('the example app with monitoring', () => {
   test('puts the probe, composite alarm, dashboard, controller and its pointer in the replica region, a pointer in each region', () => {
     const app = testApp();
     const ex = buildExampleApp(app);
-    const m = addMonitoringToExample(ex);
+    const m = ex.monitoring;
     const replica = Template.fromStack(ex.replica);
     const primary = Template.fromStack(ex.primary);
     replica.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
