@@ -4,7 +4,7 @@
 # the other; objects replicate asynchronously with preserved version ids and ETags, so za/zb
 # behave like a source region and a replica region.
 #
-# Usage: bash scripts/stand.sh <install|start|ensure|stop|stop-zone Z|start-zone Z|status|env>
+# Usage: bash scripts/stand.sh <install|start|ensure|stop|stop-zone Z|start-zone Z|bucket-sync enable|disable B|status|env>
 #
 # Environment:
 #   STAND_DIR      state dir (cluster data, logs, pid files, admin sockets, env.json); default .stand/
@@ -429,12 +429,20 @@ main() {
       wait_for "the test user to work on $2" 60 "$LOG/client.rgw.$2.log" user_works "$(zone_port "$2")"
       log "zone $2 started"
       ;;
+    bucket-sync)
+      # Per-bucket replication switch (no period commit, so it does not stall sync): with sync
+      # disabled, writes through za stay off zb (a durable planted difference); writes through zb
+      # still reach za. Enabling it again catches up in about 15 s.
+      [[ $# -eq 3 && ("$2" == enable || "$2" == disable) ]] || die "usage: stand.sh bucket-sync enable|disable BUCKET"
+      [[ -f "$CONF" ]] || die "the stand was never started: run 'bash scripts/stand.sh ensure'"
+      rgw_admin bucket sync "$2" --bucket="$3" >/dev/null
+      ;;
     status) cmd_status ;;
     env)
       [[ -f "$D/env.json" ]] || die "no $D/env.json: run 'bash scripts/stand.sh ensure' first"
       cat "$D/env.json"
       ;;
-    *) die "usage: stand.sh install|start|ensure|stop|stop-zone za|zb|start-zone za|zb|status|env" ;;
+    *) die "usage: stand.sh install|start|ensure|stop|stop-zone za|zb|start-zone za|zb|bucket-sync enable|disable BUCKET|status|env" ;;
   esac
 }
 

@@ -360,6 +360,19 @@ export function startZone(zone: Zone): Promise<void> {
   return runStand('start-zone', checkZone(zone));
 }
 
+/**
+ * Stops replication of one bucket from za to zb (per-bucket switch, no period commit): writes
+ * through za then stay off zb, a durable planted difference on the same bucket name. Writes
+ * through zb still reach za. `enableBucketSync` turns it back on (zb catches up in about 15 s).
+ */
+export function disableBucketSync(bucket: string): Promise<void> {
+  return runStand('bucket-sync', 'disable', bucket);
+}
+
+export function enableBucketSync(bucket: string): Promise<void> {
+  return runStand('bucket-sync', 'enable', bucket);
+}
+
 function runStand(...args: string[]): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     execFile(
