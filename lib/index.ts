@@ -12,3 +12,4 @@ export * from './replication-dashboard';
 export * from './replication-probe';
 export * from './alarm-state-forwarding';
 export * from './failover-controller';
+export * from './replication-failure-events';
