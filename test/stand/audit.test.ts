@@ -242,8 +242,9 @@ describe('a replica produced by multisite replication', () => {
   });
 
   test('the Lambda adapter audits, writes its report to the reports bucket and emits metrics', async () => {
-    const reports = await createBucket('za', { versioned: false });
-    created.push(['za', reports]);
+    // Reports live in the replica region (zb), the side that stays writable when the source is down.
+    const reports = await createBucket('zb', { versioned: false });
+    created.push(['zb', reports]);
     const emf: string[] = [];
     const result = await auditInvocation(
       {},
@@ -267,7 +268,7 @@ describe('a replica produced by multisite replication', () => {
     expect(result.status).toBe('complete');
     expect(result.reportKey).toMatch(/^audits\/.+\/report\.json$/);
     expect(result.summary.discrepancies).toBe(0);
-    const keys = (await listAllVersions('za', reports)).map((v) => v.key);
+    const keys = (await listAllVersions('zb', reports)).map((v) => v.key);
     expect(keys).toContain(result.reportKey);
     expect(JSON.parse(emf[0])).toMatchObject({ Audit: 'clean', Discrepancies: 0, ObjectsAudited: 60 });
   });
