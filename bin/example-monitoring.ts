@@ -5,6 +5,8 @@ import {
   REPLICATION_METRIC_PUBLISHED_IN,
   ReplicationAlarms,
   ReplicationDashboard,
+  ReplicationFailureEvents,
+  ReplicationFailureNotifications,
   ReplicationMetricName,
   ReplicationPairs,
   ReplicationProbe,
@@ -21,6 +23,10 @@ export interface ExampleMonitoring {
   readonly sourcePointer: ActiveBucketPointer;
   /** Present when some replication alarm lives in the primary region. */
   readonly forwarding?: AlarmStateForwarding;
+  /** The source bucket's replication events, decoded and forwarded to the replica region. */
+  readonly replicationEvents: ReplicationFailureEvents;
+  /** In the replica region: the decoded lines to the probe's topic. */
+  readonly replicationNotifications: ReplicationFailureNotifications;
 }
 
 /**
@@ -87,5 +93,25 @@ export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): Exam
         targetRegion: replica.region,
       })
     : undefined;
-  return { alarms, probe, dashboard, controller, sourcePointer, forwarding };
+
+  // Replication failures as readable lines, sent from the source region to the replica
+  // region's event bus and on to the probe's topic (one topic for every notification there).
+  const replicationEvents = new ReplicationFailureEvents(primary, 'ReplicationEvents', {
+    replicatedBucket: data,
+    targetRegion: replica.region,
+  });
+  const replicationNotifications = new ReplicationFailureNotifications(replica, 'ReplicationNotifications', {
+    topic: probe.topic ?? replicaAlarms?.topic,
+    encryptionKey: key,
+  });
+  return {
+    alarms,
+    probe,
+    dashboard,
+    controller,
+    sourcePointer,
+    forwarding,
+    replicationEvents,
+    replicationNotifications,
+  };
 }

@@ -107,7 +107,7 @@ export class ReplicationFailureEvents extends Construct {
     const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
     throwIfInvalid(this, validateEvents(stack, props, cfnBucket));
     this.eventTypes = [...new Set(props.eventTypes ?? (ALL_EVENT_TYPES as ReplicationEventType[]))];
-    warnAboutRuleSettings(this, replicated, this.eventTypes);
+    warnAboutRuleSettings(this, replicated);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.encryptionKey =
@@ -151,7 +151,7 @@ export class ReplicationFailureEvents extends Construct {
     // depends on this policy, and a reference back to the bucket would be a cycle. The bucket's
     // name is used literally when it is known at synth time (a given name, or the generated name
     // of a bucket another region refers to); otherwise any bucket of this account.
-    // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ways-to-add-notification-config-to-bucket.html
+    // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html
     const sourceArn = Lazy.uncachedString({
       produce: () => {
         const name = stack.resolve(cfnBucket.bucketName);
@@ -437,24 +437,16 @@ function validateEvents(stack: Stack, p: ReplicationFailureEventsProps, cfnBucke
   return problems;
 }
 
-/** S3 sends failure events only for rules with metrics, and threshold events only with RTC. */
-function warnAboutRuleSettings(scope: Construct, replicated: ReplicatedBucket, types: readonly ReplicationEventType[]) {
+/**
+ * S3 sends replication events only for rules with replication metrics. (Threshold events need
+ * Replication Time Control too; asking for them without RTC is harmless, so that is not flagged.)
+ */
+function warnAboutRuleSettings(scope: Construct, replicated: ReplicatedBucket) {
   const options = replicated.rules.map((r) => r.destination.options);
   if (options.length > 0 && options.every((o) => o.metrics === false)) {
     Annotations.of(scope).addWarningV2(
       'cdk-s3-dr:replicationEventsWithoutMetrics',
       'no replication rule has metrics on: S3 sends replication events only for rules with replication metrics',
-    );
-  }
-  const threshold = types.some(
-    (t) =>
-      t === ReplicationEventType.OPERATION_MISSED_THRESHOLD ||
-      t === ReplicationEventType.OPERATION_REPLICATED_AFTER_THRESHOLD,
-  );
-  if (threshold && options.length > 0 && !options.some((o) => o.replicationTimeControl)) {
-    Annotations.of(scope).addInfoV2(
-      'cdk-s3-dr:thresholdEventsWithoutRtc',
-      'no replication rule has Replication Time Control: the two threshold event types will not be sent',
     );
   }
 }
