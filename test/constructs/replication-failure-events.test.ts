@@ -14,6 +14,7 @@ import {
   ReplicationPairs,
   ReplicationProbe,
 } from '../../lib';
+import { buildExampleApp } from '../../bin/example';
 import { testApp } from '../support/app';
 import { acknowledgements, nagFindings, stripAcknowledgements, unusedAcknowledgements } from '../support/nag';
 
@@ -480,5 +481,29 @@ describe('cdk-nag on a composition with replication failure events', () => {
     for (const a of acks) expect(a.reason.length).toBeGreaterThan(40);
     stripAcknowledgements(app);
     expect(unusedAcknowledgements(acks, nagFindings(app))).toEqual([]);
+  });
+});
+
+describe('the example app', () => {
+  test("sends the primary bucket's replication events to the probe's topic in the replica region", () => {
+    const app = testApp();
+    const ex = buildExampleApp(app);
+    const { replicationEvents, replicationNotifications, probe } = ex.monitoring;
+    expect(Stack.of(replicationEvents)).toBe(ex.primary);
+    expect(Stack.of(replicationNotifications)).toBe(ex.replica);
+    expect(replicationNotifications.topic).toBe(probe.topic);
+    const primary = Template.fromStack(ex.primary);
+    primary.resourceCountIs('AWS::Pipes::Pipe', 1);
+    primary.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ Arn: 'arn:aws:events:us-west-2:111111111111:event-bus/default' })],
+    });
+    const replica = Template.fromStack(ex.replica);
+    // No topic of its own: the probe's is shared.
+    expect(replicationNotifications.node.findAll().filter((c) => c instanceof sns.Topic)).toEqual([]);
+    const probeTopic = ex.replica.getLogicalId((probe.topic as sns.Topic).node.defaultChild as sns.CfnTopic);
+    replica.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['cdk-s3-dr.replication'] },
+      Targets: [Match.objectLike({ Arn: { Ref: probeTopic } })],
+    });
   });
 });
