@@ -14,6 +14,7 @@ import {
   REPLICATION_SOURCE_OBJECT_ACTIONS,
   REPLICATION_SOURCE_OBJECT_LOCK_ACTIONS,
 } from './perms';
+import { keyThroughS3 } from './private/kms-through-s3';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { aliasArn, createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
 import { accountOfArn, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
@@ -292,25 +293,13 @@ export class ReplicatedBucket extends Construct {
           resources: [`${destinationArn}/${o.prefix ?? ''}*`],
         }),
       );
-      const account = d.account ?? accountOfArn(d.replicaKeyArn) ?? stack.account;
-      const isAlias = !Token.isUnresolved(d.replicaKeyArn) && /:alias\//.test(d.replicaKeyArn);
-      // IAM evaluates KMS permissions against key ARNs, never alias ARNs: for a key referenced by
-      // alias, name the region's keys and narrow to the one alias with kms:ResourceAliases.
-      const keyConditions: Record<string, Record<string, unknown>> = {
-        StringEquals: { 'kms:ViaService': `s3.${d.region}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [destinationArn, `${destinationArn}/*`] },
-      };
-      if (isAlias) {
-        keyConditions['ForAnyValue:StringEquals'] = {
-          'kms:ResourceAliases': d.replicaKeyArn.split(':').slice(5).join(':'),
-        };
-      }
       policy.addStatements(
-        new iam.PolicyStatement({
+        keyThroughS3({
           sid: `EncryptReplicas${i}`,
+          keyArn: d.replicaKeyArn,
+          region: d.region,
           actions: REPLICATION_REPLICA_KEY_ACTIONS,
-          resources: [isAlias ? `arn:${stack.partition}:kms:${d.region}:${account}:key/*` : d.replicaKeyArn],
-          conditions: keyConditions,
+          bucketArns: [destinationArn],
         }),
       );
     });

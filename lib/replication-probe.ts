@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
 import { PropProblem, throwIfInvalid } from './errors';
+import { keyThroughS3 } from './private/kms-through-s3';
 import { DrFunction, schedulerRole } from './private/dr-function';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
 import { createBucketKey } from './private/secure-bucket';
@@ -266,20 +267,7 @@ export class ReplicationProbe extends Construct {
       ['EncryptCanariesInSource', props.sourceKeyArn, props.sourceRegion, ['kms:GenerateDataKey']],
     ] as const) {
       if (!keyArn) continue;
-      const isAlias = !Token.isUnresolved(keyArn) && /:alias\//.test(keyArn);
-      policy.addStatements(
-        new iam.PolicyStatement({
-          sid,
-          actions: [...actions],
-          resources: [isAlias ? keyArn.replace(/:alias\/.*$/, ':key/*') : keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
-            ...(isAlias
-              ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyArn.split(':').slice(5).join(':') } }
-              : {}),
-          },
-        }),
-      );
+      policy.addStatements(keyThroughS3({ sid, keyArn, region, actions }));
     }
     acknowledgeWildcardResources(policy, {
       's3-objects': WILDCARD_REASONS.PROBE_CANARIES,

@@ -11,6 +11,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
 import { PropProblem, throwIfInvalid } from './errors';
+import { keyThroughS3 } from './private/kms-through-s3';
 import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
@@ -284,20 +285,7 @@ export class RestoreDrill extends Construct {
       ['DecryptSource', props.sourceKeyArn, props.sourceRegion, ['kms:Decrypt']],
     ] as const) {
       if (!keyArn) continue;
-      const isAlias = /:alias\//.test(keyArn);
-      policy.addStatements(
-        new iam.PolicyStatement({
-          sid,
-          actions: [...actions],
-          resources: [isAlias ? keyArn.replace(/:alias\/.*$/, ':key/*') : keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
-            ...(isAlias
-              ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': keyArn.split(':').slice(5).join(':') } }
-              : {}),
-          },
-        }),
-      );
+      policy.addStatements(keyThroughS3({ sid, keyArn, region, actions }));
     }
     // Restored objects and reports are encrypted with the construct's key (S3 Bucket Keys).
     key.grant(this.handler.role, 'kms:GenerateDataKey', 'kms:Decrypt');
