@@ -119,7 +119,7 @@ test('setFaults changes the rates mid-run', async () => {
 test('the same seed injects the same faults', async () => {
   const runs = [];
   for (let i = 0; i < 2; i++) {
-    const p = await proxy({ slowDownRate: 0.2, dropRate: 0.1, seed: 99 });
+    const p = await proxy({ slowDownRate: 0.05, dropRate: 0.2, seed: 99 });
     await listKeys(standClient('za', { endpoint: p.endpoint }), 200);
     runs.push({ ...p.stats, injected: { ...p.stats.injected } });
   }
