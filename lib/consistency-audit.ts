@@ -1,7 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -19,12 +18,13 @@ import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILD
 import { createReportsBucket } from './private/reports-bucket';
 import { createBucketKey } from './private/secure-bucket';
 import { checkPrefix, regionOfArn } from './private/validate';
+import { HandlerOptions } from './handler-options';
 import { ReplicationPair } from './replication-pair';
 
 /** The namespace of the metrics the bundled handlers publish. */
 export const METRIC_NAMESPACE = 'CdkS3Dr';
 
-export interface ConsistencyAuditProps extends ReplicationPair {
+export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
   /**
    * When the audit runs (EventBridge Scheduler).
    * @default - every day (`rate(1 day)`)
@@ -64,34 +64,10 @@ export interface ConsistencyAuditProps extends ReplicationPair {
    */
   readonly discrepancyThreshold?: number;
   /**
-   * Actions of the audit's alarms (for example an SNS topic action).
-   * @default - a new KMS-encrypted SNS topic (`alarmTopic`); subscribe to it
-   */
-  readonly alarmActions?: cloudwatch.IAlarmAction[];
-  /**
-   * Where reports go.
-   * @default - a new versioned, KMS-encrypted, access-logged bucket
-   */
-  readonly reportsBucket?: s3.IBucket;
-  /**
-   * Key for the reports bucket, logs and queue.
-   * @default - a new key with rotation on
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
    * Name in reports and the `Audit` metric dimension.
    * @default - the source bucket name
    */
   readonly auditName?: string;
-  /**
-   * Lambda memory.
-   * @default 1024
-   */
-  readonly memorySize?: number;
-  /** @default - not in a VPC */
-  readonly vpc?: ec2.IVpc;
-  /** @default RemovalPolicy.RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**

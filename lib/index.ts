@@ -5,6 +5,7 @@ export * from './replication-destination';
 export * from './replicated-bucket';
 export * as perms from './perms';
 export * from './replication-pair';
+export * from './handler-options';
 export * from './consistency-audit';
 export * from './restore-drill';
 export * from './replication-alarms';

@@ -1,7 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,12 +16,13 @@ import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILD
 import { createReportsBucket } from './private/reports-bucket';
 import { createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
 import { checkPrefix } from './private/validate';
+import { HandlerOptions } from './handler-options';
 import { ReplicationPair } from './replication-pair';
 
 /** How a drill picks the objects it restores. */
 export type DrillSampleMode = 'random' | 'newest' | 'prefix';
 
-export interface RestoreDrillProps extends ReplicationPair {
+export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   /**
    * When the drill runs (EventBridge Scheduler).
    * @default - every week (`rate(7 days)`)
@@ -46,11 +46,6 @@ export interface RestoreDrillProps extends ReplicationPair {
    */
   readonly rtoTarget?: Duration;
   /**
-   * Actions of the drill's alarms.
-   * @default - a new KMS-encrypted SNS topic (`alarmTopic`); subscribe to it
-   */
-  readonly alarmActions?: cloudwatch.IAlarmAction[];
-  /**
    * Where restored objects are written (never the source or replica). The drill writes only
    * under `restorePrefix`, and removes everything it wrote.
    * @default - a new scratch bucket whose lifecycle expires anything left within two days
@@ -62,26 +57,10 @@ export interface RestoreDrillProps extends ReplicationPair {
    */
   readonly restorePrefix?: string;
   /**
-   * Where reports go.
-   * @default - a new versioned, KMS-encrypted, access-logged bucket
-   */
-  readonly reportsBucket?: s3.IBucket;
-  /**
-   * Key for new buckets, logs and queue.
-   * @default - a new key with rotation on
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
    * Name in reports and the `Drill` metric dimension.
    * @default - the replica bucket name
    */
   readonly drillName?: string;
-  /** @default 1024 */
-  readonly memorySize?: number;
-  /** @default - not in a VPC */
-  readonly vpc?: ec2.IVpc;
-  /** @default RemovalPolicy.RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
