@@ -13,7 +13,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchKeys, client, createVersionedBucket, fixedBody, fmt, installCli, putAll, stand, StandEnv, timed, Timed } from './common';
+import {
+  benchKeys,
+  client,
+  createVersionedBucket,
+  fixedBody,
+  fmt,
+  installCli,
+  putAll,
+  stand,
+  StandEnv,
+  timed,
+  Timed,
+} from './common';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +43,14 @@ function ensurePeers(): void {
   });
   if (missing.length) {
     process.stderr.write(`installing peers (Debian packages): rclone awscli\n`);
-    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rclone awscli'], { stdio: 'inherit' });
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rclone awscli',
+      ],
+      { stdio: 'inherit' },
+    );
   }
 }
 
@@ -47,8 +66,8 @@ async function prepare(env: StandEnv, n: number): Promise<{ src: string; rep: st
   const tag = Date.now().toString(36);
   const src = `bench-src-${tag}`;
   const rep = `bench-rep-${tag}`;
-  await createVersionedBucket(c, src);
-  await createVersionedBucket(c, rep);
+  await createVersionedBucket(c, src, { replicate: false });
+  await createVersionedBucket(c, rep, { replicate: false });
   const keys = benchKeys(n);
   const body = (k: string) => fixedBody(1024, k);
   process.stderr.write(`writing ${n} objects to ${src} and ${rep}\n`);
@@ -62,7 +81,8 @@ async function prepare(env: StandEnv, n: number): Promise<{ src: string; rep: st
   };
   for (const k of planted.missing) await c.send(new DeleteObjectCommand({ Bucket: rep, Key: k }));
   for (const k of planted.size) await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: fixedBody(1500, k) }));
-  for (const k of planted.content) await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: fixedBody(1024, k + '#changed') }));
+  for (const k of planted.content)
+    await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: fixedBody(1024, k + '#changed') }));
   for (const k of planted.extra) await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: fixedBody(10, k) }));
   return { src, rep, planted };
 }
@@ -85,8 +105,25 @@ async function main() {
   const { src, rep, planted } = await prepare(env, n);
 
   const ours = (report: string) =>
-    timed(bin, ['audit', '--source', `s3://${src}`, '--replica', `s3://${rep}`, '--source-endpoint', za.endpoint, '--replica-endpoint', za.endpoint,
-      '--source-region', za.region, '--replica-region', za.region, '--lag-window', '0', '--report', report]);
+    timed(bin, [
+      'audit',
+      '--source',
+      `s3://${src}`,
+      '--replica',
+      `s3://${rep}`,
+      '--source-endpoint',
+      za.endpoint,
+      '--replica-endpoint',
+      za.endpoint,
+      '--source-region',
+      za.region,
+      '--replica-region',
+      za.region,
+      '--lag-window',
+      '0',
+      '--report',
+      report,
+    ]);
   const rcloneEnv = {
     ...process.env,
     AWS_CA_BUNDLE: undefined,
@@ -98,9 +135,20 @@ async function main() {
     RCLONE_CONFIG_ZA_SECRET_ACCESS_KEY: env.secretAccessKey,
   };
   delete rcloneEnv.AWS_CA_BUNDLE;
-  const rclone = () => timed('/usr/bin/rclone', ['check', `za:${src}`, `za:${rep}`, '--fast-list', '--checkers', '32'], rcloneEnv);
-  const awsEnv = { ...process.env, AWS_DEFAULT_REGION: za.region, AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED' };
-  const aws = () => timed('/usr/bin/aws', ['s3', 'sync', '--dryrun', '--delete', `s3://${src}`, `s3://${rep}`, '--endpoint-url', za.endpoint], awsEnv);
+  const rclone = () =>
+    timed('/usr/bin/rclone', ['check', `za:${src}`, `za:${rep}`, '--fast-list', '--checkers', '32'], rcloneEnv);
+  const awsEnv = {
+    ...process.env,
+    AWS_DEFAULT_REGION: za.region,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  };
+  const aws = () =>
+    timed(
+      '/usr/bin/aws',
+      ['s3', 'sync', '--dryrun', '--delete', `s3://${src}`, `s3://${rep}`, '--endpoint-url', za.endpoint],
+      awsEnv,
+    );
 
   const results: Record<string, Timed[]> = { ours: [], rclone: [], aws: [] };
   for (let i = 0; i < runs; i++) {
@@ -111,7 +159,9 @@ async function main() {
 
   // What each found.
   const report = JSON.parse(readFileSync(join(work, 'report-0.json'), 'utf8'));
-  const found = new Map<string, string>(report.discrepancies.map((d: { key: string; kind: string }) => [d.key, d.kind]));
+  const found = new Map<string, string>(
+    report.discrepancies.map((d: { key: string; kind: string }) => [d.key, d.kind]),
+  );
   const expected: Array<[string, string]> = [
     ...planted.missing.map((k): [string, string] => [k, 'missing']),
     ...planted.extra.map((k): [string, string] => [k, 'extra']),
@@ -122,19 +172,32 @@ async function main() {
   const rcloneFound = /(\d+) differences found/.exec(results.rclone[0].stderr)?.[1] ?? '0';
   const awsFound = results.aws[0].stdout.split('\n').filter((l) => l.startsWith('(dryrun)')).length;
 
-  const lists = (report.requestsByOperation?.ListObjectsV2 ?? 0) + (report.requestsByOperation?.ListObjectVersions ?? 0);
+  const lists =
+    (report.requestsByOperation?.ListObjectsV2 ?? 0) + (report.requestsByOperation?.ListObjectVersions ?? 0);
   const lowerBound = Math.ceil(n / 1000) + Math.ceil((n - planted.missing.length + planted.extra.length) / 1000);
   const t = (k: string) => median(results[k].map((r) => r.seconds));
   const rate = (k: string) => n / t(k);
 
-  console.log(`\naudit benchmark: ${n} objects x 1 KiB in 97 folders, ${expected.length} planted differences, median of ${runs} runs`);
+  console.log(
+    `\naudit benchmark: ${n} objects x 1 KiB in 97 folders, ${expected.length} planted differences, median of ${runs} runs`,
+  );
   console.log(`| tool | wall s | objects/s | found | peak RSS MiB |`);
   console.log(`|---|---|---|---|---|`);
-  console.log(`| cdk-s3-dr audit | ${fmt(t('ours'))} | ${fmt(rate('ours'), 0)} | ${found.size}/${expected.length}${allFound ? ' (every kind at its key)' : ' (MISMATCH)'} | ${fmt(median(results.ours.map((r) => r.maxRssKiB)) / 1024, 0)} |`);
-  console.log(`| rclone check --fast-list --checkers 32 | ${fmt(t('rclone'))} | ${fmt(rate('rclone'), 0)} | ${rcloneFound} | ${fmt(median(results.rclone.map((r) => r.maxRssKiB)) / 1024, 0)} |`);
-  console.log(`| aws s3 sync --dryrun --delete | ${fmt(t('aws'))} | ${fmt(rate('aws'), 0)} | ${awsFound} | ${fmt(median(results.aws.map((r) => r.maxRssKiB)) / 1024, 0)} |`);
-  console.log(`ratio objects/s: ${fmt(rate('ours') / rate('rclone'))}x rclone, ${fmt(rate('ours') / rate('aws'))}x aws s3 sync`);
-  console.log(`list requests: ${lists} for a lower bound of ${lowerBound} (${fmt(lists / lowerBound, 3)}x); all requests: ${JSON.stringify(report.requestsByOperation)}`);
+  console.log(
+    `| cdk-s3-dr audit | ${fmt(t('ours'))} | ${fmt(rate('ours'), 0)} | ${found.size}/${expected.length}${allFound ? ' (every kind at its key)' : ' (MISMATCH)'} | ${fmt(median(results.ours.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
+  );
+  console.log(
+    `| rclone check --fast-list --checkers 32 | ${fmt(t('rclone'))} | ${fmt(rate('rclone'), 0)} | ${rcloneFound} | ${fmt(median(results.rclone.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
+  );
+  console.log(
+    `| aws s3 sync --dryrun --delete | ${fmt(t('aws'))} | ${fmt(rate('aws'), 0)} | ${awsFound} | ${fmt(median(results.aws.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
+  );
+  console.log(
+    `ratio objects/s: ${fmt(rate('ours') / rate('rclone'))}x rclone, ${fmt(rate('ours') / rate('aws'))}x aws s3 sync`,
+  );
+  console.log(
+    `list requests: ${lists} for a lower bound of ${lowerBound} (${fmt(lists / lowerBound, 3)}x); all requests: ${JSON.stringify(report.requestsByOperation)}`,
+  );
 
   if (scale > 0) {
     // Peak memory at 20,000 vs `scale` objects: one bucket audited against itself (same listing work).
@@ -142,13 +205,32 @@ async function main() {
     const rss: Record<number, number> = {};
     for (const size of [n, scale]) {
       const b = `bench-mem-${size}-${Date.now().toString(36)}`;
-      await createVersionedBucket(c, b);
+      await createVersionedBucket(c, b, { replicate: false });
       process.stderr.write(`writing ${size} objects to ${b}\n`);
       await putAll(c, b, benchKeys(size), () => Buffer.alloc(0), 32);
-      const r = await timed(bin, ['audit', '--source', `s3://${b}`, '--replica', `s3://${b}`, '--source-endpoint', za.endpoint, '--replica-endpoint', za.endpoint,
-        '--source-region', za.region, '--replica-region', za.region, '--lag-window', '0', '--report', join(work, `mem-${size}.json`)]);
+      const r = await timed(bin, [
+        'audit',
+        '--source',
+        `s3://${b}`,
+        '--replica',
+        `s3://${b}`,
+        '--source-endpoint',
+        za.endpoint,
+        '--replica-endpoint',
+        za.endpoint,
+        '--source-region',
+        za.region,
+        '--replica-region',
+        za.region,
+        '--lag-window',
+        '0',
+        '--report',
+        join(work, `mem-${size}.json`),
+      ]);
       rss[size] = r.maxRssKiB;
-      console.log(`memory: ${size} objects: peak RSS ${fmt(r.maxRssKiB / 1024, 1)} MiB, ${fmt(r.seconds)} s, exit ${r.code}`);
+      console.log(
+        `memory: ${size} objects: peak RSS ${fmt(r.maxRssKiB / 1024, 1)} MiB, ${fmt(r.seconds)} s, exit ${r.code}`,
+      );
     }
     console.log(`memory ratio ${scale} / ${n} objects: ${fmt(rss[scale] / rss[n], 3)}x`);
   }

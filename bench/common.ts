@@ -34,11 +34,24 @@ export function client(env: StandEnv, zone: 'za' | 'zb'): S3Client {
 /** Packs this repository and installs the tarball in a scratch prefix: the `cdk-s3-dr` a user gets. */
 export function installCli(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cdk-s3-dr-bench-'));
-  execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
   execFileSync(
     'npm',
-    ['install', '--prefix', dir, '--no-save', '--legacy-peer-deps', '--no-audit', '--no-fund', '--silent', join(dir, tgz)],
+    [
+      'install',
+      '--prefix',
+      dir,
+      '--no-save',
+      '--legacy-peer-deps',
+      '--no-audit',
+      '--no-fund',
+      '--silent',
+      join(dir, tgz),
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return join(dir, 'node_modules', '.bin', 'cdk-s3-dr');
@@ -57,7 +70,10 @@ export interface Timed {
 export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '__MAXRSS__%M', cmd, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '__MAXRSS__%M', cmd, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -66,18 +82,40 @@ export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = proc
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const m = /__MAXRSS__(\d+)/.exec(stderr);
-      resolve({ seconds, maxRssKiB: m ? Number(m[1]) : NaN, code: code ?? -1, stdout, stderr: stderr.replace(/__MAXRSS__\d+\n?/, '') });
+      resolve({
+        seconds,
+        maxRssKiB: m ? Number(m[1]) : NaN,
+        code: code ?? -1,
+        stdout,
+        stderr: stderr.replace(/__MAXRSS__\d+\n?/, ''),
+      });
     });
   });
 }
 
-export async function createVersionedBucket(c: S3Client, bucket: string): Promise<void> {
+export async function createVersionedBucket(
+  c: S3Client,
+  bucket: string,
+  opts: { replicate?: boolean } = {},
+): Promise<void> {
   await c.send(new CreateBucketCommand({ Bucket: bucket }));
   await c.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  // Buckets only read through zone za need no copy on zb: halving the stand's write load.
+  if (opts.replicate === false) {
+    execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), 'bucket-sync', 'disable', bucket], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
 }
 
 /** PUTs `keys` with bodies from `body(key)` at a fixed concurrency; prints progress. */
-export async function putAll(c: S3Client, bucket: string, keys: string[], body: (key: string) => Buffer, concurrency = 32): Promise<void> {
+export async function putAll(
+  c: S3Client,
+  bucket: string,
+  keys: string[],
+  body: (key: string) => Buffer,
+  concurrency = 32,
+): Promise<void> {
   let next = 0;
   let done = 0;
   const worker = async () => {

@@ -35,8 +35,24 @@ async function main() {
   const size = arg('size', 65536);
   const runs = arg('runs', 3);
   const env = stand();
-  if (!(() => { try { execFileSync('test', ['-x', '/usr/bin/aws']); return true; } catch { return false; } })()) {
-    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli'], { stdio: 'inherit' });
+  if (
+    !(() => {
+      try {
+        execFileSync('test', ['-x', '/usr/bin/aws']);
+        return true;
+      } catch {
+        return false;
+      }
+    })()
+  ) {
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli',
+      ],
+      { stdio: 'inherit' },
+    );
   }
   const bin = installCli();
   const work = mkdtempSync(join(tmpdir(), 'drill-bench-'));
@@ -49,15 +65,49 @@ async function main() {
   await createVersionedBucket(za, scratch);
   process.stderr.write(`writing ${n} objects of ${size} bytes to ${data} (zone za), waiting for zone zb\n`);
   await putAll(za, data, benchKeys(n), (k) => fixedBody(size, k), 16);
-  for (let i = 0; i < 600 && (await count(zb, data).catch(() => 0)) < n; i++) await new Promise((r) => setTimeout(r, 1000));
+  for (let i = 0; i < 600 && (await count(zb, data).catch(() => 0)) < n; i++)
+    await new Promise((r) => setTimeout(r, 1000));
 
   const zbEp = env.zones.zb;
   const drill = (i: number, extra: string[] = []) =>
-    timed(bin, ['drill', '--source', `s3://${data}`, '--replica', `s3://${data}`, '--restore-to', `s3://${scratch}/drill-${i}`,
-      '--source-endpoint', env.zones.za.endpoint, '--replica-endpoint', zbEp.endpoint, '--source-region', zbEp.region, '--replica-region', zbEp.region,
-      '--sample', String(n), '--sample-mode', 'prefix', '--concurrency', '10', '--report', join(work, `drill-${i}.json`), ...extra]);
-  const awsEnv = { ...process.env, AWS_DEFAULT_REGION: zbEp.region, AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED' };
-  const aws = (i: number) => timed('/usr/bin/aws', ['s3', 'sync', `s3://${data}`, `s3://${scratch}/aws-${i}`, '--endpoint-url', zbEp.endpoint, '--only-show-errors'], awsEnv);
+    timed(bin, [
+      'drill',
+      '--source',
+      `s3://${data}`,
+      '--replica',
+      `s3://${data}`,
+      '--restore-to',
+      `s3://${scratch}/drill-${i}`,
+      '--source-endpoint',
+      env.zones.za.endpoint,
+      '--replica-endpoint',
+      zbEp.endpoint,
+      '--source-region',
+      zbEp.region,
+      '--replica-region',
+      zbEp.region,
+      '--sample',
+      String(n),
+      '--sample-mode',
+      'prefix',
+      '--concurrency',
+      '10',
+      '--report',
+      join(work, `drill-${i}.json`),
+      ...extra,
+    ]);
+  const awsEnv = {
+    ...process.env,
+    AWS_DEFAULT_REGION: zbEp.region,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  };
+  const aws = (i: number) =>
+    timed(
+      '/usr/bin/aws',
+      ['s3', 'sync', `s3://${data}`, `s3://${scratch}/aws-${i}`, '--endpoint-url', zbEp.endpoint, '--only-show-errors'],
+      awsEnv,
+    );
 
   const ours: number[] = [];
   const oursCopy: number[] = [];
@@ -81,12 +131,20 @@ async function main() {
   console.log(`\ndrill benchmark: ${n} objects x ${size} bytes restored from zone zb, median of ${runs} runs`);
   console.log(`| tool | restore objects/s | MiB/s |`);
   console.log(`|---|---|---|`);
-  console.log(`| cdk-s3-dr drill (GET+PUT, concurrency 10; restore phase) | ${fmt(o, 0)} | ${fmt((o * size) / 1048576, 1)} |`);
-  console.log(`| cdk-s3-dr drill --server-side-copy (restore phase) | ${fmt(oc, 0)} | ${fmt((oc * size) / 1048576, 1)} |`);
-  console.log(`| aws s3 sync s3:// s3:// (server-side copy, whole command) | ${fmt(p, 0)} | ${fmt((p * size) / 1048576, 1)} |`);
+  console.log(
+    `| cdk-s3-dr drill (GET+PUT, concurrency 10; restore phase) | ${fmt(o, 0)} | ${fmt((o * size) / 1048576, 1)} |`,
+  );
+  console.log(
+    `| cdk-s3-dr drill --server-side-copy (restore phase) | ${fmt(oc, 0)} | ${fmt((oc * size) / 1048576, 1)} |`,
+  );
+  console.log(
+    `| aws s3 sync s3:// s3:// (server-side copy, whole command) | ${fmt(p, 0)} | ${fmt((p * size) / 1048576, 1)} |`,
+  );
   console.log(`ratio restore throughput: ${fmt(o / p)}x aws s3 sync (GET+PUT), ${fmt(oc / p)}x (server-side copy)`);
   const last = JSON.parse(readFileSync(join(work, `drill-0.json`), 'utf8'));
-  console.log(`drill 0: verified ${last.verified.objects}/${last.restored.objects}, cleanup complete ${last.cleanup.complete}, RTO estimate ${fmt(last.rto?.seconds ?? NaN, 1)} s`);
+  console.log(
+    `drill 0: verified ${last.verified.objects}/${last.restored.objects}, cleanup complete ${last.cleanup.complete}, RTO estimate ${fmt(last.rto?.seconds ?? NaN, 1)} s`,
+  );
 }
 
 main().catch((err) => {
