@@ -6,8 +6,10 @@ import {
   ListObjectVersionsCommandOutput,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { RawLister } from '../shared/raw-list';
 import { CANARY_PREFIX } from '../shared/reserved';
 import { AuditMode, compareKeys, HeadInfo, ListedVersion, normEtag } from './core';
+import { RawListEntry } from './core/list-xml';
 
 /** Which side a failed request was for, so the error can name the bucket. */
 export class SideError extends Error {
@@ -54,76 +56,133 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
   const pastEnd = (items: ListedVersion[]) =>
     o.endAt !== undefined && items.length > 0 && compareKeys(items[items.length - 1].key, o.endAt) > 0;
 
+  const raw = RawLister.for(o.client);
+  const skip = (key: string) => key.startsWith(CANARY_PREFIX);
+
   const fetchV2 = async (token?: string): Promise<Page> => {
-    const out: ListObjectsV2CommandOutput = await wrap(
-      o.client.send(
-        new ListObjectsV2Command({
-          Bucket: o.bucket,
-          Prefix: o.prefix || undefined,
-          MaxKeys: pageSize,
-          ContinuationToken: token,
-          StartAfter: token === undefined && o.startAfter !== undefined ? o.prefix + o.startAfter : undefined,
+    const startAfter = token === undefined && o.startAfter !== undefined ? o.prefix + o.startAfter : undefined;
+    let entries: RawListEntry[];
+    let nextToken: string | undefined;
+    if (raw) {
+      const page = await wrap(
+        raw.listObjectsV2({
+          bucket: o.bucket,
+          prefix: o.prefix || undefined,
+          maxKeys: pageSize,
+          continuationToken: token,
+          startAfter,
         }),
-      ),
-    );
+      );
+      entries = page.entries;
+      nextToken = page.isTruncated ? page.nextContinuationToken : undefined;
+    } else {
+      const out: ListObjectsV2CommandOutput = await wrap(
+        o.client.send(
+          new ListObjectsV2Command({
+            Bucket: o.bucket,
+            Prefix: o.prefix || undefined,
+            MaxKeys: pageSize,
+            ContinuationToken: token,
+            StartAfter: startAfter,
+          }),
+        ),
+      );
+      entries = (out.Contents ?? []).map((c) => ({
+        key: c.Key ?? '',
+        size: c.Size ?? 0,
+        etag: c.ETag,
+        lastModified: c.LastModified?.getTime() ?? 0,
+        isDeleteMarker: false,
+      }));
+      nextToken = out.IsTruncated ? out.NextContinuationToken : undefined;
+    }
     const items: ListedVersion[] = [];
-    for (const c of out.Contents ?? []) {
-      if (c.Key === undefined || c.Key.startsWith(CANARY_PREFIX)) continue;
+    for (const c of entries) {
+      if (skip(c.key)) continue;
       items.push({
-        key: c.Key.slice(o.prefix.length),
+        key: c.key.slice(o.prefix.length),
         isDeleteMarker: false,
         isLatest: true,
-        size: c.Size ?? 0,
-        etag: normEtag(c.ETag),
-        lastModified: c.LastModified?.getTime() ?? 0,
+        size: c.size,
+        etag: normEtag(c.etag),
+        lastModified: c.lastModified,
       });
     }
-    const token2 = out.IsTruncated ? out.NextContinuationToken : undefined;
-    return { items, next: token2 && !pastEnd(items) ? () => fetchV2(token2) : undefined };
+    return { items, next: nextToken && !pastEnd(items) ? () => fetchV2(nextToken) : undefined };
   };
 
   const fetchVersions = async (keyMarker?: string, versionIdMarker?: string): Promise<Page> => {
-    const out: ListObjectVersionsCommandOutput = await wrap(
-      o.client.send(
-        new ListObjectVersionsCommand({
-          Bucket: o.bucket,
-          Prefix: o.prefix || undefined,
-          MaxKeys: pageSize,
-          KeyMarker: keyMarker,
-          VersionIdMarker: versionIdMarker,
+    let entries: RawListEntry[];
+    let more: { keyMarker?: string; versionIdMarker?: string } | undefined;
+    if (raw) {
+      const page = await wrap(
+        raw.listObjectVersions({
+          bucket: o.bucket,
+          prefix: o.prefix || undefined,
+          maxKeys: pageSize,
+          keyMarker,
+          versionIdMarker,
         }),
-      ),
-    );
+      );
+      entries = page.entries;
+      more =
+        page.isTruncated && page.nextKeyMarker !== undefined
+          ? { keyMarker: page.nextKeyMarker, versionIdMarker: page.nextVersionIdMarker }
+          : undefined;
+    } else {
+      const out: ListObjectVersionsCommandOutput = await wrap(
+        o.client.send(
+          new ListObjectVersionsCommand({
+            Bucket: o.bucket,
+            Prefix: o.prefix || undefined,
+            MaxKeys: pageSize,
+            KeyMarker: keyMarker,
+            VersionIdMarker: versionIdMarker,
+          }),
+        ),
+      );
+      entries = [
+        ...(out.Versions ?? []).map((v) => ({
+          key: v.Key ?? '',
+          versionId: v.VersionId,
+          isLatest: v.IsLatest,
+          size: v.Size ?? 0,
+          etag: v.ETag,
+          lastModified: v.LastModified?.getTime() ?? 0,
+          isDeleteMarker: false,
+        })),
+        ...(out.DeleteMarkers ?? []).map((d) => ({
+          key: d.Key ?? '',
+          versionId: d.VersionId,
+          isLatest: d.IsLatest,
+          size: 0,
+          lastModified: d.LastModified?.getTime() ?? 0,
+          isDeleteMarker: true,
+        })),
+      ];
+      more =
+        out.IsTruncated && out.NextKeyMarker !== undefined
+          ? { keyMarker: out.NextKeyMarker, versionIdMarker: out.NextVersionIdMarker }
+          : undefined;
+    }
     const items: ListedVersion[] = [];
-    for (const v of out.Versions ?? []) {
-      if (v.Key === undefined || v.Key.startsWith(CANARY_PREFIX)) continue;
+    for (const v of entries) {
+      if (skip(v.key)) continue;
       items.push({
-        key: v.Key.slice(o.prefix.length),
-        versionId: v.VersionId ?? 'null',
-        isDeleteMarker: false,
-        isLatest: v.IsLatest ?? false,
-        size: v.Size ?? 0,
-        etag: normEtag(v.ETag),
-        lastModified: v.LastModified?.getTime() ?? 0,
+        key: v.key.slice(o.prefix.length),
+        versionId: v.versionId ?? 'null',
+        isDeleteMarker: v.isDeleteMarker,
+        isLatest: v.isLatest ?? false,
+        size: v.size,
+        etag: v.isDeleteMarker ? undefined : normEtag(v.etag),
+        lastModified: v.lastModified,
       });
     }
-    for (const d of out.DeleteMarkers ?? []) {
-      if (d.Key === undefined || d.Key.startsWith(CANARY_PREFIX)) continue;
-      items.push({
-        key: d.Key.slice(o.prefix.length),
-        versionId: d.VersionId ?? 'null',
-        isDeleteMarker: true,
-        isLatest: d.IsLatest ?? false,
-        size: 0,
-        lastModified: d.LastModified?.getTime() ?? 0,
-      });
-    }
-    // Versions and delete markers come in two lists: interleave them by key, newest first.
+    // Versions and delete markers may come in two lists: interleave them by key, newest first.
     items.sort((a, b) => compareKeys(a.key, b.key) || b.lastModified - a.lastModified);
-    const more = out.IsTruncated && out.NextKeyMarker !== undefined;
     return {
       items,
-      next: more && !pastEnd(items) ? () => fetchVersions(out.NextKeyMarker, out.NextVersionIdMarker) : undefined,
+      next: more && !pastEnd(items) ? () => fetchVersions(more.keyMarker, more.versionIdMarker) : undefined,
     };
   };
 

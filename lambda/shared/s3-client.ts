@@ -37,6 +37,13 @@ export interface S3ClientOptions extends S3Side {
  *  - path-style addressing for custom endpoints;
  *  - request counting for reports (requests made, retries).
  */
+const settings = new WeakMap<S3Client, S3ClientOptions>();
+
+/** The options a client was made with by `createS3Client` (for the raw listing path). */
+export function clientSettings(client: S3Client): S3ClientOptions | undefined {
+  return settings.get(client);
+}
+
 export function createS3Client(opts: S3ClientOptions): S3Client {
   const client = new S3Client({
     region: opts.region,
@@ -47,6 +54,7 @@ export function createS3Client(opts: S3ClientOptions): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  settings.set(client, opts);
   const stats = opts.stats;
   if (stats) {
     client.middlewareStack.add(
