@@ -172,8 +172,9 @@ async function main() {
   const rcloneFound = /(\d+) differences found/.exec(results.rclone[0].stderr)?.[1] ?? '0';
   const awsFound = results.aws[0].stdout.split('\n').filter((l) => l.startsWith('(dryrun)')).length;
 
-  const lists =
-    (report.requestsByOperation?.ListObjectsV2 ?? 0) + (report.requestsByOperation?.ListObjectVersions ?? 0);
+  const ops: Record<string, number> = report.requestsByOperation ?? {};
+  const lists = ops.ListObjectsV2Command ?? 0;
+  const lookups = ops.ListObjectVersionsCommand ?? 0;
   const lowerBound = Math.ceil(n / 1000) + Math.ceil((n - planted.missing.length + planted.extra.length) / 1000);
   const t = (k: string) => median(results[k].map((r) => r.seconds));
   const rate = (k: string) => n / t(k);
@@ -196,7 +197,9 @@ async function main() {
     `ratio objects/s: ${fmt(rate('ours') / rate('rclone'))}x rclone, ${fmt(rate('ours') / rate('aws'))}x aws s3 sync`,
   );
   console.log(
-    `list requests: ${lists} for a lower bound of ${lowerBound} (${fmt(lists / lowerBound, 3)}x); all requests: ${JSON.stringify(report.requestsByOperation)}`,
+    `list requests: ${lists} ListObjectsV2 pages for a lower bound of ${lowerBound} (${fmt(lists / lowerBound, 3)}x); ` +
+      `plus ${lookups} one-key ListObjectVersions lookups (one per replica-only key, to tell an unreplicated source delete from an extra) ` +
+      `and ${ops.HeadObjectCommand ?? 0} HEADs; all: ${JSON.stringify(ops)}`,
   );
 
   if (scale > 0) {

@@ -23,6 +23,8 @@ options:
   --source-endpoint URL         an S3-compatible endpoint for the source (path-style)
   --replica-endpoint URL        an S3-compatible endpoint for the replica (path-style)
   --report FILE|s3://b/key      the JSON report (default: audit-report.json)
+  --report-region REGION        region of an s3:// report bucket (default: the replica's region)
+  --report-endpoint URL         endpoint of an s3:// report bucket (default: the replica's endpoint)
   --jsonl FILE                  every discrepancy as JSON Lines (default: the report name with .jsonl)
   --lag-window SECONDS          differences younger than this are pending, not failures (default ${DEFAULT_LAG_WINDOW_SECONDS})
   --versions                    all-versions mode (ListObjectVersions): compares latest version ids and delete markers
@@ -80,6 +82,8 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
         'source-endpoint': { type: 'string' },
         'replica-endpoint': { type: 'string' },
         report: { type: 'string' },
+        'report-region': { type: 'string' },
+        'report-endpoint': { type: 'string' },
         jsonl: { type: 'string' },
         'lag-window': { type: 'string' },
         versions: { type: 'boolean' },
@@ -250,7 +254,12 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     requestsByOperation: stats.byOperation,
   });
   const reportsClient = reportIsS3
-    ? createS3Client({ region: defaultRegion, endpoint: sourceEndpoint, maxAttempts })
+    ? // Reports go to the replica side by default: it is the side that must stay writable.
+      createS3Client({
+        region: v['report-region'] ?? v['replica-region'] ?? defaultRegion,
+        endpoint: endpoint(v['report-endpoint'], '--report-endpoint') ?? replicaEndpoint,
+        maxAttempts,
+      })
     : undefined;
   const where = await writeReport(report, built, reportsClient);
   io.err(humanSummary(built));
