@@ -36,7 +36,19 @@ export interface ListSideOptions {
   readonly endAt?: string;
   /** @default 1000 */
   readonly pageSize?: number;
+  /**
+   * Page boundary keys (relative, in S3 order) from a previous listing of this side. In current
+   * mode the ranges between them are listed in parallel: when the data has not changed much, each
+   * range is one request, so the request count stays one per page while the wall time shrinks.
+   * @default - list page after page
+   */
+  readonly hints?: readonly string[];
+  /** Called with the last key (relative) of every page received: the next run's hints. */
+  readonly onPageEnd?: (lastKey: string) => void;
 }
+
+/** Ranges listed at once when hints are given. */
+export const HINTED_RANGES_IN_FLIGHT = 8;
 
 /**
  * Lists one side page by page (one request per `pageSize` keys), requesting the next page as
@@ -45,7 +57,7 @@ export interface ListSideOptions {
  */
 export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersion> {
   const pageSize = o.pageSize ?? 1000;
-  type Page = { items: ListedVersion[]; next?: () => Promise<Page> };
+  type Page = { items: ListedVersion[]; next?: () => Promise<Page>; nextToken?: string };
   const wrap = async <T>(p: Promise<T>): Promise<T> => {
     try {
       return await p;
@@ -59,8 +71,8 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
   const raw = RawLister.for(o.client);
   const skip = (key: string) => key.startsWith(CANARY_PREFIX);
 
-  const fetchV2 = async (token?: string): Promise<Page> => {
-    const startAfter = token === undefined && o.startAfter !== undefined ? o.prefix + o.startAfter : undefined;
+  const fetchV2 = async (token?: string, from: string | undefined = o.startAfter): Promise<Page> => {
+    const startAfter = token === undefined && from !== undefined ? o.prefix + from : undefined;
     let entries: RawListEntry[];
     let nextToken: string | undefined;
     if (raw) {
@@ -96,6 +108,7 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       }));
       nextToken = out.IsTruncated ? out.NextContinuationToken : undefined;
     }
+    if (entries.length > 0) o.onPageEnd?.(entries[entries.length - 1].key.slice(o.prefix.length));
     const items: ListedVersion[] = [];
     for (const c of entries) {
       if (skip(c.key)) continue;
@@ -108,7 +121,7 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
         lastModified: c.lastModified,
       });
     }
-    return { items, next: nextToken && !pastEnd(items) ? () => fetchV2(nextToken) : undefined };
+    return { items, next: nextToken && !pastEnd(items) ? () => fetchV2(nextToken) : undefined, nextToken };
   };
 
   const fetchVersions = async (keyMarker?: string, versionIdMarker?: string): Promise<Page> => {
@@ -185,6 +198,57 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       next: more && !pastEnd(items) ? () => fetchVersions(more.keyMarker, more.versionIdMarker) : undefined,
     };
   };
+
+  if (o.mode === 'current' && o.hints && o.hints.length > 0) {
+    // Ranges between the hinted boundaries, inside (startAfter, endAt], listed a few at a time
+    // and yielded in order: memory stays bounded by the ranges in flight.
+    const inside = (k: string) =>
+      (o.startAfter === undefined || compareKeys(k, o.startAfter) > 0) &&
+      (o.endAt === undefined || compareKeys(k, o.endAt) < 0);
+    const bounds = [...new Set(o.hints)].filter(inside).sort(compareKeys);
+    // The last boundary was the end of the previous listing: the last range stays open so that one
+    // request covers both the last page and any key added after it.
+    bounds.pop();
+    const ranges: [string | undefined, string | undefined][] = [];
+    let prev = o.startAfter;
+    for (const b of bounds) {
+      ranges.push([prev, b]);
+      prev = b;
+    }
+    ranges.push([prev, o.endAt]);
+    const listRange = async ([start, end]: [string | undefined, string | undefined]): Promise<ListedVersion[]> => {
+      const items: ListedVersion[] = [];
+      let page = await fetchV2(undefined, start);
+      for (;;) {
+        for (const it of page.items) {
+          if (start !== undefined && compareKeys(it.key, start) <= 0) continue;
+          if (end !== undefined && compareKeys(it.key, end) > 0) return items;
+          items.push(it);
+        }
+        const last = page.items[page.items.length - 1];
+        // The range is complete when the page reached its end key: no request past it.
+        if (!page.nextToken || (end !== undefined && last !== undefined && compareKeys(last.key, end) >= 0))
+          return items;
+        page = await fetchV2(page.nextToken);
+      }
+    };
+    const inflight: Promise<ListedVersion[]>[] = [];
+    let next = 0;
+    const launch = () => {
+      while (inflight.length < HINTED_RANGES_IN_FLIGHT && next < ranges.length) {
+        const p = listRange(ranges[next++]);
+        p.catch(() => undefined); // surfaced when awaited
+        inflight.push(p);
+      }
+    };
+    launch();
+    while (inflight.length > 0) {
+      const items = await inflight.shift()!;
+      launch();
+      yield* items;
+    }
+    return;
+  }
 
   const first = o.startAfter !== undefined ? o.prefix + o.startAfter : undefined;
   let pending: Promise<Page> | undefined = o.mode === 'current' ? fetchV2() : fetchVersions(first);

@@ -44,6 +44,8 @@ export interface AuditOptions {
   readonly timeBudgetMs?: number;
   /** Reference time for ages (epoch ms). @default - now, or the checkpoint's start */
   readonly now?: number;
+  /** Page boundaries of a previous run, per side: list ranges in parallel (current mode). */
+  readonly hints?: { readonly source?: readonly string[]; readonly replica?: readonly string[] };
 }
 
 export interface AuditDeps {
@@ -55,6 +57,8 @@ export interface AuditDeps {
   readonly clock?: () => number;
   /** Called after each key with the running summary. */
   readonly onProgress?: (summary: AuditSummary) => void;
+  /** Receives the last key of every page listed, per side: hints for the next run. */
+  readonly onPageEnd?: (side: 'source' | 'replica', lastKey: string) => void;
 }
 
 export interface AuditRunResult {
@@ -120,6 +124,8 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
       startAfter: after,
       endAt: opts.range.endAt,
       pageSize: options.pageSize,
+      hints: options.hints?.[name],
+      onPageEnd: deps.onPageEnd ? (k) => deps.onPageEnd!(name, k) : undefined,
     });
     return mode === 'current' ? currentKeys(versions, name) : groupVersions(versions, name);
   };

@@ -36,6 +36,8 @@ options:
   --resume FILE                 continue an interrupted run from its checkpoint (give the same options)
   --max-attempts N              attempts per request, retries included (default 10)
   --page-size N                 keys per list request, 1-1000 (default 1000)
+  --no-hints                    do not reuse the page boundaries a previous run saved beside the report
+                                (<report>.hints.json; with them, ranges are listed in parallel)
   --help                        show this help
 
 exit codes: 0 consistent (pending differences alone are not failures), 1 discrepancies found,
@@ -95,6 +97,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
         resume: { type: 'string' },
         'max-attempts': { type: 'string' },
         'page-size': { type: 'string' },
+        'no-hints': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -186,6 +189,11 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const progress = new Progress(io);
   const started = Date.now();
   let n = 0;
+  // Page boundaries of the previous run of this same audit (kept beside a local report): the
+  // ranges between them are listed in parallel with no more requests. --no-hints turns it off.
+  const hintsFile = reportIsS3 || v['no-hints'] ? undefined : `${report}.hints.json`;
+  const hints = hintsFile ? readHints(hintsFile, formatS3Uri(source), formatS3Uri(replica)) : undefined;
+  const boundaries: Record<'source' | 'replica', string[]> = { source: [], replica: [] };
 
   let result;
   try {
@@ -200,12 +208,16 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
         range,
         checkpoint,
         pageSize,
+        hints,
       },
       {
         sourceClient,
         replicaClient,
         stats,
         sink,
+        onPageEnd: (side, key) => {
+          if (boundaries[side].length < MAX_HINTS) boundaries[side].push(key);
+        },
         onProgress: (s) => {
           if (++n % 500 !== 0) return;
           const secs = (Date.now() - started) / 1000;
@@ -262,9 +274,53 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
       })
     : undefined;
   const where = await writeReport(report, built, reportsClient);
+  if (hintsFile && result.status === 'complete' && !range.startAfter && !range.endAt && !checkpoint) {
+    writeHints(hintsFile, formatS3Uri(source), formatS3Uri(replica), boundaries);
+  }
   io.err(humanSummary(built));
   if (built.truncated) io.err(`the report embeds the first ${built.recordCap} records; all of them are in ${jsonl}`);
   io.out(`report: ${where}`);
   io.out(`discrepancies (JSON Lines): ${jsonl}`);
   return result.summary.discrepancies === 0 ? 0 : 1;
+}
+
+/** Page boundaries kept per side; 10,000 cover ten million keys. */
+const MAX_HINTS = 10_000;
+
+interface HintsFile {
+  readonly version: 1;
+  readonly source: { readonly uri: string; readonly boundaries: string[] };
+  readonly replica: { readonly uri: string; readonly boundaries: string[] };
+}
+
+/** The previous run's page boundaries for this pair, or undefined (missing, unreadable, another pair). */
+function readHints(
+  file: string,
+  source: string,
+  replica: string,
+): { source?: string[]; replica?: string[] } | undefined {
+  try {
+    const h = JSON.parse(readFileSync(file, 'utf8')) as HintsFile;
+    if (h.version !== 1 || h.source?.uri !== source || h.replica?.uri !== replica) return undefined;
+    const ok = (a: unknown): a is string[] => Array.isArray(a) && a.every((k) => typeof k === 'string');
+    return {
+      source: ok(h.source.boundaries) ? h.source.boundaries : undefined,
+      replica: ok(h.replica.boundaries) ? h.replica.boundaries : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function writeHints(file: string, source: string, replica: string, b: Record<'source' | 'replica', string[]>): void {
+  const h: HintsFile = {
+    version: 1,
+    source: { uri: source, boundaries: b.source },
+    replica: { uri: replica, boundaries: b.replica },
+  };
+  try {
+    writeFileSync(file, JSON.stringify(h) + '\n');
+  } catch {
+    // Hints only speed up the next run; failing to save them changes nothing about this one.
+  }
 }
