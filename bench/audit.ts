@@ -6,7 +6,7 @@
  * installed `cdk-s3-dr` bin). Prints objects per second and the ratios, list requests against the
  * lower bound (one per 1,000 keys per side), and peak memory at 20,000 and 200,000 objects.
  *
- *   npm run bench:audit -- [--objects 20000] [--scale 200000] [--runs 3]
+ *   npm run bench:audit -- [--objects 20000] [--scale 200000] [--runs 3] [--memory-only]
  */
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
@@ -98,10 +98,15 @@ async function main() {
   const runs = arg('runs', 3);
   const env = stand();
   ensurePeers();
-  const za = env.zones.za;
   process.stderr.write('packing and installing the cdk-s3-dr bin\n');
   const bin = installCli();
   const work = mkdtempSync(join(tmpdir(), 'audit-bench-'));
+  if (!process.argv.includes('--memory-only')) await compare(env, bin, work, n, runs);
+  if (scale > 0) await memory(env, bin, work, n, scale);
+}
+
+async function compare(env: StandEnv, bin: string, work: string, n: number, runs: number) {
+  const za = env.zones.za;
   const { src, rep, planted } = await prepare(env, n);
 
   const ours = (report: string) =>
@@ -212,9 +217,12 @@ async function main() {
       `plus ${lookups} one-key ListObjectVersions lookups (one per replica-only key, to tell an unreplicated source delete from an extra) ` +
       `and ${ops.HeadObjectCommand ?? 0} HEADs; all: ${JSON.stringify(ops)}`,
   );
+}
 
-  if (scale > 0) {
-    // Peak memory at 20,000 vs `scale` objects: one bucket audited against itself (same listing work).
+/** Peak memory at `n` vs `scale` objects: one bucket audited against itself (the same listing work). */
+async function memory(env: StandEnv, bin: string, work: string, n: number, scale: number) {
+  const za = env.zones.za;
+  {
     const c = client(env, 'za');
     const rss: Record<number, number> = {};
     for (const size of [n, scale]) {
