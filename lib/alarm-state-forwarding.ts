@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
+import { allowEventBridgeToUseKey } from './private/key-grants';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, NAG } from './private/nag';
 import { createBucketKey } from './private/secure-bucket';
@@ -77,16 +78,7 @@ export class AlarmStateForwarding extends Construct {
         `Encrypts undeliverable forwarded alarm events of ${this.node.path}`,
         props.removalPolicy,
       ).key;
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeDeadLetters',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      true,
-    );
+    allowEventBridgeToUseKey(key);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: key,

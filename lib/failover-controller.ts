@@ -10,6 +10,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { DrFunction } from './private/dr-function';
+import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createBucketKey } from './private/secure-bucket';
@@ -347,24 +348,6 @@ export class FailoverController extends Construct {
       'no-resource-level': WILDCARD_REASONS.FAILOVER_GET_METRIC_DATA,
     });
   }
-}
-
-const keysWithEventsGrant = new WeakSet<kms.IKey>();
-
-/** EventBridge writes undeliverable events to a KMS-encrypted dead-letter queue only if the key lets it. */
-function allowEventBridgeToUseKey(key: kms.IKey): void {
-  if (keysWithEventsGrant.has(key)) return;
-  keysWithEventsGrant.add(key);
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowEventBridgeDeadLetters',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(key).account } },
-    }),
-    true,
-  );
 }
 
 function validateController(stack: Stack, p: FailoverControllerProps): PropProblem[] {

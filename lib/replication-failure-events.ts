@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { createAlarmTopic, DrFunction } from './private/dr-function';
+import { allowEventBridgeToUseKey, allowServiceToUseKey } from './private/key-grants';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, NAG } from './private/nag';
 import { createBucketKey } from './private/secure-bucket';
@@ -119,16 +120,11 @@ export class ReplicationFailureEvents extends Construct {
     const key = this.encryptionKey;
     // S3 sends to a KMS-encrypted queue only if the key lets it encrypt.
     // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowS3EventNotificationsToEncryptedQueues',
-        principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      true,
-    );
+    allowServiceToUseKey(key, {
+      sid: 'AllowS3EventNotificationsToEncryptedQueues',
+      service: 's3.amazonaws.com',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    });
     allowEventBridgeToUseKey(key);
 
     this.queueDeadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -345,23 +341,6 @@ export class ReplicationFailureNotifications extends Construct {
       ],
     });
   }
-}
-
-/**
- * EventBridge writes to a KMS-encrypted dead-letter queue or topic only if the key lets it. The
- * same statement as the other constructs' (identical statements are merged in the key policy).
- */
-function allowEventBridgeToUseKey(key: kms.IKey): void {
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowEventBridgeDeadLetters',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(key).account } },
-    }),
-    true,
-  );
 }
 
 function validateEvents(stack: Stack, p: ReplicationFailureEventsProps, cfnBucket: s3.CfnBucket): PropProblem[] {
