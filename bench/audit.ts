@@ -92,6 +92,29 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** The audit command line both measurements run: both buckets through zone za, no lag window. */
+function auditArgs(za: { endpoint: string; region: string }, src: string, rep: string, report: string): string[] {
+  return [
+    'audit',
+    '--source',
+    `s3://${src}`,
+    '--replica',
+    `s3://${rep}`,
+    '--source-endpoint',
+    za.endpoint,
+    '--replica-endpoint',
+    za.endpoint,
+    '--source-region',
+    za.region,
+    '--replica-region',
+    za.region,
+    '--lag-window',
+    '0',
+    '--report',
+    report,
+  ];
+}
+
 async function main() {
   const n = arg('objects', 20000);
   const scale = arg('scale', 0);
@@ -109,26 +132,7 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
   const za = env.zones.za;
   const { src, rep, planted } = await prepare(env, n);
 
-  const ours = (report: string) =>
-    timed(bin, [
-      'audit',
-      '--source',
-      `s3://${src}`,
-      '--replica',
-      `s3://${rep}`,
-      '--source-endpoint',
-      za.endpoint,
-      '--replica-endpoint',
-      za.endpoint,
-      '--source-region',
-      za.region,
-      '--replica-region',
-      za.region,
-      '--lag-window',
-      '0',
-      '--report',
-      report,
-    ]);
+  const ours = (report: string) => timed(bin, auditArgs(za, src, rep, report));
   const rcloneEnv = {
     ...process.env,
     AWS_CA_BUNDLE: undefined,
@@ -230,25 +234,7 @@ async function memory(env: StandEnv, bin: string, work: string, n: number, scale
       await createVersionedBucket(c, b, { replicate: false });
       process.stderr.write(`writing ${size} objects to ${b}\n`);
       await putAll(c, b, benchKeys(size), () => Buffer.alloc(0), 32);
-      const r = await timed(bin, [
-        'audit',
-        '--source',
-        `s3://${b}`,
-        '--replica',
-        `s3://${b}`,
-        '--source-endpoint',
-        za.endpoint,
-        '--replica-endpoint',
-        za.endpoint,
-        '--source-region',
-        za.region,
-        '--replica-region',
-        za.region,
-        '--lag-window',
-        '0',
-        '--report',
-        join(work, `mem-${size}.json`),
-      ]);
+      const r = await timed(bin, auditArgs(za, b, b, join(work, `mem-${size}.json`)));
       rss[size] = r.maxRssKiB;
       console.log(
         `memory: ${size} objects: peak RSS ${fmt(r.maxRssKiB / 1024, 1)} MiB, ${fmt(r.seconds)} s, exit ${r.code}`,
