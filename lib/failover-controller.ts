@@ -347,6 +347,28 @@ export class FailoverController extends Construct {
       's3-objects': WILDCARD_REASONS.FAILOVER_DECISIONS,
       'no-resource-level': WILDCARD_REASONS.FAILOVER_GET_METRIC_DATA,
     });
+
+    // Failback audits the replica back against the source first: read-only listing and HEAD on
+    // both buckets, exactly what ConsistencyAudit has; nothing that writes to either.
+    const audit = new iam.ManagedPolicy(this, 'FailbackAuditPolicy', {
+      description: `Failover controller ${this.node.path}: read-only audit of both buckets before a failback`,
+      roles: [this.handler.role],
+    });
+    for (const [side, bucket] of [
+      ['Source', pair.sourceBucketName],
+      ['Replica', pair.replicaBucketName],
+    ] as const) {
+      const arn = `arn:${stack.partition}:s3:::${bucket}`;
+      audit.addStatements(
+        new iam.PolicyStatement({ sid: `List${side}`, actions: ['s3:ListBucket'], resources: [arn] }),
+        new iam.PolicyStatement({
+          sid: `Head${side}Objects`,
+          actions: ['s3:GetObject'],
+          resources: [`${arn}/${pair.prefix ?? ''}*`],
+        }),
+      );
+    }
+    acknowledgeWildcardResources(audit, { 's3-objects': WILDCARD_REASONS.AUDIT_READ });
   }
 }
 
