@@ -646,19 +646,23 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
     c.written = written.length;
     const failedDeletes: WrittenObject[] = [];
     try {
+      // Deletes in batches of 1,000 (DeleteObjects' limit), counting what went and what failed.
+      const deleteAll = async (objects: WrittenObject[], onBatch?: (done: number) => void) => {
+        for (let i = 0; i < objects.length; i += 1000) {
+          const batch = objects.slice(i, i + 1000);
+          const out = await target.send(
+            new DeleteObjectsCommand({
+              Bucket: options.restoreTo.bucket,
+              Delete: { Objects: batch.map((w) => ({ Key: w.key, VersionId: w.versionId })), Quiet: true },
+            }),
+          );
+          for (const e of out.Errors ?? []) failedDeletes.push({ key: e.Key!, versionId: e.VersionId });
+          c.deleted += batch.length - (out.Errors?.length ?? 0);
+          onBatch?.(Math.min(i + 1000, objects.length));
+        }
+      };
       // The recorded writes, exactly, by version id on versioned targets.
-      for (let i = 0; i < written.length; i += 1000) {
-        const batch = written.slice(i, i + 1000);
-        const out = await target.send(
-          new DeleteObjectsCommand({
-            Bucket: options.restoreTo.bucket,
-            Delete: { Objects: batch.map((w) => ({ Key: w.key, VersionId: w.versionId })), Quiet: true },
-          }),
-        );
-        for (const e of out.Errors ?? []) failedDeletes.push({ key: e.Key!, versionId: e.VersionId });
-        c.deleted += batch.length - (out.Errors?.length ?? 0);
-        progress({ phase: 'cleanup', done: Math.min(i + 1000, written.length), total: written.length });
-      }
+      await deleteAll(written, (done) => progress({ phase: 'cleanup', done, total: written.length }));
       // A sweep of the drill's own prefix (its id is unique): writes whose reply was lost,
       // delete markers an unversioned delete left, anything a failed delete missed.
       const leftover: WrittenObject[] = [];
@@ -669,17 +673,7 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
       const recorded = new Set(written.map((w) => `${w.key}\u0000${w.versionId ?? ''}`));
       c.swept = leftover.filter((w) => !recorded.has(`${w.key}\u0000${w.versionId ?? ''}`)).length;
       failedDeletes.length = 0;
-      for (let i = 0; i < leftover.length; i += 1000) {
-        const batch = leftover.slice(i, i + 1000);
-        const out = await target.send(
-          new DeleteObjectsCommand({
-            Bucket: options.restoreTo.bucket,
-            Delete: { Objects: batch.map((w) => ({ Key: w.key, VersionId: w.versionId })), Quiet: true },
-          }),
-        );
-        for (const e of out.Errors ?? []) failedDeletes.push({ key: e.Key!, versionId: e.VersionId });
-        c.deleted += batch.length - (out.Errors?.length ?? 0);
-      }
+      await deleteAll(leftover);
       c.leftovers = failedDeletes;
       c.complete = failedDeletes.length === 0;
       if (!c.complete) c.error = `${failedDeletes.length} scratch version(s) could not be deleted`;
