@@ -9,7 +9,7 @@ import {
 import { RawLister } from '../shared/raw-list';
 import { CANARY_PREFIX } from '../shared/reserved';
 import { AuditMode, compareKeys, HeadInfo, ListedVersion, normEtag } from './core';
-import { RawListEntry } from './core/list-xml';
+import { parseListObjectsV2, peekListObjectsV2, RawListEntry } from './core/list-xml';
 
 /** Which side a failed request was for, so the error can name the bucket. */
 export class SideError extends Error {
@@ -50,6 +50,12 @@ export interface ListSideOptions {
 /** Ranges listed at once when hints are given. */
 export const HINTED_RANGES_IN_FLIGHT = 8;
 
+/** Pages of one listing requested or waiting unread at most: about 1,000 keys each. */
+export const PAGES_AHEAD = 4;
+
+/** Keys handed to the caller between two turns of the event loop. */
+const YIELD_EVERY = 200;
+
 /**
  * Lists one side page by page (one request per `pageSize` keys), requesting the next page as
  * soon as the current one arrives so that listing overlaps with the caller's work. Yields keys
@@ -57,7 +63,8 @@ export const HINTED_RANGES_IN_FLIGHT = 8;
  */
 export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersion> {
   const pageSize = o.pageSize ?? 1000;
-  type Page = { items: ListedVersion[]; next?: () => Promise<Page>; nextToken?: string };
+  /** A page received: its entries are parsed when the caller reaches them (`items`), not before. */
+  type Page = { items: () => ListedVersion[]; next?: () => Promise<Page>; nextToken?: string };
   const wrap = async <T>(p: Promise<T>): Promise<T> => {
     try {
       return await p;
@@ -65,50 +72,19 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       throw new SideError(o.side, o.bucket, { cause: err });
     }
   };
-  const pastEnd = (items: ListedVersion[]) =>
-    o.endAt !== undefined && items.length > 0 && compareKeys(items[items.length - 1].key, o.endAt) > 0;
+  const wrapSync = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      throw new SideError(o.side, o.bucket, { cause: err });
+    }
+  };
+  const pastEnd = (lastKey: string | undefined) =>
+    o.endAt !== undefined && lastKey !== undefined && compareKeys(lastKey, o.endAt) > 0;
 
   const raw = RawLister.for(o.client);
   const skip = (key: string) => key.startsWith(CANARY_PREFIX);
-
-  const fetchV2 = async (token?: string, from: string | undefined = o.startAfter): Promise<Page> => {
-    const startAfter = token === undefined && from !== undefined ? o.prefix + from : undefined;
-    let entries: RawListEntry[];
-    let nextToken: string | undefined;
-    if (raw) {
-      const page = await wrap(
-        raw.listObjectsV2({
-          bucket: o.bucket,
-          prefix: o.prefix || undefined,
-          maxKeys: pageSize,
-          continuationToken: token,
-          startAfter,
-        }),
-      );
-      entries = page.entries;
-      nextToken = page.isTruncated ? page.nextContinuationToken : undefined;
-    } else {
-      const out: ListObjectsV2CommandOutput = await wrap(
-        o.client.send(
-          new ListObjectsV2Command({
-            Bucket: o.bucket,
-            Prefix: o.prefix || undefined,
-            MaxKeys: pageSize,
-            ContinuationToken: token,
-            StartAfter: startAfter,
-          }),
-        ),
-      );
-      entries = (out.Contents ?? []).map((c) => ({
-        key: c.Key ?? '',
-        size: c.Size ?? 0,
-        etag: c.ETag,
-        lastModified: c.LastModified?.getTime() ?? 0,
-        isDeleteMarker: false,
-      }));
-      nextToken = out.IsTruncated ? out.NextContinuationToken : undefined;
-    }
-    if (entries.length > 0) o.onPageEnd?.(entries[entries.length - 1].key.slice(o.prefix.length));
+  const toItems = (entries: RawListEntry[]): ListedVersion[] => {
     const items: ListedVersion[] = [];
     for (const c of entries) {
       if (skip(c.key)) continue;
@@ -121,7 +97,58 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
         lastModified: c.lastModified,
       });
     }
-    return { items, next: nextToken && !pastEnd(items) ? () => fetchV2(nextToken) : undefined, nextToken };
+    return items;
+  };
+
+  const fetchV2 = async (token?: string, from: string | undefined = o.startAfter): Promise<Page> => {
+    const startAfter = token === undefined && from !== undefined ? o.prefix + from : undefined;
+    let items: () => ListedVersion[];
+    let nextToken: string | undefined;
+    let lastKey: string | undefined;
+    if (raw) {
+      // Only the page fields and the last key are read here, so the next request can go out
+      // at once; the entries are parsed when the caller reaches the page.
+      const body = await wrap(
+        raw.listObjectsV2Body({
+          bucket: o.bucket,
+          prefix: o.prefix || undefined,
+          maxKeys: pageSize,
+          continuationToken: token,
+          startAfter,
+        }),
+      );
+      const head = wrapSync(() => peekListObjectsV2(body));
+      nextToken = head.isTruncated ? head.nextContinuationToken : undefined;
+      lastKey = head.lastKey;
+      items = () => wrapSync(() => toItems(parseListObjectsV2(body).entries));
+    } else {
+      const out: ListObjectsV2CommandOutput = await wrap(
+        o.client.send(
+          new ListObjectsV2Command({
+            Bucket: o.bucket,
+            Prefix: o.prefix || undefined,
+            MaxKeys: pageSize,
+            ContinuationToken: token,
+            StartAfter: startAfter,
+          }),
+        ),
+      );
+      const parsed = toItems(
+        (out.Contents ?? []).map((c) => ({
+          key: c.Key ?? '',
+          size: c.Size ?? 0,
+          etag: c.ETag,
+          lastModified: c.LastModified?.getTime() ?? 0,
+          isDeleteMarker: false,
+        })),
+      );
+      nextToken = out.IsTruncated ? out.NextContinuationToken : undefined;
+      lastKey = out.Contents?.length ? out.Contents[out.Contents.length - 1].Key : undefined;
+      items = () => parsed;
+    }
+    const relLast = lastKey?.slice(o.prefix.length);
+    if (relLast !== undefined) o.onPageEnd?.(relLast);
+    return { items, next: nextToken && !pastEnd(relLast) ? () => fetchV2(nextToken) : undefined, nextToken };
   };
 
   const fetchVersions = async (keyMarker?: string, versionIdMarker?: string): Promise<Page> => {
@@ -194,8 +221,11 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
     // Versions and delete markers may come in two lists: interleave them by key, newest first.
     items.sort((a, b) => compareKeys(a.key, b.key) || b.lastModified - a.lastModified);
     return {
-      items,
-      next: more && !pastEnd(items) ? () => fetchVersions(more.keyMarker, more.versionIdMarker) : undefined,
+      items: () => items,
+      next:
+        more && !pastEnd(items[items.length - 1]?.key)
+          ? () => fetchVersions(more.keyMarker, more.versionIdMarker)
+          : undefined,
     };
   };
 
@@ -220,12 +250,13 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       const items: ListedVersion[] = [];
       let page = await fetchV2(undefined, start);
       for (;;) {
-        for (const it of page.items) {
+        const pageItems = page.items();
+        for (const it of pageItems) {
           if (start !== undefined && compareKeys(it.key, start) <= 0) continue;
           if (end !== undefined && compareKeys(it.key, end) > 0) return items;
           items.push(it);
         }
-        const last = page.items[page.items.length - 1];
+        const last = pageItems[pageItems.length - 1];
         // The range is complete when the page reached its end key: no request past it.
         if (!page.nextToken || (end !== undefined && last !== undefined && compareKeys(last.key, end) >= 0))
           return items;
@@ -245,21 +276,55 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
     while (inflight.length > 0) {
       const items = await inflight.shift()!;
       launch();
-      yield* items;
+      yield* handOut(items);
     }
     return;
   }
 
+  // Pages are requested back to back at the server's pace, not the caller's: the next request
+  // goes out as soon as a page arrives, as long as fewer than PAGES_AHEAD pages wait unread.
   const first = o.startAfter !== undefined ? o.prefix + o.startAfter : undefined;
-  let pending: Promise<Page> | undefined = o.mode === 'current' ? fetchV2() : fetchVersions(first);
-  while (pending) {
-    const page: Page = await pending;
-    pending = page.next?.(); // prefetch while the caller consumes this page
-    pending?.catch(() => undefined); // surfaced when awaited; avoid an unhandled rejection meanwhile
-    for (const item of page.items) {
-      if (o.startAfter !== undefined && compareKeys(item.key, o.startAfter) <= 0) continue;
-      yield item;
+  const queue: Promise<Page>[] = [];
+  let held: (() => Promise<Page>) | undefined; // the next request, held while the queue is full
+  let stopped = false;
+  const request = (make: () => Promise<Page>) => {
+    const p = make();
+    queue.push(p);
+    p.then(
+      (page) => {
+        if (!page.next || stopped) return;
+        if (queue.length < PAGES_AHEAD) request(page.next);
+        else held = page.next;
+      },
+      () => undefined, // surfaced when the caller reaches this page
+    );
+  };
+  request(o.mode === 'current' ? () => fetchV2() : () => fetchVersions(first));
+  try {
+    while (queue.length > 0) {
+      const page = await queue.shift()!;
+      if (held) {
+        const next = held;
+        held = undefined;
+        request(next);
+      }
+      const items = page.items();
+      const from = o.startAfter === undefined ? 0 : items.findIndex((i) => compareKeys(i.key, o.startAfter!) > 0);
+      if (from >= 0) yield* handOut(from === 0 ? items : items.slice(from));
     }
+  } finally {
+    stopped = true; // a caller that stops early (a checkpoint, an error) ends the chain
+  }
+}
+
+/**
+ * Yields received keys, letting network events in now and then: pages already received would
+ * otherwise be consumed in one run of microtasks while the next response waits unread.
+ */
+async function* handOut(items: readonly ListedVersion[]): AsyncGenerator<ListedVersion> {
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
+    yield items[i];
   }
 }
 

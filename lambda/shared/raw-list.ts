@@ -114,11 +114,16 @@ export class RawLister {
   }
 
   async listObjectsV2(p: ListV2Params): Promise<RawListPage> {
+    return parseListObjectsV2(await this.listObjectsV2Body(p));
+  }
+
+  /** The response body of one ListObjectsV2 request, unparsed (see `peekListObjectsV2`). */
+  async listObjectsV2Body(p: ListV2Params): Promise<string> {
     const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url', 'max-keys': String(p.maxKeys) };
     if (p.prefix) query.prefix = p.prefix;
     if (p.continuationToken !== undefined) query['continuation-token'] = p.continuationToken;
     if (p.startAfter !== undefined) query['start-after'] = p.startAfter;
-    return parseListObjectsV2(await this.get('ListObjectsV2Command', p.bucket, query));
+    return this.get('ListObjectsV2Command', p.bucket, query);
   }
 
   async listObjectVersions(p: ListVersionsParams): Promise<RawListPage> {

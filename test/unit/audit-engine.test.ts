@@ -13,7 +13,10 @@ import {
   RangeReport,
   resumeAfter,
   describeComparison,
+  EngineResult,
+  Enrichment,
   groupVersions,
+  KeyPair,
 } from '../../lambda/audit/core';
 import { dm, iter, NOW, obj } from '../support/audit-fixtures';
 
@@ -158,6 +161,71 @@ describe('auditListings', () => {
     const rest = await run(base, f, cp);
     expect([...records, ...rest.records]).toEqual(whole.records);
     expect(rest.result.summary).toEqual(whole.result.summary);
+  });
+
+  describe('lookups (HEADs, source version lookups) run while listing continues', () => {
+    const opts: EngineOptions = { ...base, headCheck: true };
+    /** Answers after a delay that makes later keys finish first; counts lookups in flight. */
+    function slowEnrich(failAt?: string) {
+      const state = { inFlight: 0, maxInFlight: 0, calls: 0 };
+      const enrich = async (pair: KeyPair, need: { heads: boolean; sourceLookup: boolean }): Promise<Enrichment> => {
+        state.calls++;
+        state.inFlight++;
+        state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+        await new Promise((r) => setTimeout(r, 30 - (state.calls % 5) * 6));
+        state.inFlight--;
+        if (pair.key === failAt) throw new Error('HEAD: socket hang up');
+        if (need.sourceLookup) return { sourceLookedUp: true, sourceLookup: undefined };
+        // Multipart ETags (-2) get equal checksums; the others keep their content difference.
+        const same = pair.replica?.latest.etag?.endsWith('-2');
+        return {
+          sourceHead: { etag: pair.source!.latest.etag, checksums: { SHA256: 'a' } },
+          replicaHead: { etag: pair.replica!.latest.etag, checksums: { SHA256: same ? 'a' : 'b' } },
+        };
+      };
+      return { state, enrich };
+    }
+    async function runWith(lookahead: number, failAt?: string) {
+      const { state, enrich } = slowEnrich(failAt);
+      const records: AuditRecord[] = [];
+      const f = fixture();
+      const result = await auditListings(
+        { ...opts, lookahead },
+        { ...listingsFor(f), enrich, sink: (r) => void records.push(r) },
+      ).catch((e: unknown) => e);
+      return { result, records, state };
+    }
+
+    test('overlap, yet give the records and summary of one lookup at a time, in key order', async () => {
+      const serial = await runWith(1);
+      const overlapped = await runWith(64);
+      expect(serial.state.maxInFlight).toBe(1);
+      expect(overlapped.state.maxInFlight).toBeGreaterThan(1);
+      expect(overlapped.state.calls).toBe(serial.state.calls);
+      expect(overlapped.records).toEqual(serial.records);
+      expect((overlapped.result as EngineResult).summary).toEqual((serial.result as EngineResult).summary);
+      expect((serial.result as EngineResult).summary.comparison.byChecksum).toBe(6);
+      expect(overlapped.records.map((r) => r.key)).toEqual([...overlapped.records.map((r) => r.key)].sort(compareKeys));
+    });
+
+    test('a failed lookup stops the run at the key before it, and resuming gives the one-pass result', async () => {
+      const whole = await runWith(64);
+      const failAt = 'k/0113'; // a same-size key whose ETags differ: it needs HEADs
+      const failed = await runWith(64, failAt);
+      expect(failed.result).toBeInstanceOf(AuditInterruptedError);
+      const cp = (failed.result as AuditInterruptedError).checkpoint;
+      expect(cp.lastKey).toBe('k/0112');
+      expect(failed.records.every((r) => compareKeys(r.key, failAt) < 0)).toBe(true);
+      const { enrich } = slowEnrich();
+      const rest: AuditRecord[] = [];
+      const resumed = await auditListings(
+        opts,
+        { ...listingsFor(fixture(), cp.lastKey), enrich, sink: (r) => void rest.push(r) },
+        cp,
+      );
+      expect([...failed.records, ...rest]).toEqual(whole.records);
+      expect(resumed.summary).toEqual((whole.result as EngineResult).summary);
+    });
   });
 
   test('refuses a checkpoint of another audit or range', async () => {

@@ -3,6 +3,7 @@ import {
   decodeXmlText,
   parseListObjectsV2,
   parseListObjectVersions,
+  peekListObjectsV2,
 } from '../../lambda/audit/core/list-xml';
 
 const v2 = (contents: string, tail = '<IsTruncated>false</IsTruncated>') =>
@@ -49,6 +50,18 @@ describe('listing XML parser', () => {
     );
     const page = parseListObjectsV2(xml);
     expect(page).toMatchObject({ isTruncated: true, nextContinuationToken: 't2' });
+  });
+
+  test('peeks at what the next request needs (truncation, token, last key) without the entries', () => {
+    const body = v2(
+      obj('a') + obj('z%2Flast+key'),
+      '<IsTruncated>true</IsTruncated><NextContinuationToken>t&amp;3</NextContinuationToken>',
+    );
+    expect(peekListObjectsV2(body)).toEqual({ isTruncated: true, nextContinuationToken: 't&3', lastKey: 'z/last key' });
+    const page = parseListObjectsV2(body);
+    expect(page.entries[page.entries.length - 1].key).toBe(peekListObjectsV2(body).lastKey);
+    expect(peekListObjectsV2(v2(''))).toEqual({ isTruncated: false, nextContinuationToken: undefined, lastKey: undefined });
+    expect(() => peekListObjectsV2('<Error><Code>SlowDown</Code></Error>')).toThrow(/not a ListBucketResult/);
   });
 
   test('decodes URL-encoded keys: spaces as "+", literal "+" as %2B, unicode, and XML entities', () => {

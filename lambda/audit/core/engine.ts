@@ -10,7 +10,15 @@ export interface EngineOptions extends ClassifyOptions {
   readonly range: KeyRange;
   /** Identifies the audit (buckets, prefixes, options); stored in and checked against checkpoints. */
   readonly fingerprint: string;
+  /**
+   * Keys held while their lookups run (HEADs, a source version lookup), so that lookups overlap
+   * with listing and with each other. @default 64
+   */
+  readonly lookahead?: number;
 }
+
+/** Keys held at most while their lookups run. */
+export const DEFAULT_LOOKAHEAD = 64;
 
 export interface EngineDeps {
   /**
@@ -112,23 +120,51 @@ export async function auditListings(
     ...(checkpoint?.extra ? { extra: checkpoint.extra } : {}),
   });
 
+  // Keys wait in a bounded window while their lookups (HEADs, a source version lookup) run, so
+  // one slow lookup does not stall listing; they leave it in key order, which keeps the records
+  // sorted and the checkpoint (the last key that left) exact.
+  type Slot = { pair: KeyPair; extra?: Enrichment; pending?: Promise<Enrichment> };
+  const window: Slot[] = [];
+  const lookahead = Math.max(1, opts.lookahead ?? DEFAULT_LOOKAHEAD);
+  /** Classifies the oldest key; true when the run must stop at it. */
+  const finish = async (): Promise<boolean> => {
+    const slot = window.shift()!;
+    const extra = slot.pending ? await slot.pending : (slot.extra ?? {});
+    const outcome = classify(slot.pair, opts, extra);
+    if (outcome.type === 'discrepancy') await deps.sink(outcome.discrepancy);
+    else if (outcome.type === 'matched' && outcome.unverified) await deps.sink(outcome.unverified);
+    addToSummary(working, slot.pair, outcome);
+    lastKey = slot.pair.key;
+    deps.onKey?.(working);
+    return deps.shouldStop?.() ?? false;
+  };
+  const partial = (): EngineResult => {
+    const summary = snapshot();
+    return { status: 'partial', summary, checkpoint: makeCheckpoint(summary) };
+  };
+
   const pairs = mergeListings(deps.source, deps.replica);
   try {
     for await (const pair of pairs) {
       if (after !== undefined && compareKeys(pair.key, after) <= 0) continue;
       if (!keyInRange(pair.key, opts.range)) break; // past the end: listings are sorted
       const need = needs(pair, opts);
-      const extra = (need.heads || need.sourceLookup) && deps.enrich ? await deps.enrich(pair, need) : {};
-      const outcome = classify(pair, opts, extra);
-      if (outcome.type === 'discrepancy') await deps.sink(outcome.discrepancy);
-      else if (outcome.type === 'matched' && outcome.unverified) await deps.sink(outcome.unverified);
-      addToSummary(working, pair, outcome);
-      lastKey = pair.key;
-      deps.onKey?.(working);
-      if (deps.shouldStop?.()) {
-        const summary = snapshot();
-        return { status: 'partial', summary, checkpoint: makeCheckpoint(summary) };
+      const slot: Slot = { pair };
+      if ((need.heads || need.sourceLookup) && deps.enrich) {
+        slot.pending = deps.enrich(pair, need).then((e) => {
+          slot.extra = e;
+          slot.pending = undefined;
+          return e;
+        });
+        slot.pending.catch(() => undefined); // a failure surfaces when its key leaves the window
       }
+      window.push(slot);
+      while (window.length > 0 && (window.length >= lookahead || window[0].pending === undefined)) {
+        if (await finish()) return partial();
+      }
+    }
+    while (window.length > 0) {
+      if (await finish()) return partial();
     }
   } catch (err) {
     throw new AuditInterruptedError(makeCheckpoint(snapshot()), { cause: err });

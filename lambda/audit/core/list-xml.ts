@@ -94,9 +94,33 @@ function entry(doc: string, from: number, to: number, deleteMarker: boolean): Ra
   };
 }
 
+/** What the next ListObjectsV2 request needs from a page, read without parsing its entries. */
+export interface ListObjectsV2Head {
+  readonly isTruncated: boolean;
+  readonly nextContinuationToken?: string;
+  /** The page's last key, decoded; undefined for an empty page. */
+  readonly lastKey?: string;
+}
+
+/**
+ * Reads the page-level fields and the last key of a ListObjectsV2 body, so that the next request
+ * can go out before the thousand entries are parsed.
+ */
+export function peekListObjectsV2(xml: string): ListObjectsV2Head {
+  if (xml.indexOf('<ListBucketResult') < 0) throw new Error(`not a ListBucketResult: ${xml.slice(0, 120)}`);
+  const token = withoutEntries(xml, 'Contents', 'NextContinuationToken');
+  const last = xml.lastIndexOf('<Contents>');
+  const lastKey = last < 0 ? undefined : field(xml, 'Key', last, xml.indexOf('</Contents>', last));
+  return {
+    isTruncated: pageField(xml, 'IsTruncated') === 'true',
+    nextContinuationToken: token === undefined ? undefined : decodeXmlText(token),
+    lastKey: lastKey === undefined ? undefined : decodeUrlKey(lastKey),
+  };
+}
+
 /** Parses a ListObjectsV2 response body (requested with `encoding-type=url`). */
 export function parseListObjectsV2(xml: string): RawListPage {
-  if (xml.indexOf('<ListBucketResult') < 0) throw new Error(`not a ListBucketResult: ${xml.slice(0, 120)}`);
+  const head = peekListObjectsV2(xml);
   const entries: RawListEntry[] = [];
   let at = 0;
   for (;;) {
@@ -107,12 +131,7 @@ export function parseListObjectsV2(xml: string): RawListPage {
     entries.push(entry(xml, start, end, false));
     at = end + 11;
   }
-  const token = withoutEntries(xml, 'Contents', 'NextContinuationToken');
-  return {
-    entries,
-    isTruncated: pageField(xml, 'IsTruncated') === 'true',
-    nextContinuationToken: token === undefined ? undefined : decodeXmlText(token),
-  };
+  return { entries, isTruncated: head.isTruncated, nextContinuationToken: head.nextContinuationToken };
 }
 
 /** Parses a ListObjectVersions response body (requested with `encoding-type=url`), in document order. */
