@@ -1,13 +1,6 @@
-import {
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  ListObjectsV2CommandOutput,
-  ListObjectVersionsCommand,
-  ListObjectVersionsCommandOutput,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { RawLister } from '../shared/raw-list';
+import type { ListObjectsV2CommandOutput, ListObjectVersionsCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { CANARY_PREFIX } from '../shared/reserved';
+import { S3Access } from '../shared/s3-access';
 import { AuditMode, compareKeys, HeadInfo, ListedVersion, normEtag } from './core';
 import { parseListObjectsV2, peekListObjectsV2, RawListEntry } from './core/list-xml';
 
@@ -25,7 +18,7 @@ export class SideError extends Error {
 
 export interface ListSideOptions {
   readonly side: 'source' | 'replica';
-  readonly client: S3Client;
+  readonly client: S3Client | S3Access;
   readonly bucket: string;
   /** Key prefix; listed keys are yielded relative to it. */
   readonly prefix: string;
@@ -82,7 +75,8 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
   const pastEnd = (lastKey: string | undefined) =>
     o.endAt !== undefined && lastKey !== undefined && compareKeys(lastKey, o.endAt) > 0;
 
-  const raw = RawLister.for(o.client);
+  const access = S3Access.from(o.client);
+  const raw = access.raw;
   const skip = (key: string) => key.startsWith(CANARY_PREFIX);
   const toItems = (entries: RawListEntry[]): ListedVersion[] => {
     const items: ListedVersion[] = [];
@@ -122,8 +116,10 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       lastKey = head.lastKey;
       items = () => wrapSync(() => toItems(parseListObjectsV2(body).entries));
     } else {
+      const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+      const client = await access.client();
       const out: ListObjectsV2CommandOutput = await wrap(
-        o.client.send(
+        client.send(
           new ListObjectsV2Command({
             Bucket: o.bucket,
             Prefix: o.prefix || undefined,
@@ -170,8 +166,10 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
           ? { keyMarker: page.nextKeyMarker, versionIdMarker: page.nextVersionIdMarker }
           : undefined;
     } else {
+      const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
+      const client = await access.client();
       const out: ListObjectVersionsCommandOutput = await wrap(
-        o.client.send(
+        client.send(
           new ListObjectVersionsCommand({
             Bucket: o.bucket,
             Prefix: o.prefix || undefined,
@@ -328,41 +326,56 @@ async function* handOut(items: readonly ListedVersion[]): AsyncGenerator<ListedV
   }
 }
 
+/** Checksum response headers by algorithm, as HeadObject returns them with checksum mode on. */
+const CHECKSUM_HEADERS: [string, string][] = [
+  ['CRC32', 'x-amz-checksum-crc32'],
+  ['CRC32C', 'x-amz-checksum-crc32c'],
+  ['CRC64NVME', 'x-amz-checksum-crc64nvme'],
+  ['SHA1', 'x-amz-checksum-sha1'],
+  ['SHA256', 'x-amz-checksum-sha256'],
+];
+
 /** HeadObject with checksums, for equal-size objects whose ETags differ. */
 export async function headInfo(
   side: 'source' | 'replica',
-  client: S3Client,
+  client: S3Client | S3Access,
   bucket: string,
   key: string,
   versionId: string | undefined,
 ): Promise<HeadInfo> {
+  const access = S3Access.from(client);
+  const version = versionId && versionId !== 'null' ? versionId : undefined;
+  let etag: string | undefined;
+  let sse: string | undefined;
+  const all: [string, string | undefined][] = [];
   try {
-    const h = await client.send(
-      new HeadObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        VersionId: versionId && versionId !== 'null' ? versionId : undefined,
-        ChecksumMode: 'ENABLED',
-      }),
-    );
-    const checksums: Record<string, string> = {};
-    const all: [string, string | undefined][] = [
-      ['CRC32', h.ChecksumCRC32],
-      ['CRC32C', h.ChecksumCRC32C],
-      ['CRC64NVME', h.ChecksumCRC64NVME],
-      ['SHA1', h.ChecksumSHA1],
-      ['SHA256', h.ChecksumSHA256],
-    ];
-    // Composite (per-part) checksums depend on the part layout: not comparable across sides.
-    for (const [algo, value] of all) if (value && !/-\d+$/.test(value)) checksums[algo] = value;
-    return {
-      etag: normEtag(h.ETag),
-      sse: h.SSECustomerAlgorithm ? 'SSE-C' : h.ServerSideEncryption,
-      checksums,
-    };
+    if (access.raw) {
+      const h = await access.raw.headObject(bucket, key, version);
+      etag = h.etag;
+      sse = h['x-amz-server-side-encryption-customer-algorithm'] ? 'SSE-C' : h['x-amz-server-side-encryption'];
+      for (const [algo, header] of CHECKSUM_HEADERS) all.push([algo, h[header]]);
+    } else {
+      const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+      const h = await (
+        await access.client()
+      ).send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: version, ChecksumMode: 'ENABLED' }));
+      etag = h.ETag;
+      sse = h.SSECustomerAlgorithm ? 'SSE-C' : h.ServerSideEncryption;
+      all.push(
+        ['CRC32', h.ChecksumCRC32],
+        ['CRC32C', h.ChecksumCRC32C],
+        ['CRC64NVME', h.ChecksumCRC64NVME],
+        ['SHA1', h.ChecksumSHA1],
+        ['SHA256', h.ChecksumSHA256],
+      );
+    }
   } catch (err) {
     throw new SideError(side, bucket, { cause: err });
   }
+  const checksums: Record<string, string> = {};
+  // Composite (per-part) checksums depend on the part layout: not comparable across sides.
+  for (const [algo, value] of all) if (value && !/-\d+$/.test(value)) checksums[algo] = value;
+  return { etag: normEtag(etag), sse, checksums };
 }
 
 /**
@@ -371,39 +384,64 @@ export async function headInfo(
  */
 export async function latestVersion(
   side: 'source' | 'replica',
-  client: S3Client,
+  client: S3Client | S3Access,
   bucket: string,
   prefix: string,
   relKey: string,
 ): Promise<ListedVersion | undefined> {
+  const access = S3Access.from(client);
   const full = prefix + relKey;
-  let out: ListObjectVersionsCommandOutput;
+  let entries: RawListEntry[];
   try {
-    out = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: full, MaxKeys: 1 }));
+    if (access.raw) {
+      entries = (await access.raw.listObjectVersions({ bucket, prefix: full, maxKeys: 1 })).entries;
+    } else {
+      const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
+      const out = await (
+        await access.client()
+      ).send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: full, MaxKeys: 1 }));
+      entries = [
+        ...(out.Versions ?? []).map((v) => ({
+          key: v.Key ?? '',
+          versionId: v.VersionId,
+          size: v.Size ?? 0,
+          etag: v.ETag,
+          lastModified: v.LastModified?.getTime() ?? 0,
+          isDeleteMarker: false,
+        })),
+        ...(out.DeleteMarkers ?? []).map((d) => ({
+          key: d.Key ?? '',
+          versionId: d.VersionId,
+          size: 0,
+          lastModified: d.LastModified?.getTime() ?? 0,
+          isDeleteMarker: true,
+        })),
+      ];
+    }
   } catch (err) {
     throw new SideError(side, bucket, { cause: err });
   }
-  const v = out.Versions?.find((x) => x.Key === full);
-  const d = out.DeleteMarkers?.find((x) => x.Key === full);
-  if (d && (!v || (d.LastModified?.getTime() ?? 0) >= (v.LastModified?.getTime() ?? 0))) {
+  const v = entries.find((x) => x.key === full && !x.isDeleteMarker);
+  const d = entries.find((x) => x.key === full && x.isDeleteMarker);
+  if (d && (!v || d.lastModified >= v.lastModified)) {
     return {
       key: relKey,
-      versionId: d.VersionId,
+      versionId: d.versionId,
       isDeleteMarker: true,
       isLatest: true,
       size: 0,
-      lastModified: d.LastModified?.getTime() ?? 0,
+      lastModified: d.lastModified,
     };
   }
   if (v) {
     return {
       key: relKey,
-      versionId: v.VersionId,
+      versionId: v.versionId,
       isDeleteMarker: false,
       isLatest: true,
-      size: v.Size ?? 0,
-      etag: normEtag(v.ETag),
-      lastModified: v.LastModified?.getTime() ?? 0,
+      size: v.size,
+      etag: normEtag(v.etag),
+      lastModified: v.lastModified,
     };
   }
   return undefined;

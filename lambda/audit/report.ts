@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { writeFileSync } from 'node:fs';
 import { parseS3Uri } from '../shared/s3-uri';
 import { AuditRecord, AuditSummary, describeComparison, Discrepancy, KeyRange, Unverified } from './core';
@@ -73,6 +73,7 @@ export async function writeReport(target: string, report: unknown, reportsClient
     const loc = parseS3Uri(target, '--report');
     if (!loc.prefix || loc.prefix.endsWith('/')) throw new Error(`report target "${target}" needs an object key`);
     if (!reportsClient) throw new Error('writing a report to S3 needs a client for the reports bucket');
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     await reportsClient.send(
       new PutObjectCommand({ Bucket: loc.bucket, Key: loc.prefix, Body: body, ContentType: 'application/json' }),
     );

@@ -1,7 +1,8 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { describeError, IncompleteError, UsageError } from '../shared/errors';
-import { RequestStats } from '../shared/s3-client';
+import { S3Access } from '../shared/s3-access';
+import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri, S3Location } from '../shared/s3-uri';
 import {
   AuditCheckpoint,
@@ -49,8 +50,9 @@ export interface AuditOptions {
 }
 
 export interface AuditDeps {
-  readonly sourceClient: S3Client;
-  readonly replicaClient: S3Client;
+  /** Each side's client, or its access described by options (the SDK is then loaded only if needed). */
+  readonly sourceClient: S3Client | S3Access;
+  readonly replicaClient: S3Client | S3Access;
   /** The RequestStats the clients were built with, for requests and retries in the summary. */
   readonly stats?: RequestStats;
   readonly sink: RecordSink;
@@ -114,7 +116,7 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
   }
   const mode = opts.mode;
   const after = resumeAfter(opts.range, cp);
-  const side = (name: 'source' | 'replica', loc: S3Location, client: S3Client) => {
+  const side = (name: 'source' | 'replica', loc: S3Location, client: S3Client | S3Access) => {
     const versions = listSide({
       side: name,
       client,

@@ -6,7 +6,8 @@ import { buildReport, humanSummary, writeReport } from '../audit/report';
 import { runAudit } from '../audit/run-audit';
 import { JsonlFileSink } from '../audit/sink';
 import { IncompleteError, UsageError } from '../shared/errors';
-import { createS3Client, RequestStats } from '../shared/s3-client';
+import { S3Access } from '../shared/s3-access';
+import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri, parseS3Uri } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
 
@@ -172,13 +173,14 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   }
 
   const stats = new RequestStats();
-  const sourceClient = createS3Client({
+  // Described, not built: the audit's requests go out before (and mostly without) loading the SDK.
+  const sourceClient = S3Access.fromOptions({
     region: v['source-region'] ?? defaultRegion,
     endpoint: sourceEndpoint,
     maxAttempts,
     stats,
   });
-  const replicaClient = createS3Client({
+  const replicaClient = S3Access.fromOptions({
     region: v['replica-region'] ?? defaultRegion,
     endpoint: replicaEndpoint,
     maxAttempts,
@@ -267,7 +269,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   });
   const reportsClient = reportIsS3
     ? // Reports go to the replica side by default: it is the side that must stay writable.
-      createS3Client({
+      (await import('../shared/s3-client')).createS3Client({
         region: v['report-region'] ?? v['replica-region'] ?? defaultRegion,
         endpoint: endpoint(v['report-endpoint'], '--report-endpoint') ?? replicaEndpoint,
         maxAttempts,

@@ -61,15 +61,3 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return 3;
   }
 }
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`cdk-s3-dr: ${describeError(err)}\n`);
-      process.exitCode = 3;
-    },
-  );
-}

@@ -1,17 +1,21 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createHash, createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { parseListObjectsV2, parseListObjectVersions, RawListPage } from '../audit/core/list-xml';
-import { clientSettings, RequestStats } from './s3-client';
+import { defaultCredentials } from './credentials';
+import { clientSettings, RequestStats, S3ClientOptions } from './s3-options';
 
 /**
- * Listing requests sent without the SDK's generic XML deserializer, which took about 80% of an
- * audit's CPU time: the request is signed with the SDK's own SigV4 signer and the client's
- * credentials, sent on keep-alive connections, retried like the SDK's standard mode (exponential
- * backoff with full jitter on throttling, 5xx and dropped connections), counted in the same
- * `RequestStats`, and parsed by the audit's positional parser.
+ * The audit's bulk read requests (listings, HEADs, one-key version lookups) sent without the
+ * SDK's generic machinery: its XML deserializer took about 80% of an audit's CPU time, and
+ * loading it delays the first request of a command-line run. Requests are signed with the SDK's
+ * own SigV4 signer and the client's credentials, sent on keep-alive connections, retried like
+ * the SDK's standard mode (exponential backoff with full jitter on throttling, 5xx and dropped
+ * connections), counted in the same `RequestStats`, and listings are parsed by the audit's
+ * positional parser.
  */
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -86,7 +90,7 @@ export class RawLister {
   constructor(
     private readonly region: string,
     private readonly endpoint: URL | undefined,
-    credentials: S3Client['config']['credentials'],
+    credentials: AwsCredentialIdentityProvider | S3Client['config']['credentials'],
     private readonly maxAttempts: number,
     private readonly stats?: RequestStats,
   ) {
@@ -100,7 +104,7 @@ export class RawLister {
     });
   }
 
-  /** The lister for a client made by `createS3Client`; undefined for other clients (they use the SDK). */
+  /** The reader for a client made by `createS3Client`; undefined for other clients (they use the SDK). */
   static for(client: S3Client): RawLister | undefined {
     const s = clientSettings(client);
     if (!s) return undefined;
@@ -110,6 +114,17 @@ export class RawLister {
       client.config.credentials,
       s.maxAttempts ?? 10,
       s.stats,
+    );
+  }
+
+  /** A reader from client options alone, without an SDK client: credentials from the default chain. */
+  static fromOptions(o: S3ClientOptions): RawLister {
+    return new RawLister(
+      o.region,
+      o.endpoint ? new URL(o.endpoint) : undefined,
+      o.credentials ?? defaultCredentials(),
+      o.maxAttempts ?? 10,
+      o.stats,
     );
   }
 
@@ -134,6 +149,20 @@ export class RawLister {
     return parseListObjectVersions(await this.get('ListObjectVersionsCommand', p.bucket, query));
   }
 
+  /**
+   * HeadObject with checksum mode on: the response headers (lower case). A missing object or
+   * version is an S3ResponseError named NotFound (HEAD answers carry no body).
+   */
+  async headObject(bucket: string, key: string, versionId?: string): Promise<Record<string, string>> {
+    const query: Record<string, string> = {};
+    if (versionId !== undefined) query.versionId = versionId;
+    const path = '/' + key.split('/').map(enc).join('/');
+    const res = await this.request('HeadObjectCommand', 'HEAD', bucket, query, path, {
+      'x-amz-checksum-mode': 'ENABLED',
+    });
+    return res.headers;
+  }
+
   private target(bucket: string): { protocol: string; hostname: string; port?: number; path: string } {
     if (this.endpoint) {
       const base = this.endpoint.pathname.replace(/\/$/, '');
@@ -152,12 +181,25 @@ export class RawLister {
   }
 
   private async get(operation: string, bucket: string, query: Record<string, string>): Promise<string> {
+    return (await this.request(operation, 'GET', bucket, query)).body;
+  }
+
+  private async request(
+    operation: string,
+    method: 'GET' | 'HEAD',
+    bucket: string,
+    query: Record<string, string>,
+    keyPath = '',
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Response> {
     const stats = this.stats;
     if (stats) {
       stats.operations++;
       stats.byOperation[operation] ??= 0;
     }
     const t = this.target(bucket);
+    // The key's path follows the bucket's (virtual-hosted style: the key is the whole path).
+    const path = keyPath ? (t.path === '/' ? keyPath : t.path + keyPath) : t.path;
     for (let attempt = 1; ; attempt++) {
       if (stats) {
         stats.requests++;
@@ -168,20 +210,22 @@ export class RawLister {
       try {
         const host = t.port ? `${t.hostname}:${t.port}` : t.hostname;
         const signed = await this.signer.sign({
-          method: 'GET',
+          method,
           protocol: t.protocol,
           hostname: t.hostname,
           port: t.port,
-          path: t.path,
+          path,
           query,
-          headers: { host, 'x-amz-content-sha256': EMPTY_SHA256 },
+          headers: { host, 'x-amz-content-sha256': EMPTY_SHA256, ...extraHeaders },
         });
-        const { status, body } = await send(t, query, signed.headers as Record<string, string>);
-        if (status >= 200 && status < 300) return body;
-        const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1] ?? `Http${status}`;
-        const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? '';
-        failure = new S3ResponseError(code, message, status, attempt);
-        retryable = status >= 500 || status === 429 || RETRYABLE_CODES.has(code);
+        const res = await send(method, { ...t, path }, query, signed.headers as Record<string, string>);
+        if (res.status >= 200 && res.status < 300) return res;
+        const code =
+          /<Code>([^<]*)<\/Code>/.exec(res.body)?.[1] ??
+          (res.status === 404 ? 'NotFound' : res.status === 403 ? 'Forbidden' : `Http${res.status}`);
+        const message = /<Message>([^<]*)<\/Message>/.exec(res.body)?.[1] ?? '';
+        failure = new S3ResponseError(code, message, res.status, attempt);
+        retryable = res.status >= 500 || res.status === 429 || RETRYABLE_CODES.has(code);
       } catch (err) {
         failure = err as Error;
         // Dropped connections, resets, refusals and timeouts are retried; a missing credential is not.
@@ -192,6 +236,12 @@ export class RawLister {
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
     }
   }
+}
+
+interface Response {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
 }
 
 const NETWORK_CODES = new Set([
@@ -216,10 +266,11 @@ const enc = (s: string) =>
   encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
 function send(
+  method: 'GET' | 'HEAD',
   t: { protocol: string; hostname: string; port?: number; path: string },
   query: Record<string, string>,
   headers: Record<string, string>,
-): Promise<{ status: number; body: string }> {
+): Promise<Response> {
   const qs = Object.keys(query)
     .sort()
     .map((k) => (query[k] === '' ? enc(k) : `${enc(k)}=${enc(query[k])}`))
@@ -228,10 +279,10 @@ function send(
   return new Promise((resolve, reject) => {
     const req = lib.request(
       {
-        method: 'GET',
+        method,
         hostname: t.hostname,
         port: t.port,
-        path: `${t.path}?${qs}`,
+        path: qs ? `${t.path}?${qs}` : t.path,
         headers,
         agent: t.protocol === 'http:' ? agents.http : agents.https,
         timeout: 30_000,
@@ -239,11 +290,15 @@ function send(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          const h: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h[k] = v;
+          resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks).toString('utf8') });
+        });
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error('list request timed out after 30 s')));
+    req.on('timeout', () => req.destroy(new Error(`S3 ${method} request timed out after 30 s`)));
     req.on('error', reject);
     req.end();
   });

@@ -1,32 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { registerClientSettings, S3ClientOptions } from './s3-options';
 
-/** Where one side (source, replica, restore target) lives. */
-export interface S3Side {
-  /** AWS region, for signing and for the regional endpoint. */
-  readonly region: string;
-  /** A custom endpoint (an S3-compatible server); path-style addressing is then used. */
-  readonly endpoint?: string;
-}
-
-/** Counts HTTP attempts (including retries) and logical operations made through clients. */
-export class RequestStats {
-  /** HTTP requests sent, retries included. */
-  requests = 0;
-  /** Logical SDK operations (one per command sent). */
-  operations = 0;
-  /** Requests per operation name, retries included (ListObjectsV2: 20, ...). */
-  readonly byOperation: Record<string, number> = {};
-  get retries(): number {
-    return this.requests - this.operations;
-  }
-}
-
-export interface S3ClientOptions extends S3Side {
-  /** Attempts per operation, first included. @default 10 */
-  readonly maxAttempts?: number;
-  /** Shared counters; pass the same instance to every client of one run. */
-  readonly stats?: RequestStats;
-}
+export { clientSettings, RequestStats } from './s3-options';
+export type { S3ClientOptions, S3Side } from './s3-options';
 
 /**
  * The one place that knows how to build an S3 client for this library:
@@ -37,13 +13,6 @@ export interface S3ClientOptions extends S3Side {
  *  - path-style addressing for custom endpoints;
  *  - request counting for reports (requests made, retries).
  */
-const settings = new WeakMap<S3Client, S3ClientOptions>();
-
-/** The options a client was made with by `createS3Client` (for the raw listing path). */
-export function clientSettings(client: S3Client): S3ClientOptions | undefined {
-  return settings.get(client);
-}
-
 export function createS3Client(opts: S3ClientOptions): S3Client {
   const client = new S3Client({
     region: opts.region,
@@ -53,8 +22,9 @@ export function createS3Client(opts: S3ClientOptions): S3Client {
     retryMode: 'standard',
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
   });
-  settings.set(client, opts);
+  registerClientSettings(client, opts);
   const stats = opts.stats;
   if (stats) {
     client.middlewareStack.add(

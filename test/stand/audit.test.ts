@@ -155,6 +155,42 @@ describe('planted differences between two buckets', () => {
     expect(result.summary.deletesNotReplicated).toBe(1);
   });
 
+  test('the packaged command (ES module chunks, as npm installs them) reports what main() reports', async () => {
+    execFileSync('node', [join(__dirname, '..', '..', 'scripts', 'build-handlers.mjs'), '--quiet']);
+    const dir = mkdtempSync(join(tmpdir(), 'audit-bin-'));
+    const args = (report: string) => [
+      'audit',
+      '--source',
+      `s3://${src}/obj/`,
+      '--replica',
+      `s3://${dst}/obj/`,
+      '--source-endpoint',
+      za.endpoint!,
+      '--replica-endpoint',
+      za.endpoint!,
+      '--lag-window',
+      '0',
+      '--report',
+      report,
+    ];
+    const bin = join(__dirname, '..', '..', 'assets', 'cli', 'cdk-s3-dr.js');
+    let code = 0;
+    try {
+      execFileSync(bin, args(join(dir, 'bin.json')), { env: { ...process.env, AWS_REGION: za.region }, stdio: 'pipe' });
+    } catch (err) {
+      code = (err as { status: number }).status;
+    }
+    expect(code).toBe(1); // discrepancies found
+    expect(await main(args(join(dir, 'main.json')), cliIO())).toBe(1);
+    const read = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as AuditReport;
+    const [fromBin, fromMain] = [read('bin.json'), read('main.json')];
+    expect(fromBin.summary.counts).toEqual(fromMain.summary.counts);
+    expect(fromBin.discrepancies.map((d) => [d.key, d.kind])).toEqual(
+      fromMain.discrepancies.map((d) => [d.key, d.kind]),
+    );
+    expect(fromBin.summary.counts.missing).toBeGreaterThan(0);
+  });
+
   test('within the lag window the fresh source changes are pending, not failures', async () => {
     const { result, records } = await audit({ mode: 'versions', lagWindowSeconds: 3600 });
     // the source wrote missing, size and content last: pending; the replica-side changes are not source changes

@@ -60,7 +60,11 @@ describe('listing XML parser', () => {
     expect(peekListObjectsV2(body)).toEqual({ isTruncated: true, nextContinuationToken: 't&3', lastKey: 'z/last key' });
     const page = parseListObjectsV2(body);
     expect(page.entries[page.entries.length - 1].key).toBe(peekListObjectsV2(body).lastKey);
-    expect(peekListObjectsV2(v2(''))).toEqual({ isTruncated: false, nextContinuationToken: undefined, lastKey: undefined });
+    expect(peekListObjectsV2(v2(''))).toEqual({
+      isTruncated: false,
+      nextContinuationToken: undefined,
+      lastKey: undefined,
+    });
     expect(() => peekListObjectsV2('<Error><Code>SlowDown</Code></Error>')).toThrow(/not a ListBucketResult/);
   });
 
