@@ -33,7 +33,9 @@ export class IncompleteError extends Error {
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { Code?: string; code?: string }).Code ?? (err as { code?: string }).code;
-    return code && !err.message.includes(code) ? `${err.name} (${code}): ${err.message}` : `${err.name}: ${err.message}`;
+    return code && !err.message.includes(code)
+      ? `${err.name} (${code}): ${err.message}`
+      : `${err.name}: ${err.message}`;
   }
   return String(err);
 }

@@ -26,7 +26,9 @@ export function parseS3Uri(uri: string, what: string): S3Location {
     );
   }
   if (prefix.startsWith('/')) {
-    throw new UsageError(`${what} "${uri}" has a prefix starting with "/": write s3://${bucket}/${prefix.replace(/^\/+/, '')}`);
+    throw new UsageError(
+      `${what} "${uri}" has a prefix starting with "/": write s3://${bucket}/${prefix.replace(/^\/+/, '')}`,
+    );
   }
   return { bucket, prefix };
 }
