@@ -6,11 +6,11 @@
  * installed `cdk-s3-dr` bin). Prints objects per second and the ratios, list requests against the
  * lower bound (one per 1,000 keys per side), and peak memory at 20,000 and 200,000 objects.
  *
- *   npm run bench:audit -- [--objects 20000] [--scale 200000] [--runs 3] [--memory-only]
+ *   npm run bench:audit -- [--objects 20000] [--scale 200000] [--runs 7] [--memory-only]
  */
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -118,7 +118,7 @@ function auditArgs(za: { endpoint: string; region: string }, src: string, rep: s
 async function main() {
   const n = arg('objects', 20000);
   const scale = arg('scale', 0);
-  const runs = arg('runs', 3);
+  const runs = arg('runs', 7);
   const env = stand();
   ensurePeers();
   process.stderr.write('packing and installing the cdk-s3-dr bin\n');
@@ -159,13 +159,15 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
       awsEnv,
     );
 
-  // One report path, as a user re-running the same audit: the first run is cold; later runs
-  // find the page boundaries it saved (<report>.hints.json) and list ranges in parallel.
+  // Repeated runs share one report path, as a user re-running the same audit: they find the
+  // page boundaries the previous run saved (<report>.hints.json) and list ranges in parallel.
+  // First runs use --no-hints (nothing read, nothing saved), so every one of them is a first run.
   const results: Record<string, Timed[]> = { ours: [], cold: [], rclone: [], aws: [] };
   const reportPath = join(work, 'report.json');
-  results.cold.push(await ours(reportPath));
-  copyFileSync(reportPath, join(work, 'report-cold.json'));
+  const coldPath = join(work, 'report-cold.json');
+  await ours(reportPath); // saves the hints the repeated runs use
   for (let i = 0; i < runs; i++) {
+    results.cold.push(await timed(bin, [...auditArgs(za, src, rep, coldPath), '--no-hints']));
     results.ours.push(await ours(reportPath));
     results.rclone.push(await rclone());
     results.aws.push(await aws());
@@ -173,7 +175,7 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
 
   // What each found.
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-  const coldReport = JSON.parse(readFileSync(join(work, 'report-cold.json'), 'utf8'));
+  const coldReport = JSON.parse(readFileSync(coldPath, 'utf8'));
   const found = new Map<string, string>(
     report.discrepancies.map((d: { key: string; kind: string }) => [d.key, d.kind]),
   );
@@ -203,7 +205,7 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
     `| cdk-s3-dr audit, repeated (hints from the previous run) | ${fmt(t('ours'))} | ${fmt(rate('ours'), 0)} | ${found.size}/${expected.length}${allFound ? ' (every kind at its key)' : ' (MISMATCH)'} | ${fmt(median(results.ours.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
   );
   console.log(
-    `| cdk-s3-dr audit, first run (no hints) | ${fmt(t('cold'))} | ${fmt(n / t('cold'), 0)} | ${coldReport.discrepancies.length} | ${fmt(results.cold[0].maxRssKiB / 1024, 0)} |`,
+    `| cdk-s3-dr audit, first run (no hints) | ${fmt(t('cold'))} | ${fmt(rate('cold'), 0)} | ${coldReport.discrepancies.length} | ${fmt(median(results.cold.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
   );
   console.log(
     `| rclone check --fast-list --checkers 32 | ${fmt(t('rclone'))} | ${fmt(rate('rclone'), 0)} | ${rcloneFound} | ${fmt(median(results.rclone.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
@@ -211,9 +213,20 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
   console.log(
     `| aws s3 sync --dryrun --delete | ${fmt(t('aws'))} | ${fmt(rate('aws'), 0)} | ${awsFound} | ${fmt(median(results.aws.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
   );
+  // Each round's own ratio too: the machine's speed drifts, and a round runs all tools back to back.
+  const perRound = (k: string) => results.rclone.map((r, i) => r.seconds / results[k][i].seconds);
+  const spread = (k: string) => {
+    const xs = perRound(k);
+    return `per round ${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))}x, median ${fmt(median(xs))}x`;
+  };
   console.log(
-    `ratio objects/s: repeated audit ${fmt(rate('ours') / rate('rclone'))}x rclone, ${fmt(rate('ours') / rate('aws'))}x aws s3 sync; ` +
-      `first run ${fmt(n / t('cold') / rate('rclone'))}x rclone`,
+    `ratio objects/s: repeated audit ${fmt(rate('ours') / rate('rclone'))}x rclone (${spread('ours')}), ` +
+      `first run ${fmt(rate('cold') / rate('rclone'))}x rclone (${spread('cold')}); ` +
+      `${fmt(rate('ours') / rate('aws'))}x aws s3 sync`,
+  );
+  console.log(
+    `exit codes: audit ${[...new Set([...results.ours, ...results.cold].map((r) => r.code))].join(',')} (1 = discrepancies found), ` +
+      `rclone ${[...new Set(results.rclone.map((r) => r.code))].join(',')}, aws ${[...new Set(results.aws.map((r) => r.code))].join(',')}`,
   );
   console.log(
     `list requests (repeated run): ${lists} ListObjectsV2 pages for a lower bound of ${lowerBound} (${fmt(lists / lowerBound, 3)}x), ` +
