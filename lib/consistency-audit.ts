@@ -12,7 +12,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
-import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
+import { createAlarmTopic, DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from './private/dr-function';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
@@ -130,7 +130,10 @@ export class ConsistencyAudit extends Construct {
       },
     });
     this.grantReadOnly(props);
+    // Each invocation reads back the records it wrote to build its report, and the merge step of
+    // a distributed run reads the ranges' reports: read and write under audits/ only.
     grantPutUnder(this.handler.role, this.reportsBucket, 'audits/');
+    grantReadUnder(this.handler.role, this.reportsBucket, 'audits/');
     acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
       's3-objects': WILDCARD_REASONS.AUDIT_REPORTS,
     });
@@ -252,12 +255,31 @@ export class ConsistencyAudit extends Construct {
     if (ranges.length > 1) {
       const map = new sfn.DistributedMap(this, 'AuditRanges', {
         itemsPath: '$.ranges',
+        // Every range of one execution reports under the execution's name; the merge step, not
+        // each range, emits the run's metrics.
+        itemSelector: {
+          range: sfn.JsonPath.objectAt('$$.Map.Item.Value.range'),
+          runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
+          emitMetrics: false,
+        },
         maxConcurrency,
         comment: 'Audits key ranges in parallel',
         resultPath: sfn.JsonPath.DISCARD,
       });
       map.itemProcessor(rangeLoop('InRange'));
-      definition = map;
+      const merge = new tasks.LambdaInvoke(this, 'MergeRangeReports', {
+        lambdaFunction: this.handler.function,
+        payload: sfn.TaskInput.fromObject({
+          merge: {
+            runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
+            ranges: sfn.JsonPath.listAt('$.ranges[*].range'),
+          },
+        }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: true,
+        comment: "Merges the ranges' reports into one report for the run and emits its metrics",
+      });
+      definition = map.next(merge);
     } else {
       definition = rangeLoop('');
     }

@@ -176,3 +176,30 @@ export function grantPutUnder(role: iam.IRole, bucket: s3.IBucket, prefix: strin
     );
   }
 }
+
+/**
+ * Lets a role read back what it wrote under one prefix: s3:GetObject there, s3:ListBucket for
+ * that prefix only, and, for a bucket encrypted with a key of this app, kms:Decrypt on that key
+ * through S3 only.
+ */
+export function grantReadUnder(role: iam.IRole, bucket: s3.IBucket, prefix: string): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+    }),
+  );
+  if (bucket.encryptionKey) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [bucket.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com` } },
+      }),
+    );
+  }
+}

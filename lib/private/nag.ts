@@ -80,7 +80,7 @@ export const WILDCARD_REASONS = {
   AUDIT_READ:
     'The audit compares every object of both buckets; it may only read object metadata (HEAD needs s3:GetObject) under the audited prefix, and writes nothing to either bucket.',
   AUDIT_REPORTS:
-    'The audit writes its JSON reports and JSON Lines files under the audits/ prefix of its own reports bucket, a new key per run.',
+    'The audit writes its JSON reports and JSON Lines files under the audits/ prefix of its own reports bucket, a new key per run, and reads them back to build a report and to merge the ranges of a distributed run.',
   DRILL_OBJECTS:
     'A drill reads the sampled object versions of the replica and the same versions of the source, and writes, reads back and deletes only under its own prefix of the restore target; object keys are not known in advance.',
   DRILL_KEYS_BY_ALIAS:
@@ -127,12 +127,15 @@ export function acknowledgeWildcardResources(
   const doc = Stack.of(policy).resolve(policy.document.toJSON()) as {
     Statement?: Array<{ Effect: string; Resource?: unknown }>;
   };
+  // cdk-nag reports a wildcard resource once per policy, however many statements name it.
+  const seen = new Set<string>();
   for (const st of doc.Statement ?? []) {
     if (st.Effect !== 'Allow') continue;
     const resources = Array.isArray(st.Resource) ? st.Resource : [st.Resource];
     for (const r of resources) {
       const flat = flattenCfnReference(r);
-      if (!flat.includes('*')) continue;
+      if (!flat.includes('*') || seen.has(flat)) continue;
+      seen.add(flat);
       const reason = reasons[kindOf(flat)];
       if (reason) acknowledgeWildcard(policy, `Resource::${flat}`, reason);
     }

@@ -67,20 +67,31 @@ describe('ConsistencyAudit', () => {
     expect(typeof env.SOURCE_BUCKET).toBe('string');
   });
 
-  test('reads only: list and HEAD on both buckets, no KMS on them, writes only its reports prefix', () => {
+  test('reads only: list and HEAD on both buckets, no KMS on them; reads and writes only its reports prefix', () => {
     const { west } = setup();
-    const st = statements(Template.fromStack(west));
+    const t = Template.fromStack(west);
+    const st = statements(t);
     const actions = actionsOf(st);
     expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
-    for (const forbidden of [
-      's3:DeleteObject',
-      's3:DeleteObjectVersion',
-      's3:PutObjectAcl',
-      'kms:Decrypt',
-      's3:ReplicateObject',
-    ]) {
+    for (const forbidden of ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl', 's3:ReplicateObject']) {
       expect(actions).not.toContain(forbidden);
     }
+    // The one decrypt is of its own reports (read back to build a report, merged after a
+    // distributed run), through S3 only: never of the audited buckets' keys.
+    const decrypt = st.filter((s) => [].concat(s.Action).includes('kms:Decrypt' as never));
+    expect(decrypt).toHaveLength(1);
+    const reports = Object.entries(t.findResources('AWS::S3::Bucket')).find(([id]) =>
+      /AuditReports[0-9A-F]+$/.test(id),
+    )!;
+    const reportsKey = (reports[1] as any).Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]
+      .ServerSideEncryptionByDefault.KMSMasterKeyID;
+    expect(decrypt[0].Resource).toEqual(reportsKey);
+    expect(decrypt[0].Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' } });
+    const listReports = st.find((s) => s.Condition?.StringLike?.['s3:prefix']);
+    expect(listReports).toMatchObject({
+      Action: 's3:ListBucket',
+      Condition: { StringLike: { 's3:prefix': ['audits/*'] } },
+    });
     const bySid = (sid: string) => st.find((s) => s.Sid === sid);
     expect(bySid('ListSource').Action).toBe('s3:ListBucket');
     expect(bySid('HeadSourceObjects').Action).toBe('s3:GetObject');
@@ -130,6 +141,19 @@ describe('ConsistencyAudit', () => {
       ranges: [{ range: { endAt: 'g' } }, { range: { startAfter: 'g', endAt: 'n' } }, { range: { startAfter: 'n' } }],
     });
     expect(schedule.Properties.ScheduleExpression).toBe('rate(6 hours)');
+    // Every range reports under the execution's name and leaves the metrics to the merge step,
+    // which runs once the map is done.
+    expect(map.ItemSelector).toEqual({
+      'range.$': '$$.Map.Item.Value.range',
+      'runId.$': '$$.Execution.Name',
+      emitMetrics: false,
+    });
+    expect(map.Next).toBe('MergeRangeReports');
+    expect(def.States.MergeRangeReports).toMatchObject({
+      Type: 'Task',
+      Parameters: { merge: { 'runId.$': '$$.Execution.Name', 'ranges.$': '$.ranges[*].range' } },
+    });
+    expect(def.States.MergeRangeReports.End).toBe(true);
     t.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3 });
   });
 

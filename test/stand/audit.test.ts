@@ -1,4 +1,10 @@
-import { DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -189,6 +195,57 @@ describe('planted differences between two buckets', () => {
       fromMain.discrepancies.map((d) => [d.key, d.kind]),
     );
     expect(fromBin.summary.counts.missing).toBeGreaterThan(0);
+  });
+
+  test('a distributed run: ranges report under one run id without metrics, the merge step gives the one-pass report', async () => {
+    const reports = await createBucket('za', { versioned: false });
+    created.push(['za', reports]);
+    const env = {
+      SOURCE_BUCKET: src,
+      REPLICA_BUCKET: dst,
+      SOURCE_PREFIX: 'obj/',
+      REPLICA_PREFIX: 'obj/',
+      REPORTS_BUCKET: reports,
+      REPORTS_PREFIX: 'audits/',
+      SOURCE_REGION: za.region,
+      REPLICA_REGION: za.region,
+      SOURCE_ENDPOINT: za.endpoint,
+      REPLICA_ENDPOINT: za.endpoint,
+      LAG_WINDOW_SECONDS: '0',
+      AUDIT_NAME: 'planted',
+    };
+    const ctx = { getRemainingTimeInMillis: () => 900_000 };
+    const emf: string[] = [];
+    const deps = { env, emit: (l: string) => emf.push(l) };
+    const whole = await auditInvocation({ runId: 'whole' }, ctx, deps);
+    expect(emf).toHaveLength(1);
+    const ranges = [{ endAt: 'm' }, { startAfter: 'm' }];
+    for (const range of ranges) {
+      const r = await auditInvocation({ range, runId: 'exec-1', emitMetrics: false }, ctx, deps);
+      expect(r.reportKey).toMatch(/^audits\/exec-1\/range-[^/]+\/report\.json$/);
+    }
+    expect(emf).toHaveLength(1); // ranges of a distributed run leave the metrics to the merge step
+
+    const merged = await auditInvocation({ merge: { runId: 'exec-1', ranges } }, ctx, deps);
+    expect(merged.reportKey).toBe('audits/exec-1/report.json');
+    expect(merged.summary.counts).toEqual(whole.summary.counts);
+    expect(merged.summary.keys).toBe(whole.summary.keys);
+    expect(emf).toHaveLength(2);
+    expect(JSON.parse(emf[1])).toMatchObject({ Audit: 'planted', Discrepancies: whole.summary.discrepancies });
+    const read = async (key: string) =>
+      JSON.parse(
+        await (
+          await standClient('za').send(new GetObjectCommand({ Bucket: reports, Key: key }))
+        ).Body!.transformToString(),
+      ) as AuditReport & { ranges: { report: string }[] };
+    const [one, two] = [await read(whole.reportKey), await read(merged.reportKey)];
+    expect(two.discrepancies.map((d) => [d.key, d.kind])).toEqual(one.discrepancies.map((d) => [d.key, d.kind]));
+    expect(two.ranges).toHaveLength(2);
+    expect(two.range).toEqual({});
+
+    await expect(
+      auditInvocation({ merge: { runId: 'exec-1', ranges: [...ranges, { startAfter: 'z' }] } }, ctx, deps),
+    ).rejects.toThrow(/cannot be merged: the report of range \{"startAfter":"z"\}/);
   });
 
   test('within the lag window the fresh source changes are pending, not failures', async () => {

@@ -49,6 +49,13 @@ describe('parseEvent', () => {
       lagWindowSeconds: 60,
       mode: 'versions',
     });
+    const merge = { merge: { runId: 'f3a1c2d4-run', ranges: [{ endAt: 'm' }, { startAfter: 'm' }] } };
+    expect(parseEvent(merge)).toEqual(merge);
+    expect(parseEvent({ range: {}, runId: 'exec-1', emitMetrics: false })).toEqual({
+      range: {},
+      runId: 'exec-1',
+      emitMetrics: false,
+    });
   });
 
   test.each([
@@ -59,6 +66,11 @@ describe('parseEvent', () => {
     [{ lagWindowSeconds: -1 }, /lagWindowSeconds=-1 must be a whole number/],
     [{ mode: 'all' }, /mode="all" must be "current" or "versions"/],
     [{ checkpoint: { version: 9 } }, /checkpoint must be the checkpoint a previous invocation returned/],
+    [{ runId: 'a/b' }, /runId="a\/b" must be 1-80 characters without spaces or slashes/],
+    [{ emitMetrics: 'no' }, /emitMetrics="no" must be true or false/],
+    [{ merge: { runId: 'x', ranges: [] } }, /merge.ranges must be the non-empty list/],
+    [{ merge: { runId: 'x', ranges: [{ from: 'a' }] } }, /merge.ranges\[0\].from is not known/],
+    [{ merge: { runId: 'x', ranges: [{}] }, range: {} }, /a merge event takes no other fields: remove range/],
   ])('rejects %j', (event, message) => {
     expect(() => parseEvent(event)).toThrow(message);
   });
