@@ -179,25 +179,7 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
           }),
         ),
       );
-      entries = [
-        ...(out.Versions ?? []).map((v) => ({
-          key: v.Key ?? '',
-          versionId: v.VersionId,
-          isLatest: v.IsLatest,
-          size: v.Size ?? 0,
-          etag: v.ETag,
-          lastModified: v.LastModified?.getTime() ?? 0,
-          isDeleteMarker: false,
-        })),
-        ...(out.DeleteMarkers ?? []).map((d) => ({
-          key: d.Key ?? '',
-          versionId: d.VersionId,
-          isLatest: d.IsLatest,
-          size: 0,
-          lastModified: d.LastModified?.getTime() ?? 0,
-          isDeleteMarker: true,
-        })),
-      ];
+      entries = versionEntries(out);
       more =
         out.IsTruncated && out.NextKeyMarker !== undefined
           ? { keyMarker: out.NextKeyMarker, versionIdMarker: out.NextVersionIdMarker }
@@ -315,6 +297,29 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
   }
 }
 
+/** The SDK's ListObjectVersions output as the raw path's entries: versions, then delete markers. */
+function versionEntries(out: ListObjectVersionsCommandOutput): RawListEntry[] {
+  return [
+    ...(out.Versions ?? []).map((v) => ({
+      key: v.Key ?? '',
+      versionId: v.VersionId,
+      isLatest: v.IsLatest,
+      size: v.Size ?? 0,
+      etag: v.ETag,
+      lastModified: v.LastModified?.getTime() ?? 0,
+      isDeleteMarker: false,
+    })),
+    ...(out.DeleteMarkers ?? []).map((d) => ({
+      key: d.Key ?? '',
+      versionId: d.VersionId,
+      isLatest: d.IsLatest,
+      size: 0,
+      lastModified: d.LastModified?.getTime() ?? 0,
+      isDeleteMarker: true,
+    })),
+  ];
+}
+
 /**
  * Yields received keys, letting network events in now and then: pages already received would
  * otherwise be consumed in one run of microtasks while the next response waits unread.
@@ -400,23 +405,7 @@ export async function latestVersion(
       const out = await (
         await access.client()
       ).send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: full, MaxKeys: 1 }));
-      entries = [
-        ...(out.Versions ?? []).map((v) => ({
-          key: v.Key ?? '',
-          versionId: v.VersionId,
-          size: v.Size ?? 0,
-          etag: v.ETag,
-          lastModified: v.LastModified?.getTime() ?? 0,
-          isDeleteMarker: false,
-        })),
-        ...(out.DeleteMarkers ?? []).map((d) => ({
-          key: d.Key ?? '',
-          versionId: d.VersionId,
-          size: 0,
-          lastModified: d.LastModified?.getTime() ?? 0,
-          isDeleteMarker: true,
-        })),
-      ];
+      entries = versionEntries(out);
     }
   } catch (err) {
     throw new SideError(side, bucket, { cause: err });

@@ -166,15 +166,7 @@ export function grantPutUnder(role: iam.IRole, bucket: s3.IBucket, prefix: strin
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
   );
-  if (bucket.encryptionKey) {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey'],
-        resources: [bucket.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com` } },
-      }),
-    );
-  }
+  grantBucketKeyThroughS3(role, bucket, 'kms:GenerateDataKey');
 }
 
 /**
@@ -193,13 +185,17 @@ export function grantReadUnder(role: iam.IRole, bucket: s3.IBucket, prefix: stri
       conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
     }),
   );
-  if (bucket.encryptionKey) {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [bucket.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com` } },
-      }),
-    );
-  }
+  grantBucketKeyThroughS3(role, bucket, 'kms:Decrypt');
+}
+
+/** One KMS action on a bucket's key (when it has one of this app), through that bucket's S3 only. */
+function grantBucketKeyThroughS3(role: iam.IRole, bucket: s3.IBucket, action: string): void {
+  if (!bucket.encryptionKey) return;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [action],
+      resources: [bucket.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(bucket).region}.amazonaws.com` } },
+    }),
+  );
 }
