@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AuditCheckpoint, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
 import { buildReport, humanSummary, writeReport } from '../audit/report';
 import { runAudit } from '../audit/run-audit';
@@ -10,6 +9,7 @@ import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri, parseS3Uri } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
+import { endpointOption, parseOptions } from './options';
 
 export const AUDIT_USAGE = `usage: cdk-s3-dr audit --source s3://bucket[/prefix] --replica s3://bucket[/prefix] [options]
 
@@ -59,55 +59,34 @@ function positiveInt(
   return Number(v);
 }
 
-function endpoint(v: string | undefined, option: string): string | undefined {
-  if (v === undefined) return undefined;
-  if (!/^https?:\/\/[^/\s]+/.test(v))
-    throw new UsageError(`${option} "${v}" is not a URL: write it as http(s)://host[:port]`);
-  return v;
-}
-
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export async function auditCommand(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        source: { type: 'string' },
-        replica: { type: 'string' },
-        'source-region': { type: 'string' },
-        'replica-region': { type: 'string' },
-        'source-endpoint': { type: 'string' },
-        'replica-endpoint': { type: 'string' },
-        report: { type: 'string' },
-        'report-region': { type: 'string' },
-        'report-endpoint': { type: 'string' },
-        jsonl: { type: 'string' },
-        'lag-window': { type: 'string' },
-        versions: { type: 'boolean' },
-        'delete-marker-replication': { type: 'boolean' },
-        'no-head-check': { type: 'boolean' },
-        'range-start-after': { type: 'string' },
-        'range-end-at': { type: 'string' },
-        checkpoint: { type: 'string' },
-        resume: { type: 'string' },
-        'max-attempts': { type: 'string' },
-        'page-size': { type: 'string' },
-        'no-hints': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(
-      `${(err as Error).message.replace(/^./, (c) => c.toLowerCase())}; run 'cdk-s3-dr audit --help' for the options`,
-    );
-  }
-  const v = parsed.values;
+  const v = parseOptions('audit', args, {
+    source: { type: 'string' },
+    replica: { type: 'string' },
+    'source-region': { type: 'string' },
+    'replica-region': { type: 'string' },
+    'source-endpoint': { type: 'string' },
+    'replica-endpoint': { type: 'string' },
+    report: { type: 'string' },
+    'report-region': { type: 'string' },
+    'report-endpoint': { type: 'string' },
+    jsonl: { type: 'string' },
+    'lag-window': { type: 'string' },
+    versions: { type: 'boolean' },
+    'delete-marker-replication': { type: 'boolean' },
+    'no-head-check': { type: 'boolean' },
+    'range-start-after': { type: 'string' },
+    'range-end-at': { type: 'string' },
+    checkpoint: { type: 'string' },
+    resume: { type: 'string' },
+    'max-attempts': { type: 'string' },
+    'page-size': { type: 'string' },
+    'no-hints': { type: 'boolean' },
+  });
   if (v.help) {
     io.out(AUDIT_USAGE);
     return 0;
@@ -118,8 +97,8 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const maxAttempts = positiveInt(v['max-attempts'], '--max-attempts', 1, 100);
   const pageSize = positiveInt(v['page-size'], '--page-size', 1, 1000);
   const defaultRegion = io.env.AWS_REGION || 'us-east-1';
-  const sourceEndpoint = endpoint(v['source-endpoint'], '--source-endpoint');
-  const replicaEndpoint = endpoint(v['replica-endpoint'], '--replica-endpoint');
+  const sourceEndpoint = endpointOption('--source-endpoint', v['source-endpoint']);
+  const replicaEndpoint = endpointOption('--replica-endpoint', v['replica-endpoint']);
   const range: KeyRange = {
     ...(v['range-start-after'] !== undefined ? { startAfter: v['range-start-after'] } : {}),
     ...(v['range-end-at'] !== undefined ? { endAt: v['range-end-at'] } : {}),
@@ -271,7 +250,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     ? // Reports go to the replica side by default: it is the side that must stay writable.
       (await import('../shared/s3-client')).createS3Client({
         region: v['report-region'] ?? v['replica-region'] ?? defaultRegion,
-        endpoint: endpoint(v['report-endpoint'], '--report-endpoint') ?? replicaEndpoint,
+        endpoint: endpointOption('--report-endpoint', v['report-endpoint']) ?? replicaEndpoint,
         maxAttempts,
       })
     : undefined;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { newDrillId } from '../drill/core/key-mapping';
 import {
   assertDrillOptions,
@@ -21,6 +20,7 @@ import { IncompleteError, UsageError } from '../shared/errors';
 import { DRILL_PREFIX } from '../shared/reserved';
 import { parseS3Uri } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
+import { endpointOption, parseOptions } from './options';
 
 export const DRILL_USAGE = `usage: cdk-s3-dr drill --source s3://bucket[/prefix] --replica s3://bucket[/prefix] --restore-to s3://bucket[/prefix] [options]
 
@@ -63,45 +63,26 @@ const CLI_NAMES = {
 };
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        source: { type: 'string' },
-        replica: { type: 'string' },
-        'restore-to': { type: 'string' },
-        'source-endpoint': { type: 'string' },
-        'source-region': { type: 'string' },
-        'replica-endpoint': { type: 'string' },
-        'replica-region': { type: 'string' },
-        'restore-endpoint': { type: 'string' },
-        'restore-region': { type: 'string' },
-        sample: { type: 'string' },
-        'sample-mode': { type: 'string' },
-        seed: { type: 'string' },
-        'as-of': { type: 'string' },
-        concurrency: { type: 'string' },
-        'server-side-copy': { type: 'boolean' },
-        'allow-unverifiable': { type: 'boolean' },
-        report: { type: 'string' },
-        'max-attempts': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    const m = (err as Error).message.replace(/\.?\s*To specify a positional argument.*$/s, '');
-    throw new UsageError(`${m.charAt(0).toLowerCase()}${m.slice(1)}: run 'cdk-s3-dr drill --help' for the options`);
-  }
-}
-
-function endpointOf(what: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (!/^https?:\/\/[^/\s]+\/?$/.test(value)) {
-    throw new UsageError(`${what} "${value}" is not an http(s) endpoint: write for example http://127.0.0.1:7480`);
-  }
-  return value;
+  return parseOptions('drill', args, {
+    source: { type: 'string' },
+    replica: { type: 'string' },
+    'restore-to': { type: 'string' },
+    'source-endpoint': { type: 'string' },
+    'source-region': { type: 'string' },
+    'replica-endpoint': { type: 'string' },
+    'replica-region': { type: 'string' },
+    'restore-endpoint': { type: 'string' },
+    'restore-region': { type: 'string' },
+    sample: { type: 'string' },
+    'sample-mode': { type: 'string' },
+    seed: { type: 'string' },
+    'as-of': { type: 'string' },
+    concurrency: { type: 'string' },
+    'server-side-copy': { type: 'boolean' },
+    'allow-unverifiable': { type: 'boolean' },
+    report: { type: 'string' },
+    'max-attempts': { type: 'string' },
+  });
 }
 
 /** Turns the command line into drill options; UsageError names the option, the value and the fix. */
@@ -129,18 +110,19 @@ export function drillOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Dr
   const replica: DrillLocation = {
     ...rep,
     region: region('--replica-region', v['replica-region'], defaultRegion),
-    endpoint: endpointOf('--replica-endpoint', v['replica-endpoint']),
+    endpoint: endpointOption('--replica-endpoint', v['replica-endpoint']),
   };
   const source: DrillLocation = {
     ...src,
     region: region('--source-region', v['source-region'], defaultRegion),
-    endpoint: endpointOf('--source-endpoint', v['source-endpoint']),
+    endpoint: endpointOption('--source-endpoint', v['source-endpoint']),
   };
   const restoreTo: DrillLocation = {
     ...dst,
     region: v['restore-region'] ?? replica.region,
     endpoint:
-      endpointOf('--restore-endpoint', v['restore-endpoint']) ?? (v['restore-region'] ? undefined : replica.endpoint),
+      endpointOption('--restore-endpoint', v['restore-endpoint']) ??
+      (v['restore-region'] ? undefined : replica.endpoint),
   };
   if (v.seed !== undefined && v.seed.length === 0)
     throw new UsageError('--seed "" is empty: give any text, e.g. --seed 42');

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { replicaToSourceAudit } from '../failover/failback-audit';
 import { describeStep, runFailback } from '../failover/run-failover';
-import { IncompleteError, UsageError } from '../shared/errors';
+import { IncompleteError } from '../shared/errors';
 import { loadFailoverConfig } from './failover-command';
 import { CliIO } from './io';
+import { parseOptions } from './options';
 
 export const FAILBACK_USAGE = `usage: cdk-s3-dr failback --config FILE|JSON [--dry-run] [--json]
 
@@ -21,21 +21,11 @@ exit codes: 0 failed back or nothing to do, 1 refused (the audit found discrepan
             2 bad usage or input, 3 a step could not be carried out`;
 
 export async function failbackCommand(args: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.toLowerCase()}\n\n${FAILBACK_USAGE}`);
-  }
+  const values = parseOptions('failback', args, {
+    config: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
   if (values.help) {
     io.out(FAILBACK_USAGE);
     return 0;

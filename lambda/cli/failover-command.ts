@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { FailoverConfig, parseFailoverConfig } from '../failover/core/config';
 import { readRecordAt } from '../failover/decision-records';
 import { describeStep, FailoverOutcome, runFailover } from '../failover/run-failover';
 import { describeError, IncompleteError, UsageError } from '../shared/errors';
 import { CliIO } from './io';
+import { parseOptions } from './options';
 
 export const FAILOVER_USAGE = `usage: cdk-s3-dr failover --config FILE|JSON [--dry-run | --status] [--force] [--json]
        cdk-s3-dr failover --approve s3://REPORTS-BUCKET/failover/decisions/TIME.json [--region REGION] [--json]
@@ -68,26 +68,16 @@ function print(io: CliIO, out: FailoverOutcome, json: boolean): void {
 }
 
 export async function failoverCommand(args: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        status: { type: 'boolean' },
-        force: { type: 'boolean' },
-        approve: { type: 'string' },
-        region: { type: 'string' },
-        'reports-endpoint': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message.toLowerCase()}\n\n${FAILOVER_USAGE}`);
-  }
+  const values = parseOptions('failover', args, {
+    config: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    status: { type: 'boolean' },
+    force: { type: 'boolean' },
+    approve: { type: 'string' },
+    region: { type: 'string' },
+    'reports-endpoint': { type: 'string' },
+    json: { type: 'boolean' },
+  });
   if (values.help) {
     io.out(FAILOVER_USAGE);
     return 0;

@@ -139,7 +139,7 @@ describe('cdk-s3-dr audit usage errors (exit 2, nothing listed)', () => {
     [[...ok, '--lag-window', 'ten'], /--lag-window "ten" must be a whole number from 0/],
     [[...ok, '--max-attempts', '0'], /--max-attempts "0" must be a whole number from 1 to 100/],
     [[...ok, '--page-size', '5000'], /--page-size "5000" must be a whole number from 1 to 1000/],
-    [[...ok, '--source-endpoint', 'localhost:7480'], /--source-endpoint "localhost:7480" is not a URL/],
+    [[...ok, '--source-endpoint', 'localhost:7480'], /--source-endpoint "localhost:7480" is not an http\(s\) endpoint/],
     [[...ok, '--frobnicate'], /unknown option '--frobnicate'/],
     [[...ok, '--resume', '/nonexistent/cp.json'], /--resume "\/nonexistent\/cp.json" does not exist/],
     [[...ok, '--report', 's3://src-bucket/r.json'], /--report "s3:\/\/src-bucket\/r.json" is in an audited bucket/],
