@@ -41,7 +41,7 @@ export interface ListSideOptions {
 }
 
 /** Ranges listed at once when hints are given. */
-export const HINTED_RANGES_IN_FLIGHT = 8;
+export const HINTED_RANGES_IN_FLIGHT = 4;
 
 /** Pages of one listing requested or waiting unread at most: about 1,000 keys each. */
 export const PAGES_AHEAD = 4;
@@ -57,7 +57,7 @@ const YIELD_EVERY = 200;
 export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersion> {
   const pageSize = o.pageSize ?? 1000;
   /** A page received: its entries are parsed when the caller reaches them (`items`), not before. */
-  type Page = { items: () => ListedVersion[]; next?: () => Promise<Page>; nextToken?: string };
+  type Page = { items: () => ListedVersion[]; next?: () => Promise<Page>; nextToken?: string; lastKey?: string };
   const wrap = async <T>(p: Promise<T>): Promise<T> => {
     try {
       return await p;
@@ -144,7 +144,12 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
     }
     const relLast = lastKey?.slice(o.prefix.length);
     if (relLast !== undefined) o.onPageEnd?.(relLast);
-    return { items, next: nextToken && !pastEnd(relLast) ? () => fetchV2(nextToken) : undefined, nextToken };
+    return {
+      items,
+      next: nextToken && !pastEnd(relLast) ? () => fetchV2(nextToken) : undefined,
+      nextToken,
+      lastKey: relLast,
+    };
   };
 
   const fetchVersions = async (keyMarker?: string, versionIdMarker?: string): Promise<Page> => {
@@ -226,24 +231,21 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       prev = b;
     }
     ranges.push([prev, o.endAt]);
-    const listRange = async ([start, end]: [string | undefined, string | undefined]): Promise<ListedVersion[]> => {
-      const items: ListedVersion[] = [];
+    // A range keeps its pages unparsed until the caller reaches it: waiting ranges hold bytes,
+    // not thousands of small objects that would outlive young-generation collections.
+    type Range = { start?: string; end?: string; pages: Page[] };
+    const listRange = async ([start, end]: [string | undefined, string | undefined]): Promise<Range> => {
+      const pages: Page[] = [];
       let page = await fetchV2(undefined, start);
       for (;;) {
-        const pageItems = page.items();
-        for (const it of pageItems) {
-          if (start !== undefined && compareKeys(it.key, start) <= 0) continue;
-          if (end !== undefined && compareKeys(it.key, end) > 0) return items;
-          items.push(it);
-        }
-        const last = pageItems[pageItems.length - 1];
+        pages.push(page);
         // The range is complete when the page reached its end key: no request past it.
-        if (!page.nextToken || (end !== undefined && last !== undefined && compareKeys(last.key, end) >= 0))
-          return items;
+        if (!page.nextToken || (end !== undefined && page.lastKey !== undefined && compareKeys(page.lastKey, end) >= 0))
+          return { start, end, pages };
         page = await fetchV2(page.nextToken);
       }
     };
-    const inflight: Promise<ListedVersion[]>[] = [];
+    const inflight: Promise<Range>[] = [];
     let next = 0;
     const launch = () => {
       while (inflight.length < HINTED_RANGES_IN_FLIGHT && next < ranges.length) {
@@ -254,9 +256,18 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
     };
     launch();
     while (inflight.length > 0) {
-      const items = await inflight.shift()!;
+      const { start, end, pages } = await inflight.shift()!;
       launch();
-      yield* handOut(items);
+      for (const page of pages) {
+        const items = page
+          .items()
+          .filter(
+            (it) =>
+              (start === undefined || compareKeys(it.key, start) > 0) &&
+              (end === undefined || compareKeys(it.key, end) <= 0),
+          );
+        yield* handOut(items);
+      }
     }
     return;
   }

@@ -132,8 +132,8 @@ export class RawLister {
     return parseListObjectsV2(await this.listObjectsV2Body(p));
   }
 
-  /** The response body of one ListObjectsV2 request, unparsed (see `peekListObjectsV2`). */
-  async listObjectsV2Body(p: ListV2Params): Promise<string> {
+  /** The response body of one ListObjectsV2 request, unparsed bytes (see `peekListObjectsV2`). */
+  async listObjectsV2Body(p: ListV2Params): Promise<Buffer> {
     const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url', 'max-keys': String(p.maxKeys) };
     if (p.prefix) query.prefix = p.prefix;
     if (p.continuationToken !== undefined) query['continuation-token'] = p.continuationToken;
@@ -180,7 +180,7 @@ export class RawLister {
       : { protocol: 'https:', hostname: `${bucket}.s3.${this.region}.${suffix}`, path: '/' };
   }
 
-  private async get(operation: string, bucket: string, query: Record<string, string>): Promise<string> {
+  private async get(operation: string, bucket: string, query: Record<string, string>): Promise<Buffer> {
     return (await this.request(operation, 'GET', bucket, query)).body;
   }
 
@@ -220,10 +220,11 @@ export class RawLister {
         });
         const res = await send(method, { ...t, path }, query, signed.headers as Record<string, string>);
         if (res.status >= 200 && res.status < 300) return res;
+        const text = res.body.toString('utf8');
         const code =
-          /<Code>([^<]*)<\/Code>/.exec(res.body)?.[1] ??
+          /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ??
           (res.status === 404 ? 'NotFound' : res.status === 403 ? 'Forbidden' : `Http${res.status}`);
-        const message = /<Message>([^<]*)<\/Message>/.exec(res.body)?.[1] ?? '';
+        const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? '';
         failure = new S3ResponseError(code, message, res.status, attempt);
         retryable = res.status >= 500 || res.status === 429 || RETRYABLE_CODES.has(code);
       } catch (err) {
@@ -241,7 +242,8 @@ export class RawLister {
 interface Response {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  /** Kept as bytes: a listing page as a string would be a large V8 object (see ListBody). */
+  readonly body: Buffer;
 }
 
 const NETWORK_CODES = new Set([
@@ -293,7 +295,7 @@ function send(
         res.on('end', () => {
           const h: Record<string, string> = {};
           for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h[k] = v;
-          resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks) });
         });
         res.on('error', reject);
       },

@@ -68,6 +68,23 @@ describe('listing XML parser', () => {
     expect(() => peekListObjectsV2('<Error><Code>SlowDown</Code></Error>')).toThrow(/not a ListBucketResult/);
   });
 
+  test('parses the bytes received exactly as their text, multi-byte UTF-8 included', () => {
+    const text = v2(
+      obj('caf\u00e9/\u4e2d\u{1F600}') + obj('%F0%9F%98%80') + obj('z'),
+      '<IsTruncated>true</IsTruncated><NextContinuationToken>\u00e9t&amp;</NextContinuationToken>',
+    );
+    const bytes = Buffer.from(text, 'utf8');
+    expect(bytes.length).toBeGreaterThan(text.length); // offsets differ: bytes are searched as bytes
+    expect(parseListObjectsV2(bytes)).toEqual(parseListObjectsV2(text));
+    expect(parseListObjectsV2(bytes).entries.map((e) => e.key)).toEqual([
+      'caf\u00e9/\u4e2d\u{1F600}',
+      '\u{1F600}',
+      'z',
+    ]);
+    expect(peekListObjectsV2(bytes)).toEqual(peekListObjectsV2(text));
+    expect(peekListObjectsV2(bytes).nextContinuationToken).toBe('\u00e9t&');
+  });
+
   test('decodes URL-encoded keys: spaces as "+", literal "+" as %2B, unicode, and XML entities', () => {
     expect(decodeUrlKey('a+b%2Bc')).toBe('a b+c');
     expect(decodeUrlKey('%F0%9F%98%80%2F%EE%80%80')).toBe('\u{1F600}/\uE000');

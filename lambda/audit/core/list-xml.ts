@@ -28,6 +28,38 @@ export interface RawListPage {
   readonly nextVersionIdMarker?: string;
 }
 
+/**
+ * A response body, as a string or as the bytes received. Bytes are preferred: a 1,000-key page is
+ * about 300 KB, and as a string it would be a large V8 object that only a full collection frees,
+ * while the bytes are freed with their small Buffer object. Tags are ASCII, so byte offsets found
+ * by searching for them are safe places to cut UTF-8 text.
+ */
+export type ListBody = string | Buffer;
+
+interface Doc {
+  readonly length: number;
+  indexOf(s: string, from?: number): number;
+  lastIndexOf(s: string): number;
+  text(start: number, end: number): string;
+}
+
+function docOf(body: ListBody): Doc {
+  if (typeof body === 'string') {
+    return {
+      length: body.length,
+      indexOf: (s, from) => body.indexOf(s, from),
+      lastIndexOf: (s) => body.lastIndexOf(s),
+      text: (a, b) => body.slice(a, b),
+    };
+  }
+  return {
+    length: body.length,
+    indexOf: (s, from) => body.indexOf(s, from),
+    lastIndexOf: (s) => body.lastIndexOf(s),
+    text: (a, b) => body.toString('utf8', a, b),
+  };
+}
+
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** Decodes the five XML entities and numeric character references. */
@@ -45,6 +77,19 @@ export function decodeUrlKey(s: string): string {
   return t.indexOf('%') < 0 && t.indexOf('+') < 0 ? t : decodeURIComponent(t.replace(/\+/g, ' '));
 }
 
+/** The text of the first `<tag>` in `doc[from, to)`, or undefined. */
+function docField(doc: Doc, tag: string, from: number, to: number): string | undefined {
+  const open = `<${tag}>`;
+  const i = doc.indexOf(open, from);
+  if (i < 0 || i >= to) {
+    const empty = doc.indexOf(`<${tag}/>`, from);
+    return empty >= 0 && empty < to ? '' : undefined;
+  }
+  const start = i + open.length;
+  const end = doc.indexOf(`</${tag}>`, start);
+  return end < 0 || end > to ? undefined : doc.text(start, end);
+}
+
 /** The text of the first `<tag>` in `xml[from, to)`, or undefined. */
 function field(xml: string, tag: string, from: number, to: number): string | undefined {
   const open = `<${tag}>`;
@@ -59,10 +104,9 @@ function field(xml: string, tag: string, from: number, to: number): string | und
   return end < 0 || end > to ? undefined : xml.slice(start, end);
 }
 
-/** Positions of the top-level elements after the entries, where the page's own fields are. */
-function pageField(xml: string, tag: string): string | undefined {
-  // Page-level fields are outside entries; entries never contain these tag names.
-  return field(xml, tag, 0, xml.length);
+/** A page-level field (outside entries; entries never contain these tag names). */
+function pageField(doc: Doc, tag: string): string | undefined {
+  return docField(doc, tag, 0, doc.length);
 }
 
 function stripQuotes(etag: string | undefined): string | undefined {
@@ -72,10 +116,10 @@ function stripQuotes(etag: string | undefined): string | undefined {
   return t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
 }
 
-function entry(doc: string, from: number, to: number, deleteMarker: boolean): RawListEntry {
+function entry(doc: Doc, from: number, to: number, deleteMarker: boolean): RawListEntry {
   // Search inside the entry only: a tag an entry lacks (VersionId in ListObjectsV2) must not
   // send every lookup to the end of the document.
-  const xml = doc.slice(from, to);
+  const xml = doc.text(from, to);
   from = 0;
   to = xml.length;
   const key = field(xml, 'Key', from, to);
@@ -106,21 +150,26 @@ export interface ListObjectsV2Head {
  * Reads the page-level fields and the last key of a ListObjectsV2 body, so that the next request
  * can go out before the thousand entries are parsed.
  */
-export function peekListObjectsV2(xml: string): ListObjectsV2Head {
-  if (xml.indexOf('<ListBucketResult') < 0) throw new Error(`not a ListBucketResult: ${xml.slice(0, 120)}`);
-  const token = withoutEntries(xml, 'Contents', 'NextContinuationToken');
-  const last = xml.lastIndexOf('<Contents>');
-  const lastKey = last < 0 ? undefined : field(xml, 'Key', last, xml.indexOf('</Contents>', last));
+export function peekListObjectsV2(body: ListBody): ListObjectsV2Head {
+  return peek(docOf(body));
+}
+
+function peek(doc: Doc): ListObjectsV2Head {
+  if (doc.indexOf('<ListBucketResult') < 0) throw new Error(`not a ListBucketResult: ${doc.text(0, 120)}`);
+  const token = withoutEntries(doc, 'Contents', 'NextContinuationToken');
+  const last = doc.lastIndexOf('<Contents>');
+  const lastKey = last < 0 ? undefined : docField(doc, 'Key', last, doc.indexOf('</Contents>', last));
   return {
-    isTruncated: pageField(xml, 'IsTruncated') === 'true',
+    isTruncated: pageField(doc, 'IsTruncated') === 'true',
     nextContinuationToken: token === undefined ? undefined : decodeXmlText(token),
     lastKey: lastKey === undefined ? undefined : decodeUrlKey(lastKey),
   };
 }
 
 /** Parses a ListObjectsV2 response body (requested with `encoding-type=url`). */
-export function parseListObjectsV2(xml: string): RawListPage {
-  const head = peekListObjectsV2(xml);
+export function parseListObjectsV2(body: ListBody): RawListPage {
+  const xml = docOf(body);
+  const head = peek(xml);
   const entries: RawListEntry[] = [];
   let at = 0;
   for (;;) {
@@ -135,8 +184,9 @@ export function parseListObjectsV2(xml: string): RawListPage {
 }
 
 /** Parses a ListObjectVersions response body (requested with `encoding-type=url`), in document order. */
-export function parseListObjectVersions(xml: string): RawListPage {
-  if (xml.indexOf('<ListVersionsResult') < 0) throw new Error(`not a ListVersionsResult: ${xml.slice(0, 120)}`);
+export function parseListObjectVersions(body: ListBody): RawListPage {
+  const xml = docOf(body);
+  if (xml.indexOf('<ListVersionsResult') < 0) throw new Error(`not a ListVersionsResult: ${xml.text(0, 120)}`);
   const entries: RawListEntry[] = [];
   let at = 0;
   for (;;) {
@@ -166,14 +216,14 @@ export function parseListObjectVersions(xml: string): RawListPage {
 }
 
 /** A page-level field, looked up outside the entries (servers put it before or after them). */
-function withoutEntries(xml: string, entryTags: string, tag: string): string | undefined {
+function withoutEntries(xml: Doc, entryTags: string, tag: string): string | undefined {
   const first = entryTags
     .split('|')
     .map((t) => xml.indexOf(`<${t}>`))
     .filter((i) => i >= 0);
   const firstEntry = first.length ? Math.min(...first) : xml.length;
-  const before = field(xml, tag, 0, firstEntry);
+  const before = docField(xml, tag, 0, firstEntry);
   if (before !== undefined) return before;
   const lastClose = Math.max(...entryTags.split('|').map((t) => xml.lastIndexOf(`</${t}>`)));
-  return lastClose >= 0 ? field(xml, tag, lastClose, xml.length) : undefined;
+  return lastClose >= 0 ? docField(xml, tag, lastClose, xml.length) : undefined;
 }
