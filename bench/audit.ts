@@ -6,9 +6,9 @@
  * installed `cdk-s3-dr` bin). Prints objects per second and the ratios, list requests against the
  * lower bound (one per 1,000 keys per side), and peak memory at 20,000 and 200,000 objects.
  *
- *   npm run bench:audit -- [--objects 20000] [--scale 200000] [--runs 7] [--memory-only]
+ *   npm run bench:audit -- [--objects 20000] [--scale 200000] [--runs 7] [--memory-only] [--reuse]
  */
-import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,7 +132,9 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
   const za = env.zones.za;
   const { src, rep, planted } = await prepare(env, n);
 
+  // The default audit, and the opt-in --hints mode re-run on one report path.
   const ours = (report: string) => timed(bin, auditArgs(za, src, rep, report));
+  const hinted = (report: string) => timed(bin, [...auditArgs(za, src, rep, report), '--hints']);
   const rcloneEnv = {
     ...process.env,
     AWS_CA_BUNDLE: undefined,
@@ -159,101 +161,139 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
       awsEnv,
     );
 
-  // Repeated runs share one report path, as a user re-running the same audit: they find the
-  // page boundaries the previous run saved (<report>.hints.json) and list ranges in parallel.
-  // First runs use --no-hints (nothing read, nothing saved), so every one of them is a first run.
+  // The default audit keeps nothing between runs: every run of it is a first run. --hints runs
+  // share one report path, as a user re-running the same audit: they find the page boundaries
+  // the previous run saved (<report>.hints.json) and list the ranges between them in parallel.
   const results: Record<string, Timed[]> = { ours: [], cold: [], rclone: [], aws: [] };
   const reportPath = join(work, 'report.json');
   const coldPath = join(work, 'report-cold.json');
-  await ours(reportPath); // saves the hints the repeated runs use
+  await hinted(reportPath); // saves the hints the --hints runs use
   for (let i = 0; i < runs; i++) {
-    results.cold.push(await timed(bin, [...auditArgs(za, src, rep, coldPath), '--no-hints']));
-    results.ours.push(await ours(reportPath));
+    results.cold.push(await ours(coldPath));
+    results.ours.push(await hinted(reportPath));
     results.rclone.push(await rclone());
     results.aws.push(await aws());
   }
 
   // What each found.
-  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-  const coldReport = JSON.parse(readFileSync(coldPath, 'utf8'));
-  const found = new Map<string, string>(
-    report.discrepancies.map((d: { key: string; kind: string }) => [d.key, d.kind]),
-  );
   const expected: Array<[string, string]> = [
     ...planted.missing.map((k): [string, string] => [k, 'missing']),
     ...planted.extra.map((k): [string, string] => [k, 'extra']),
     ...planted.size.map((k): [string, string] => [k, 'size-mismatch']),
     ...planted.content.map((k): [string, string] => [k, 'content-mismatch']),
   ];
-  const allFound = expected.every(([k, kind]) => found.get(k) === kind) && found.size === expected.length;
+  const outcome = (path: string) => {
+    const r = JSON.parse(readFileSync(path, 'utf8'));
+    const found = new Map<string, string>(r.discrepancies.map((d: { key: string; kind: string }) => [d.key, d.kind]));
+    const all = expected.every(([k, kind]) => found.get(k) === kind) && found.size === expected.length;
+    const ops: Record<string, number> = r.requestsByOperation ?? {};
+    return { found: `${found.size}/${expected.length}${all ? ' (every kind at its key)' : ' (MISMATCH)'}`, ops };
+  };
+  const plain = outcome(coldPath);
+  const withHints = outcome(reportPath);
   const rcloneFound = /(\d+) differences found/.exec(results.rclone[0].stderr)?.[1] ?? '0';
   const awsFound = results.aws[0].stdout.split('\n').filter((l) => l.startsWith('(dryrun)')).length;
-
-  const ops: Record<string, number> = report.requestsByOperation ?? {};
-  const lists = ops.ListObjectsV2Command ?? 0;
-  const lookups = ops.ListObjectVersionsCommand ?? 0;
   const lowerBound = Math.ceil(n / 1000) + Math.ceil((n - planted.missing.length + planted.extra.length) / 1000);
   const t = (k: string) => median(results[k].map((r) => r.seconds));
   const rate = (k: string) => n / t(k);
+  const rss = (k: string) => fmt(median(results[k].map((r) => r.maxRssKiB)) / 1024, 0);
 
   console.log(
     `\naudit benchmark: ${n} objects x 1 KiB in 97 folders, ${expected.length} planted differences, median of ${runs} runs`,
   );
   console.log(`| tool | wall s | objects/s | found | peak RSS MiB |`);
   console.log(`|---|---|---|---|---|`);
-  console.log(
-    `| cdk-s3-dr audit, repeated (hints from the previous run) | ${fmt(t('ours'))} | ${fmt(rate('ours'), 0)} | ${found.size}/${expected.length}${allFound ? ' (every kind at its key)' : ' (MISMATCH)'} | ${fmt(median(results.ours.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
-  );
-  console.log(
-    `| cdk-s3-dr audit, first run (no hints) | ${fmt(t('cold'))} | ${fmt(rate('cold'), 0)} | ${coldReport.discrepancies.length} | ${fmt(median(results.cold.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
-  );
-  console.log(
-    `| rclone check --fast-list --checkers 32 | ${fmt(t('rclone'))} | ${fmt(rate('rclone'), 0)} | ${rcloneFound} | ${fmt(median(results.rclone.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
-  );
-  console.log(
-    `| aws s3 sync --dryrun --delete | ${fmt(t('aws'))} | ${fmt(rate('aws'), 0)} | ${awsFound} | ${fmt(median(results.aws.map((r) => r.maxRssKiB)) / 1024, 0)} |`,
-  );
+  const row = (name: string, k: string, found: string) =>
+    console.log(`| ${name} | ${fmt(t(k))} | ${fmt(rate(k), 0)} | ${found} | ${rss(k)} |`);
+  row('cdk-s3-dr audit (default: nothing kept between runs)', 'cold', plain.found);
+  row("cdk-s3-dr audit --hints, repeated (the previous run's page boundaries)", 'ours', withHints.found);
+  row('rclone check --fast-list --checkers 32', 'rclone', rcloneFound);
+  row('aws s3 sync --dryrun --delete', 'aws', `${awsFound} lines`);
   // Each round's own ratio too: the machine's speed drifts, and a round runs all tools back to back.
-  const perRound = (k: string) => results.rclone.map((r, i) => r.seconds / results[k][i].seconds);
   const spread = (k: string) => {
-    const xs = perRound(k);
+    const xs = results.rclone.map((r, i) => r.seconds / results[k][i].seconds);
     return `per round ${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))}x, median ${fmt(median(xs))}x`;
   };
   console.log(
-    `ratio objects/s: repeated audit ${fmt(rate('ours') / rate('rclone'))}x rclone (${spread('ours')}), ` +
-      `first run ${fmt(rate('cold') / rate('rclone'))}x rclone (${spread('cold')}); ` +
-      `${fmt(rate('ours') / rate('aws'))}x aws s3 sync`,
+    `ratio objects/s: default audit ${fmt(rate('cold') / rate('rclone'))}x rclone (${spread('cold')}), ` +
+      `--hints repeated ${fmt(rate('ours') / rate('rclone'))}x rclone (${spread('ours')}); ` +
+      `default audit ${fmt(rate('cold') / rate('aws'))}x aws s3 sync`,
   );
   console.log(
     `exit codes: audit ${[...new Set([...results.ours, ...results.cold].map((r) => r.code))].join(',')} (1 = discrepancies found), ` +
       `rclone ${[...new Set(results.rclone.map((r) => r.code))].join(',')}, aws ${[...new Set(results.aws.map((r) => r.code))].join(',')}`,
   );
+  const lists = (o: typeof plain) => o.ops.ListObjectsV2Command ?? 0;
   console.log(
-    `list requests (repeated run): ${lists} ListObjectsV2 pages for a lower bound of ${lowerBound} (${fmt(lists / lowerBound, 3)}x), ` +
-      `first run ${coldReport.requestsByOperation?.ListObjectsV2Command} (${fmt((coldReport.requestsByOperation?.ListObjectsV2Command ?? 0) / lowerBound, 3)}x); ` +
-      `plus ${lookups} one-key ListObjectVersions lookups (one per replica-only key, to tell an unreplicated source delete from an extra) ` +
-      `and ${ops.HeadObjectCommand ?? 0} HEADs; all: ${JSON.stringify(ops)}`,
+    `list requests: default ${lists(plain)} ListObjectsV2 pages for a lower bound of ${lowerBound} (${fmt(lists(plain) / lowerBound, 3)}x), ` +
+      `--hints ${lists(withHints)} (${fmt(lists(withHints) / lowerBound, 3)}x); ` +
+      `plus ${plain.ops.ListObjectVersionsCommand ?? 0} one-key ListObjectVersions lookups (one per replica-only key, to tell an unreplicated source delete from an extra) ` +
+      `and ${plain.ops.HeadObjectCommand ?? 0} HEADs; all (default): ${JSON.stringify(plain.ops)}`,
   );
 }
 
-/** Peak memory at `n` vs `scale` objects: one bucket audited against itself (the same listing work). */
+/**
+ * Peak memory at `n` vs `scale` objects: one bucket audited against itself (the same listing and
+ * merge work as a pair), default and repeated --hints runs, three rounds; medians. With --reuse, the
+ * newest bench-mem-<size>-* bucket that still holds exactly <size> objects is audited instead of
+ * writing a new one (writing 200,000 objects to the stand takes a long while).
+ */
 async function memory(env: StandEnv, bin: string, work: string, n: number, scale: number) {
   const za = env.zones.za;
-  {
-    const c = client(env, 'za');
-    const rss: Record<number, number> = {};
-    for (const size of [n, scale]) {
+  const c = client(env, 'za');
+  const existing = process.argv.includes('--reuse') ? ((await c.send(new ListBucketsCommand({}))).Buckets ?? []) : [];
+  const audit = async (b: string, size: number) => {
+    const report = join(work, `mem-${size}.json`);
+    const r = await timed(bin, auditArgs(za, b, b, report));
+    const objects = r.code === 0 ? JSON.parse(readFileSync(report, 'utf8')).summary.source.objects : -1;
+    return { r, objects };
+  };
+  const buckets: Record<number, string> = {};
+  for (const size of [n, scale]) {
+    const candidates = existing
+      .filter((b) => b.Name?.startsWith(`bench-mem-${size}-`))
+      .sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0));
+    for (const cand of candidates) {
+      const { objects } = await audit(cand.Name!, size);
+      if (objects === size) {
+        buckets[size] = cand.Name!;
+        break;
+      }
+      process.stderr.write(`${cand.Name} holds ${objects} objects, not ${size}: not reused\n`);
+    }
+    if (!buckets[size]) {
       const b = `bench-mem-${size}-${Date.now().toString(36)}`;
       await createVersionedBucket(c, b, { replicate: false });
       process.stderr.write(`writing ${size} objects to ${b}\n`);
       await putAll(c, b, benchKeys(size), () => Buffer.alloc(0), 32);
-      const r = await timed(bin, auditArgs(za, b, b, join(work, `mem-${size}.json`)));
-      rss[size] = r.maxRssKiB;
+      buckets[size] = b;
+    }
+  }
+  // The default audit (the scheduled Lambda audit lists this way too) and repeated --hints runs
+  // (ranges listed in parallel), both sizes, three rounds; medians.
+  const kinds = { default: [] as string[], 'repeated --hints': ['--hints'] };
+  const rss: Record<string, number[]> = {};
+  for (let round = 0; round < 3; round++) {
+    for (const [kind, extra] of Object.entries(kinds)) {
+      for (const size of [n, scale]) {
+        const report = join(work, `mem-${kind}-${size}.json`);
+        const r = await timed(bin, [...auditArgs(za, buckets[size], buckets[size], report), ...extra]);
+        const objects = r.code === 0 ? JSON.parse(readFileSync(report, 'utf8')).summary.source.objects : -1;
+        if (objects !== size) throw new Error(`the audit of ${buckets[size]} saw ${objects} objects, not ${size}`);
+        (rss[`${kind} ${size}`] ??= []).push(r.maxRssKiB / 1024);
+      }
+    }
+  }
+  for (const kind of Object.keys(kinds)) {
+    for (const size of [n, scale]) {
+      const xs = rss[`${kind} ${size}`];
       console.log(
-        `memory: ${size} objects: peak RSS ${fmt(r.maxRssKiB / 1024, 1)} MiB, ${fmt(r.seconds)} s, exit ${r.code}`,
+        `memory, ${kind} run, ${size} objects (${buckets[size]}): peak RSS median ${fmt(median(xs), 1)} MiB (runs: ${xs.map((x) => fmt(x, 1)).join(', ')})`,
       );
     }
-    console.log(`memory ratio ${scale} / ${n} objects: ${fmt(rss[scale] / rss[n], 3)}x`);
+    console.log(
+      `memory ratio, ${kind} run, ${scale} / ${n} objects: ${fmt(median(rss[`${kind} ${scale}`]) / median(rss[`${kind} ${n}`]), 3)}x (medians of 3)`,
+    );
   }
 }
 

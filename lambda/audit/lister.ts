@@ -266,7 +266,10 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
               (start === undefined || compareKeys(it.key, start) > 0) &&
               (end === undefined || compareKeys(it.key, end) <= 0),
           );
-        yield* handOut(items);
+        for (let i = 0; i < items.length; i++) {
+          if (i > 0 && i % YIELD_EVERY === 0) await breather();
+          yield items[i];
+        }
       }
     }
     return;
@@ -301,7 +304,10 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       }
       const items = page.items();
       const from = o.startAfter === undefined ? 0 : items.findIndex((i) => compareKeys(i.key, o.startAfter!) > 0);
-      if (from >= 0) yield* handOut(from === 0 ? items : items.slice(from));
+      for (let i = Math.max(from, 0); from >= 0 && i < items.length; i++) {
+        if (i > from && (i - from) % YIELD_EVERY === 0) await breather();
+        yield items[i];
+      }
     }
   } finally {
     stopped = true; // a caller that stops early (a checkpoint, an error) ends the chain
@@ -332,14 +338,11 @@ function versionEntries(out: ListObjectVersionsCommandOutput): RawListEntry[] {
 }
 
 /**
- * Yields received keys, letting network events in now and then: pages already received would
+ * A turn of the event loop, taken every YIELD_EVERY keys handed out: pages already received would
  * otherwise be consumed in one run of microtasks while the next response waits unread.
  */
-async function* handOut(items: readonly ListedVersion[]): AsyncGenerator<ListedVersion> {
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0 && i % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
-    yield items[i];
-  }
+function breather(): Promise<void> {
+  return new Promise<void>((r) => setImmediate(r));
 }
 
 /** Checksum response headers by algorithm, as HeadObject returns them with checksum mode on. */

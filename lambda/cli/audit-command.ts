@@ -37,8 +37,9 @@ options:
   --resume FILE                 continue an interrupted run from its checkpoint (give the same options)
   --max-attempts N              attempts per request, retries included (default 10)
   --page-size N                 keys per list request, 1-1000 (default 1000)
-  --no-hints                    do not reuse the page boundaries a previous run saved beside the report
-                                (<report>.hints.json; with them, ranges are listed in parallel)
+  --hints                       save the page boundaries beside the report (<report>.hints.json) and, when
+                                a previous run saved them, list the ranges between them in parallel:
+                                faster against a distant endpoint, at the cost of more memory
   --help                        show this help
 
 exit codes: 0 consistent (pending differences alone are not failures), 1 discrepancies found,
@@ -85,7 +86,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     resume: { type: 'string' },
     'max-attempts': { type: 'string' },
     'page-size': { type: 'string' },
-    'no-hints': { type: 'boolean' },
+    hints: { type: 'boolean' },
   });
   if (v.help) {
     io.out(AUDIT_USAGE);
@@ -171,8 +172,9 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const started = Date.now();
   let n = 0;
   // Page boundaries of the previous run of this same audit (kept beside a local report): the
-  // ranges between them are listed in parallel with no more requests. --no-hints turns it off.
-  const hintsFile = reportIsS3 || v['no-hints'] ? undefined : `${report}.hints.json`;
+  // ranges between them are listed in parallel with no more requests. Opt-in (--hints): it saves a
+  // file the user did not ask for otherwise, and parallel ranges hold more memory.
+  const hintsFile = reportIsS3 || !v.hints ? undefined : `${report}.hints.json`;
   const hints = hintsFile ? readHints(hintsFile, formatS3Uri(source), formatS3Uri(replica)) : undefined;
   const boundaries: Record<'source' | 'replica', string[]> = { source: [], replica: [] };
 

@@ -1,6 +1,6 @@
 /**
- * Page-boundary hints: a repeated audit lists the ranges between the previous run's page
- * boundaries in parallel. It must give the same report as a plain run, with no more list
+ * Page-boundary hints (--hints): a repeated audit lists the ranges between the previous run's
+ * page boundaries in parallel. It must give the same report as a plain run, with no more list
  * requests, also after the data changed in between.
  */
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -85,21 +85,28 @@ afterAll(async () => {
 
 test("the second run uses the first run's boundaries: same report, no more list requests", async () => {
   const report = join(dir, 'same.json');
-  const first = await audit(report);
+  const first = await audit(report, ['--hints']);
   expect(first.code).toBe(1);
   expect(existsSync(`${report}.hints.json`)).toBe(true);
   const hints = JSON.parse(readFileSync(`${report}.hints.json`, 'utf8'));
   expect(hints.source.boundaries.length).toBeGreaterThanOrEqual(12);
-  const second = await audit(report);
+  const second = await audit(report, ['--hints']);
   expect(second.discrepancies).toEqual(first.discrepancies);
   expect(second.r.summary.counts).toEqual(first.r.summary.counts);
   expect(second.lists).toBeLessThanOrEqual(first.lists);
   expect(first.discrepancies).toHaveLength(13);
 });
 
+test('without --hints nothing is saved beside the report', async () => {
+  const report = join(dir, 'nohints.json');
+  const r = await audit(report);
+  expect(r.code).toBe(1);
+  expect(existsSync(`${report}.hints.json`)).toBe(false);
+});
+
 test('after the data changed, a hinted run still equals a plain run', async () => {
   const report = join(dir, 'changed.json');
-  await audit(report); // writes hints for the current data
+  await audit(report, ['--hints']); // writes hints for the current data
   const c = standClient('za');
   // Grow one range a lot, empty another, and add a difference.
   await putObjects(
@@ -108,8 +115,8 @@ test('after the data changed, a hinted run still equals a plain run', async () =
     Array.from({ length: 250 }, (_, i) => `f1/k00100-new${i}`),
   );
   for (let i = 0; i < 60; i++) await c.send(new DeleteObjectCommand({ Bucket: src, Key: keys[i * 7] }));
-  const hinted = await audit(report);
-  const plain = await audit(join(dir, 'plain.json'), ['--no-hints']);
+  const hinted = await audit(report, ['--hints']);
+  const plain = await audit(join(dir, 'plain.json'));
   expect(hinted.discrepancies).toEqual(plain.discrepancies);
   expect(hinted.r.summary.counts).toEqual(plain.r.summary.counts);
   expect(hinted.discrepancies.length).toBeGreaterThan(13);
