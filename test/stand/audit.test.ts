@@ -28,6 +28,8 @@ import {
 } from '../support/stand';
 
 jest.setTimeout(120_000);
+/** A test that restarts a zone waits for multisite sync to resume (startZone): up to minutes. */
+const ZONE_RESTART_TIMEOUT_MS = 420_000;
 
 const env = standEnv();
 process.env.AWS_ACCESS_KEY_ID = env.accessKeyId;
@@ -385,65 +387,69 @@ describe('the source region goes down mid-run', () => {
 
   afterAll(async () => {
     await startZone('za');
-  });
+  }, ZONE_RESTART_TIMEOUT_MS);
 
-  test('exits 3 with a checkpoint and the resume command; resuming gives the uninterrupted report', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'audit-outage-'));
-    const args = (report: string) => [
-      'audit',
-      '--source',
-      `s3://${src}`,
-      '--replica',
-      `s3://${dst}`,
-      '--source-endpoint',
-      za.endpoint!,
-      '--replica-endpoint',
-      zb.endpoint!,
-      '--page-size',
-      '10',
-      '--max-attempts',
-      '2',
-      '--lag-window',
-      '0',
-      '--report',
-      report,
-    ];
-    const whole = join(dir, 'whole.json');
-    expect(await main(args(whole), cliIO())).toBe(1);
+  test(
+    'exits 3 with a checkpoint and the resume command; resuming gives the uninterrupted report',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'audit-outage-'));
+      const args = (report: string) => [
+        'audit',
+        '--source',
+        `s3://${src}`,
+        '--replica',
+        `s3://${dst}`,
+        '--source-endpoint',
+        za.endpoint!,
+        '--replica-endpoint',
+        zb.endpoint!,
+        '--page-size',
+        '10',
+        '--max-attempts',
+        '2',
+        '--lag-window',
+        '0',
+        '--report',
+        report,
+      ];
+      const whole = join(dir, 'whole.json');
+      expect(await main(args(whole), cliIO())).toBe(1);
 
-    const lines: string[] = [];
-    let stopped = false;
-    const onErr = (line: string) => {
-      // the first progress line comes after 500 keys: stop the source zone right there (synchronously)
-      if (!stopped && line.startsWith('audit: ')) {
-        stopped = true;
-        execFileSync('bash', [join(__dirname, '../../scripts/stand.sh'), 'stop-zone', 'za'], { stdio: 'ignore' });
+      const lines: string[] = [];
+      let stopped = false;
+      const onErr = (line: string) => {
+        // the first progress line comes after 500 keys: stop the source zone right there (synchronously)
+        if (!stopped && line.startsWith('audit: ')) {
+          stopped = true;
+          execFileSync('bash', [join(__dirname, '../../scripts/stand.sh'), 'stop-zone', 'za'], { stdio: 'ignore' });
+        }
+      };
+      const report = join(dir, 'cut.json');
+      let code: number;
+      try {
+        code = await main(args(report), cliIO(lines, onErr));
+      } finally {
+        await startZone('za');
       }
-    };
-    const report = join(dir, 'cut.json');
-    let code: number;
-    try {
-      code = await main(args(report), cliIO(lines, onErr));
-    } finally {
-      await startZone('za');
-    }
-    expect(stopped).toBe(true);
-    expect(code).toBe(3);
-    const text = lines.join('\n');
-    expect(text).toMatch(/the source bucket ".+" could not be read after \d+ keys/);
-    const resume = /resume with: (cdk-s3-dr audit .+ --resume (\S+))$/m.exec(text);
-    expect(resume).not.toBeNull();
-    const checkpoint = JSON.parse(readFileSync(resume![2], 'utf8'));
-    expect(checkpoint.lastKey).toMatch(/^k\d{5}$/);
-    expect(checkpoint.summarySoFar.keys).toBeGreaterThanOrEqual(500);
-    expect(checkpoint.summarySoFar.keys).toBeLessThan(1000);
+      expect(stopped).toBe(true);
+      expect(code).toBe(3);
+      const text = lines.join('\n');
+      expect(text).toMatch(/the source bucket ".+" could not be read after \d+ keys/);
+      const resume = /resume with: (cdk-s3-dr audit .+ --resume (\S+))$/m.exec(text);
+      expect(resume).not.toBeNull();
+      const checkpoint = JSON.parse(readFileSync(resume![2], 'utf8'));
+      expect(checkpoint.lastKey).toMatch(/^k\d{5}$/);
+      expect(checkpoint.summarySoFar.keys).toBeGreaterThanOrEqual(500);
+      expect(checkpoint.summarySoFar.keys).toBeLessThan(1000);
 
-    const resumed = resume![1].split(' ').slice(1); // the printed command, without the program name
-    expect(await main(resumed, cliIO())).toBe(1);
-    const a = JSON.parse(readFileSync(whole, 'utf8')) as AuditReport;
-    const b = JSON.parse(readFileSync(report, 'utf8')) as AuditReport;
-    expect(comparable(b.summary)).toEqual(comparable(a.summary));
-    expect(b.discrepancies).toEqual(a.discrepancies);
-    expect(b.discrepancies.map((d) => [d.key, d.kind])).toEqual(objects.slice(990).map(([k]) => [k, 'missing']));
-  });
+      const resumed = resume![1].split(' ').slice(1); // the printed command, without the program name
+      expect(await main(resumed, cliIO())).toBe(1);
+      const a = JSON.parse(readFileSync(whole, 'utf8')) as AuditReport;
+      const b = JSON.parse(readFileSync(report, 'utf8')) as AuditReport;
+      expect(comparable(b.summary)).toEqual(comparable(a.summary));
+      expect(b.discrepancies).toEqual(a.discrepancies);
+      expect(b.discrepancies.map((d) => [d.key, d.kind])).toEqual(objects.slice(990).map(([k]) => [k, 'missing']));
+    },
+    ZONE_RESTART_TIMEOUT_MS,
+  );
 });

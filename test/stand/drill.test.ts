@@ -24,6 +24,8 @@ import {
 } from '../support/stand';
 
 jest.setTimeout(120_000);
+/** A test that restarts a zone waits for multisite sync to resume (startZone): up to minutes. */
+const ZONE_RESTART_TIMEOUT_MS = 420_000;
 
 const env = standEnv();
 process.env.AWS_ACCESS_KEY_ID = env.accessKeyId;
@@ -264,25 +266,29 @@ describe('restore drill on the two-zone stand', () => {
     expect(await versions('zb', scratch)).toEqual([]);
   });
 
-  test('with the source zone down, verifies against the replica etag and says so', async () => {
-    const before = await versions('zb', data);
-    await stopZone('za');
-    let r;
-    try {
-      r = await runDrill(options({ sampleSize: 5, seed: 'outage' }), { sourceProbeTimeoutMs: 5000 });
-    } finally {
-      await startZone('za');
-    }
-    expect(r.sourceAvailable).toBe(false);
-    expect(r.notes.join('\n')).toMatch(
-      /the source s3:\/\/.* was unavailable .*verified against what the replica recorded/,
-    );
-    expect(r.objects.map((o) => o.verifiedAgainst)).toEqual(Array(5).fill('replica-etag-md5'));
-    expect(r.passed).toBe(true);
-    expect(r.cleanup.complete).toBe(true);
-    expect(await versions('zb', data)).toEqual(before);
-    expect(await versions('zb', scratch)).toEqual([]);
-  });
+  test(
+    'with the source zone down, verifies against the replica etag and says so',
+    async () => {
+      const before = await versions('zb', data);
+      await stopZone('za');
+      let r;
+      try {
+        r = await runDrill(options({ sampleSize: 5, seed: 'outage' }), { sourceProbeTimeoutMs: 5000 });
+      } finally {
+        await startZone('za');
+      }
+      expect(r.sourceAvailable).toBe(false);
+      expect(r.notes.join('\n')).toMatch(
+        /the source s3:\/\/.* was unavailable .*verified against what the replica recorded/,
+      );
+      expect(r.objects.map((o) => o.verifiedAgainst)).toEqual(Array(5).fill('replica-etag-md5'));
+      expect(r.passed).toBe(true);
+      expect(r.cleanup.complete).toBe(true);
+      expect(await versions('zb', data)).toEqual(before);
+      expect(await versions('zb', scratch)).toEqual([]);
+    },
+    ZONE_RESTART_TIMEOUT_MS,
+  );
 
   test('rejects a restore target equal to the source or the replica before reading anything', async () => {
     for (const restoreTo of [

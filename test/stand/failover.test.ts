@@ -24,6 +24,8 @@ import {
 } from '../support/stand';
 
 jest.setTimeout(180_000);
+/** A test that restarts a zone waits for multisite sync to resume (startZone): up to minutes. */
+const ZONE_RESTART_TIMEOUT_MS = 420_000;
 
 const env = standEnv();
 process.env.AWS_ACCESS_KEY_ID = env.accessKeyId;
@@ -54,7 +56,7 @@ afterAll(async () => {
   await startZone('za');
   await rec?.close();
   for (const [zone, bucket] of created) await emptyAndDeleteBucket(zone, bucket).catch(() => undefined);
-});
+}, ZONE_RESTART_TIMEOUT_MS);
 
 function probeConfig(name: string): ProbeConfig {
   return {
@@ -107,83 +109,87 @@ describe('probe', () => {
 });
 
 describe('outage of the source zone', () => {
-  test('the probe reports the source unavailable and the controller fails over the pointer; failback waits for the audit', async () => {
-    const config = controllerConfig();
-    const initial = formatPointerValue({
-      bucket: data,
-      region: SRC_REGION,
-      since: '2026-01-01T00:00:00.000Z',
-      reason: 'initial',
-    });
-    rec.setParameter(REP_REGION, PARAM, initial);
-    rec.setParameter(SRC_REGION, PARAM, initial);
-    // A healthy datapoint first, then the outage.
-    const healthy = await runProbe(probeConfig('stand-outage'));
-    expect(healthy.sourceAvailable).toBe(true);
-    const now = Date.now();
-    rec.addDatapoint('SourceAvailable', 'stand-outage', { at: now - 5 * 60_000, value: 1 });
+  test(
+    'the probe reports the source unavailable and the controller fails over the pointer; failback waits for the audit',
+    async () => {
+      const config = controllerConfig();
+      const initial = formatPointerValue({
+        bucket: data,
+        region: SRC_REGION,
+        since: '2026-01-01T00:00:00.000Z',
+        reason: 'initial',
+      });
+      rec.setParameter(REP_REGION, PARAM, initial);
+      rec.setParameter(SRC_REGION, PARAM, initial);
+      // A healthy datapoint first, then the outage.
+      const healthy = await runProbe(probeConfig('stand-outage'));
+      expect(healthy.sourceAvailable).toBe(true);
+      const now = Date.now();
+      rec.addDatapoint('SourceAvailable', 'stand-outage', { at: now - 5 * 60_000, value: 1 });
 
-    await stopZone('za');
-    try {
-      for (let i = 3; i >= 0; i--) {
-        const r = await runProbe(probeConfig('stand-outage'));
-        expect(r.sourceAvailable).toBe(false);
-        expect(r.sourceError).toBeDefined();
-        expect(r.lagSeconds).toBeUndefined();
-        const emf = probeMetrics(r).toEmf()!;
-        expect(emf.SourceAvailable).toBe(0);
-        rec.addDatapoint('SourceAvailable', 'stand-outage', {
-          at: now - i * 60_000 - 1000,
-          value: emf.SourceAvailable as number,
-        });
+      await stopZone('za');
+      try {
+        for (let i = 3; i >= 0; i--) {
+          const r = await runProbe(probeConfig('stand-outage'));
+          expect(r.sourceAvailable).toBe(false);
+          expect(r.sourceError).toBeDefined();
+          expect(r.lagSeconds).toBeUndefined();
+          const emf = probeMetrics(r).toEmf()!;
+          expect(emf.SourceAvailable).toBe(0);
+          rec.addDatapoint('SourceAvailable', 'stand-outage', {
+            at: now - i * 60_000 - 1000,
+            value: emf.SourceAvailable as number,
+          });
+        }
+        rec.setAlarm('app-outage', 'ALARM');
+
+        // Dry run first: the plan, no change.
+        const dry = await runFailover(
+          config,
+          { dryRun: true, trigger: 'test' },
+          { credentials, record: false, log: () => undefined },
+        );
+        expect(dry.decision.action).toBe('fail-over');
+        expect(dry.executed).toBe(false);
+        expect(rec.calls('PutParameter')).toHaveLength(0);
+
+        const out = await runFailover(
+          config,
+          { trigger: 'alarm app-outage changed to ALARM' },
+          { credentials, log: () => undefined },
+        );
+        expect(out.decision.action).toBe('fail-over');
+        expect(out.decision.reasons.join('\n')).toMatch(/unavailable in 4 of the last 5/);
+        expect(out.results.map((r) => [r.step.region, r.ok])).toEqual([
+          [REP_REGION, true],
+          [SRC_REGION, true],
+        ]);
+        for (const region of [REP_REGION, SRC_REGION]) {
+          expect(parsePointerValue(rec.getParameter(region, PARAM)!.value)).toMatchObject({
+            bucket: data,
+            region: REP_REGION,
+          });
+        }
+        expect(out.recordUri).toMatch(new RegExp(`^s3://${reports}/failover/decisions/`));
+        const record = await new DecisionRecords(config).get(out.recordUri!.replace(`s3://${reports}/`, ''));
+        expect(record.executed).toBe(true);
+        expect(record.datapoints!.SourceAvailable.filter((p) => p.value === 0)).toHaveLength(4);
+
+        // Idempotent: a second alarm event changes nothing.
+        const again = await runFailover(
+          config,
+          { trigger: 'alarm again' },
+          { credentials, log: () => undefined, now: () => Date.now() + 1 },
+        );
+        expect(again.decision.action).toBe('none');
+        expect(again.decision.reasons.join('\n')).toMatch(/already points to the replica/);
+        expect(rec.calls('PutParameter')).toHaveLength(2);
+      } finally {
+        await startZone('za');
       }
-      rec.setAlarm('app-outage', 'ALARM');
-
-      // Dry run first: the plan, no change.
-      const dry = await runFailover(
-        config,
-        { dryRun: true, trigger: 'test' },
-        { credentials, record: false, log: () => undefined },
-      );
-      expect(dry.decision.action).toBe('fail-over');
-      expect(dry.executed).toBe(false);
-      expect(rec.calls('PutParameter')).toHaveLength(0);
-
-      const out = await runFailover(
-        config,
-        { trigger: 'alarm app-outage changed to ALARM' },
-        { credentials, log: () => undefined },
-      );
-      expect(out.decision.action).toBe('fail-over');
-      expect(out.decision.reasons.join('\n')).toMatch(/unavailable in 4 of the last 5/);
-      expect(out.results.map((r) => [r.step.region, r.ok])).toEqual([
-        [REP_REGION, true],
-        [SRC_REGION, true],
-      ]);
-      for (const region of [REP_REGION, SRC_REGION]) {
-        expect(parsePointerValue(rec.getParameter(region, PARAM)!.value)).toMatchObject({
-          bucket: data,
-          region: REP_REGION,
-        });
-      }
-      expect(out.recordUri).toMatch(new RegExp(`^s3://${reports}/failover/decisions/`));
-      const record = await new DecisionRecords(config).get(out.recordUri!.replace(`s3://${reports}/`, ''));
-      expect(record.executed).toBe(true);
-      expect(record.datapoints!.SourceAvailable.filter((p) => p.value === 0)).toHaveLength(4);
-
-      // Idempotent: a second alarm event changes nothing.
-      const again = await runFailover(
-        config,
-        { trigger: 'alarm again' },
-        { credentials, log: () => undefined, now: () => Date.now() + 1 },
-      );
-      expect(again.decision.action).toBe('none');
-      expect(again.decision.reasons.join('\n')).toMatch(/already points to the replica/);
-      expect(rec.calls('PutParameter')).toHaveLength(2);
-    } finally {
-      await startZone('za');
-    }
-  });
+    },
+    ZONE_RESTART_TIMEOUT_MS,
+  );
 
   test('failback refuses while the replica has an object the source lacks, and proceeds once the audit passes', async () => {
     // A non-replicated pair on one zone, so the difference stays planted.
