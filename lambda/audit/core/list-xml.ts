@@ -36,27 +36,21 @@ export interface RawListPage {
  */
 export type ListBody = string | Buffer;
 
+/** What the parser needs of a body; a string is one as it is, bytes are wrapped. */
 interface Doc {
   readonly length: number;
   indexOf(s: string, from?: number): number;
   lastIndexOf(s: string): number;
-  text(start: number, end: number): string;
+  slice(start: number, end: number): string;
 }
 
 function docOf(body: ListBody): Doc {
-  if (typeof body === 'string') {
-    return {
-      length: body.length,
-      indexOf: (s, from) => body.indexOf(s, from),
-      lastIndexOf: (s) => body.lastIndexOf(s),
-      text: (a, b) => body.slice(a, b),
-    };
-  }
+  if (typeof body === 'string') return body;
   return {
     length: body.length,
     indexOf: (s, from) => body.indexOf(s, from),
     lastIndexOf: (s) => body.lastIndexOf(s),
-    text: (a, b) => body.toString('utf8', a, b),
+    slice: (a, b) => body.toString('utf8', a, b),
   };
 }
 
@@ -78,35 +72,22 @@ export function decodeUrlKey(s: string): string {
 }
 
 /** The text of the first `<tag>` in `doc[from, to)`, or undefined. */
-function docField(doc: Doc, tag: string, from: number, to: number): string | undefined {
+function field(doc: Doc, tag: string, from: number, to: number): string | undefined {
   const open = `<${tag}>`;
   const i = doc.indexOf(open, from);
   if (i < 0 || i >= to) {
+    // An empty element (<Prefix/>) counts as present and empty.
     const empty = doc.indexOf(`<${tag}/>`, from);
     return empty >= 0 && empty < to ? '' : undefined;
   }
   const start = i + open.length;
   const end = doc.indexOf(`</${tag}>`, start);
-  return end < 0 || end > to ? undefined : doc.text(start, end);
-}
-
-/** The text of the first `<tag>` in `xml[from, to)`, or undefined. */
-function field(xml: string, tag: string, from: number, to: number): string | undefined {
-  const open = `<${tag}>`;
-  const i = xml.indexOf(open, from);
-  if (i < 0 || i >= to) {
-    // An empty element (<Prefix/>) counts as present and empty.
-    const empty = xml.indexOf(`<${tag}/>`, from);
-    return empty >= 0 && empty < to ? '' : undefined;
-  }
-  const start = i + open.length;
-  const end = xml.indexOf(`</${tag}>`, start);
-  return end < 0 || end > to ? undefined : xml.slice(start, end);
+  return end < 0 || end > to ? undefined : doc.slice(start, end);
 }
 
 /** A page-level field (outside entries; entries never contain these tag names). */
 function pageField(doc: Doc, tag: string): string | undefined {
-  return docField(doc, tag, 0, doc.length);
+  return field(doc, tag, 0, doc.length);
 }
 
 function stripQuotes(etag: string | undefined): string | undefined {
@@ -119,7 +100,7 @@ function stripQuotes(etag: string | undefined): string | undefined {
 function entry(doc: Doc, from: number, to: number, deleteMarker: boolean): RawListEntry {
   // Search inside the entry only: a tag an entry lacks (VersionId in ListObjectsV2) must not
   // send every lookup to the end of the document.
-  const xml = doc.text(from, to);
+  const xml = doc.slice(from, to);
   from = 0;
   to = xml.length;
   const key = field(xml, 'Key', from, to);
@@ -155,10 +136,10 @@ export function peekListObjectsV2(body: ListBody): ListObjectsV2Head {
 }
 
 function peek(doc: Doc): ListObjectsV2Head {
-  if (doc.indexOf('<ListBucketResult') < 0) throw new Error(`not a ListBucketResult: ${doc.text(0, 120)}`);
+  if (doc.indexOf('<ListBucketResult') < 0) throw new Error(`not a ListBucketResult: ${doc.slice(0, 120)}`);
   const token = withoutEntries(doc, 'Contents', 'NextContinuationToken');
   const last = doc.lastIndexOf('<Contents>');
-  const lastKey = last < 0 ? undefined : docField(doc, 'Key', last, doc.indexOf('</Contents>', last));
+  const lastKey = last < 0 ? undefined : field(doc, 'Key', last, doc.indexOf('</Contents>', last));
   return {
     isTruncated: pageField(doc, 'IsTruncated') === 'true',
     nextContinuationToken: token === undefined ? undefined : decodeXmlText(token),
@@ -186,7 +167,7 @@ export function parseListObjectsV2(body: ListBody): RawListPage {
 /** Parses a ListObjectVersions response body (requested with `encoding-type=url`), in document order. */
 export function parseListObjectVersions(body: ListBody): RawListPage {
   const xml = docOf(body);
-  if (xml.indexOf('<ListVersionsResult') < 0) throw new Error(`not a ListVersionsResult: ${xml.text(0, 120)}`);
+  if (xml.indexOf('<ListVersionsResult') < 0) throw new Error(`not a ListVersionsResult: ${xml.slice(0, 120)}`);
   const entries: RawListEntry[] = [];
   let at = 0;
   for (;;) {
@@ -222,8 +203,8 @@ function withoutEntries(xml: Doc, entryTags: string, tag: string): string | unde
     .map((t) => xml.indexOf(`<${t}>`))
     .filter((i) => i >= 0);
   const firstEntry = first.length ? Math.min(...first) : xml.length;
-  const before = docField(xml, tag, 0, firstEntry);
+  const before = field(xml, tag, 0, firstEntry);
   if (before !== undefined) return before;
   const lastClose = Math.max(...entryTags.split('|').map((t) => xml.lastIndexOf(`</${t}>`)));
-  return lastClose >= 0 ? docField(xml, tag, lastClose, xml.length) : undefined;
+  return lastClose >= 0 ? field(xml, tag, lastClose, xml.length) : undefined;
 }
