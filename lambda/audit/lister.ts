@@ -2,7 +2,7 @@ import type { ListObjectsV2CommandOutput, ListObjectVersionsCommandOutput, S3Cli
 import { CANARY_PREFIX } from '../shared/reserved';
 import { S3Access } from '../shared/s3-access';
 import { AuditMode, compareKeys, HeadInfo, ListedVersion, normEtag } from './core';
-import { parseListObjectsV2, peekListObjectsV2, RawListEntry } from './core/list-xml';
+import { listObjectsV2Entries, peekListObjectsV2, RawListEntry } from './core/list-xml';
 
 /** Which side a failed request was for, so the error can name the bucket. */
 export class SideError extends Error {
@@ -114,7 +114,7 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       const head = wrapSync(() => peekListObjectsV2(body));
       nextToken = head.isTruncated ? head.nextContinuationToken : undefined;
       lastKey = head.lastKey;
-      items = () => wrapSync(() => toItems(parseListObjectsV2(body).entries));
+      items = () => wrapSync(() => toItems(listObjectsV2Entries(body)));
     } else {
       const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
       const client = await access.client();

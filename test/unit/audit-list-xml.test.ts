@@ -4,6 +4,7 @@ import {
   parseListObjectsV2,
   parseListObjectVersions,
   peekListObjectsV2,
+  listObjectsV2Entries,
 } from '../../lambda/audit/core/list-xml';
 
 const v2 = (contents: string, tail = '<IsTruncated>false</IsTruncated>') =>
@@ -83,6 +84,7 @@ describe('listing XML parser', () => {
     ]);
     expect(peekListObjectsV2(bytes)).toEqual(peekListObjectsV2(text));
     expect(peekListObjectsV2(bytes).nextContinuationToken).toBe('\u00e9t&');
+    expect(listObjectsV2Entries(bytes)).toEqual(parseListObjectsV2(text).entries);
   });
 
   test('decodes URL-encoded keys: spaces as "+", literal "+" as %2B, unicode, and XML entities', () => {

@@ -151,6 +151,15 @@ function peek(doc: Doc): ListObjectsV2Head {
 export function parseListObjectsV2(body: ListBody): RawListPage {
   const xml = docOf(body);
   const head = peek(xml);
+  return { entries: contents(xml), isTruncated: head.isTruncated, nextContinuationToken: head.nextContinuationToken };
+}
+
+/** The entries of a ListObjectsV2 body whose page fields were already read with `peekListObjectsV2`. */
+export function listObjectsV2Entries(body: ListBody): RawListEntry[] {
+  return contents(docOf(body));
+}
+
+function contents(xml: Doc): RawListEntry[] {
   const entries: RawListEntry[] = [];
   let at = 0;
   for (;;) {
@@ -161,7 +170,7 @@ export function parseListObjectsV2(body: ListBody): RawListPage {
     entries.push(entry(xml, start, end, false));
     at = end + 11;
   }
-  return { entries, isTruncated: head.isTruncated, nextContinuationToken: head.nextContinuationToken };
+  return entries;
 }
 
 /** Parses a ListObjectVersions response body (requested with `encoding-type=url`), in document order. */
