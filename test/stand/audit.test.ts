@@ -77,7 +77,7 @@ function comparable(summary: AuditSummary) {
 const created: [zone: 'za' | 'zb', bucket: string][] = [];
 afterAll(async () => {
   for (const [zone, bucket] of created) await emptyAndDeleteBucket(zone, bucket).catch(() => undefined);
-});
+}, ZONE_RESTART_TIMEOUT_MS); // buckets on zb are deleted through za, which an outage test restarted
 
 describe('planted differences between two buckets', () => {
   let src: string;

@@ -357,33 +357,42 @@ export function stopZone(zone: Zone): Promise<void> {
 }
 
 /**
- * Starts zone's radosgw again and waits until it serves the test user and replication from za to
- * zb works again: after a zone restarts, multisite sync recovers with a backoff (up to about two
- * minutes measured), and a test that relies on replication must not start before it has.
+ * Starts zone's radosgw again and waits until it serves the test user and replication works
+ * again both ways: after a zone restarts, each zone's multisite sync from the other recovers
+ * with a backoff (a minute or two), and a test that relies on replication must not start before.
  */
 export async function startZone(zone: Zone, replicationTimeoutMs = 240_000): Promise<void> {
   await runStand('start-zone', checkZone(zone));
   await waitForReplicationToResume(replicationTimeoutMs);
 }
 
-/** Writes a canary through za and waits until zb serves it; removes it and its bucket after. */
+/**
+ * Writes a canary through za and one through zb, and waits until each zone serves the other's;
+ * removes them and their bucket after.
+ */
 export async function waitForReplicationToResume(timeoutMs = 240_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const bucket = uniqueBucketName();
   await zoneClient('za').send(new CreateBucketCommand({ Bucket: bucket }));
   try {
     await waitForBucketOnZone('zb', bucket, timeoutMs);
-    await zoneClient('za').send(new PutObjectCommand({ Bucket: bucket, Key: 'canary', Body: 'x' }));
-    for (;;) {
-      try {
-        await zoneClient('zb').send(new HeadObjectCommand({ Bucket: bucket, Key: 'canary' }));
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) {
-          throw new Error(`replication from za to zb did not resume within ${timeoutMs} ms: ${String(err)}`);
+    await zoneClient('za').send(new PutObjectCommand({ Bucket: bucket, Key: 'from-za', Body: 'x' }));
+    await zoneClient('zb').send(new PutObjectCommand({ Bucket: bucket, Key: 'from-zb', Body: 'x' }));
+    for (const [zone, key] of [
+      ['zb', 'from-za'],
+      ['za', 'from-zb'],
+    ] as const) {
+      for (;;) {
+        try {
+          await zoneClient(zone).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) {
+            throw new Error(`replication to ${zone} did not resume within ${timeoutMs} ms: ${String(err)}`);
+          }
         }
+        await new Promise((r) => setTimeout(r, 1000));
       }
-      await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {
     await emptyAndDeleteBucket('za', bucket).catch(() => undefined);
