@@ -327,9 +327,12 @@ export async function emptyAndDeleteBucket(zone: Zone, bucket: string): Promise<
 
 async function emptyBucket(zone: Zone, bucket: string): Promise<void> {
   const client = zoneClient(zone);
-  for (;;) {
+  // Replication catching up after an outage can bring deleted versions back for a while: give up
+  // after a bounded number of passes (cleanup is best effort; the stand is scratch space).
+  for (let pass = 1; ; pass++) {
     const versions = await listAllVersions(client, bucket);
     if (versions.length === 0) return;
+    if (pass > 20) throw new Error(`bucket ${bucket} on zone ${zone} still has versions after 20 passes`);
     for (let i = 0; i < versions.length; i += 1000) {
       const out = await client.send(
         new DeleteObjectsCommand({
