@@ -5,7 +5,7 @@
  *    global setup installs and starts by itself (scripts/stand.sh).
  * @type {import('jest').Config}
  */
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }];
 
 module.exports = {
   projects: [
