@@ -139,6 +139,17 @@ stop_daemon() {
 ceph_cli() { timeout 60 ceph -c "$CONF" --connect-timeout 15 "$@"; }
 rgw_admin() { timeout 120 radosgw-admin -c "$CONF" "$@"; }
 
+# bucket_sync_is ZONE BUCKET 0|1: true when ZONE's copy of the bucket's metadata has sync
+# disabled (1) or enabled (0): flag BUCKET_DATASYNC_DISABLED (8) of the bucket instance.
+bucket_sync_is() {
+  local id flags
+  id="$(rgw_admin --rgw-zone="$1" bucket stats --bucket="$2" | sed -n 's/^ *"id": "\(.*\)",$/\1/p' | head -1)"
+  [[ -n "$id" ]] || return 1
+  flags="$(rgw_admin --rgw-zone="$1" metadata get "bucket.instance:$2:$id" | sed -n 's/^ *"flags": \([0-9]*\),\{0,1\}$/\1/p' | head -1)"
+  [[ -n "$flags" ]] || return 1
+  (((flags & 8) != 0 ? $3 == 1 : $3 == 0))
+}
+
 wait_for() {
   local what="$1" seconds="$2" logf="$3"
   shift 3
@@ -448,12 +459,20 @@ main() {
       log "zone $2 started"
       ;;
     bucket-sync)
-      # Per-bucket replication switch (no period commit, so it does not stall sync): with sync
-      # disabled, writes through za stay off zb (a durable planted difference); writes through zb
-      # still reach za. Enabling it again catches up in about 15 s.
+      # Per-bucket replication switch (no period commit, so it does not stall sync): once both
+      # zones have the flag (waited for below), writes through either zone stay in that zone (a
+      # durable planted difference, or a restore target that needs no copy). Enabling it again
+      # catches up in about 15 s.
       [[ $# -eq 3 && ("$2" == enable || "$2" == disable) ]] || die "usage: stand.sh bucket-sync enable|disable BUCKET"
       [[ -f "$CONF" ]] || die "the stand was never started: run 'bash scripts/stand.sh ensure'"
       rgw_admin bucket sync "$2" --bucket="$3" >/dev/null
+      # The switch is bucket metadata, set on za (the metadata master); zb keeps replicating the
+      # bucket until metadata sync brings it the flag. Wait for both zones to have it.
+      local want=0 z
+      [[ "$2" == disable ]] && want=1
+      for z in za zb; do
+        wait_for "zone $z to see bucket sync $2d for $3" 60 "$LOG/client.rgw.$z.log" bucket_sync_is "$z" "$3" "$want"
+      done
       ;;
     status) cmd_status ;;
     env)

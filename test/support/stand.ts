@@ -403,9 +403,10 @@ export async function waitForReplicationToResume(timeoutMs = 240_000): Promise<v
 }
 
 /**
- * Stops replication of one bucket from za to zb (per-bucket switch, no period commit): writes
- * through za then stay off zb, a durable planted difference on the same bucket name. Writes
- * through zb still reach za. `enableBucketSync` turns it back on (zb catches up in about 15 s).
+ * Stops replication of one bucket both ways (per-bucket switch, no period commit; returns once
+ * both zones have it): writes through za then stay off zb, a durable planted difference on the
+ * same bucket name, and a restore target written through zb is not copied back to za.
+ * `enableBucketSync` turns it back on (the other zone catches up in about 15 s).
  */
 export function disableBucketSync(bucket: string): Promise<void> {
   return runStand('bucket-sync', 'disable', bucket);
