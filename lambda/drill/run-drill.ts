@@ -69,7 +69,14 @@ interface Candidate extends Sampleable {
 
 interface Restored {
   readonly result: DrillObjectResult;
-  readonly record: ReplicaRecord;
+  /**
+   * What the replica recorded about the restored version. A server-side copy does not read it
+   * (the copy is pinned to the listed ETag or version id instead); verification reads it only
+   * when it needs the replica's checksums, that is when the source cannot be used.
+   */
+  record?: ReplicaRecord;
+  /** The replica's ETag of the restored version, from the listing or the read. */
+  readonly etag?: string;
   /** SHA-256 of the bytes read from the replica while streaming (not in server-side copy mode). */
   readonly replicaSha256?: string;
 }
@@ -108,6 +115,11 @@ export function isUnreachable(err: unknown): boolean {
 
 function errorName(err: unknown): string {
   return (err as { name?: string; Code?: string }).name ?? '';
+}
+
+function isPreconditionFailed(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return errorName(err) === 'PreconditionFailed' || status === 412;
 }
 
 function isMissing(err: unknown): boolean {
@@ -387,8 +399,8 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
     // 2. Restore.
     const t1 = performance.now();
     let restoredCount = 0;
-    const restored = await mapPool(report.objects, options.concurrency, async (result) => {
-      const r = await restoreOne(result).catch((err: unknown) => {
+    const restored = await mapPool(report.objects, options.concurrency, async (result, i) => {
+      const r = await restoreOne(result, sample[i]).catch((err: unknown) => {
         if (isUnreachable(err)) fatal ??= err;
         result.reason = `restore failed: ${short(err)}`;
         report.failures.push({ key: result.key, versionId: result.versionId, phase: 'restore', reason: result.reason });
@@ -397,6 +409,7 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
       progress({ phase: 'restore', done: ++restoredCount, total: report.objects.length });
       return r;
     });
+    await learnTargetVersions(restored);
     const restoreMs = performance.now() - t1;
     report.durations.restoreSeconds = seconds(restoreMs);
     if (fatal && report.restored.objects === 0 && report.objects.length > 0) {
@@ -465,97 +478,168 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
   }
   return report;
 
-  async function restoreOne(result: DrillObjectResult): Promise<Restored> {
+  async function restoreOne(result: DrillObjectResult, listed: Candidate): Promise<Restored> {
     const problem = targetKeyProblem(result.targetKey);
     if (problem) throw new UsageError(problem);
     if (result.size > MAX_SINGLE_PUT_BYTES) {
       throw new UsageError(`the object is ${result.size} bytes, over the 5 GiB a single put can restore`);
     }
-    const bucket = options.restoreTo.bucket;
-    let record: ReplicaRecord;
-    let replicaSha256: string | undefined;
-    let targetVersionId: string | undefined;
-    let bytes: number;
     pending.add(result.targetKey);
-    if (options.serverSideCopy) {
-      const head = await replica.send(
-        new HeadObjectCommand({
-          Bucket: options.replica.bucket,
-          Key: result.key,
-          VersionId: result.versionId,
-          ChecksumMode: 'ENABLED',
-        }),
-      );
-      result.versionId ??= head.VersionId;
-      record = recordOf(head);
-      bytes = head.ContentLength ?? result.size;
-      const copySource =
-        `${options.replica.bucket}/${encodeURIComponent(result.key)}` +
-        (result.versionId && result.versionId !== 'null' ? `?versionId=${encodeURIComponent(result.versionId)}` : '');
-      const out = await target.send(
-        new CopyObjectCommand({ Bucket: bucket, Key: result.targetKey, CopySource: copySource }),
-      );
-      targetVersionId = out.VersionId;
-    } else {
-      const got = await replica.send(
-        new GetObjectCommand({
-          Bucket: options.replica.bucket,
-          Key: result.key,
-          VersionId: result.versionId,
-          ChecksumMode: 'ENABLED',
-        }),
-      );
-      result.versionId ??= got.VersionId;
-      record = recordOf(got);
-      bytes = got.ContentLength ?? 0;
-      const digest = new DigestBuilder();
-      const body = got.Body as Readable;
-      const tap = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          digest.update(chunk);
-          cb(null, chunk);
-        },
-      });
-      body.on('error', (err) => tap.destroy(err));
-      body.pipe(tap);
-      const out = await target
-        .send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: result.targetKey,
-            Body: tap,
-            ContentLength: bytes,
-            ContentType: got.ContentType,
-            CacheControl: got.CacheControl,
-            ContentDisposition: got.ContentDisposition,
-            ContentEncoding: got.ContentEncoding,
-            ContentLanguage: got.ContentLanguage,
-            Metadata: got.Metadata,
-          }),
-        )
-        .catch((err: unknown) => {
-          // Free the replica connection when the put fails before reading the whole body.
-          body.destroy();
-          throw err;
-        });
-      const d = digest.digest();
-      if (d.bytes !== bytes) throw new Error(`read ${d.bytes} bytes from the replica, expected ${bytes}`);
-      replicaSha256 = d.sha256;
-      targetVersionId = out.VersionId;
+    const r = options.serverSideCopy ? await copyOne(result, listed) : await streamOne(result);
+    if (!targetVersioned || result.targetVersionId) {
+      written.push({ key: result.targetKey, versionId: targetVersioned ? result.targetVersionId : undefined });
+      pending.delete(result.targetKey);
     }
-    if (targetVersioned && !targetVersionId) {
-      // Some servers return no version id from CopyObject: only this drill writes under its prefix.
-      const h = await target.send(new HeadObjectCommand({ Bucket: bucket, Key: result.targetKey }));
-      targetVersionId = h.VersionId;
-    }
-    written.push({ key: result.targetKey, versionId: targetVersioned ? targetVersionId : undefined });
-    pending.delete(result.targetKey);
-    result.targetVersionId = targetVersionId;
+    // else: the server did not say which version it wrote; learnTargetVersions lists them.
     result.restored = true;
-    result.size = bytes;
     report.restored.objects++;
-    report.restored.bytes += bytes;
-    return { result, record, replicaSha256 };
+    report.restored.bytes += result.size;
+    return r;
+  }
+
+  /** GET from the replica, PUT to the target, hashing the bytes on the way. */
+  async function streamOne(result: DrillObjectResult): Promise<Restored> {
+    const got = await replica.send(
+      new GetObjectCommand({
+        Bucket: options.replica.bucket,
+        Key: result.key,
+        VersionId: result.versionId,
+        ChecksumMode: 'ENABLED',
+      }),
+    );
+    result.versionId ??= got.VersionId;
+    const bytes = got.ContentLength ?? 0;
+    const digest = new DigestBuilder();
+    const body = got.Body as Readable;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        digest.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    body.on('error', (err) => tap.destroy(err));
+    body.pipe(tap);
+    const out = await target
+      .send(
+        new PutObjectCommand({
+          Bucket: options.restoreTo.bucket,
+          Key: result.targetKey,
+          Body: tap,
+          ContentLength: bytes,
+          ContentType: got.ContentType,
+          CacheControl: got.CacheControl,
+          ContentDisposition: got.ContentDisposition,
+          ContentEncoding: got.ContentEncoding,
+          ContentLanguage: got.ContentLanguage,
+          Metadata: got.Metadata,
+        }),
+      )
+      .catch((err: unknown) => {
+        // Free the replica connection when the put fails before reading the whole body.
+        body.destroy();
+        throw err;
+      });
+    const d = digest.digest();
+    if (d.bytes !== bytes) throw new Error(`read ${d.bytes} bytes from the replica, expected ${bytes}`);
+    result.targetVersionId = out.VersionId;
+    result.size = bytes;
+    return { result, record: recordOf(got), etag: got.ETag, replicaSha256: d.sha256 };
+  }
+
+  /**
+   * One CopyObject per object, as `aws s3 sync` does. The copy is pinned to what the listing
+   * saw: its version id, or else its ETag (CopySourceIfMatch), so the listed size and ETag
+   * describe the restored bytes without a HEAD. When the object changed since the listing, the
+   * copy is refused (412) and retried pinned to the version the replica holds now. (Ceph RGW
+   * reads that precondition under another header name and copies the current version: the
+   * listing of the drill's prefix then records what was written, and verification compares the
+   * restored bytes as always.)
+   */
+  async function copyOne(result: DrillObjectResult, listed: Candidate): Promise<Restored> {
+    // A listed 'null' version id (written before versioning) names a version too.
+    const byVersion = (v?: string): v is string => v !== undefined;
+    const copy = (ifMatch?: string) =>
+      target.send(
+        new CopyObjectCommand({
+          Bucket: options.restoreTo.bucket,
+          Key: result.targetKey,
+          CopySource:
+            `${options.replica.bucket}/${encodeURIComponent(result.key)}` +
+            (byVersion(result.versionId) ? `?versionId=${encodeURIComponent(result.versionId)}` : ''),
+          CopySourceIfMatch: byVersion(result.versionId) ? undefined : ifMatch,
+        }),
+      );
+    try {
+      const out = await copy(listed.etag);
+      result.versionId ??= out.CopySourceVersionId;
+      result.targetVersionId = out.VersionId;
+      return { result, etag: listed.etag };
+    } catch (err) {
+      if (!isPreconditionFailed(err) || byVersion(result.versionId)) throw err;
+    }
+    const head = await headReplica(result);
+    result.versionId ??= head.VersionId;
+    result.size = head.ContentLength ?? result.size;
+    const out = await copy(head.ETag);
+    result.targetVersionId = out.VersionId;
+    return { result, record: recordOf(head), etag: head.ETag };
+  }
+
+  function headReplica(result: DrillObjectResult) {
+    return replica.send(
+      new HeadObjectCommand({
+        Bucket: options.replica.bucket,
+        Key: result.key,
+        VersionId: result.versionId,
+        ChecksumMode: 'ENABLED',
+      }),
+    );
+  }
+
+  /**
+   * The replica's record of the restored version, read when verification first needs it: by
+   * version id when known, else the current version (verifyOne says so when it has changed).
+   */
+  async function replicaRecord(r: Restored): Promise<ReplicaRecord> {
+    if (!r.record) {
+      try {
+        r.record = recordOf(await headReplica(r.result));
+      } catch (err) {
+        throw new Error(`the replica's checksums could not be read: ${short(err)}`);
+      }
+    }
+    return r.record;
+  }
+
+  /**
+   * Learns the version ids (and sizes) of writes whose reply named none (Ceph's CopyObject, for
+   * one) from one listing of the drill's own prefix (its id is unique, so every version there is
+   * the drill's: the latest of a key is the last write), instead of a HEAD per object.
+   */
+  async function learnTargetVersions(restored: readonly (Restored | undefined)[]): Promise<void> {
+    const unknown = restored.filter((r): r is Restored => r !== undefined && pending.has(r.result.targetKey));
+    if (unknown.length === 0) return;
+    const latest = new Map<string, VersionEntry>();
+    try {
+      for await (const e of listVersions(target, options.restoreTo.bucket, root)) {
+        if (e.isLatest && !e.isDeleteMarker) latest.set(e.key, e);
+      }
+    } catch (err) {
+      report.notes.push(
+        `the restore target's versions could not be listed (${short(err)}): restored objects were read back by key, and the cleanup sweep removes every version under the drill's prefix`,
+      );
+    }
+    for (const { result } of unknown) {
+      const e = latest.get(result.targetKey);
+      result.targetVersionId = e?.versionId;
+      if (e?.size !== undefined && e.size !== result.size) {
+        // A server that ignored the copy's ETag pin copied a newer version: record what it wrote.
+        report.restored.bytes += e.size - result.size;
+        result.size = e.size;
+      }
+      written.push({ key: result.targetKey, versionId: result.targetVersionId });
+      pending.delete(result.targetKey);
+    }
   }
 
   async function sourceSha256(result: DrillObjectResult): Promise<{ sha256?: string; note?: string }> {
@@ -586,7 +670,9 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
 
   async function verifyOne(r: Restored): Promise<void> {
     const { result } = r;
-    let rule: VerificationRule = chooseVerification(report.sourceAvailable, r.record);
+    let rule: VerificationRule = report.sourceAvailable
+      ? chooseVerification(true, {})
+      : chooseVerification(false, await replicaRecord(r));
     let expectedSha: string | undefined;
     if (rule.against === 'source-sha256') {
       try {
@@ -599,7 +685,7 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
       }
       if (!expectedSha) {
         const sourceUp = report.sourceAvailable;
-        rule = chooseVerification(false, r.record);
+        rule = chooseVerification(false, await replicaRecord(r));
         if (sourceUp && options.asOf && !result.note) {
           result.note = `the source has no version ${result.versionId}`;
         }
@@ -632,6 +718,9 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
       } else if (r.replicaSha256 !== restored.sha256) {
         reason += '; the replica matched the source, so the copy to the restore target was corrupted';
       }
+    }
+    if (r.record?.etag && r.etag && r.record.etag !== r.etag) {
+      reason += `; the replica object changed during the drill (etag ${r.etag} when listed, ${r.record.etag} now)`;
     }
     if (result.note) reason += ` (${result.note})`;
     result.reason = reason;

@@ -11,9 +11,10 @@ import { DrillOptions } from '../../lambda/drill/core/options';
 import { drill } from '../../lambda/drill/index';
 import { runDrill } from '../../lambda/drill/run-drill';
 import { UsageError } from '../../lambda/shared/errors';
-import { RequestStats } from '../../lambda/shared/s3-client';
+import { createS3Client, RequestStats } from '../../lambda/shared/s3-client';
 import {
   createBucket,
+  disableBucketSync,
   emptyAndDeleteBucket,
   listAllVersions,
   standClient,
@@ -130,6 +131,9 @@ function options(over: Partial<DrillOptions> = {}): DrillOptions {
 
 beforeAll(async () => {
   [data, scratch] = await Promise.all([bucket('za', true), bucket('za', true)]);
+  // The restore target is scratch space, as in a deployment: not replicated. (Multisite would
+  // copy every drill write to za and may bring a deleted version back for a while.)
+  await disableBucketSync(scratch);
   await put(zaClient, data, objects);
   await replicated(data);
 });
@@ -159,10 +163,20 @@ describe('restore drill on the two-zone stand', () => {
     expect(await Promise.all([versions('za', data), versions('zb', data), versions('zb', scratch)])).toEqual(before);
 
     // The same seed picks the same objects; server-side copy restores them just as well.
-    const again = await runDrill(options({ seed: 'stand-1', serverSideCopy: true }));
+    const copyStats = new RequestStats();
+    const again = await runDrill(options({ seed: 'stand-1', serverSideCopy: true }), { stats: copyStats });
     expect(again.passed).toBe(true);
     expect(again.objects.map((o) => o.key)).toEqual(r.objects.map((o) => o.key));
     expect(again.plan.copy).toBe('server-side');
+    expect(again.verified).toMatchObject({ objects: 8, against: { 'source-sha256': 8 } });
+    for (const o of again.objects) expect(o.sha256).toBe(sha256(byKey.get(o.key)!));
+    // One request per object: the copy is pinned to the listed ETag instead of a HEAD, and the
+    // stand's CopyObject names no version id, so one listing of the drill's prefix learns them.
+    expect(copyStats.byOperation.CopyObjectCommand).toBe(8);
+    expect(copyStats.byOperation.HeadObjectCommand).toBeUndefined();
+    expect(again.objects.every((o) => typeof o.targetVersionId === 'string')).toBe(true);
+    // The recorded version ids were the written ones: the sweep found nothing else.
+    expect(again.cleanup).toMatchObject({ written: 8, swept: 0, complete: true, leftovers: [] });
     expect(await Promise.all([versions('za', data), versions('zb', data), versions('zb', scratch)])).toEqual(before);
   });
 
@@ -207,6 +221,22 @@ describe('restore drill on the two-zone stand', () => {
       overwrittenSince: 1,
     });
     expect(r.objects.every((o) => o.verifiedAgainst === 'source-sha256')).toBe(true);
+    expect(await Promise.all([versions('za', data), versions('zb', data), versions('zb', scratch)])).toEqual(before);
+
+    // A server-side copy restores the same versions (copied by version id).
+    const copied = await runDrill(
+      options({
+        source: { bucket: data, prefix: p, ...za },
+        replica: { bucket: data, prefix: p, ...zb },
+        sampleSize: 10,
+        asOf,
+        serverSideCopy: true,
+      }),
+    );
+    expect(copied.passed).toBe(true);
+    expect(copied.objects.map((o) => [o.key, o.versionId, o.sha256])).toEqual(
+      r.objects.map((o) => [o.key, o.versionId, o.sha256]),
+    );
     expect(await Promise.all([versions('za', data), versions('zb', data), versions('zb', scratch)])).toEqual(before);
   });
 
@@ -271,12 +301,24 @@ describe('restore drill on the two-zone stand', () => {
     async () => {
       const before = await versions('zb', data);
       await stopZone('za');
+      const copyStats = new RequestStats();
       let r;
+      let copied;
       try {
         r = await runDrill(options({ sampleSize: 5, seed: 'outage' }), { sourceProbeTimeoutMs: 5000 });
+        copied = await runDrill(options({ sampleSize: 5, seed: 'outage', serverSideCopy: true }), {
+          sourceProbeTimeoutMs: 5000,
+          stats: copyStats,
+        });
       } finally {
         await startZone('za');
       }
+      // A server-side copy reads the replica's record (one HEAD per object) only because the
+      // source cannot be used.
+      expect(copied.passed).toBe(true);
+      expect(copied.objects.map((o) => o.verifiedAgainst)).toEqual(Array(5).fill('replica-etag-md5'));
+      expect(copyStats.byOperation.HeadObjectCommand).toBe(5);
+      expect(copied.cleanup.complete).toBe(true);
       expect(r.sourceAvailable).toBe(false);
       expect(r.notes.join('\n')).toMatch(
         /the source s3:\/\/.* was unavailable .*verified against what the replica recorded/,
@@ -289,6 +331,102 @@ describe('restore drill on the two-zone stand', () => {
     },
     ZONE_RESTART_TIMEOUT_MS,
   );
+
+  test('a server-side copy of an object that changed after the listing restores the version the replica holds now', async () => {
+    const [src, rep] = await Promise.all([bucket('za', true), bucket('za', true)]);
+    const zbClient = standClient('zb');
+    const drillWithOverwrite = async (body: string, s3Precondition: boolean) => {
+      const stats = new RequestStats();
+      let changed: { key: string; versionId?: string } | undefined;
+      const report = await runDrill(
+        options({
+          source: { bucket: src, prefix: 'c/', ...za },
+          replica: { bucket: rep, prefix: 'c/', ...zb },
+          sampleSize: 3,
+          sampleMode: 'prefix',
+          serverSideCopy: true,
+        }),
+        {
+          stats,
+          clientFor: (o) => {
+            const c = createS3Client(o);
+            // Overwrites the first copied object on both sides between the listing and its copy.
+            c.middlewareStack.add(
+              (next, context) => async (args) => {
+                if (context.commandName === 'CopyObjectCommand' && !changed) {
+                  const copySource = (args.input as { CopySource: string }).CopySource;
+                  const key = decodeURIComponent(copySource.slice(copySource.indexOf('/') + 1));
+                  changed = { key };
+                  await zaClient.send(new PutObjectCommand({ Bucket: src, Key: key, Body: body }));
+                  const out = await zbClient.send(new PutObjectCommand({ Bucket: rep, Key: key, Body: body }));
+                  changed.versionId = out.VersionId;
+                }
+                return next(args);
+              },
+              { step: 'initialize', name: 'overwriteBeforeFirstCopy' },
+            );
+            if (s3Precondition) {
+              // RGW reads x-amz-copy-source-if-match as x-amz-copy-if-match: sent under both
+              // names, the stand refuses a stale copy as S3 does.
+              c.middlewareStack.add(
+                (next) => async (args) => {
+                  const req = args.request as { headers: Record<string, string> };
+                  const pin = req.headers['x-amz-copy-source-if-match'];
+                  if (pin) req.headers['x-amz-copy-if-match'] = pin;
+                  return next(args);
+                },
+                { step: 'build', name: 'rgwCopyPrecondition' },
+              );
+            }
+            return c;
+          },
+        },
+      );
+      return { report, stats, changed: changed! };
+    };
+    try {
+      const pairs: [string, string][] = [
+        ['c/a', 'first a'],
+        ['c/b', 'first b'],
+        ['c/c', 'first c'],
+      ];
+      await put(zaClient, src, pairs);
+      await put(zbClient, rep, pairs);
+
+      // S3's behaviour: the copy pinned to the listed ETag is refused, one HEAD pins the new version.
+      const s3 = await drillWithOverwrite('second, longer', true);
+      expect(s3.report.passed).toBe(true);
+      expect(s3.report.objects.find((o) => o.key === s3.changed.key)).toMatchObject({
+        restored: true,
+        verified: true,
+        versionId: s3.changed.versionId,
+        size: 14,
+        sha256: sha256('second, longer'),
+      });
+      expect(s3.stats.byOperation.CopyObjectCommand).toBe(4);
+      expect(s3.stats.byOperation.HeadObjectCommand).toBe(1);
+      expect(s3.report.restored.bytes).toBe(14 + 7 + 7);
+      expect(s3.report.cleanup).toMatchObject({ written: 3, swept: 0, complete: true });
+
+      // The stand's own behaviour: it copies the current version without being asked to pin;
+      // the listing of the drill's prefix records what was written.
+      const rgw = await drillWithOverwrite('third, longer still', false);
+      expect(rgw.report.passed).toBe(true);
+      expect(rgw.report.objects.find((o) => o.key === rgw.changed.key)).toMatchObject({
+        restored: true,
+        verified: true,
+        size: 19,
+        sha256: sha256('third, longer still'),
+      });
+      expect(rgw.stats.byOperation.CopyObjectCommand).toBe(3);
+      expect(rgw.stats.byOperation.HeadObjectCommand).toBeUndefined();
+      expect(rgw.changed.key).toBe(s3.changed.key);
+      expect(rgw.report.restored.bytes).toBe(19 + 7 + 7);
+      expect(rgw.report.cleanup).toMatchObject({ written: 3, swept: 0, complete: true });
+    } finally {
+      zbClient.destroy();
+    }
+  });
 
   test('rejects a restore target equal to the source or the replica before reading anything', async () => {
     for (const restoreTo of [
