@@ -40,6 +40,21 @@ export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
    */
   readonly sampleMode?: DrillSampleMode;
   /**
+   * Restore with one server-side `CopyObject` per object (as `aws s3 sync` does) instead of
+   * streaming each object through the function (GET from the replica, PUT to the target). The
+   * copy is faster and moves no bytes through Lambda; streaming also hashes the replica's bytes,
+   * so a failed verification says whether the replica or the copy was wrong. The same grants
+   * serve both (the copy reads the replica and writes the target as the function's role).
+   * @default false
+   */
+  readonly serverSideCopy?: boolean;
+  /**
+   * Objects restored (and verified) at once. The RTO estimate assumes a full restore at the
+   * same concurrency.
+   * @default 8
+   */
+  readonly concurrency?: number;
+  /**
    * Alarm when the drill's RTO estimate (time to restore the whole replica at the measured
    * throughput) exceeds this.
    * @default - no RTO alarm
@@ -125,6 +140,8 @@ export class RestoreDrill extends Construct {
         REPORTS_PREFIX: 'drills/',
         SAMPLE_SIZE: String(props.sampleSize ?? 100),
         SAMPLE_MODE: props.sampleMode ?? 'random',
+        CONCURRENCY: String(props.concurrency ?? 8),
+        SERVER_SIDE_COPY: String(props.serverSideCopy ?? false),
       },
     });
     this.grant(props, restorePrefix, key);
@@ -297,6 +314,17 @@ function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
       value: props.sampleSize,
       problem: 'must be a whole number from 1 to 100,000',
       fix: 'use for example 100',
+    });
+  }
+  if (
+    props.concurrency !== undefined &&
+    (!Number.isInteger(props.concurrency) || props.concurrency < 1 || props.concurrency > 256)
+  ) {
+    problems.push({
+      prop: 'concurrency',
+      value: props.concurrency,
+      problem: 'must be a whole number from 1 to 256',
+      fix: 'use for example 8 (the default) or 10',
     });
   }
   if (props.sampleMode !== undefined && !['random', 'newest', 'prefix'].includes(props.sampleMode)) {

@@ -104,6 +104,8 @@ describe('RestoreDrill', () => {
       restoreBucket: scratch,
       restorePrefix: 'drills/',
       sampleMode: 'newest',
+      serverSideCopy: true,
+      concurrency: 16,
     });
     const t = Template.fromStack(west);
     t.hasResourceProperties('AWS::Lambda::Function', {
@@ -112,6 +114,8 @@ describe('RestoreDrill', () => {
           RESTORE_BUCKET: 'team-scratch',
           RESTORE_PREFIX: 'drills/',
           SAMPLE_MODE: 'newest',
+          SERVER_SIDE_COPY: 'true',
+          CONCURRENCY: '16',
         }),
       },
     });
@@ -121,6 +125,8 @@ describe('RestoreDrill', () => {
   test.each<[string, Partial<RestoreDrillProps>, RegExp]>([
     ['a sample size of 0', { sampleSize: 0 }, /sampleSize = 0: must be a whole number from 1 to 100,000/],
     ['an unknown sample mode', { sampleMode: 'oldest' as never }, /sampleMode = "oldest": unknown sample mode/],
+    ['a concurrency of 0', { concurrency: 0 }, /concurrency = 0: must be a whole number from 1 to 256/],
+    ['a fractional concurrency', { concurrency: 2.5 }, /concurrency = 2.5: must be a whole number from 1 to 256/],
     [
       'an empty restore prefix',
       { restorePrefix: '' },

@@ -149,6 +149,18 @@ describe('lambda environment and event', () => {
       replica: { bucket: 'data', prefix: 'logs/', endpoint: B },
     });
     expect(c.reports).toMatchObject({ bucket: 'reports', prefix: 'drills/' });
+    expect(c.options.serverSideCopy).toBe(false);
+    expect(parseDrillEnv({ ...env, SERVER_SIDE_COPY: 'true' }).options.serverSideCopy).toBe(true);
+    expect(parseDrillEnv({ ...env, CONCURRENCY: '16' }).options.concurrency).toBe(16);
+  });
+
+  test('rejects a bad SERVER_SIDE_COPY, and a server-side copy across endpoints', () => {
+    expect(() => parseDrillEnv({ ...env, SERVER_SIDE_COPY: 'yes' })).toThrow(
+      /SERVER_SIDE_COPY "yes" must be true or false/,
+    );
+    expect(() => parseDrillEnv({ ...env, SERVER_SIDE_COPY: 'true', RESTORE_ENDPOINT: A })).toThrow(
+      /SERVER_SIDE_COPY needs the replica and the restore target on one endpoint/,
+    );
   });
 
   test('names every missing or bad variable', () => {

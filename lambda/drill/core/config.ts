@@ -99,6 +99,10 @@ export function parseDrillEnv(env: Env): DrillConfig {
   const maxAttempts = env.MAX_ATTEMPTS
     ? collect(problems, () => parseWholeNumber('MAX_ATTEMPTS', env.MAX_ATTEMPTS!, 1, 100))
     : undefined;
+  const copy = env.SERVER_SIDE_COPY?.trim();
+  if (copy !== undefined && copy !== '' && copy !== 'true' && copy !== 'false') {
+    problems.push(`SERVER_SIDE_COPY "${copy}" must be true or false`);
+  }
   const name = env.DRILL_NAME?.trim() || 'default';
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) {
     problems.push(`DRILL_NAME "${name}" must be 1-128 letters, digits, dots, hyphens or underscores`);
@@ -125,6 +129,7 @@ export function parseDrillEnv(env: Env): DrillConfig {
     concurrency: concurrency!,
     maxAttempts,
     allowUnverifiable: env.ALLOW_UNVERIFIABLE === 'true',
+    serverSideCopy: copy === 'true',
     name,
   };
   assertDrillOptions(options, ENV_NAMES);
