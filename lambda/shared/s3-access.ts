@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { defaultCredentials } from './credentials';
-import { RawLister } from './raw-list';
+import { RawS3 } from './raw-s3';
 import { S3ClientOptions } from './s3-options';
 
 /**
@@ -12,18 +12,18 @@ import { S3ClientOptions } from './s3-options';
 export class S3Access {
   /** Wraps an SDK client; the raw path is used when it was made by `createS3Client`. */
   static from(access: S3Client | S3Access): S3Access {
-    return access instanceof S3Access ? access : new S3Access(RawLister.for(access), Promise.resolve(access));
+    return access instanceof S3Access ? access : new S3Access(RawS3.for(access), Promise.resolve(access));
   }
 
   /** Access described by client options; the SDK client is built on first use with the same options. */
   static fromOptions(options: S3ClientOptions): S3Access {
     const withCredentials = { ...options, credentials: options.credentials ?? defaultCredentials() };
-    return new S3Access(RawLister.fromOptions(withCredentials), undefined, withCredentials);
+    return new S3Access(RawS3.fromOptions(withCredentials), undefined, withCredentials);
   }
 
   private constructor(
     /** Raw signed requests; undefined when only the SDK client can be used. */
-    readonly raw: RawLister | undefined,
+    readonly raw: RawS3 | undefined,
     private sdk?: Promise<S3Client>,
     private readonly options?: S3ClientOptions,
   ) {}

@@ -11,7 +11,7 @@ import { DrillOptions } from '../../lambda/drill/core/options';
 import { drill } from '../../lambda/drill/index';
 import { runDrill } from '../../lambda/drill/run-drill';
 import { UsageError } from '../../lambda/shared/errors';
-import { createS3Client, RequestStats } from '../../lambda/shared/s3-client';
+import { RequestStats } from '../../lambda/shared/s3-client';
 import {
   createBucket,
   disableBucketSync,
@@ -20,6 +20,7 @@ import {
   standClient,
   standEnv,
   standSide,
+  startFaultProxy,
   startZone,
   stopZone,
 } from '../support/stand';
@@ -338,51 +339,43 @@ describe('restore drill on the two-zone stand', () => {
     const drillWithOverwrite = async (body: string, s3Precondition: boolean) => {
       const stats = new RequestStats();
       let changed: { key: string; versionId?: string } | undefined;
-      const report = await runDrill(
-        options({
-          source: { bucket: src, prefix: 'c/', ...za },
-          replica: { bucket: rep, prefix: 'c/', ...zb },
-          sampleSize: 3,
-          sampleMode: 'prefix',
-          serverSideCopy: true,
-        }),
-        {
-          stats,
-          clientFor: (o) => {
-            const c = createS3Client(o);
-            // Overwrites the first copied object on both sides between the listing and its copy.
-            c.middlewareStack.add(
-              (next, context) => async (args) => {
-                if (context.commandName === 'CopyObjectCommand' && !changed) {
-                  const copySource = (args.input as { CopySource: string }).CopySource;
-                  const key = decodeURIComponent(copySource.slice(copySource.indexOf('/') + 1));
-                  changed = { key };
-                  await zaClient.send(new PutObjectCommand({ Bucket: src, Key: key, Body: body }));
-                  const out = await zbClient.send(new PutObjectCommand({ Bucket: rep, Key: key, Body: body }));
-                  changed.versionId = out.VersionId;
-                }
-                return next(args);
-              },
-              { step: 'initialize', name: 'overwriteBeforeFirstCopy' },
-            );
-            if (s3Precondition) {
-              // RGW reads x-amz-copy-source-if-match as x-amz-copy-if-match: sent under both
-              // names, the stand refuses a stale copy as S3 does.
-              c.middlewareStack.add(
-                (next) => async (args) => {
-                  const req = args.request as { headers: Record<string, string> };
-                  const pin = req.headers['x-amz-copy-source-if-match'];
-                  if (pin) req.headers['x-amz-copy-if-match'] = pin;
-                  return next(args);
-                },
-                { step: 'build', name: 'rgwCopyPrecondition' },
-              );
-            }
-            return c;
-          },
+      // Replica and restore target through a proxy in front of zb (a server-side copy needs
+      // them on one endpoint), which overwrites the first copied object on both sides between
+      // the listing and its copy.
+      const proxy = await startFaultProxy({
+        target: zb.endpoint!,
+        beforeForward: async (req) => {
+          const copySource = req.headers['x-amz-copy-source'];
+          if (req.method !== 'PUT' || typeof copySource !== 'string') return;
+          if (!changed) {
+            const key = decodeURIComponent(copySource.slice(copySource.indexOf('/') + 1));
+            changed = { key };
+            await zaClient.send(new PutObjectCommand({ Bucket: src, Key: key, Body: body }));
+            const out = await zbClient.send(new PutObjectCommand({ Bucket: rep, Key: key, Body: body }));
+            changed.versionId = out.VersionId;
+          }
+          // RGW reads x-amz-copy-source-if-match as x-amz-copy-if-match: under both names the
+          // stand refuses a stale copy, as S3 does.
+          const pin = req.headers['x-amz-copy-source-if-match'];
+          if (s3Precondition && pin) req.headers['x-amz-copy-if-match'] = pin;
         },
-      );
-      return { report, stats, changed: changed! };
+      });
+      try {
+        const report = await runDrill(
+          options({
+            source: { bucket: src, prefix: 'c/', ...za },
+            replica: { bucket: rep, prefix: 'c/', ...zb, endpoint: proxy.endpoint },
+            restoreTo: { bucket: scratch, prefix: 'restores', ...zb, endpoint: proxy.endpoint },
+            sampleSize: 3,
+            sampleMode: 'prefix',
+            serverSideCopy: true,
+          }),
+          { stats },
+        );
+        return { report, stats, changed: changed! };
+      } finally {
+        await proxy.close();
+      }
     };
     try {
       const pairs: [string, string][] = [

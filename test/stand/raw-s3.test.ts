@@ -1,18 +1,20 @@
 /**
- * The audit's own request path (signed with the SDK's SigV4 signer, listings parsed
- * positionally) must return exactly what the SDK's ListObjectsV2, ListObjectVersions and
- * HeadObject return, keys with awkward characters included, and must be retried and counted
+ * The library's own request path (signed with the SDK's SigV4 signer, listings parsed
+ * positionally) must return exactly what the SDK's ListObjectsV2, ListObjectVersions, HeadObject
+ * and CopyObject return, keys with awkward characters included, and must be retried and counted
  * like the SDK.
  */
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { headInfo, latestVersion } from '../../lambda/audit/lister';
-import { RawLister } from '../../lambda/shared/raw-list';
+import { RawS3 } from '../../lambda/shared/raw-s3';
 import { S3Access } from '../../lambda/shared/s3-access';
 import { createS3Client, RequestStats } from '../../lambda/shared/s3-client';
 import {
@@ -53,7 +55,7 @@ afterAll(async () => {
 test('ListObjectsV2: the same keys, sizes, ETags and times as the SDK, page by page', async () => {
   const stats = new RequestStats();
   const client = createS3Client({ ...standSide('za'), stats });
-  const raw = RawLister.for(client)!;
+  const raw = RawS3.for(client)!;
   const mine: string[] = [];
   let token: string | undefined;
   do {
@@ -77,7 +79,7 @@ test('ListObjectsV2: the same keys, sizes, ETags and times as the SDK, page by p
 
 test('ListObjectVersions: the same versions and delete markers as the SDK, across pages', async () => {
   const client = createS3Client(standSide('za'));
-  const raw = RawLister.for(client)!;
+  const raw = RawS3.for(client)!;
   const mine: string[] = [];
   let km: string | undefined;
   let vm: string | undefined;
@@ -109,7 +111,7 @@ test('retries 503 SlowDown and dropped connections and counts every attempt', as
   const proxy = await startFaultProxy({ target: standSide('za').endpoint, slowDownRate: 0.4, dropRate: 0.1, seed: 7 });
   try {
     const stats = new RequestStats();
-    const raw = RawLister.for(
+    const raw = RawS3.for(
       createS3Client({ region: standSide('za').region, endpoint: proxy.endpoint, stats, maxAttempts: 20 }),
     )!;
     const keys: string[] = [];
@@ -129,7 +131,7 @@ test('retries 503 SlowDown and dropped connections and counts every attempt', as
 
 test('a missing bucket fails at once with the S3 error code as its name', async () => {
   const stats = new RequestStats();
-  const raw = RawLister.for(createS3Client({ ...standSide('za'), stats }))!;
+  const raw = RawS3.for(createS3Client({ ...standSide('za'), stats }))!;
   await expect(raw.listObjectsV2({ bucket: 'no-such-bucket-cdk-s3-dr', maxKeys: 10 })).rejects.toMatchObject({
     name: 'NoSuchBucket',
   });
@@ -213,4 +215,35 @@ test('access described by options builds its SDK client only when asked, with th
   expect(await access.client()).toBe(client);
   await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plus+sign' }));
   expect(stats.byOperation).toMatchObject({ ListObjectsV2Command: 1, HeadObjectCommand: 1 });
+});
+
+test('CopyObject: the same bytes, ETag and version ids as the SDK, for every awkward key and for a version', async () => {
+  const stats = new RequestStats();
+  const client = createS3Client({ ...standSide('za'), stats });
+  const raw = RawS3.for(client)!;
+  const source = (key: string, versionId?: string) =>
+    `${bucket}/${encodeURIComponent(key)}` + (versionId ? `?versionId=${encodeURIComponent(versionId)}` : '');
+  for (const key of KEYS.filter((k) => k !== 'plain')) {
+    const out = await raw.copyObject(bucket, `copies/${key}`, source(key));
+    const sdk = await client.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: `sdk-copies/${key}`, CopySource: source(key) }),
+    );
+    expect(out.etag).toBe(sdk.CopyObjectResult!.ETag);
+    expect(typeof out.versionId === 'string').toBe(typeof sdk.VersionId === 'string');
+    const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `copies/${key}` }));
+    expect(await got.Body!.transformToString()).toBe(`body of ${key}`);
+  }
+  // A given version of a key that has a newer one: 'plain' now has only a delete marker on top.
+  const versions = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'plain' }));
+  const old = versions.Versions!.find((v) => v.Key === 'plain')!;
+  await raw.copyObject(bucket, 'copies/plain-old', source('plain', old.VersionId));
+  const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'copies/plain-old' }));
+  expect(await got.Body!.transformToString()).toBe('body of plain');
+  expect(stats.byOperation.CopyObjectCommand).toBe(2 * (KEYS.length - 1) + 1);
+});
+
+test('CopyObject of a missing source is NoSuchKey, thrown with the status', async () => {
+  const raw = RawS3.for(createS3Client(standSide('za')))!;
+  const err = await raw.copyObject(bucket, 'copies/none', `${bucket}/absent-key`).catch((e: unknown) => e);
+  expect(err).toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
 });

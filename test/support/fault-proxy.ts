@@ -28,6 +28,12 @@ export interface FaultProxyOptions extends FaultRates {
   readonly target: string;
   /** PRNG seed. @default 1 */
   readonly seed?: number;
+  /**
+   * Runs before a request is forwarded and may add headers to it: for tests that change data
+   * between two requests of one run, or send a header under the name the stand reads. (An
+   * added header is not signed; the stand does not require every x-amz header signed, S3 does.)
+   */
+  readonly beforeForward?: (req: http.IncomingMessage) => Promise<void> | void;
 }
 
 export interface FaultProxyStats {
@@ -110,8 +116,18 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const timers = new Set<NodeJS.Timeout>();
   let seq = 0;
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const forward = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     stats.forwarded++;
+    if (opts.beforeForward) {
+      req.pause();
+      try {
+        await opts.beforeForward(req);
+      } catch {
+        stats.upstreamErrors++;
+        res.destroy();
+        return;
+      }
+    }
     const upstream = http.request(
       {
         host: target.hostname,
@@ -161,12 +177,12 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       req.pause();
       const t = setTimeout(() => {
         timers.delete(t);
-        forward(req, res);
+        void forward(req, res);
       }, rates.slowMs);
       timers.add(t);
       return;
     }
-    forward(req, res);
+    void forward(req, res);
   });
   server.keepAliveTimeout = 5000;
   server.on('connection', (s: Socket) => {
