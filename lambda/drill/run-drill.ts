@@ -41,6 +41,9 @@ import {
   VerifiedAgainst,
 } from './core/verification';
 
+/** Objects per DeleteObjects request in cleanup (S3 allows up to 1,000). */
+const DELETE_BATCH = 100;
+
 /** PutObject's limit; larger objects would need a multipart copy. */
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
@@ -748,10 +751,14 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
     c.written = written.length;
     const failedDeletes: WrittenObject[] = [];
     try {
-      // Deletes in batches of 1,000 (DeleteObjects' limit), counting what went and what failed.
+      // Deletes in batches of 100, several at once (a server works through one DeleteObjects
+      // request object by object: one request of 1,000 took as long as the restore itself),
+      // counting what went and what failed.
       const deleteAll = async (objects: WrittenObject[], onBatch?: (done: number) => void) => {
-        for (let i = 0; i < objects.length; i += 1000) {
-          const batch = objects.slice(i, i + 1000);
+        const batches: WrittenObject[][] = [];
+        for (let i = 0; i < objects.length; i += DELETE_BATCH) batches.push(objects.slice(i, i + DELETE_BATCH));
+        let done = 0;
+        await mapPool(batches, options.concurrency, async (batch) => {
           const out = await target.send(
             new DeleteObjectsCommand({
               Bucket: options.restoreTo.bucket,
@@ -760,8 +767,8 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
           );
           for (const e of out.Errors ?? []) failedDeletes.push({ key: e.Key!, versionId: e.VersionId });
           c.deleted += batch.length - (out.Errors?.length ?? 0);
-          onBatch?.(Math.min(i + 1000, objects.length));
-        }
+          onBatch?.((done += batch.length));
+        });
       };
       // The recorded writes, exactly, by version id on versioned targets.
       await deleteAll(written, (done) => progress({ phase: 'cleanup', done, total: written.length }));
