@@ -140,3 +140,35 @@ export function fixedBody(size: number, seed: string): Buffer {
 }
 
 export const fmt = (x: number, d = 2) => x.toFixed(d);
+
+/** CPU seconds used so far by the stand's daemons (monitor, OSD, both radosgw), from /proc. */
+function standCpuSeconds(): number {
+  const run = join(process.env.STAND_DIR ?? join(ROOT, '.stand'), 'run');
+  let ticks = 0;
+  for (const f of readdirSync(run).filter((n) => n.endsWith('.pid'))) {
+    try {
+      const stat = readFileSync(`/proc/${readFileSync(join(run, f), 'utf8').trim()}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+    } catch {
+      // a daemon that is not running uses no CPU
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
+/**
+ * Waits until the stand is idle (its daemons use under a third of a core over two seconds: the
+ * multisite zones poll each other's logs at about 0.2-0.3 of a core when there is nothing to do,
+ * and a replication backlog takes more) and returns the seconds waited; gives up after
+ * `maxSeconds`. Each timed run of a comparison starts from the same state.
+ */
+export async function waitForQuietStand(maxSeconds = 90): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const before = standCpuSeconds();
+    await new Promise((r) => setTimeout(r, 2000));
+    const waited = (Date.now() - started) / 1000;
+    if ((standCpuSeconds() - before) / 2 < 0.35 || waited >= maxSeconds) return waited;
+  }
+}

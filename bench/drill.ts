@@ -2,16 +2,31 @@
  * Restore drill benchmark, on the local stand, against `aws s3 sync` (Debian's AWS CLI) in the
  * same run: the same objects restored from the replica zone into a scratch bucket. The drill is
  * run as a user runs it (the packed and installed `cdk-s3-dr` bin). Prints restore throughput
- * and the ratio; asserts nothing about time.
+ * and the ratios; asserts nothing about time.
  *
- *   npm run bench:drill -- [--objects 1000] [--size 65536] [--runs 3]
+ * Fairness: the scratch bucket is not replicated (a restore target needs no copy; replicating
+ * it would make each run's writes load the stand during the next run), every timed run starts
+ * on an idle stand, and the order of the three tools rotates from round to round.
+ *
+ *   npm run bench:drill -- [--objects 1000] [--size 65536] [--runs 5]
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchKeys, client, createVersionedBucket, fixedBody, fmt, installCli, putAll, stand, timed } from './common';
+import {
+  benchKeys,
+  client,
+  createVersionedBucket,
+  fixedBody,
+  fmt,
+  installCli,
+  putAll,
+  stand,
+  timed,
+  waitForQuietStand,
+} from './common';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,7 +48,7 @@ async function count(c: ReturnType<typeof client>, bucket: string): Promise<numb
 async function main() {
   const n = arg('objects', 1000);
   const size = arg('size', 65536);
-  const runs = arg('runs', 3);
+  const runs = arg('runs', 5);
   const env = stand();
   if (
     !(() => {
@@ -62,7 +77,7 @@ async function main() {
   const data = `bench-drill-${tag}`;
   const scratch = `bench-scratch-${tag}`;
   await createVersionedBucket(za, data);
-  await createVersionedBucket(za, scratch);
+  await createVersionedBucket(za, scratch, { replicate: false });
   process.stderr.write(`writing ${n} objects of ${size} bytes to ${data} (zone za), waiting for zone zb\n`);
   await putAll(za, data, benchKeys(n), (k) => fixedBody(size, k), 16);
   for (let i = 0; i < 600 && (await count(zb, data).catch(() => 0)) < n; i++)
@@ -109,41 +124,73 @@ async function main() {
       awsEnv,
     );
 
-  const ours: number[] = [];
-  const oursCopy: number[] = [];
-  const peer: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = await drill(i);
-    const rep = JSON.parse(readFileSync(join(work, `drill-${i}.json`), 'utf8'));
-    if (r.code !== 0) process.stderr.write(`drill run ${i} exit ${r.code}: ${r.stderr.slice(-400)}\n`);
-    ours.push(rep.throughput.restoreObjectsPerSecond);
-    const rc = await drill(100 + i, ['--server-side-copy']);
-    const repc = JSON.parse(readFileSync(join(work, `drill-${100 + i}.json`), 'utf8'));
-    if (rc.code !== 0) process.stderr.write(`drill (copy) run ${i} exit ${rc.code}\n`);
-    oursCopy.push(repc.throughput.restoreObjectsPerSecond);
-    const a = await aws(i);
-    if (a.code !== 0) process.stderr.write(`aws s3 sync exit ${a.code}: ${a.stderr.slice(-400)}\n`);
-    peer.push(n / a.seconds);
+  interface Drilled {
+    restore: number;
+    listAndRestore: number;
   }
-  const o = median(ours);
-  const oc = median(oursCopy);
+  const readDrill = async (id: number, extra: string[] = []): Promise<Drilled> => {
+    const r = await drill(id, extra);
+    if (r.code !== 0) process.stderr.write(`drill ${id} ${extra.join(' ')} exit ${r.code}: ${r.stderr.slice(-400)}\n`);
+    const rep = JSON.parse(readFileSync(join(work, `drill-${id}.json`), 'utf8'));
+    if (rep.verified.objects !== n || !rep.cleanup.complete) {
+      process.stderr.write(`drill ${id}: verified ${rep.verified.objects}/${n}, cleanup ${rep.cleanup.complete}\n`);
+    }
+    return {
+      restore: rep.throughput.restoreObjectsPerSecond,
+      listAndRestore: rep.restored.objects / (rep.durations.listSeconds + rep.durations.restoreSeconds),
+    };
+  };
+  const tools = {
+    stream: (i: number) => readDrill(i),
+    copy: (i: number) => readDrill(100 + i, ['--server-side-copy']),
+    aws: async (i: number) => {
+      const a = await aws(i);
+      if (a.code !== 0) process.stderr.write(`aws s3 sync exit ${a.code}: ${a.stderr.slice(-400)}\n`);
+      return n / a.seconds;
+    },
+  };
+  const stream: Drilled[] = [];
+  const copy: Drilled[] = [];
+  const peer: number[] = [];
+  const order = ['stream', 'copy', 'aws'] as const;
+  for (let i = 0; i < runs; i++) {
+    const line: string[] = [];
+    for (let k = 0; k < order.length; k++) {
+      const tool = order[(i + k) % order.length];
+      const waited = await waitForQuietStand();
+      if (tool === 'aws') peer.push(await tools.aws(i));
+      else (tool === 'copy' ? copy : stream).push(await tools[tool](i));
+      line.push(`${tool} (after ${fmt(waited, 0)} s idle wait)`);
+    }
+    process.stderr.write(
+      `round ${i + 1}: ${line.join(', ')}: stream ${fmt(stream[i].restore, 0)}, copy ${fmt(copy[i].restore, 0)}, aws ${fmt(peer[i], 0)} objects/s; copy/aws ${fmt(copy[i].restore / peer[i])}x\n`,
+    );
+  }
+  const o = median(stream.map((d) => d.restore));
+  const oc = median(copy.map((d) => d.restore));
+  const ocl = median(copy.map((d) => d.listAndRestore));
+  const ol = median(stream.map((d) => d.listAndRestore));
   const p = median(peer);
-  console.log(`\ndrill benchmark: ${n} objects x ${size} bytes restored from zone zb, median of ${runs} runs`);
-  console.log(`| tool | restore objects/s | MiB/s |`);
-  console.log(`|---|---|---|`);
+  const perRound = (xs: Drilled[]) => xs.map((d, i) => fmt(d.restore / peer[i])).join(', ');
+  console.log(`\ndrill benchmark: ${n} objects x ${size} bytes restored from zone zb, median of ${runs} rounds`);
+  console.log(`| tool | restore objects/s | MiB/s | list + restore objects/s |`);
+  console.log(`|---|---|---|---|`);
   console.log(
-    `| cdk-s3-dr drill (GET+PUT, concurrency 10; restore phase) | ${fmt(o, 0)} | ${fmt((o * size) / 1048576, 1)} |`,
+    `| cdk-s3-dr drill --server-side-copy (CopyObject, concurrency 10) | ${fmt(oc, 0)} | ${fmt((oc * size) / 1048576, 1)} | ${fmt(ocl, 0)} |`,
   );
   console.log(
-    `| cdk-s3-dr drill --server-side-copy (restore phase) | ${fmt(oc, 0)} | ${fmt((oc * size) / 1048576, 1)} |`,
+    `| cdk-s3-dr drill (GET+PUT, concurrency 10) | ${fmt(o, 0)} | ${fmt((o * size) / 1048576, 1)} | ${fmt(ol, 0)} |`,
   );
   console.log(
-    `| aws s3 sync s3:// s3:// (server-side copy, whole command) | ${fmt(p, 0)} | ${fmt((p * size) / 1048576, 1)} |`,
+    `| aws s3 sync s3:// s3:// (CopyObject, 10 at once; whole command) | ${fmt(p, 0)} | ${fmt((p * size) / 1048576, 1)} | ${fmt(p, 0)} |`,
   );
-  console.log(`ratio restore throughput: ${fmt(o / p)}x aws s3 sync (GET+PUT), ${fmt(oc / p)}x (server-side copy)`);
-  const last = JSON.parse(readFileSync(join(work, `drill-0.json`), 'utf8'));
   console.log(
-    `drill 0: verified ${last.verified.objects}/${last.restored.objects}, cleanup complete ${last.cleanup.complete}, RTO estimate ${fmt(last.rto?.seconds ?? NaN, 1)} s`,
+    `ratio restore throughput vs aws s3 sync: ${fmt(oc / p)}x server-side copy (rounds: ${perRound(copy)}), ${fmt(o / p)}x GET+PUT (rounds: ${perRound(stream)})`,
+  );
+  console.log(`ratio counting the drill's listing too: ${fmt(ocl / p)}x server-side copy, ${fmt(ol / p)}x GET+PUT`);
+  const last = JSON.parse(readFileSync(join(work, `drill-100.json`), 'utf8'));
+  console.log(
+    `drill --server-side-copy round 1: verified ${last.verified.objects}/${last.restored.objects}, cleanup complete ${last.cleanup.complete}, requests ${JSON.stringify(last.requests.byOperation)}, RTO estimate ${fmt(last.rto?.seconds ?? NaN, 1)} s`,
   );
 }
 
