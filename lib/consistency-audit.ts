@@ -17,7 +17,7 @@ import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createBucketKey } from './private/secure-bucket';
-import { checkPrefix, regionOfArn } from './private/validate';
+import { checkPrefix, checkWholeNumber, regionOfArn } from './private/validate';
 import { HandlerOptions } from './handler-options';
 import { ReplicationPair } from './replication-pair';
 
@@ -341,17 +341,7 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
       fix: 'remove the empty string',
     });
   }
-  if (
-    props.maxConcurrency !== undefined &&
-    (!Number.isInteger(props.maxConcurrency) || props.maxConcurrency < 1 || props.maxConcurrency > 1000)
-  ) {
-    problems.push({
-      prop: 'maxConcurrency',
-      value: props.maxConcurrency,
-      problem: 'must be a whole number from 1 to 1000',
-      fix: 'use for example 4',
-    });
-  }
+  problems.push(...checkWholeNumber('maxConcurrency', props.maxConcurrency, 1, 1000, 'use for example 4'));
   if (props.discrepancyThreshold !== undefined && !(props.discrepancyThreshold >= 0)) {
     problems.push({
       prop: 'discrepancyThreshold',

@@ -13,6 +13,7 @@ import { keyThroughS3 } from './private/kms-through-s3';
 import { DrFunction, schedulerRole } from './private/dr-function';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
 import { createBucketKey } from './private/secure-bucket';
+import { checkWholeNumber } from './private/validate';
 import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
@@ -317,9 +318,7 @@ function validateProbe(stack: Stack, p: ReplicationProbeProps): PropProblem[] {
     ['unavailableProbes', p.unavailableProbes],
     ['unavailableWindow', p.unavailableWindow],
   ] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 100)) {
-      problems.push({ prop, value: v, problem: 'must be a whole number from 1 to 100', fix: 'use for example 3 of 5' });
-    }
+    problems.push(...checkWholeNumber(prop, v, 1, 100, 'use for example 3 of 5'));
   }
   if (Number.isInteger(failing) && Number.isInteger(window) && failing > window) {
     problems.push({

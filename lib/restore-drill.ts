@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,7 +15,7 @@ import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './pr
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
-import { checkPrefix } from './private/validate';
+import { checkPrefix, checkWholeNumber } from './private/validate';
 import { HandlerOptions } from './handler-options';
 import { ReplicationPair } from './replication-pair';
 
@@ -138,9 +138,9 @@ export class RestoreDrill extends Construct {
         REPORTS_BUCKET: this.reportsBucket.bucketName,
         REPORTS_REGION: stack.region,
         REPORTS_PREFIX: 'drills/',
-        SAMPLE_SIZE: String(props.sampleSize ?? 100),
+        SAMPLE_SIZE: Tokenization.stringifyNumber(props.sampleSize ?? 100),
         SAMPLE_MODE: props.sampleMode ?? 'random',
-        CONCURRENCY: String(props.concurrency ?? 8),
+        CONCURRENCY: Tokenization.stringifyNumber(props.concurrency ?? 8),
         SERVER_SIDE_COPY: String(props.serverSideCopy ?? false),
       },
     });
@@ -304,29 +304,9 @@ function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
   const problems: PropProblem[] = [
     ...checkPrefix('prefix', props.prefix),
     ...checkPrefix('restorePrefix', props.restorePrefix),
+    ...checkWholeNumber('sampleSize', props.sampleSize, 1, 100_000, 'use for example 100'),
+    ...checkWholeNumber('concurrency', props.concurrency, 1, 256, 'use for example 8 (the default) or 10'),
   ];
-  if (
-    props.sampleSize !== undefined &&
-    (!Number.isInteger(props.sampleSize) || props.sampleSize < 1 || props.sampleSize > 100_000)
-  ) {
-    problems.push({
-      prop: 'sampleSize',
-      value: props.sampleSize,
-      problem: 'must be a whole number from 1 to 100,000',
-      fix: 'use for example 100',
-    });
-  }
-  if (
-    props.concurrency !== undefined &&
-    (!Number.isInteger(props.concurrency) || props.concurrency < 1 || props.concurrency > 256)
-  ) {
-    problems.push({
-      prop: 'concurrency',
-      value: props.concurrency,
-      problem: 'must be a whole number from 1 to 256',
-      fix: 'use for example 8 (the default) or 10',
-    });
-  }
   if (props.sampleMode !== undefined && !['random', 'newest', 'prefix'].includes(props.sampleMode)) {
     problems.push({
       prop: 'sampleMode',

@@ -26,6 +26,19 @@ export function checkAccountId(prop: string, value: string | undefined): PropPro
   ];
 }
 
+/** A whole number from `min` to `max`, both included. */
+export function checkWholeNumber(
+  prop: string,
+  value: number | undefined,
+  min: number,
+  max: number,
+  fix: string,
+): PropProblem[] {
+  if (value === undefined || isToken(value)) return [];
+  if (Number.isInteger(value) && value >= min && value <= max) return [];
+  return [{ prop, value, problem: `must be a whole number from ${min} to ${max.toLocaleString('en-US')}`, fix }];
+}
+
 export function checkPrefix(prop: string, value: string | undefined): PropProblem[] {
   if (!known(value)) return [];
   const problems: PropProblem[] = [];

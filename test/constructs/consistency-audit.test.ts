@@ -178,7 +178,7 @@ describe('ConsistencyAudit', () => {
       { keyRangeBoundaries: ['n', 'g'] },
       /keyRangeBoundaries\[1\] = "g": not after "n" in S3 \(UTF-8 byte\) order/,
     ],
-    ['a bad concurrency', { maxConcurrency: 0 }, /maxConcurrency = 0: must be a whole number from 1 to 1000/],
+    ['a bad concurrency', { maxConcurrency: 0 }, /maxConcurrency = 0: must be a whole number from 1 to 1,000/],
     ['a malformed prefix', { prefix: '/x' }, /prefix = "\/x": a key prefix must not start with "\/"/],
     [
       'a huge lag window',

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
@@ -139,6 +139,16 @@ describe('RestoreDrill', () => {
     ],
   ])('fails with %s', (_name, over, message) => {
     expect(() => setup(over)).toThrow(message);
+  });
+
+  test('numbers known only at deploy time are not judged at synth', () => {
+    const { west } = setup({
+      sampleSize: Lazy.number({ produce: () => 5 }),
+      concurrency: Lazy.number({ produce: () => 3 }),
+    });
+    Template.fromStack(west).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SAMPLE_SIZE: '5', CONCURRENCY: '3' }) },
+    });
   });
 
   test('fails when the restore target is the source or the replica bucket', () => {
