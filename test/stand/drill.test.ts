@@ -200,14 +200,13 @@ describe('restore drill on the two-zone stand', () => {
     await replicated(data);
     const before = await Promise.all([versions('za', data), versions('zb', data), versions('zb', scratch)]);
 
-    const r = await runDrill(
-      options({
-        source: { bucket: data, prefix: p, ...za },
-        replica: { bucket: data, prefix: p, ...zb },
-        sampleSize: 10,
-        asOf,
-      }),
-    );
+    const pointInTime = options({
+      source: { bucket: data, prefix: p, ...za },
+      replica: { bucket: data, prefix: p, ...zb },
+      sampleSize: 10,
+      asOf,
+    });
+    const r = await runDrill(pointInTime);
     expect(r.passed).toBe(true);
     expect(r.objects.map((o) => [o.key, o.since, o.sha256])).toEqual([
       [`${p}deleted-since`, 'deleted', sha256('deleted later')],
@@ -225,15 +224,7 @@ describe('restore drill on the two-zone stand', () => {
     expect(await Promise.all([versions('za', data), versions('zb', data), versions('zb', scratch)])).toEqual(before);
 
     // A server-side copy restores the same versions (copied by version id).
-    const copied = await runDrill(
-      options({
-        source: { bucket: data, prefix: p, ...za },
-        replica: { bucket: data, prefix: p, ...zb },
-        sampleSize: 10,
-        asOf,
-        serverSideCopy: true,
-      }),
-    );
+    const copied = await runDrill({ ...pointInTime, serverSideCopy: true });
     expect(copied.passed).toBe(true);
     expect(copied.objects.map((o) => [o.key, o.versionId, o.sha256])).toEqual(
       r.objects.map((o) => [o.key, o.versionId, o.sha256]),
