@@ -18,7 +18,10 @@ export function keyThroughS3(opts: {
   /** Bucket ARNs whose objects (or bucket keys) the key may be used for. */
   readonly bucketArns?: readonly string[];
 }): iam.PolicyStatement {
-  const isAlias = !Token.isUnresolved(opts.keyArn) && /:alias\//.test(opts.keyArn);
+  // The alias name must be literal; the partition and account may be tokens (an app without the
+  // target-partitions feature flag renders the partition as a reference).
+  const alias = /:(alias\/.+)$/.exec(opts.keyArn)?.[1];
+  const isAlias = alias !== undefined && !Token.isUnresolved(alias);
   const conditions: Record<string, Record<string, unknown>> = {
     StringEquals: { 'kms:ViaService': `s3.${opts.region}.amazonaws.com` },
   };
@@ -26,7 +29,7 @@ export function keyThroughS3(opts: {
     conditions.StringLike = { 'kms:EncryptionContext:aws:s3:arn': opts.bucketArns.flatMap((b) => [b, `${b}/*`]) };
   }
   if (isAlias) {
-    conditions['ForAnyValue:StringEquals'] = { 'kms:ResourceAliases': opts.keyArn.split(':').slice(5).join(':') };
+    conditions['ForAnyValue:StringEquals'] = { 'kms:ResourceAliases': alias };
   }
   return new iam.PolicyStatement({
     sid: opts.sid,
