@@ -10,7 +10,13 @@ import {
   REPLICATION_REPLICA_KEY_ACTIONS,
 } from './perms';
 import { acknowledge, NAG } from './private/nag';
-import { aliasArn, createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
+import {
+  aliasArn,
+  createAccessLogsBucket,
+  createBucketKey,
+  secureDataBucketProps,
+  sendAccessLogs,
+} from './private/secure-bucket';
 import { regionOfArn, validateReplica } from './private/validate';
 
 export interface ReplicaBucketProps {
@@ -162,8 +168,6 @@ export class ReplicaBucket extends Construct {
       const bucket = new s3.Bucket(this, 'Bucket', {
         ...secureDataBucketProps({
           encryptionKey: this.encryptionKey,
-          accessLogs,
-          accessLogsPrefix: 'replica/',
           removalPolicy: props.removalPolicy,
           objectLockEnabled: this.objectLockEnabled,
           objectLockDefaultRetention: props.objectLockDefaultRetention,
@@ -172,6 +176,7 @@ export class ReplicaBucket extends Construct {
           bucketName: props.bucketName ?? PhysicalName.GENERATE_IF_NEEDED,
         }),
       });
+      sendAccessLogs(bucket, accessLogs, 'replica/');
       acknowledge(bucket, NAG.REPLICA_NOT_REPLICATED);
       this.bucket = bucket;
     }

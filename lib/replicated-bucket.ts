@@ -16,7 +16,13 @@ import {
 } from './perms';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
-import { aliasArn, createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
+import {
+  aliasArn,
+  createAccessLogsBucket,
+  createBucketKey,
+  secureDataBucketProps,
+  sendAccessLogs,
+} from './private/secure-bucket';
 import { accountOfArn, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
@@ -227,8 +233,6 @@ export class ReplicatedBucket extends Construct {
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...secureDataBucketProps({
         encryptionKey: this.encryptionKey,
-        accessLogs,
-        accessLogsPrefix: 'source/',
         removalPolicy: props.removalPolicy,
         objectLockEnabled,
         objectLockDefaultRetention: props.objectLockDefaultRetention,
@@ -239,6 +243,7 @@ export class ReplicatedBucket extends Construct {
       replicationRole: this.replicationRole,
       replicationRules: rules,
     });
+    sendAccessLogs(this.bucket, accessLogs, 'source/');
 
     this.grantReplication(destinations, infos, objectLockEnabled);
   }

@@ -14,7 +14,12 @@ import { keyThroughS3 } from './private/kms-through-s3';
 import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
-import { createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
+import {
+  createAccessLogsBucket,
+  createBucketKey,
+  secureDataBucketProps,
+  sendAccessLogs,
+} from './private/secure-bucket';
 import { checkPrefix, checkWholeNumber } from './private/validate';
 import { HandlerOptions } from './handler-options';
 import { ReplicationPair } from './replication-pair';
@@ -217,8 +222,6 @@ export class RestoreDrill extends Construct {
     const bucket = new s3.Bucket(this, 'Restore', {
       ...secureDataBucketProps({
         encryptionKey: key,
-        accessLogs: logs,
-        accessLogsPrefix: 'restore/',
         removalPolicy: RemovalPolicy.DESTROY,
         // Safety net: a drill removes what it wrote; anything left (a crashed drill) expires.
         lifecycleRules: [
@@ -231,6 +234,7 @@ export class RestoreDrill extends Construct {
         ],
       }),
     });
+    sendAccessLogs(bucket, logs, 'restore/');
     acknowledge(bucket, NAG.SCRATCH_NOT_REPLICATED);
     return bucket;
   }

@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge, NAG } from './nag';
-import { createAccessLogsBucket, secureDataBucketProps } from './secure-bucket';
+import { createAccessLogsBucket, secureDataBucketProps, sendAccessLogs } from './secure-bucket';
 
 /**
  * A bucket for audit and drill reports: the library's secure defaults (versioned, KMS, private,
@@ -17,8 +17,9 @@ export function createReportsBucket(
 ): s3.Bucket {
   const logs = createAccessLogsBucket(scope, `${id}AccessLogs`, removalPolicy);
   const bucket = new s3.Bucket(scope, id, {
-    ...secureDataBucketProps({ encryptionKey: key, accessLogs: logs, accessLogsPrefix: 'reports/', removalPolicy }),
+    ...secureDataBucketProps({ encryptionKey: key, removalPolicy }),
   });
+  sendAccessLogs(bucket, logs, 'reports/');
   acknowledge(bucket, NAG.REPORTS_NOT_REPLICATED);
   return bucket;
 }

@@ -1,4 +1,5 @@
-import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -8,12 +9,11 @@ import { acknowledge, NAG } from './nag';
  * The safe defaults every data bucket of this library gets, in one pure function, so they are
  * read in one place: versioned (replication needs it), KMS with a customer managed key and
  * S3 Bucket Keys (fewer KMS calls), all public access blocked, bucket-owner object ownership
- * (ACLs off), TLS 1.2+ only, access logs, retained on stack deletion.
+ * (ACLs off), TLS 1.2+ only, retained on stack deletion. Access logs are added with
+ * `sendAccessLogs` once the bucket exists.
  */
 export function secureDataBucketProps(opts: {
   encryptionKey: kms.IKey;
-  accessLogs: s3.IBucket;
-  accessLogsPrefix: string;
   removalPolicy?: RemovalPolicy;
   objectLockEnabled?: boolean;
   objectLockDefaultRetention?: s3.ObjectLockRetention;
@@ -30,13 +30,44 @@ export function secureDataBucketProps(opts: {
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     enforceSSL: true,
     minimumTLSVersion: 1.2,
-    serverAccessLogsBucket: opts.accessLogs,
-    serverAccessLogsPrefix: opts.accessLogsPrefix,
     objectLockEnabled: opts.objectLockEnabled || opts.objectLockDefaultRetention !== undefined ? true : undefined,
     objectLockDefaultRetention: opts.objectLockDefaultRetention,
     lifecycleRules: opts.lifecycleRules,
     removalPolicy: opts.removalPolicy ?? RemovalPolicy.RETAIN,
   };
+}
+
+/**
+ * Server access logs of `bucket`, delivered to `logs` under `prefix`, the same way in every app.
+ *
+ * aws-cdk-lib's `serverAccessLogsBucket` grants log delivery with a bucket policy only when the
+ * app sets the feature flag `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy`; without it, it
+ * switches the log bucket to the `LogDeliveryWrite` ACL, which a bucket-owner-enforced bucket
+ * rejects at synth. So the logging configuration is set on the L1 bucket and the log bucket gets
+ * the policy AWS recommends: `logging.s3.amazonaws.com` may put objects under the prefix, for this
+ * bucket and account only.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+ */
+export function sendAccessLogs(bucket: s3.Bucket, logs: s3.IBucket, prefix: string): void {
+  const cfn = bucket.node.defaultChild as s3.CfnBucket;
+  cfn.loggingConfiguration = { destinationBucketName: logs.bucketName, logFilePrefix: prefix };
+  const { statementAdded } = logs.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [logs.arnForObjects(`${prefix}*`)],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': bucket.bucketArn },
+        StringEquals: { 'aws:SourceAccount': Stack.of(bucket).account },
+      },
+    }),
+  );
+  if (!statementAdded) {
+    Annotations.of(bucket).addWarningV2(
+      'cdk-s3-dr:accessLogsPolicy',
+      `serverAccessLogsBucket is imported, so its policy cannot be edited here: allow "logging.s3.amazonaws.com" to "s3:PutObject" on its objects under "${prefix}", with aws:SourceArn this bucket and aws:SourceAccount this account, or S3 will not deliver the access logs`,
+    );
+  }
 }
 
 /** A customer managed key with rotation on and a deterministic alias, retained by default. */
