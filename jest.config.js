@@ -1,6 +1,7 @@
 /**
- * Two projects:
+ * Three projects:
  *  - unit: pure logic and CloudFormation template assertions (no server);
+ *  - package: the packed package installed into a scratch app outside the repository;
  *  - stand: handlers and the CLI against the real two-zone Ceph RGW stand that the
  *    global setup installs and starts by itself (scripts/stand.sh).
  * @type {import('jest').Config}
@@ -25,6 +26,13 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['<rootDir>/test/support/env.ts'],
       globalSetup: '<rootDir>/test/stand/global-setup.ts',
+    },
+    {
+      displayName: 'package',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/package/**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
     },
   ],
 };

@@ -56,7 +56,7 @@ export function templateSemantics(template: { Resources?: Record<string, { [key:
       }
       if (Array.isArray(x)) return x.map((v) => statements(v, `${path}[]`));
       if (x !== null && typeof x === 'object') {
-        return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, statements(v, `${path}.${k}`)]));
+        return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, statements(v as Json, `${path}.${k}`)]));
       }
       return x;
     };

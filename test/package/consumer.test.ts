@@ -1,0 +1,177 @@
+/**
+ * The package as a user gets it: `npm pack` (which builds it through `prepare`), installed into a
+ * scratch CDK app outside the repository with its own package.json, tsconfig.json and cdk.json,
+ * type-checked against the shipped declarations and synthesized by the CDK CLI, using only the
+ * public API. The scratch app sets no feature flags, as in an app that predates them.
+ */
+import { execFileSync, ExecFileSyncOptions } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const REPO = resolve(__dirname, '..', '..');
+const repoPackage = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+/** The versions this repository is tested with: the peers a user installs beside the package. */
+const pinned = (name: string) => `${name}@${repoPackage.devDependencies[name]}`;
+
+const APP = `import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  ConsistencyAudit,
+  ReplicaBucket,
+  ReplicatedBucket,
+  ReplicationDestination,
+  ReplicationPairs,
+  ReplicationProbe,
+  RestoreDrill,
+} from 'cdk-s3-dr';
+
+const app = new App();
+const env = (region: string) => ({ account: '111111111111', region });
+const west = new Stack(app, 'Replica', { env: env('us-west-2') });
+const east = new Stack(app, 'Primary', { env: env('us-east-1') });
+
+const replica = new ReplicaBucket(west, 'Replica');
+const data = new ReplicatedBucket(east, 'Data', {
+  destinations: [ReplicationDestination.toReplicaBucket(replica)],
+});
+const pair = ReplicationPairs.of(data);
+new ConsistencyAudit(west, 'Audit', { ...pair, lagWindow: Duration.minutes(15) });
+new RestoreDrill(west, 'Drill', { ...pair, sampleSize: 10 });
+new ReplicationProbe(west, 'Probe', { ...pair });
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();
+`;
+
+describe('the packed package in a scratch app', () => {
+  let dir: string;
+  let tarball: string;
+  /** Runs a command in the scratch app; a failure shows the command's own output. */
+  const run = (file: string, args: string[], options: ExecFileSyncOptions = {}) => {
+    try {
+      return execFileSync(file, args, {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        timeout: 300_000,
+        ...options,
+      }) as string;
+    } catch (e) {
+      const { status, stdout, stderr } = e as { status?: number; stdout?: string; stderr?: string };
+      throw Object.assign(new Error(`${file} ${args.join(' ')} exited ${status}:\n${stdout ?? ''}${stderr ?? ''}`), {
+        status,
+        stderr,
+      });
+    }
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cdk-s3-dr-consumer-'));
+    const packed = JSON.parse(
+      run('npm', ['pack', '--json', '--pack-destination', dir], {
+        cwd: REPO,
+        env: { ...process.env, npm_config_loglevel: 'error' },
+      }),
+    );
+    tarball = join(dir, packed[0].filename);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'scratch-app', private: true, version: '0.0.0' }));
+    writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ app: 'node out/app.js' }));
+    writeFileSync(join(dir, 'app.ts'), APP);
+    run('npm', [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      tarball,
+      pinned('aws-cdk-lib'),
+      pinned('constructs'),
+      pinned('cdk-nag'),
+      pinned('aws-cdk'),
+      pinned('typescript'),
+    ]);
+    // The compiler settings `cdk init app --language typescript` writes (NodeNext modules, strict),
+    // emitting JavaScript for cdk.json's app command.
+    const initTsconfig = join(
+      dir,
+      'node_modules',
+      'aws-cdk',
+      'lib',
+      'init-templates',
+      'app',
+      'typescript',
+      'tsconfig.json',
+    );
+    const { compilerOptions } = JSON.parse(readFileSync(initTsconfig, 'utf8'));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { ...compilerOptions, noEmit: false, outDir: 'out', types: [] },
+        files: ['app.ts'],
+      }),
+    );
+  }, 600_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('ships the compiled constructs, their declarations, the handlers and the command line, and no sources', () => {
+    const listed = run('tar', ['-tzf', tarball]).trim().split('\n');
+    const installed = join(dir, 'node_modules', 'cdk-s3-dr');
+    for (const path of [repoPackage.main, repoPackage.types, repoPackage.bin['cdk-s3-dr']]) {
+      expect([path, existsSync(join(installed, path))]).toEqual([path, true]);
+    }
+    const handlers = readdirSync(join(installed, 'assets', 'handlers')).sort();
+    expect(handlers).toEqual(['audit', 'drill', 'failover', 'probe', 'replication-events']);
+    expect(
+      listed.filter((f) => /^package\/(lib|lambda|test|bin)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts'))),
+    ).toEqual([]);
+    // The one script package.json names is shipped, and in an installed package it does nothing.
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    for (const script of ['prepare', 'build']) {
+      const file = /node (\S+)/.exec(manifest.scripts[script])?.[1];
+      expect([script, file && existsSync(join(installed, file))]).toEqual([script, true]);
+    }
+    const before = statSync(join(installed, repoPackage.main)).mtimeMs;
+    run('node', [join(installed, 'scripts', 'build.mjs')]);
+    expect(statSync(join(installed, repoPackage.main)).mtimeMs).toBe(before);
+    expect(existsSync(join(installed, 'dist', 'lib', 'index.d.ts'))).toBe(true);
+  });
+
+  test('type-checks against the shipped declarations and synthesizes with cdk synth, nag clean, with no feature flags', () => {
+    run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', '.']);
+    const out = run(
+      join(dir, 'node_modules', '.bin', 'cdk'),
+      ['synth', '-q', '--no-notices', '--no-version-reporting'],
+      {
+        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+      },
+    );
+    expect(out).not.toMatch(/error/i);
+    const assembly = join(dir, 'cdk.out');
+    const templates = readdirSync(assembly)
+      .filter((f) => f.endsWith('.template.json'))
+      .sort();
+    expect(templates).toEqual(['Primary.template.json', 'Replica.template.json']);
+    const replica = JSON.parse(readFileSync(join(assembly, 'Replica.template.json'), 'utf8'));
+    const types = Object.values(replica.Resources as Record<string, { Type: string }>).map((r) => r.Type);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function').length).toBe(3);
+    // The handlers' code is the package's own pre-built assets, staged by the CLI.
+    const assets = readdirSync(assembly).filter((f) => f.startsWith('asset.'));
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('the installed command line runs: help exits 0, a bad option exits 2 naming it', () => {
+    const bin = join(dir, 'node_modules', '.bin', 'cdk-s3-dr');
+    expect(run(bin, ['--help'])).toMatch(/audit/);
+    let failure: { status?: number; stderr?: string } = {};
+    try {
+      run(bin, ['audit', '--no-such-option']);
+    } catch (e) {
+      failure = e as typeof failure;
+    }
+    expect(failure.status).toBe(2);
+    expect(String(failure.stderr)).toMatch(/no-such-option/);
+  });
+});
