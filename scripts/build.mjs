@@ -3,18 +3,14 @@
 // then the constructs into dist/ with their type declarations. npm runs it as `prepare`, so every
 // way a package gets made builds it whole: `npm ci` in a checkout, `npm pack` and `npm publish`,
 // and an install from a git URL (npm installs the dev dependencies there and runs `prepare`).
-//
-// The published package ships this file too, because its package.json names it: in an installed
-// package there are no sources (lib/index.ts) and everything is already built, so it does nothing.
+// The published package.json has no scripts (scripts/pack-manifest.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-if (!existsSync(join(root, 'lib', 'index.ts'))) process.exit(0);
-
 const run = (args) => {
   const { status, signal } = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (status !== 0) {

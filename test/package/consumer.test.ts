@@ -5,7 +5,7 @@
  * public API. The scratch app sets no feature flags, as in an app that predates them.
  */
 import { execFileSync, ExecFileSyncOptions } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -127,16 +127,13 @@ describe('the packed package in a scratch app', () => {
     expect(
       listed.filter((f) => /^package\/(lib|lambda|test|bin)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts'))),
     ).toEqual([]);
-    // The one script package.json names is shipped, and in an installed package it does nothing.
+    // The installed manifest names no script (npm would list a `prepare` as an install script to
+    // approve) and no dev dependency; the peers are what the user installs beside it.
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-    for (const script of ['prepare', 'build']) {
-      const file = /node (\S+)/.exec(manifest.scripts[script])?.[1];
-      expect([script, file && existsSync(join(installed, file))]).toEqual([script, true]);
-    }
-    const before = statSync(join(installed, repoPackage.main)).mtimeMs;
-    run('node', [join(installed, 'scripts', 'build.mjs')]);
-    expect(statSync(join(installed, repoPackage.main)).mtimeMs).toBe(before);
-    expect(existsSync(join(installed, 'dist', 'lib', 'index.d.ts'))).toBe(true);
+    expect([manifest.scripts, manifest.devDependencies]).toEqual([undefined, undefined]);
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['aws-cdk-lib', 'cdk-nag', 'constructs']);
+    // Packing put the repository's own manifest back.
+    expect(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))).toEqual(repoPackage);
   });
 
   test('type-checks against the shipped declarations and synthesizes with cdk synth, nag clean, with no feature flags', () => {
@@ -174,4 +171,24 @@ describe('the packed package in a scratch app', () => {
     expect(failure.status).toBe(2);
     expect(String(failure.stderr)).toMatch(/no-such-option/);
   });
+
+  test('an install from the git repository builds the same package', () => {
+    // npm clones the repository's committed HEAD, installs its dev dependencies, runs `prepare`
+    // and packs it, as for a dependency given as a git URL.
+    const gitDir = mkdtempSync(join(tmpdir(), 'cdk-s3-dr-git-'));
+    try {
+      writeFileSync(join(gitDir, 'package.json'), JSON.stringify({ name: 'git-app', private: true, version: '0.0.0' }));
+      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${REPO}`], { cwd: gitDir });
+      const installed = join(gitDir, 'node_modules', 'cdk-s3-dr');
+      for (const path of [repoPackage.main, repoPackage.types, repoPackage.bin['cdk-s3-dr']]) {
+        expect([path, existsSync(join(installed, path))]).toEqual([path, true]);
+      }
+      expect(readdirSync(join(installed, 'assets', 'handlers')).sort()).toEqual(
+        readdirSync(join(dir, 'node_modules', 'cdk-s3-dr', 'assets', 'handlers')).sort(),
+      );
+      expect(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).scripts).toBeUndefined();
+    } finally {
+      rmSync(gitDir, { recursive: true, force: true });
+    }
+  }, 600_000);
 });
