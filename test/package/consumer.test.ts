@@ -174,7 +174,8 @@ describe('the packed package in a scratch app', () => {
 
   test('an install from the git repository builds the same package', () => {
     // npm clones the repository's committed HEAD, installs its dev dependencies, runs `prepare`
-    // and packs it, as for a dependency given as a git URL.
+    // and installs the result, as for a dependency given as a git URL (it runs no prepack there,
+    // so that package keeps the repository's scripts; prepare has already built it).
     const gitDir = mkdtempSync(join(tmpdir(), 'cdk-s3-dr-git-'));
     try {
       writeFileSync(join(gitDir, 'package.json'), JSON.stringify({ name: 'git-app', private: true, version: '0.0.0' }));
@@ -186,7 +187,6 @@ describe('the packed package in a scratch app', () => {
       expect(readdirSync(join(installed, 'assets', 'handlers')).sort()).toEqual(
         readdirSync(join(dir, 'node_modules', 'cdk-s3-dr', 'assets', 'handlers')).sort(),
       );
-      expect(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).scripts).toBeUndefined();
     } finally {
       rmSync(gitDir, { recursive: true, force: true });
     }
