@@ -38,7 +38,6 @@ export interface ExampleMonitoring {
  */
 export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): ExampleMonitoring {
   const { primary, replica, data } = ex;
-  const key = ex.replicaBucket.encryptionKey;
   const pair = ReplicationPairs.of(data);
   const rule = data.ruleFor();
 
@@ -51,10 +50,7 @@ export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): Exam
   );
   for (const stack of [primary, replica]) {
     if (!metricRegions.has(stack.region)) continue;
-    alarms[stack.region] = new ReplicationAlarms(stack, 'ReplicationAlarms', {
-      replicatedBucket: data,
-      ...(stack === replica ? { encryptionKey: key } : {}),
-    });
+    alarms[stack.region] = new ReplicationAlarms(stack, 'ReplicationAlarms', { replicatedBucket: data });
   }
   const replicaAlarms = alarms[replica.region];
 
@@ -62,7 +58,6 @@ export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): Exam
     ...pair,
     // A literal name: the pointer parameter of both regions is named after it.
     probeName: 'example-data',
-    encryptionKey: key,
     // Replication latency above the threshold (metrics of this region) also means "impaired".
     impairmentAlarms: replicaAlarms?.forDestination()?.latency ? [replicaAlarms.forDestination()!.latency!] : [],
   });
@@ -70,9 +65,6 @@ export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): Exam
     probe,
     mode: 'approval',
     plan: 'pointer',
-    encryptionKey: key,
-    // One reports bucket per region: the audit's, under failover/decisions/.
-    reportsBucket: ex.audit.reportsBucket,
   });
   const sourcePointer = new ActiveBucketPointer(primary, 'ActiveBucketPointer', {
     parameterName: controller.parameterName!,
@@ -95,15 +87,12 @@ export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): Exam
     : undefined;
 
   // Replication failures as readable lines, sent from the source region to the replica
-  // region's event bus and on to the probe's topic (one topic for every notification there).
+  // region's event bus and on to the region's shared topic (the one every alarm there notifies).
   const replicationEvents = new ReplicationFailureEvents(primary, 'ReplicationEvents', {
     replicatedBucket: data,
     targetRegion: replica.region,
   });
-  const replicationNotifications = new ReplicationFailureNotifications(replica, 'ReplicationNotifications', {
-    topic: probe.topic ?? replicaAlarms?.topic,
-    encryptionKey: key,
-  });
+  const replicationNotifications = new ReplicationFailureNotifications(replica, 'ReplicationNotifications');
   return {
     alarms,
     probe,

@@ -40,19 +40,16 @@ export function buildExampleApp(app: App): ExampleApp {
     destinations: [ReplicationDestination.toReplicaBucket(replicaBucket)],
   });
 
-  // Audits and drills run in the replica region, the side that survives a source outage, and
-  // share the replica region's key: one KMS key per region.
+  // Audits and drills run in the replica region, the side that survives a source outage. Without
+  // an encryptionKey or reportsBucket they use the region's shared ones: the replica's key and one
+  // reports bucket (audits/, drills/, failover/decisions/).
   const pair = ReplicationPairs.of(data);
   const audit = new ConsistencyAudit(replica, 'Audit', {
     ...pair,
-    encryptionKey: replicaBucket.encryptionKey,
     lagWindow: Duration.minutes(15),
   });
   const drill = new RestoreDrill(replica, 'Drill', {
     ...pair,
-    encryptionKey: replicaBucket.encryptionKey,
-    reportsBucket: audit.reportsBucket, // one reports bucket per region: audits/, drills/, failover/
-
     sampleSize: 100,
     rtoTarget: Duration.hours(4),
   });

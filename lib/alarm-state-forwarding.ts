@@ -10,7 +10,7 @@ import { PropProblem, throwIfInvalid } from './errors';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, NAG } from './private/nag';
-import { createBucketKey } from './private/secure-bucket';
+import { RegionalDefaults } from './private/regional-defaults';
 
 export interface AlarmStateForwardingProps {
   /** Alarms of this region whose state changes are forwarded. */
@@ -19,7 +19,7 @@ export interface AlarmStateForwardingProps {
   readonly targetRegion: string;
   /**
    * Key for the dead-letter queue.
-   * @default - a new key with rotation on
+   * @default - the region's shared key (the stack's `ReplicatedBucket` key, or one created once per stack)
    */
   readonly encryptionKey?: kms.IKey;
   /** @default RemovalPolicy.RETAIN */
@@ -70,14 +70,7 @@ export class AlarmStateForwarding extends Construct {
     }
     throwIfInvalid(this, problems);
 
-    const key =
-      props.encryptionKey ??
-      createBucketKey(
-        this,
-        'Key',
-        `Encrypts undeliverable forwarded alarm events of ${this.node.path}`,
-        props.removalPolicy,
-      ).key;
+    const key = props.encryptionKey ?? RegionalDefaults.of(this).key(this, props.removalPolicy);
     allowEventBridgeToUseKey(key);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,

@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,13 +11,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
-import { createAlarmTopic, DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from './private/dr-function';
+import { DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from './private/dr-function';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
-import { createReportsBucket } from './private/reports-bucket';
-import { createBucketKey } from './private/secure-bucket';
+import { handlerDefaults } from './private/regional-defaults';
 import { checkPrefix, checkWholeNumber, regionOfArn } from './private/validate';
 import { HandlerOptions } from './handler-options';
+import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
 /** The namespace of the metrics the bundled handlers publish. */
@@ -86,19 +85,16 @@ export class ConsistencyAudit extends Construct {
   readonly discrepancyAlarm: cloudwatch.Alarm;
   /** Alarm: an audit execution failed (could not complete). */
   readonly failedRunAlarm: cloudwatch.Alarm;
-  /** The topic the alarms notify, when `alarmActions` was not given. */
-  readonly alarmTopic?: sns.Topic;
+  /** The topic the alarms notify, when the alarm actions have one (by default the region's shared topic). */
+  readonly alarmTopic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: ConsistencyAuditProps) {
     super(scope, id);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateAudit(stack, props));
 
-    const key =
-      props.encryptionKey ??
-      createBucketKey(this, 'Key', `Encrypts audit reports, logs and queue of ${this.node.path}`, props.removalPolicy)
-        .key;
-    this.reportsBucket = props.reportsBucket ?? createReportsBucket(this, 'Reports', key, props.removalPolicy);
+    const { key, reportsBucket } = handlerDefaults(this, props);
+    this.reportsBucket = reportsBucket;
     this.auditName = props.auditName ?? props.sourceBucketName;
     const ranges = rangesFrom(props.keyRangeBoundaries);
     const maxConcurrency = props.maxConcurrency ?? 4;
@@ -169,11 +165,14 @@ export class ConsistencyAudit extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    const actions = props.alarmActions ?? [new cw_actions.SnsAction((this.alarmTopic = createAlarmTopic(this, key)))];
-    for (const action of actions) {
-      this.discrepancyAlarm.addAlarmAction(action);
-      this.failedRunAlarm.addAlarmAction(action);
-    }
+    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(
+      this,
+      props.encryptionKey,
+      props.removalPolicy,
+    );
+    this.alarmTopic = bound.topic;
+    applyAlarmActions(this.discrepancyAlarm, bound);
+    applyAlarmActions(this.failedRunAlarm, bound);
   }
 
   /** A metric the audit handler publishes (namespace `CdkS3Dr`, dimension `Audit`). */

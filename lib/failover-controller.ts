@@ -12,8 +12,7 @@ import { PropProblem, throwIfInvalid } from './errors';
 import { DrFunction } from './private/dr-function';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
-import { createReportsBucket } from './private/reports-bucket';
-import { createBucketKey } from './private/secure-bucket';
+import { handlerDefaults } from './private/regional-defaults';
 import { ReplicationPair } from './replication-pair';
 import { ReplicationProbe } from './replication-probe';
 
@@ -143,12 +142,13 @@ export interface FailoverControllerProps {
   readonly accessPoint?: FailoverAccessPoint;
   /**
    * Where decision records go (`failover/decisions/`).
-   * @default - a new versioned, KMS-encrypted, TLS-only, access-logged bucket
+   * @default - the region's shared reports bucket (versioned, KMS-encrypted, TLS-only,
+   * access-logged); with `encryptionKey`, a new bucket of this construct's own
    */
   readonly reportsBucket?: s3.IBucket;
   /**
-   * Key for the new reports bucket, the log group and the dead-letter queue.
-   * @default - a new key with rotation on
+   * Key for a new reports bucket, the log group and the dead-letter queue.
+   * @default - the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
   /** @default - not in a VPC */
@@ -188,11 +188,8 @@ export class FailoverController extends Construct {
     this.mode = props.mode ?? 'approval';
     this.plan = props.plan ?? 'pointer';
 
-    const key =
-      props.encryptionKey ??
-      createBucketKey(this, 'Key', `Encrypts failover decisions and logs of ${this.node.path}`, props.removalPolicy)
-        .key;
-    this.reportsBucket = props.reportsBucket ?? createReportsBucket(this, 'Reports', key, props.removalPolicy);
+    const { key, reportsBucket } = handlerDefaults(this, props);
+    this.reportsBucket = reportsBucket;
 
     if (this.plan === 'pointer') {
       this.parameterName = props.parameterName ?? defaultPointerName(probe.probeName);

@@ -1,25 +1,30 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { AlarmActionStrategy } from './replication-alarms';
 
 /** What every construct deploying a bundled handler (audit, drill) accepts in common. */
 export interface HandlerOptions {
   /**
-   * Actions of the construct's alarms (for example an SNS topic action).
-   * @default - a new KMS-encrypted SNS topic (`alarmTopic`); subscribe to it
+   * What the construct's alarms do on state changes (on ALARM and on OK), as for
+   * `ReplicationAlarms` and `ReplicationProbe`.
+   * @default AlarmActionStrategy.newEncryptedTopic(): the region's shared topic (`alarmTopic`)
    */
-  readonly alarmActions?: cloudwatch.IAlarmAction[];
+  readonly alarmActions?: AlarmActionStrategy;
   /**
    * Where reports go; several constructs may share one bucket (each writes under its own prefix).
-   * @default - a new versioned, KMS-encrypted, access-logged bucket
+   * @default - the region's shared reports bucket (`<stack>/CdkS3DrRegional/Reports`: versioned,
+   * KMS-encrypted with the region's key, access-logged); with `encryptionKey`, a new bucket of
+   * this construct's own encrypted with that key
    */
   readonly reportsBucket?: s3.IBucket;
   /**
-   * Key for new buckets, the log group, the dead-letter queue and the topic. Pass the region's
-   * replica key to keep one key per region.
-   * @default - a new key with rotation on
+   * Key for new buckets, the log group, the dead-letter queue and the topic. Giving one means
+   * resources of this construct's own: a reports bucket and a topic of its own are created
+   * with it when `reportsBucket` and `alarmActions` are not given.
+   * @default - the region's shared key: the key of the stack's `ReplicaBucket`, or one created
+   * once per stack
    */
   readonly encryptionKey?: kms.IKey;
   /**

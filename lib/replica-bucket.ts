@@ -10,6 +10,7 @@ import {
   REPLICATION_REPLICA_KEY_ACTIONS,
 } from './perms';
 import { acknowledge, NAG } from './private/nag';
+import { RegionalDefaults } from './private/regional-defaults';
 import {
   aliasArn,
   createAccessLogsBucket,
@@ -30,7 +31,9 @@ export interface ReplicaBucketProps {
 
   /**
    * The customer managed KMS key (of this region) that encrypts replicas.
-   * @default - a new key with rotation on and the alias `alias/cdk-s3-dr/<unique id>`
+   * @default - the region's shared key when another construct of this stack created it first,
+   * else a new key with rotation on and the alias `alias/cdk-s3-dr/<unique id>`, which becomes
+   * the region's shared key (used by the audit, drill, probe and failover constructs of this stack)
    */
   readonly encryptionKey?: kms.IKey;
 
@@ -139,11 +142,15 @@ export class ReplicaBucket extends Construct {
       }),
     );
 
-    // One key per region: the replica key lives here, referenced from the source by alias ARN.
-    if (props.encryptionKey instanceof kms.Key) {
-      this.encryptionKey = props.encryptionKey;
+    // One key per region: the replica key lives here, referenced from the source by alias ARN. It
+    // is the region's shared key (RegionalDefaults), or becomes it when it is the first.
+    const regional = RegionalDefaults.of(this);
+    const sharedKey = props.encryptionKey ? undefined : regional.keyForBucket();
+    const givenKey = props.encryptionKey ?? sharedKey;
+    if (givenKey instanceof kms.Key) {
+      this.encryptionKey = givenKey;
       this.keyAliasName = `alias/cdk-s3-dr/${this.node.addr}`;
-      props.encryptionKey.addAlias(this.keyAliasName);
+      givenKey.addAlias(this.keyAliasName);
       this.replicaKeyArn = aliasArn(this, this.keyAliasName);
     } else if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;
@@ -158,6 +165,7 @@ export class ReplicaBucket extends Construct {
       this.encryptionKey = key;
       this.keyAliasName = aliasName;
       this.replicaKeyArn = aliasArn(this, aliasName);
+      regional.adoptKey(key, props.removalPolicy);
     }
 
     if (props.bucket) {

@@ -16,6 +16,7 @@ import {
 } from './perms';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
+import { RegionalDefaults } from './private/regional-defaults';
 import {
   aliasArn,
   createAccessLogsBucket,
@@ -171,6 +172,8 @@ export class ReplicatedBucket extends Construct {
       );
       this.encryptionKey = created.key;
       this.encryptionKeyArn = aliasArn(this, created.aliasName);
+      // The region's shared key for the other constructs of this stack (RegionalDefaults).
+      RegionalDefaults.of(this).adoptKey(created.key, props.removalPolicy);
     }
 
     // A fixed, unique name: cross-account replicas grant it by name before it exists.

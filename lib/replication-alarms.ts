@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { createAlarmTopic } from './private/dr-function';
-import { createBucketKey } from './private/secure-bucket';
+import { RegionalDefaults } from './private/regional-defaults';
 import { ReplicatedBucket, ReplicationRuleInfo } from './replicated-bucket';
 import { ReplicationDestination } from './replication-destination';
 
@@ -41,8 +41,10 @@ export function replicationMetricRegion(
 /** What an alarm does when it changes state: a strategy, so alarms never hard-wire a target. */
 export abstract class AlarmActionStrategy {
   /**
-   * A new SNS topic encrypted with a KMS key (the key given to the construct, or a new one),
-   * TLS-only; subscribe to it. Notifies on ALARM and on OK.
+   * An SNS topic encrypted with a KMS key, TLS-only; subscribe to it. Notifies on ALARM and on
+   * OK. For a construct given an `encryptionKey`, a new topic of its own encrypted with that
+   * key; otherwise the region's shared topic (`<stack>/CdkS3DrRegional/AlarmTopic`, encrypted
+   * with the region's shared key), which every construct of the stack notifies.
    */
   static newEncryptedTopic(): AlarmActionStrategy {
     return new NewTopicStrategy();
@@ -64,10 +66,10 @@ export abstract class AlarmActionStrategy {
   }
 
   /**
-   * Resolves the strategy once per construct.
+   * Resolves the strategy once per construct: `key` is the construct's own key, when given.
    * @internal
    */
-  abstract _bind(scope: Construct, key: () => kms.IKey): BoundAlarmActions;
+  abstract _bind(scope: Construct, key?: kms.IKey, removalPolicy?: RemovalPolicy): BoundAlarmActions;
 }
 
 /** A strategy bound to one construct. */
@@ -78,8 +80,8 @@ export interface BoundAlarmActions {
 }
 
 class NewTopicStrategy extends AlarmActionStrategy {
-  _bind(scope: Construct, key: () => kms.IKey): BoundAlarmActions {
-    const topic = createAlarmTopic(scope, key());
+  _bind(scope: Construct, key?: kms.IKey, removalPolicy?: RemovalPolicy): BoundAlarmActions {
+    const topic = key ? createAlarmTopic(scope, key) : RegionalDefaults.of(scope).alarmTopic(scope, removalPolicy);
     return { actions: [new cw_actions.SnsAction(topic)], topic };
   }
 }
@@ -226,12 +228,12 @@ export interface ReplicationAlarmsProps {
   readonly alarmActions?: AlarmActionStrategy;
 
   /**
-   * Key for the new topic (only with the default alarm actions).
-   * @default - a new key with rotation on
+   * Key for a topic of this construct's own (only with the default alarm actions).
+   * @default - the region's shared topic and key
    */
   readonly encryptionKey?: kms.IKey;
 
-  /** @default RemovalPolicy.RETAIN (for a new key) */
+  /** @default RemovalPolicy.RETAIN (for the region's shared key and topic, when this construct creates them) */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -269,16 +271,11 @@ export class ReplicationAlarms extends Construct {
     this.replicated = replicated;
     throwIfInvalid(this, validateAlarmProps(stack, props));
 
-    let key: kms.IKey | undefined = props.encryptionKey;
-    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(this, () => {
-      key ??= createBucketKey(
-        this,
-        'Key',
-        `Encrypts replication alarm notifications of ${this.node.path}`,
-        props.removalPolicy,
-      ).key;
-      return key;
-    });
+    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(
+      this,
+      props.encryptionKey,
+      props.removalPolicy,
+    );
     this.topic = bound.topic;
 
     const metrics = new ReplicationMetricFactory(replicated);

@@ -13,7 +13,7 @@ import { createAlarmTopic, DrFunction } from './private/dr-function';
 import { allowEventBridgeToUseKey, allowServiceToUseKey } from './private/key-grants';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, NAG } from './private/nag';
-import { createBucketKey } from './private/secure-bucket';
+import { RegionalDefaults } from './private/regional-defaults';
 import { ReplicatedBucket } from './replicated-bucket';
 
 /**
@@ -54,7 +54,7 @@ export interface ReplicationFailureEventsProps {
   /**
    * Key for the queues and the decoder's log group. S3 must be allowed to use it (a statement
    * conditioned on `aws:SourceAccount` is added), so it must be a key of this app.
-   * @default - the source bucket's key when it is a key of this app, else a new key with rotation on
+   * @default - the source bucket's key when it is a key of this app, else the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
   /** @default RemovalPolicy.RETAIN */
@@ -115,8 +115,7 @@ export class ReplicationFailureEvents extends Construct {
       props.encryptionKey ??
       (replicated.encryptionKey instanceof kms.Key
         ? replicated.encryptionKey
-        : createBucketKey(this, 'Key', `Encrypts the replication events of ${this.node.path}`, props.removalPolicy)
-            .key);
+        : RegionalDefaults.of(this).key(this, props.removalPolicy));
     const key = this.encryptionKey;
     // S3 sends to a KMS-encrypted queue only if the key lets it encrypt.
     // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html
@@ -267,12 +266,12 @@ export interface ReplicationFailureNotificationsProps {
   /**
    * Where the readable lines go, for example the probe's or the alarms' topic. EventBridge must
    * be allowed to publish to it (and to use its key, if it is encrypted with a key of another app).
-   * @default - a new KMS-encrypted, TLS-only topic
+   * @default - the region's shared alarm topic (KMS-encrypted, TLS-only); with `encryptionKey`, a new topic encrypted with it
    */
   readonly topic?: sns.ITopic;
   /**
    * Key for the dead-letter queue and the new topic.
-   * @default - the given topic's key when it is a key of this app, else a new key with rotation on
+   * @default - the given topic's key when it is a key of this app, else the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
   /** @default RemovalPolicy.RETAIN */
@@ -307,17 +306,14 @@ export class ReplicationFailureNotifications extends Construct {
     const topicKey = props.topic instanceof sns.Topic ? props.topic.masterKey : undefined;
     this.encryptionKey =
       props.encryptionKey ??
-      (topicKey instanceof kms.Key
-        ? topicKey
-        : createBucketKey(
-            this,
-            'Key',
-            `Encrypts the replication notifications of ${this.node.path}`,
-            props.removalPolicy,
-          ).key);
+      (topicKey instanceof kms.Key ? topicKey : RegionalDefaults.of(this).key(this, props.removalPolicy));
     allowEventBridgeToUseKey(this.encryptionKey);
     if (topicKey instanceof kms.Key) allowEventBridgeToUseKey(topicKey);
-    this.topic = props.topic ?? createAlarmTopic(this, this.encryptionKey);
+    this.topic =
+      props.topic ??
+      (props.encryptionKey
+        ? createAlarmTopic(this, this.encryptionKey)
+        : RegionalDefaults.of(this).alarmTopic(this, props.removalPolicy));
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,

@@ -12,7 +12,7 @@ import { PropProblem, throwIfInvalid } from './errors';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { DrFunction, schedulerRole } from './private/dr-function';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
-import { createBucketKey } from './private/secure-bucket';
+import { RegionalDefaults } from './private/regional-defaults';
 import { checkWholeNumber } from './private/validate';
 import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
@@ -68,8 +68,8 @@ export interface ReplicationProbeProps extends ReplicationPair {
    */
   readonly alarmActions?: AlarmActionStrategy;
   /**
-   * Key for the log group, dead-letter queue and new topic.
-   * @default - a new key with rotation on
+   * Key for the log group, the dead-letter queue and a topic of this construct's own.
+   * @default - the region's shared key (and, with the default alarm actions, its shared topic)
    */
   readonly encryptionKey?: kms.IKey;
   /** @default - not in a VPC */
@@ -122,9 +122,7 @@ export class ReplicationProbe extends Construct {
       props.lagDeadline?.toSeconds() ?? Math.min(this.lagThreshold.toSeconds(), this.interval.toSeconds() - 30);
     this.probeName = sanitize(props.probeName ?? props.sourceBucketName);
     this.confirm = { failing: props.unavailableProbes ?? 3, window: props.unavailableWindow ?? 5 };
-    const key =
-      props.encryptionKey ??
-      createBucketKey(this, 'Key', `Encrypts the replication probe ${this.node.path}`, props.removalPolicy).key;
+    const key = props.encryptionKey ?? RegionalDefaults.of(this).key(this, props.removalPolicy);
 
     this.handler = new DrFunction(this, 'Handler', {
       handler: 'probe',
@@ -192,7 +190,11 @@ export class ReplicationProbe extends Construct {
       ),
     });
 
-    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(this, () => key);
+    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(
+      this,
+      props.encryptionKey,
+      props.removalPolicy,
+    );
     this.topic = bound.topic;
     for (const alarm of [this.sourceUnavailableAlarm, this.lagAlarm, this.sourceImpairedAlarm]) {
       applyAlarmActions(alarm, bound);

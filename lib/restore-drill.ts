@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,17 +10,13 @@ import { Construct } from 'constructs';
 import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
 import { PropProblem, throwIfInvalid } from './errors';
 import { keyThroughS3 } from './private/kms-through-s3';
-import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
+import { DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
-import { createReportsBucket } from './private/reports-bucket';
-import {
-  createAccessLogsBucket,
-  createBucketKey,
-  secureDataBucketProps,
-  sendAccessLogs,
-} from './private/secure-bucket';
+import { handlerDefaults } from './private/regional-defaults';
+import { createAccessLogsBucket, secureDataBucketProps, sendAccessLogs } from './private/secure-bucket';
 import { checkPrefix, checkWholeNumber } from './private/validate';
 import { HandlerOptions } from './handler-options';
+import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
 /** How a drill picks the objects it restores. */
@@ -99,23 +94,16 @@ export class RestoreDrill extends Construct {
   readonly failedDrillAlarm: cloudwatch.Alarm;
   /** Alarm: the RTO estimate exceeds `rtoTarget` (only with `rtoTarget`). */
   readonly rtoAlarm?: cloudwatch.Alarm;
-  /** The topic the alarms notify, when `alarmActions` was not given. */
-  readonly alarmTopic?: sns.Topic;
+  /** The topic the alarms notify, when the alarm actions have one (by default the region's shared topic). */
+  readonly alarmTopic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: RestoreDrillProps) {
     super(scope, id);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateDrill(stack, props));
 
-    const key =
-      props.encryptionKey ??
-      createBucketKey(
-        this,
-        'Key',
-        `Encrypts restore drill data, reports and logs of ${this.node.path}`,
-        props.removalPolicy,
-      ).key;
-    this.reportsBucket = props.reportsBucket ?? createReportsBucket(this, 'Reports', key, props.removalPolicy);
+    const { key, reportsBucket } = handlerDefaults(this, props);
+    this.reportsBucket = reportsBucket;
     this.restoreBucket = props.restoreBucket ?? this.createScratchBucket(key);
     this.drillName = props.drillName ?? props.replicaBucketName;
     const restorePrefix = props.restorePrefix ?? 'cdk-s3-dr-drill/';
@@ -189,11 +177,14 @@ export class RestoreDrill extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
-    const actions = props.alarmActions ?? [new cw_actions.SnsAction((this.alarmTopic = createAlarmTopic(this, key)))];
-    for (const action of actions) {
-      this.failedDrillAlarm.addAlarmAction(action);
-      this.rtoAlarm?.addAlarmAction(action);
-    }
+    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(
+      this,
+      props.encryptionKey,
+      props.removalPolicy,
+    );
+    this.alarmTopic = bound.topic;
+    applyAlarmActions(this.failedDrillAlarm, bound);
+    if (this.rtoAlarm) applyAlarmActions(this.rtoAlarm, bound);
   }
 
   /** A metric the drill handler publishes (namespace `CdkS3Dr`, dimension `Drill`). */

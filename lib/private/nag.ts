@@ -80,13 +80,13 @@ export const WILDCARD_REASONS = {
   AUDIT_READ:
     'The audit compares every object of both buckets; it may only read object metadata (HEAD needs s3:GetObject) under the audited prefix, and writes nothing to either bucket.',
   AUDIT_REPORTS:
-    'The audit writes its JSON reports and JSON Lines files under the audits/ prefix of its own reports bucket, a new key per run, and reads them back to build a report and to merge the ranges of a distributed run.',
+    'The audit writes its JSON reports and JSON Lines files under the audits/ prefix of its reports bucket, a new key per run, and reads them back to build a report and to merge the ranges of a distributed run.',
   DRILL_OBJECTS:
     'A drill reads the sampled object versions of the replica and the same versions of the source, and writes, reads back and deletes only under its own prefix of the restore target; object keys are not known in advance.',
   DRILL_KEYS_BY_ALIAS:
     "The source and replica keys are referenced by alias ARN from their own region's stacks; IAM matches key ARNs, so the resource names the keys of that account and region, narrowed to the one alias by kms:ResourceAliases and to S3 in that region by kms:ViaService.",
   DRILL_REPORTS:
-    'The drill writes its JSON reports under the drills/ prefix of its own reports bucket, a new key per drill.',
+    'The drill writes its JSON reports under the drills/ prefix of its reports bucket, a new key per drill.',
   FUNCTION_VERSIONS:
     'Invokes exactly this one function; the ":*" form that aws-cdk-lib adds covers its published versions and aliases, nothing else.',
   NO_RESOURCE_LEVEL:
@@ -96,7 +96,7 @@ export const WILDCARD_REASONS = {
   PROBE_SOURCE_KEY_BY_ALIAS:
     "The source key is referenced by alias ARN from the source region's stack; IAM matches key ARNs, so the resource names the keys of that account and region, narrowed to the one alias by kms:ResourceAliases and to S3 in the source region by kms:ViaService.",
   FAILOVER_DECISIONS:
-    'The failover controller writes and reads its decision records under failover/decisions/ of its own reports bucket, a new key per decision.',
+    'The failover controller writes and reads its decision records under failover/decisions/ of its reports bucket, a new key per decision.',
   FAILOVER_GET_METRIC_DATA:
     'cloudwatch:GetMetricData supports no resource-level permissions; "*" is the only resource AWS accepts. The failover controller uses it only to read the probe\'s datapoints before deciding.',
 } as const;

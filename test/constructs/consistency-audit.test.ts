@@ -81,7 +81,7 @@ describe('ConsistencyAudit', () => {
     const decrypt = st.filter((s) => [].concat(s.Action).includes('kms:Decrypt' as never));
     expect(decrypt).toHaveLength(1);
     const reports = Object.entries(t.findResources('AWS::S3::Bucket')).find(([id]) =>
-      /AuditReports[0-9A-F]+$/.test(id),
+      /^CdkS3DrRegionalReports[0-9A-F]+$/.test(id),
     )!;
     const reportsKey = (reports[1] as any).Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]
       .ServerSideEncryptionByDefault.KMSMasterKeyID;
@@ -157,7 +157,7 @@ describe('ConsistencyAudit', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3 });
   });
 
-  test('alarms on discrepancies above the threshold and on failed runs, notifying an encrypted topic', () => {
+  test("alarms on discrepancies above the threshold and on failed runs, notifying the region's encrypted topic", () => {
     const { west } = setup({ discrepancyThreshold: 5 });
     const t = Template.fromStack(west);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -166,7 +166,8 @@ describe('ConsistencyAudit', () => {
       Dimensions: [{ Name: 'Audit', Value: Match.stringLikeRegexp('^[a-z0-9]+databucket[a-z0-9]+$') }],
       Threshold: 5,
       ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('AuditAlarmTopic') }],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^CdkS3DrRegionalAlarmTopic') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^CdkS3DrRegionalAlarmTopic') }],
     });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' });
     t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });

@@ -315,7 +315,8 @@ describe('ReplicationFailureEvents', () => {
     });
     const events = new ReplicationFailureEvents(east, 'Events', { replicatedBucket: data, targetRegion: 'us-west-2' });
     expect(events.encryptionKey).not.toBe(data.encryptionKey);
-    expect(events.encryptionKey.node.path).toBe('East/Events/Key');
+    // The region's shared key: the source bucket's key is imported, so the stack has none yet.
+    expect(events.encryptionKey.node.path).toBe('East/CdkS3DrRegional/Key');
   });
 
   test('warns when no rule has replication metrics (S3 then sends no replication events), and not otherwise', () => {
@@ -396,13 +397,13 @@ describe('ReplicationFailureEvents', () => {
 });
 
 describe('ReplicationFailureNotifications', () => {
-  test('sends the readable line of every forwarded event to a new encrypted topic, with an encrypted DLQ', () => {
+  test("sends the readable line of every forwarded event to the region's encrypted topic, with an encrypted DLQ", () => {
     const { west } = twoRegions();
     new ReplicationFailureNotifications(west, 'Notify');
     const t = Template.fromStack(west);
-    const topic = ref(t, 'AWS::SNS::Topic', 'NotifyAlarmTopic');
+    const topic = ref(t, 'AWS::SNS::Topic', 'CdkS3DrRegionalAlarmTopic');
     const dlq = ref(t, 'AWS::SQS::Queue', 'NotifyDeadLetterQueue');
-    const key = ref(t, 'AWS::KMS::Key', 'NotifyKey');
+    const key = ref(t, 'AWS::KMS::Key', 'ReplicaKey');
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['cdk-s3-dr.replication'], 'detail-type': ['cdk-s3-dr Replication Event'] },
       Targets: [
@@ -453,11 +454,11 @@ describe('ReplicationFailureNotifications', () => {
     );
   });
 
-  test('accepts a topic of another construct (not encrypted by this app) with a key of its own', () => {
-    const { west } = twoRegions();
+  test("accepts a topic of another construct (not encrypted by this app), with the region's key", () => {
+    const { west, replica } = twoRegions();
     const topic = sns.Topic.fromTopicArn(west, 'Ops', 'arn:aws:sns:us-west-2:111111111111:ops');
     const n = new ReplicationFailureNotifications(west, 'Notify', { topic });
-    expect(n.encryptionKey.node.path).toBe('West/Notify/Key');
+    expect(n.encryptionKey).toBe(replica.encryptionKey);
     Template.fromStack(west).hasResourceProperties('AWS::Events::Rule', {
       Targets: [Match.objectLike({ Arn: 'arn:aws:sns:us-west-2:111111111111:ops' })],
     });
