@@ -11,6 +11,13 @@ export interface ReplicationPair {
   readonly sourceBucketName: string;
   /** Region of the source bucket. */
   readonly sourceRegion: string;
+  /**
+   * Account of the source bucket. When it differs from the account of the audit, drill, probe
+   * or failover controller, their roles get deterministic names, and the source must grant them
+   * access (`ReplicatedBucket.grantDrAccess`, or the statements a synth warning lists).
+   * @default - the account of the construct's own stack
+   */
+  readonly sourceAccount?: string;
   /** Key (or alias) ARN of the source bucket's KMS key. @default - the source is not KMS encrypted */
   readonly sourceKeyArn?: string;
   /** Name of the replica bucket. */
@@ -30,6 +37,7 @@ export class ReplicationPairs {
     return {
       sourceBucketName: replicated.bucket.bucketName,
       sourceRegion: replicated.region,
+      sourceAccount: replicated.account,
       sourceKeyArn: replicated.encryptionKeyArn,
       replicaBucketName: rule.destinationBucketName,
       replicaRegion: rule.destination.region,
