@@ -166,6 +166,31 @@ describe('cross-account disaster recovery', () => {
     for (const name of Object.values(names)) w.hasResourceProperties('AWS::IAM::Role', { RoleName: name });
   });
 
+  test("follows each construct's own options: an audit of versions under a prefix", () => {
+    const app = testApp();
+    const west = new Stack(app, 'Dr', { env: { account: B, region: 'us-west-2' } });
+    const east = new Stack(app, 'Primary', { env: { account: A, region: 'us-east-1' } });
+    const replica = new ReplicaBucket(west, 'Replica', { sourceAccount: A, sourceReplicationRoleName: 'r' });
+    const data = new ReplicatedBucket(east, 'Orders', {
+      bucketName: 'orders-prod',
+      replicationRoleName: 'r',
+      destinations: [ReplicationDestination.toReplicaBucket(replica, { prefix: 'orders/' })],
+    });
+    data.grantDrAccess({ account: B });
+    new ConsistencyAudit(west, 'Audit', { ...ReplicationPairs.of(data), mode: 'versions' });
+    const statements = Object.values(Template.fromStack(east).findResources('AWS::S3::BucketPolicy')).flatMap(
+      (p: any) => p.Properties.PolicyDocument.Statement.filter((st: any) => /^CdkS3Dr/.test(st.Sid ?? '')),
+    );
+    expect(statements.map((st: any) => [st.Sid, st.Action, east.resolve(st.Resource)])).toEqual([
+      ['CdkS3DrAudit1Bucket', ['s3:ListBucket', 's3:ListBucketVersions'], expect.anything()],
+      [
+        'CdkS3DrAudit1Objects',
+        ['s3:GetObject', 's3:GetObjectVersion'],
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.any(String), 'Arn'] }, '/orders/*']] },
+      ],
+    ]);
+  });
+
   test('grants the same whichever is created first, the grant or the DR constructs', () => {
     const early = composition();
     const late = composition({ grant: false });
