@@ -12,6 +12,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from './private/dr-function';
+import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { handlerDefaults } from './private/regional-defaults';
@@ -100,8 +101,11 @@ export class ConsistencyAudit extends Construct {
     const maxConcurrency = props.maxConcurrency ?? 4;
     const prefix = props.prefix ?? '';
 
+    // A source in another account names this role in its policies: give it a fixed name.
+    const roleName = isCrossAccountSource(this, props.sourceAccount) ? drRoleName(this) : undefined;
     this.handler = new DrFunction(this, 'Handler', {
       handler: 'audit',
+      roleName,
       description: `Consistency audit of ${this.auditName} (cdk-s3-dr, read-only)`,
       encryptionKey: key,
       timeout: Duration.minutes(15),
@@ -126,6 +130,14 @@ export class ConsistencyAudit extends Construct {
       },
     });
     this.grantReadOnly(props);
+    const { list, head } = auditActions(props.mode);
+    registerDrConsumer(this, {
+      sourceBucketName: props.sourceBucketName,
+      sourceRegion: props.sourceRegion,
+      sourceAccount: props.sourceAccount,
+      roleName,
+      needs: [{ kind: 'Audit', bucketActions: list, objectActions: head, objectPrefix: prefix, keyActions: [] }],
+    });
     // Each invocation reads back the records it wrote to build its report, and the merge step of
     // a distributed run reads the ranges' reports: read and write under audits/ only.
     grantPutUnder(this.handler.role, this.reportsBucket, 'audits/');
@@ -200,7 +212,7 @@ export class ConsistencyAudit extends Construct {
   /** Read-only on both sides: list, and HEAD (s3:GetObject) for evidence. No KMS: lists and HEADs decrypt nothing. */
   private grantReadOnly(props: ConsistencyAuditProps) {
     const stack = Stack.of(this);
-    const versions = props.mode === 'versions';
+    const { list, head } = auditActions(props.mode);
     const policy = new iam.ManagedPolicy(this, 'ReadOnlyPolicy', {
       description: `Read-only access of the consistency audit ${this.node.path} to the audited buckets`,
       roles: [this.handler.role],
@@ -214,12 +226,12 @@ export class ConsistencyAudit extends Construct {
       policy.addStatements(
         new iam.PolicyStatement({
           sid: `List${side}`,
-          actions: versions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
+          actions: list,
           resources: [arn],
         }),
         new iam.PolicyStatement({
           sid: `Head${side}Objects`,
-          actions: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
+          actions: head,
           resources: [`${arn}/${prefix}*`],
         }),
       );
@@ -302,6 +314,15 @@ export class ConsistencyAudit extends Construct {
     acknowledgeWildcardResources((sm.role as ManagedPolicyRole).grantsPolicy!, INVOKER_WILDCARDS);
     return sm;
   }
+}
+
+/** What an audit may do on each bucket: list, and HEAD (s3:GetObject); versions too in mode 'versions'. */
+function auditActions(mode: ConsistencyAuditProps['mode']): { list: string[]; head: string[] } {
+  const versions = mode === 'versions';
+  return {
+    list: versions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
+    head: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
+  };
 }
 
 interface RangeItem {

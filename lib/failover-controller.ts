@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
+import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { DrFunction } from './private/dr-function';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
@@ -224,8 +225,11 @@ export class FailoverController extends Construct {
       reports: { bucket: this.reportsBucket.bucketName, region: stack.region, prefix: 'failover/decisions/' },
     };
 
+    // A source in another account names this role in its policies: give it a fixed name.
+    const roleName = isCrossAccountSource(this, pair.sourceAccount) ? drRoleName(this) : undefined;
     this.handler = new DrFunction(this, 'Handler', {
       handler: 'failover',
+      roleName,
       description: `Failover controller (${this.mode}, ${this.plan}) for s3://${pair.sourceBucketName} (cdk-s3-dr)`,
       encryptionKey: key,
       timeout: Duration.minutes(5),
@@ -235,6 +239,21 @@ export class FailoverController extends Construct {
       environment: { FAILOVER_CONFIG: stack.toJsonString(config) },
     });
     this.grant(props);
+    registerDrConsumer(this, {
+      sourceBucketName: pair.sourceBucketName,
+      sourceRegion: pair.sourceRegion,
+      sourceAccount: pair.sourceAccount,
+      roleName,
+      needs: [
+        {
+          kind: 'Failback',
+          bucketActions: FAILBACK_BUCKET_ACTIONS,
+          objectActions: FAILBACK_OBJECT_ACTIONS,
+          objectPrefix: pair.prefix ?? '',
+          keyActions: [],
+        },
+      ],
+    });
 
     // The outcome (decision, reasons, approve command) goes to the probe's topic, when it has one.
     if (probe.topic) {
@@ -357,10 +376,10 @@ export class FailoverController extends Construct {
     ] as const) {
       const arn = `arn:${stack.partition}:s3:::${bucket}`;
       audit.addStatements(
-        new iam.PolicyStatement({ sid: `List${side}`, actions: ['s3:ListBucket'], resources: [arn] }),
+        new iam.PolicyStatement({ sid: `List${side}`, actions: FAILBACK_BUCKET_ACTIONS, resources: [arn] }),
         new iam.PolicyStatement({
           sid: `Head${side}Objects`,
-          actions: ['s3:GetObject'],
+          actions: FAILBACK_OBJECT_ACTIONS,
           resources: [`${arn}/${pair.prefix ?? ''}*`],
         }),
       );
@@ -368,6 +387,10 @@ export class FailoverController extends Construct {
     acknowledgeWildcardResources(audit, { 's3-objects': WILDCARD_REASONS.AUDIT_READ });
   }
 }
+
+/** The failback audit on each bucket: list and HEAD, nothing that writes. */
+const FAILBACK_BUCKET_ACTIONS = ['s3:ListBucket'];
+const FAILBACK_OBJECT_ACTIONS = ['s3:GetObject'];
 
 function validateController(stack: Stack, p: FailoverControllerProps): PropProblem[] {
   const problems: PropProblem[] = [];

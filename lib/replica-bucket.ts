@@ -117,12 +117,18 @@ export class ReplicaBucket extends Construct {
   readonly region: string;
   /** Account of the bucket (this stack's account). */
   readonly account: string;
+  /** Cross-account: the source bucket's account this replica allows; undefined within one account. */
+  readonly sourceAccount?: string;
+  /** Cross-account: the name of the source's replication role this replica allows. */
+  readonly sourceReplicationRoleName?: string;
 
   constructor(scope: Construct, id: string, props: ReplicaBucketProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
     this.region = stack.region;
     this.account = stack.account;
+    this.sourceAccount = props.sourceAccount;
+    this.sourceReplicationRoleName = props.sourceReplicationRoleName;
     this.objectLockEnabled = props.objectLockEnabled ?? props.objectLockDefaultRetention !== undefined;
 
     const importedKeyArn =

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './errors';
 import {
   REPLICATION_DESTINATION_OBJECT_ACTIONS,
   REPLICATION_OWNER_OVERRIDE_ACTIONS,
@@ -16,6 +16,7 @@ import {
 } from './perms';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
+import { grantDrAccount, registerDrSource } from './private/dr-access';
 import { RegionalDefaults } from './private/regional-defaults';
 import {
   aliasArn,
@@ -24,7 +25,7 @@ import {
   secureDataBucketProps,
   sendAccessLogs,
 } from './private/secure-bucket';
-import { accountOfArn, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
+import { accountOfArn, checkAccountId, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
 export interface ReplicatedBucketProps {
@@ -32,8 +33,23 @@ export interface ReplicatedBucketProps {
   readonly destinations: ReplicationDestination[];
 
   /**
-   * The customer managed KMS key (of this region) that encrypts the source bucket.
-   * @default - a new key with rotation on and the alias `alias/cdk-s3-dr/<unique id>`
+   * Add replication to a bucket you already have in this stack (an `s3.Bucket` you created)
+   * instead of creating one. It must be versioned and have no replication rules of its own;
+   * this construct sets its replication configuration and changes nothing else on it. Its key
+   * (SSE-KMS) is read from the bucket; SSE-S3 needs no key grant. A bucket created outside
+   * CloudFormation is adopted into the stack with `cdk import` first (see the README).
+   * The props that describe a new bucket (`bucketName`, `objectLockEnabled`,
+   * `objectLockDefaultRetention`, `lifecycleRules`, `serverAccessLogsBucket`, `removalPolicy`)
+   * cannot be combined with it: set them on the bucket itself.
+   * @default - a new bucket with the library's secure defaults
+   */
+  readonly bucket?: s3.IBucket;
+
+  /**
+   * The customer managed KMS key (of this region) that encrypts the source bucket. With
+   * `bucket`: the key of that bucket, when the bucket does not know it (an SSE-KMS bucket whose
+   * key was set on the L1 resource, or the AWS managed key `aws/s3` given by its key ARN).
+   * @default - a new key with rotation on and the alias `alias/cdk-s3-dr/<unique id>`; with `bucket`, the bucket's own key
    */
   readonly encryptionKey?: kms.IKey;
 
@@ -82,6 +98,12 @@ export interface ReplicatedBucketProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** A disaster recovery account whose audits, drills, probes and failover controllers may use the source. */
+export interface DrAccessOptions {
+  /** The account the `ConsistencyAudit`, `RestoreDrill`, `ReplicationProbe` or `FailoverController` runs in. */
+  readonly account: string;
+}
+
 /** One rendered replication rule, for metrics and monitoring. */
 export interface ReplicationRuleInfo {
   /** The rule id (the `RuleId` metric dimension). */
@@ -103,8 +125,11 @@ export interface ReplicationRuleInfo {
 export class ReplicatedBucket extends Construct {
   /** The source bucket. */
   readonly bucket: s3.Bucket;
-  /** The key that encrypts the source bucket. */
-  readonly encryptionKey: kms.IKey;
+  /**
+   * The key that encrypts the source bucket; undefined only for an existing bucket encrypted
+   * with SSE-S3.
+   */
+  readonly encryptionKey?: kms.IKey;
   /** The role S3 assumes to replicate. */
   readonly replicationRole: iam.Role;
   /** The customer managed policy holding every permission of the replication role. */
@@ -115,9 +140,12 @@ export class ReplicatedBucket extends Construct {
   readonly rules: readonly ReplicationRuleInfo[];
   /**
    * The source key as another region's stack should name it: the literal alias ARN of a key
-   * created here, or the given key's ARN.
+   * created here (or of an existing bucket's key of this app), or the given key's ARN;
+   * undefined for an existing bucket encrypted with SSE-S3.
    */
-  readonly encryptionKeyArn: string;
+  readonly encryptionKeyArn?: string;
+  /** Account of the source bucket (this stack's account). */
+  readonly account: string;
   /** Region of the source bucket. */
   readonly region: string;
 
@@ -125,7 +153,10 @@ export class ReplicatedBucket extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const destinations = props.destinations ?? [];
-    const objectLockEnabled = props.objectLockEnabled ?? props.objectLockDefaultRetention !== undefined;
+    const existing = props.bucket ? inspectExistingBucket(this, props) : undefined;
+    const objectLockEnabled = existing
+      ? existing.objectLockEnabled
+      : (props.objectLockEnabled ?? props.objectLockDefaultRetention !== undefined);
 
     const problems = validateReplication(
       { region: stack.region, account: stack.account, objectLockEnabled },
@@ -149,7 +180,7 @@ export class ReplicatedBucket extends Construct {
         });
       }
     });
-    if (objectLockEnabled === false && props.objectLockDefaultRetention) {
+    if (!existing && objectLockEnabled === false && props.objectLockDefaultRetention) {
       problems.push({
         prop: 'objectLockDefaultRetention',
         value: 'set',
@@ -157,10 +188,17 @@ export class ReplicatedBucket extends Construct {
         fix: 'set objectLockEnabled: true as well',
       });
     }
+    if (existing) problems.push(...existing.problems);
+    const replicationRoleName = props.replicationRoleName ?? defaultRoleName(this);
+    problems.push(...crossAccountReplicaProblems(stack.account, replicationRoleName, destinations));
     throwIfInvalid(this, problems);
 
     this.region = stack.region;
-    if (props.encryptionKey) {
+    this.account = stack.account;
+    if (existing) {
+      this.encryptionKey = existing.key;
+      this.encryptionKeyArn = existing.key ? literalKeyArn(this, existing.key) : undefined;
+    } else if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;
       this.encryptionKeyArn = props.encryptionKey.keyArn;
     } else {
@@ -177,10 +215,7 @@ export class ReplicatedBucket extends Construct {
     }
 
     // A fixed, unique name: cross-account replicas grant it by name before it exists.
-    const region = Token.isUnresolved(stack.region) ? '' : `-${stack.region}`;
-    this.replicationRoleName =
-      props.replicationRoleName ??
-      Names.uniqueResourceName(this, { maxLength: 64 - region.length, separator: '-' }) + region;
+    this.replicationRoleName = replicationRoleName;
     this.replicationRole = new iam.Role(this, 'ReplicationRole', {
       roleName: this.replicationRoleName,
       description: `S3 replication from ${this.node.path} (cdk-s3-dr)`,
@@ -232,23 +267,62 @@ export class ReplicatedBucket extends Construct {
     });
     this.rules = infos;
 
-    const accessLogs = props.serverAccessLogsBucket ?? createAccessLogsBucket(this, 'AccessLogs', props.removalPolicy);
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      ...secureDataBucketProps({
-        encryptionKey: this.encryptionKey,
-        removalPolicy: props.removalPolicy,
-        objectLockEnabled,
-        objectLockDefaultRetention: props.objectLockDefaultRetention,
-        lifecycleRules: props.lifecycleRules,
-        // Deterministic when the replica region's audit, drill or probe refers to it.
-        bucketName: props.bucketName ?? PhysicalName.GENERATE_IF_NEEDED,
-      }),
-      replicationRole: this.replicationRole,
-      replicationRules: rules,
-    });
-    sendAccessLogs(this.bucket, accessLogs, 'source/');
+    if (existing) {
+      this.bucket = existing.bucket;
+      addReplicationToExistingBucket(existing.bucket, existing.cfn, this.replicationRole, rules);
+    } else {
+      const accessLogs =
+        props.serverAccessLogsBucket ?? createAccessLogsBucket(this, 'AccessLogs', props.removalPolicy);
+      this.bucket = new s3.Bucket(this, 'Bucket', {
+        ...secureDataBucketProps({
+          encryptionKey: this.encryptionKey!,
+          removalPolicy: props.removalPolicy,
+          objectLockEnabled,
+          objectLockDefaultRetention: props.objectLockDefaultRetention,
+          lifecycleRules: props.lifecycleRules,
+          // Deterministic when the replica region's audit, drill or probe refers to it.
+          bucketName: props.bucketName ?? PhysicalName.GENERATE_IF_NEEDED,
+        }),
+        replicationRole: this.replicationRole,
+        replicationRules: rules,
+      });
+      sendAccessLogs(this.bucket, accessLogs, 'source/');
+    }
 
     this.grantReplication(destinations, infos, objectLockEnabled);
+    registerDrSource(this, {
+      bucket: this.bucket,
+      names: [this.bucket.bucketName, props.bucketName, existing?.literalName],
+      key: this.encryptionKey,
+    });
+  }
+
+  /**
+   * Cross-account disaster recovery: lets the consistency audits, restore drills, replication
+   * probes and failover controllers (failback audit) of this app that run in `account` use this
+   * bucket, each with exactly the access its own policy asks for (list and HEAD; version reads
+   * and `kms:Decrypt` through S3 for a drill; canary writes under its own prefix and
+   * `kms:GenerateDataKey` through S3 for a probe). The bucket policy and key policy grant the
+   * account, with an `aws:PrincipalArn` condition naming each construct's role (those roles get
+   * deterministic names when their source is in another account), so nothing waits on a role
+   * that does not exist yet. Without this call, synth fails for such a construct, naming the
+   * account and this method.
+   */
+  grantDrAccess(options: DrAccessOptions): void {
+    throwIfInvalid(this, [
+      ...checkAccountId('account', options.account),
+      ...(options.account === this.account && !Token.isUnresolved(options.account)
+        ? [
+            {
+              prop: 'account',
+              value: options.account,
+              problem: "this is the bucket's own account; same-account constructs need no resource policy",
+              fix: 'remove the grantDrAccess call, or name the disaster recovery account',
+            },
+          ]
+        : []),
+    ]);
+    grantDrAccount(this, options.account);
   }
 
   /** The role's own policy: exactly what replication needs, nothing on the replica side. */
@@ -276,17 +350,20 @@ export class ReplicatedBucket extends Construct {
         resources: sourceObjects.map((p) => this.bucket.arnForObjects(p)),
       }),
     );
-    policy.addStatements(
-      new iam.PolicyStatement({
-        sid: 'DecryptSourceObjects',
-        actions: REPLICATION_SOURCE_KEY_ACTIONS,
-        resources: [this.encryptionKey.keyArn],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
-          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [this.bucket.bucketArn, this.bucket.arnForObjects('*')] },
-        },
-      }),
-    );
+    // An SSE-S3 source (an existing bucket) needs no key grant: S3 decrypts with its own keys.
+    if (this.encryptionKey) {
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'DecryptSourceObjects',
+          actions: REPLICATION_SOURCE_KEY_ACTIONS,
+          resources: [this.encryptionKey.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': [this.bucket.bucketArn, this.bucket.arnForObjects('*')] },
+          },
+        }),
+      );
+    }
 
     infos.forEach(({ destination: d }, i) => {
       const o = d.options;
@@ -394,4 +471,220 @@ function defaultRuleIds(destinations: readonly ReplicationDestination[]): string
 function tagList(tags: Record<string, string> | undefined): s3.Tag[] | undefined {
   if (!tags || Object.keys(tags).length === 0) return undefined;
   return Object.entries(tags).map(([key, value]) => ({ key, value }));
+}
+
+/** The unique, deterministic replication role name: `<stack>-<path>-<hash>-<region>`, at most 64 characters. */
+function defaultRoleName(scope: Construct): string {
+  const region = Token.isUnresolved(Stack.of(scope).region) ? '' : `-${Stack.of(scope).region}`;
+  return Names.uniqueResourceName(scope, { maxLength: 64 - region.length, separator: '-' }) + region;
+}
+
+/**
+ * A replica of this app in another account must allow this account and this role by name
+ * (`ReplicaBucket` `sourceAccount` and `sourceReplicationRoleName`): otherwise S3 denies every
+ * replication request, silently as far as CloudFormation is concerned.
+ */
+function crossAccountReplicaProblems(
+  sourceAccount: string,
+  roleName: string,
+  destinations: readonly ReplicationDestination[],
+): PropProblem[] {
+  const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
+  const problems: PropProblem[] = [];
+  destinations.forEach((d, i) => {
+    const r = d.replica;
+    if (!r || !known(r.account) || !known(sourceAccount) || r.account === sourceAccount) return;
+    const where = `the replica ${r.node.path} (account ${r.account})`;
+    if (r.sourceAccount === undefined) {
+      problems.push({
+        prop: `destinations[${i}]`,
+        value: r.node.path,
+        problem: `${where} allows no other account; S3 would deny replication from account ${sourceAccount}`,
+        fix: `set sourceAccount: '${sourceAccount}' and sourceReplicationRoleName: '${roleName}' on the ReplicaBucket`,
+      });
+    } else if (known(r.sourceAccount) && r.sourceAccount !== sourceAccount) {
+      problems.push({
+        prop: `destinations[${i}]`,
+        value: r.node.path,
+        problem: `${where} allows account ${r.sourceAccount}, but this bucket is in account ${sourceAccount}`,
+        fix: `set sourceAccount: '${sourceAccount}' on the ReplicaBucket`,
+      });
+    } else if (known(r.sourceReplicationRoleName) && known(roleName) && r.sourceReplicationRoleName !== roleName) {
+      problems.push({
+        prop: 'replicationRoleName',
+        value: roleName,
+        problem: `${where} trusts the role "${r.sourceReplicationRoleName}" of account ${sourceAccount}, not "${roleName}"; S3 would deny replication`,
+        fix: `use one name on both sides: replicationRoleName: '${r.sourceReplicationRoleName}' here, or sourceReplicationRoleName: '${roleName}' on the ReplicaBucket`,
+      });
+    }
+  });
+  return problems;
+}
+
+/** What replication needs to know about an existing bucket, read from its L1 resource. */
+interface ExistingBucket {
+  readonly bucket: s3.Bucket;
+  readonly cfn: s3.CfnBucket;
+  /** The key of an SSE-KMS bucket; undefined for SSE-S3. */
+  readonly key?: kms.IKey;
+  readonly objectLockEnabled: boolean;
+  /** The bucket name, when it is a literal. */
+  readonly literalName?: string;
+  readonly problems: PropProblem[];
+}
+
+const NEW_BUCKET_PROPS = [
+  'bucketName',
+  'objectLockEnabled',
+  'objectLockDefaultRetention',
+  'lifecycleRules',
+  'serverAccessLogsBucket',
+  'removalPolicy',
+] as const;
+
+function inspectExistingBucket(scope: Construct, props: ReplicatedBucketProps): ExistingBucket {
+  const given = props.bucket!;
+  const problems: PropProblem[] = [];
+  const cfn = given.node.defaultChild;
+  if (!(given instanceof s3.Bucket) || !(cfn instanceof s3.CfnBucket)) {
+    problems.push({
+      prop: 'bucket',
+      value: given.node.path,
+      problem:
+        'an imported bucket (s3.Bucket.fromBucketName or fromBucketAttributes) is not a CloudFormation resource of this stack, and replication rules are a property of the bucket resource',
+      fix: 'adopt the bucket with cdk import first (an s3.Bucket with its bucketName and removalPolicy RETAIN, see the README), then pass that s3.Bucket and add replication in a second deploy',
+    });
+    return { bucket: given as s3.Bucket, cfn: cfn as s3.CfnBucket, objectLockEnabled: false, problems };
+  }
+  const stack = Stack.of(scope);
+  if (Stack.of(given) !== stack) {
+    problems.push({
+      prop: 'bucket',
+      value: given.node.path,
+      problem: `the bucket is in the stack ${Stack.of(given).stackName}; its replication configuration, role and policy must be in one stack`,
+      fix: "create the ReplicatedBucket in the bucket's stack",
+    });
+  }
+  const versioning = cfn.versioningConfiguration as s3.CfnBucket.VersioningConfigurationProperty | undefined;
+  if (!Token.isUnresolved(versioning) && !Token.isUnresolved(versioning?.status) && versioning?.status !== 'Enabled') {
+    problems.push({
+      prop: 'bucket',
+      value: `${given.node.path} (versioning ${versioning?.status ?? 'off'})`,
+      problem: 'S3 replication needs versioning on the source bucket',
+      fix: 'set versioned: true on the bucket',
+    });
+  }
+  if (cfn.replicationConfiguration !== undefined) {
+    problems.push({
+      prop: 'bucket',
+      value: given.node.path,
+      problem: 'the bucket already has a replication configuration; S3 allows one per bucket',
+      fix: 'remove replicationRules (or replicationConfiguration) from the bucket and give every destination here',
+    });
+  }
+  for (const prop of NEW_BUCKET_PROPS) {
+    if (props[prop] !== undefined) {
+      problems.push({
+        prop,
+        value: prop === 'bucketName' ? props.bucketName : 'set',
+        problem: 'describes a new bucket, and cannot be combined with bucket',
+        fix: 'set it on the existing bucket itself',
+      });
+    }
+  }
+
+  // Encryption: SSE-KMS with the key known (the L2's own, or encryptionKey), or SSE-S3.
+  const encryption = cfn.bucketEncryption as s3.CfnBucket.BucketEncryptionProperty | undefined;
+  const unresolved =
+    Token.isUnresolved(encryption) || Token.isUnresolved(encryption?.serverSideEncryptionConfiguration);
+  const rule = unresolved
+    ? undefined
+    : (
+        encryption?.serverSideEncryptionConfiguration as s3.CfnBucket.ServerSideEncryptionRuleProperty[] | undefined
+      )?.[0];
+  const byDefault = rule?.serverSideEncryptionByDefault as
+    s3.CfnBucket.ServerSideEncryptionByDefaultProperty | undefined;
+  const algorithm = unresolved ? undefined : (byDefault?.sseAlgorithm ?? 'AES256');
+  const ownKey = given.encryptionKey;
+  let key = ownKey ?? props.encryptionKey;
+  if (ownKey && props.encryptionKey && ownKey !== props.encryptionKey) {
+    problems.push({
+      prop: 'encryptionKey',
+      value: props.encryptionKey.node.path,
+      problem: `the bucket is encrypted with its own key ${ownKey.node.path}`,
+      fix: "remove encryptionKey: the bucket's key is used",
+    });
+  }
+  if (algorithm === 'AES256') {
+    if (props.encryptionKey) {
+      problems.push({
+        prop: 'encryptionKey',
+        value: props.encryptionKey.node.path,
+        problem: 'the bucket is encrypted with SSE-S3, not with a KMS key',
+        fix: 'remove encryptionKey, or make the key the bucket encryption key',
+      });
+    }
+    key = undefined;
+  } else if (algorithm !== undefined && !Token.isUnresolved(algorithm) && !key) {
+    const which = byDefault?.kmsMasterKeyId ? 'a key set on its L1 resource' : 'the AWS managed key aws/s3';
+    problems.push({
+      prop: 'encryptionKey',
+      value: undefined,
+      problem: `the bucket is encrypted with ${algorithm} using ${which}, which this construct cannot name; the replication role needs kms:Decrypt on it`,
+      fix: 'pass that key as encryptionKey, for example kms.Key.fromKeyArn(this, "SourceKey", "<key ARN>")',
+    });
+  }
+  const name = cfn.bucketName;
+  return {
+    bucket: given,
+    cfn,
+    key,
+    objectLockEnabled: cfn.objectLockEnabled === true,
+    literalName: name !== undefined && !Token.isUnresolved(name) ? name : undefined,
+    problems,
+  };
+}
+
+/**
+ * Sets the replication configuration of an existing bucket through aws-cdk-lib's own rendering
+ * of `replicationRules` (the one a new `s3.Bucket` uses), so both paths produce the same rules.
+ */
+function addReplicationToExistingBucket(
+  bucket: s3.Bucket,
+  cfn: s3.CfnBucket,
+  role: iam.IRole,
+  rules: s3.ReplicationRule[],
+): void {
+  const render = (bucket as unknown as { renderReplicationConfiguration?: (props: s3.BucketProps) => unknown })
+    .renderReplicationConfiguration;
+  throwIfInvalid(
+    bucket,
+    typeof render === 'function'
+      ? []
+      : [
+          {
+            prop: 'bucket',
+            value: bucket.node.path,
+            problem: 'this aws-cdk-lib version does not render replication rules for an existing bucket',
+            fix: 'use the aws-cdk-lib version this library is tested with (see package.json)',
+          },
+        ],
+  );
+  cfn.replicationConfiguration = render!.call(bucket, {
+    versioned: true,
+    replicationRole: role,
+    replicationRules: rules,
+  }) as s3.CfnBucket.ReplicationConfigurationProperty;
+  bucket.replicationRoleArn = role.roleArn;
+}
+
+/**
+ * The key ARN another region's stack can use: for a key of this app, the literal ARN of an
+ * alias added for the purpose (a key ARN would be a cross-region reference).
+ */
+function literalKeyArn(scope: Construct, key: kms.IKey): string {
+  if (!(key instanceof kms.Key) || Stack.of(key) !== Stack.of(scope)) return key.keyArn;
+  const aliasName = `alias/cdk-s3-dr/${scope.node.addr}`;
+  key.addAlias(aliasName);
+  return aliasArn(scope, aliasName);
 }

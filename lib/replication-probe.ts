@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
 import { PropProblem, throwIfInvalid } from './errors';
+import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { DrFunction, schedulerRole } from './private/dr-function';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
@@ -124,8 +125,11 @@ export class ReplicationProbe extends Construct {
     this.confirm = { failing: props.unavailableProbes ?? 3, window: props.unavailableWindow ?? 5 };
     const key = props.encryptionKey ?? RegionalDefaults.of(this).key(this, props.removalPolicy);
 
+    // A source in another account names this role in its policies: give it a fixed name.
+    const roleName = isCrossAccountSource(this, props.sourceAccount) ? drRoleName(this) : undefined;
     this.handler = new DrFunction(this, 'Handler', {
       handler: 'probe',
+      roleName,
       description: `Replication probe ${this.probeName}: canary from ${props.sourceRegion} to ${props.replicaRegion} (cdk-s3-dr)`,
       encryptionKey: key,
       // The deadline, then the source budget for the cleanup, with a margin.
@@ -143,6 +147,23 @@ export class ReplicationProbe extends Construct {
       },
     });
     this.grant(props);
+    const canaries = `${CANARY_PREFIX}${this.probeName}/`;
+    registerDrConsumer(this, {
+      sourceBucketName: props.sourceBucketName,
+      sourceRegion: props.sourceRegion,
+      sourceAccount: props.sourceAccount,
+      roleName,
+      needs: [
+        {
+          kind: 'Probe',
+          bucketActions: PROBE_SOURCE_BUCKET_ACTIONS,
+          bucketConditions: canaryListCondition(canaries),
+          objectActions: PROBE_SOURCE_OBJECT_ACTIONS,
+          objectPrefix: canaries,
+          keyActions: props.sourceKeyArn ? PROBE_SOURCE_KEY_ACTIONS : [],
+        },
+      ],
+    });
 
     const invokeRole = schedulerRole(this);
     new scheduler.Schedule(this, 'Schedule', {
@@ -249,14 +270,14 @@ export class ReplicationProbe extends Construct {
     policy.addStatements(
       new iam.PolicyStatement({
         sid: 'WriteReadRemoveOwnCanaries',
-        actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObjectVersion'],
+        actions: PROBE_SOURCE_OBJECT_ACTIONS,
         resources: [`${arn(props.sourceBucketName)}/${prefix}*`],
       }),
       new iam.PolicyStatement({
         sid: 'ListOwnCanaryVersions',
-        actions: ['s3:ListBucketVersions'],
+        actions: PROBE_SOURCE_BUCKET_ACTIONS,
         resources: [arn(props.sourceBucketName)],
-        conditions: { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } },
+        conditions: canaryListCondition(prefix),
       }),
       new iam.PolicyStatement({
         sid: 'SeeCanariesInReplica',
@@ -267,7 +288,7 @@ export class ReplicationProbe extends Construct {
     // A PUT to an SSE-KMS bucket needs kms:GenerateDataKey; HEAD requests decrypt nothing, so the
     // replica key needs no grant at all.
     for (const [sid, keyArn, region, actions] of [
-      ['EncryptCanariesInSource', props.sourceKeyArn, props.sourceRegion, ['kms:GenerateDataKey']],
+      ['EncryptCanariesInSource', props.sourceKeyArn, props.sourceRegion, PROBE_SOURCE_KEY_ACTIONS],
     ] as const) {
       if (!keyArn) continue;
       policy.addStatements(keyThroughS3({ sid, keyArn, region, actions }));
@@ -277,6 +298,16 @@ export class ReplicationProbe extends Construct {
       'kms-keys-by-alias': WILDCARD_REASONS.PROBE_SOURCE_KEY_BY_ALIAS,
     });
   }
+}
+
+/** What a probe does on the source: canaries under its own prefix, written with the source key through S3. */
+const PROBE_SOURCE_BUCKET_ACTIONS = ['s3:ListBucketVersions'];
+const PROBE_SOURCE_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:DeleteObjectVersion'];
+const PROBE_SOURCE_KEY_ACTIONS = ['kms:GenerateDataKey'];
+
+/** Listing versions only under the probe's own canary prefix. */
+function canaryListCondition(prefix: string) {
+  return { StringLike: { 's3:prefix': [prefix, `${prefix}*`] } };
 }
 
 function sanitize(name: string): string {

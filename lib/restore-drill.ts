@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
 import { PropProblem, throwIfInvalid } from './errors';
+import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
@@ -109,8 +110,11 @@ export class RestoreDrill extends Construct {
     const restorePrefix = props.restorePrefix ?? 'cdk-s3-dr-drill/';
     const prefix = props.prefix ?? '';
 
+    // A source in another account names this role in its policies: give it a fixed name.
+    const roleName = isCrossAccountSource(this, props.sourceAccount) ? drRoleName(this) : undefined;
     this.handler = new DrFunction(this, 'Handler', {
       handler: 'drill',
+      roleName,
       description: `Restore drill from ${this.drillName} (cdk-s3-dr)`,
       encryptionKey: key,
       timeout: Duration.minutes(15),
@@ -138,6 +142,21 @@ export class RestoreDrill extends Construct {
       },
     });
     this.grant(props, restorePrefix, key);
+    registerDrConsumer(this, {
+      sourceBucketName: props.sourceBucketName,
+      sourceRegion: props.sourceRegion,
+      sourceAccount: props.sourceAccount,
+      roleName,
+      needs: [
+        {
+          kind: 'Drill',
+          bucketActions: DRILL_SOURCE_BUCKET_ACTIONS,
+          objectActions: DRILL_SOURCE_OBJECT_ACTIONS,
+          objectPrefix: prefix,
+          keyActions: props.sourceKeyArn ? DRILL_SOURCE_KEY_ACTIONS : [],
+        },
+      ],
+    });
     acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
       's3-objects': WILDCARD_REASONS.DRILL_REPORTS,
     });
@@ -252,12 +271,12 @@ export class RestoreDrill extends Construct {
       // HeadBucket (is the source region up?) needs s3:ListBucket; verification reads source versions.
       new iam.PolicyStatement({
         sid: 'CheckSource',
-        actions: ['s3:ListBucket'],
+        actions: DRILL_SOURCE_BUCKET_ACTIONS,
         resources: [arn(props.sourceBucketName)],
       }),
       new iam.PolicyStatement({
         sid: 'ReadSourceVersions',
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        actions: DRILL_SOURCE_OBJECT_ACTIONS,
         resources: [`${arn(props.sourceBucketName)}/${prefix}*`],
       }),
       new iam.PolicyStatement({
@@ -273,7 +292,7 @@ export class RestoreDrill extends Construct {
     );
     for (const [sid, keyArn, region, actions] of [
       ['DecryptReplica', props.replicaKeyArn, props.replicaRegion, ['kms:Decrypt']],
-      ['DecryptSource', props.sourceKeyArn, props.sourceRegion, ['kms:Decrypt']],
+      ['DecryptSource', props.sourceKeyArn, props.sourceRegion, DRILL_SOURCE_KEY_ACTIONS],
     ] as const) {
       if (!keyArn) continue;
       policy.addStatements(keyThroughS3({ sid, keyArn, region, actions }));
@@ -287,6 +306,11 @@ export class RestoreDrill extends Construct {
     });
   }
 }
+
+/** What a drill does on the source: HeadBucket, read versions to verify, decrypt them through S3. */
+const DRILL_SOURCE_BUCKET_ACTIONS = ['s3:ListBucket'];
+const DRILL_SOURCE_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
+const DRILL_SOURCE_KEY_ACTIONS = ['kms:Decrypt'];
 
 /** Drill names allowed by the handler: letters, digits, dots, hyphens, underscores. */
 function sanitizeName(name: string): string {

@@ -28,6 +28,8 @@ export interface DrFunctionProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** @default RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** A fixed role name, for a role another account's resource policies name. @default - generated */
+  readonly roleName?: string;
 }
 
 /**
@@ -60,6 +62,7 @@ export class DrFunction extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.role = new ManagedPolicyRole(this, 'Role', {
+      roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),

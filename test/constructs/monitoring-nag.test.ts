@@ -36,7 +36,7 @@ function mrapComposition(app: App) {
     threshold: 0,
     evaluationPeriods: 1,
   });
-  alarm.addAlarmAction(new SnsAction(createAlarmTopic(east, data.encryptionKey)));
+  alarm.addAlarmAction(new SnsAction(createAlarmTopic(east, data.encryptionKey!)));
   new AlarmStateForwarding(east, 'Forward', { alarms: [alarm], targetRegion: 'us-west-2' });
 }
 
