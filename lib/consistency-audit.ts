@@ -17,7 +17,17 @@ import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createBucketKey } from './private/secure-bucket';
-import { checkPrefix, checkWholeNumber, regionOfArn } from './private/validate';
+import {
+  checkBucketName,
+  checkKeyArn,
+  checkPrefix,
+  checkRegion,
+  checkSameRegion,
+  checkSchedule,
+  checkStackRegion,
+  checkWholeNumber,
+  regionOfArn,
+} from './private/validate';
 import { HandlerOptions } from './handler-options';
 import { ReplicationPair } from './replication-pair';
 
@@ -321,7 +331,17 @@ function rangesFrom(boundaries: string[] | undefined): RangeItem[] {
 }
 
 function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[] {
-  const problems: PropProblem[] = [...checkPrefix('prefix', props.prefix)];
+  const problems: PropProblem[] = [
+    ...checkPrefix('prefix', props.prefix),
+    ...checkSchedule('schedule', props.schedule),
+    ...checkSameRegion(
+      'reportsBucket',
+      'the reports bucket',
+      props.reportsBucket?.env.region,
+      stack.region,
+      props.reportsBucket?.bucketName,
+    ),
+  ];
   const b = props.keyRangeBoundaries ?? [];
   for (let i = 1; i < b.length; i++) {
     if (Buffer.compare(Buffer.from(b[i - 1]), Buffer.from(b[i])) >= 0) {
@@ -364,7 +384,15 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
 
 /** Shared checks of a source/replica pair, for the audit and the drill. */
 export function sameSideProblems(stack: Stack, p: ReplicationPair): PropProblem[] {
-  const problems: PropProblem[] = [];
+  const problems: PropProblem[] = [
+    ...checkStackRegion('env.region (stack)', stack.region, 'running in the replica region'),
+    ...checkBucketName('sourceBucketName', p.sourceBucketName),
+    ...checkBucketName('replicaBucketName', p.replicaBucketName),
+    ...checkRegion('sourceRegion', p.sourceRegion),
+    ...checkRegion('replicaRegion', p.replicaRegion),
+    ...checkKeyArn('sourceKeyArn', p.sourceKeyArn),
+    ...checkKeyArn('replicaKeyArn', p.replicaKeyArn),
+  ];
   const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
   if (
     known(p.sourceBucketName) &&

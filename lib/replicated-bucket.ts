@@ -17,7 +17,15 @@ import {
 import { keyThroughS3 } from './private/kms-through-s3';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { aliasArn, createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
-import { accountOfArn, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
+import {
+  accountOfArn,
+  checkBucketName,
+  checkSameRegion,
+  checkStackRegion,
+  DestinationFacts,
+  regionOfArn,
+  validateReplication,
+} from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
 export interface ReplicatedBucketProps {
@@ -121,7 +129,7 @@ export class ReplicatedBucket extends Construct {
     const objectLockEnabled = props.objectLockEnabled ?? props.objectLockDefaultRetention !== undefined;
 
     const problems = validateReplication(
-      { region: stack.region, account: stack.account, objectLockEnabled },
+      { region: stack.region, account: stack.account, partition: stack.partition, objectLockEnabled },
       destinations.map((d): DestinationFacts => ({
         region: d.region,
         account: d.account ?? accountOfArn(d.replicaKeyArn) ?? stack.account,
@@ -142,6 +150,17 @@ export class ReplicatedBucket extends Construct {
         });
       }
     });
+    problems.push(
+      ...checkStackRegion('env.region (source stack)', stack.region, 'the destinations being in other regions'),
+      ...checkBucketName('bucketName', props.bucketName),
+      ...checkSameRegion(
+        'encryptionKey',
+        'the source key',
+        props.encryptionKey?.env.region,
+        stack.region,
+        props.encryptionKey?.keyArn,
+      ),
+    );
     if (objectLockEnabled === false && props.objectLockDefaultRetention) {
       problems.push({
         prop: 'objectLockDefaultRetention',
