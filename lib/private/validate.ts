@@ -576,7 +576,7 @@ export function scheduleProblem(expression: string): { problem: string; replacem
     if ((fields[2] === '?') === (fields[4] === '?'))
       return {
         problem: 'exactly one of day-of-month and day-of-week must be "?"',
-        replacement: `cron(${[...fields.slice(0, 4), '?', fields[5]].join(' ')})`,
+        replacement: `cron(${[...fields.slice(0, 2), fields[2] === '?' ? '*' : fields[2], fields[3], '?', fields[5]].join(' ')})`,
       };
     return undefined;
   }
