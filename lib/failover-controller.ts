@@ -14,7 +14,7 @@ import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createBucketKey } from './private/secure-bucket';
-import { checkDuration, checkSameRegion, validateAtSynth } from './private/validate';
+import { checkBucketName, checkDuration, checkRegion, checkSameRegion, validateAtSynth } from './private/validate';
 import { ReplicationPair } from './replication-pair';
 import { ReplicationProbe } from './replication-probe';
 
@@ -67,6 +67,10 @@ export class ActiveBucketPointer extends Construct {
         fix: 'use letters, digits and _.-/ only, for example /my-app/s3-active',
       });
     }
+    problems.push(
+      ...checkBucketName('bucketName', props.bucketName),
+      ...checkRegion('bucketRegion', props.bucketRegion),
+    );
     throwIfInvalid(this, problems);
     validateAtSynth(this, () => pointerNameProblems(this));
     this.parameterName = props.parameterName;
@@ -390,17 +394,7 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
   if (!['pointer', 'mrap'].includes(plan)) {
     problems.push({ prop: 'plan', value: p.plan, problem: 'unknown plan', fix: "use 'pointer' or 'mrap'" });
   }
-  if (p.cooldown && !p.cooldown.isUnresolved()) {
-    const m = p.cooldown.toSeconds() / 60;
-    if (m < 0 || m > 7 * 24 * 60) {
-      problems.push({
-        prop: 'cooldown',
-        value: p.cooldown.toHumanString(),
-        problem: 'must be from 0 to 7 days',
-        fix: 'use for example Duration.hours(1)',
-      });
-    }
-  }
+  problems.push(...checkDuration('cooldown', p.cooldown, 0, 7 * 24 * 3600, 'use for example Duration.hours(1)'));
   // Automatic mode: the cooldown is the only guard against flapping between regions. Below one
   // probe interval no new datapoint can arrive in between, so it guards nothing.
   if ((p.mode ?? 'approval') === 'automatic' && p.probe?.interval && !p.probe.interval.isUnresolved()) {

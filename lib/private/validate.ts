@@ -531,7 +531,7 @@ export function checkDuration(
   if (s >= minSeconds && s <= maxSeconds) return [];
   const range =
     minSeconds === 0
-      ? `at most ${Duration.seconds(maxSeconds).toHumanString()}`
+      ? `from 0 to ${Duration.seconds(maxSeconds).toHumanString()}`
       : maxSeconds === Infinity
         ? `at least ${Duration.seconds(minSeconds).toHumanString()}`
         : `from ${Duration.seconds(minSeconds).toHumanString()} to ${Duration.seconds(maxSeconds).toHumanString()}`;

@@ -98,6 +98,30 @@ const cases: BadPropsCase[] = [
     message: 'the reports bucket is in us-east-1',
   },
   {
+    name: "an ActiveBucketPointer's bucket name is invalid",
+    build: controller({}, (w, c) => {
+      new ActiveBucketPointer(w.west, 'Bad', {
+        parameterName: c.parameterName!,
+        bucketName: 'Orders',
+        bucketRegion: 'us-east-1',
+      });
+    }),
+    prop: 'bucketName',
+    message: 'write "orders"',
+  },
+  {
+    name: "an ActiveBucketPointer's bucket region is not a region code",
+    build: controller({}, (w, c) => {
+      new ActiveBucketPointer(w.west, 'Bad', {
+        parameterName: c.parameterName!,
+        bucketName: 'orders',
+        bucketRegion: 'virginia',
+      });
+    }),
+    prop: 'bucketRegion',
+    message: 'use a region code, for example "us-east-1"',
+  },
+  {
     name: 'the source region has no pointer',
     build: () => {
       const w = world();
