@@ -385,7 +385,7 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
 /** Shared checks of a source/replica pair, for the audit and the drill. */
 export function sameSideProblems(stack: Stack, p: ReplicationPair): PropProblem[] {
   const problems: PropProblem[] = [
-    ...checkStackRegion('env.region (stack)', stack.region, 'running in the replica region'),
+    ...checkStackRegion('env.region (stack)', stack.region, 'that it runs in the replica region'),
     ...checkBucketName('sourceBucketName', p.sourceBucketName),
     ...checkBucketName('replicaBucketName', p.replicaBucketName),
     ...checkRegion('sourceRegion', p.sourceRegion),

@@ -152,7 +152,7 @@ export class ReplicatedBucket extends Construct {
       }
     });
     problems.push(
-      ...checkStackRegion('env.region (source stack)', stack.region, 'the destinations being in other regions'),
+      ...checkStackRegion('env.region (source stack)', stack.region, 'that every destination is in another region'),
       ...checkBucketName('bucketName', props.bucketName),
       ...checkSameRegion(
         'encryptionKey',

@@ -391,7 +391,8 @@ export function checkBucketArn(prop: string, value: string | undefined): PropPro
   const parts = value.split(':');
   const [arn, partition, service, region, account] = parts;
   const resource = parts.slice(5).join(':');
-  const name = resource.split('/')[0];
+  // A bare bucket name given for the ARN: propose the ARN of that bucket.
+  const name = parts.length === 1 ? value : resource.split('/')[0];
   const proposal = (p: string) => {
     const n = bucketNameProblem(name) === undefined ? name : (nearBucketName(name) ?? BUCKET_NAME_EXAMPLE);
     return `arn:${PARTITION.test(p) ? p : 'aws'}:s3:::${n}`;
@@ -449,14 +450,17 @@ export function checkRegion(prop: string, value: string | undefined): PropProble
   ];
 }
 
-/** A region that must be known at synth time: the stack needs an explicit env. */
-export function checkStackRegion(prop: string, region: string, role: string): PropProblem[] {
+/**
+ * A region that must be known at synth time: the stack needs an explicit env. `unchecked` says
+ * what could not be checked otherwise, for example "that every destination is in another region".
+ */
+export function checkStackRegion(prop: string, region: string, unchecked: string): PropProblem[] {
   if (!isToken(region)) return [];
   return [
     {
       prop,
       value: '(unresolved)',
-      problem: `the stack has no explicit region, so ${role} cannot be checked and it could deploy anywhere`,
+      problem: `the stack has no explicit region, so nothing checks ${unchecked}, and it could deploy to any region`,
       fix: 'give the stack an explicit env: { account, region }',
     },
   ];

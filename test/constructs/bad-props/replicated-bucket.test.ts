@@ -148,7 +148,7 @@ const cases: BadPropsCase[] = [
     name: 'the destination bucket ARN is a bare bucket name',
     build: source({}, { bucketArn: 'partner-replica' }),
     prop: 'destinations[0].bucketArn',
-    message: 'not an ARN',
+    message: 'not an ARN (arn:<partition>:s3:::<bucket name>); fix: write "arn:aws:s3:::partner-replica"',
   },
   {
     name: 'the destination bucket ARN has an unknown partition',
