@@ -1,7 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildExampleApp } from '../../../bin/example';
 import { ConsistencyAudit, RestoreDrill, RestoreDrillProps } from '../../../lib';
+import { REPORTS_PREFIXES } from '../../../lib/private/validate';
 import { testApp } from '../../support/app';
 import { BadPropsCase, problemsOf, runTable, synth } from './table';
 
@@ -195,5 +198,18 @@ describe('RestoreDrill bad props', () => {
       return { restoreBucket: shared, reportsBucket: shared, restorePrefix: 'restore-drill/' };
     });
     expect(build).not.toThrow();
+  });
+
+  test('the reports prefixes the check protects are the ones the audit, the drill and the controller write', () => {
+    const app = testApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const ex = buildExampleApp(app);
+    const env = Object.values(Template.fromStack(ex.replica).findResources('AWS::Lambda::Function')).map(
+      (f: any) => f.Properties.Environment?.Variables ?? {},
+    );
+    const written = env.flatMap((v: any) => [
+      ...(v.REPORTS_PREFIX ? [v.REPORTS_PREFIX] : []),
+      ...(v.FAILOVER_CONFIG ? [/\\?"prefix\\?":\\?"([^"\\]+)/.exec(JSON.stringify(v.FAILOVER_CONFIG))![1]] : []),
+    ]);
+    expect(written.sort()).toEqual(Object.values(REPORTS_PREFIXES).sort());
   });
 });
