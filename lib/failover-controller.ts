@@ -126,7 +126,8 @@ export interface FailoverControllerProps {
    */
   readonly plan?: FailoverPlan;
   /**
-   * No automatic failover within this time of the last routing change (flapping guard).
+   * No automatic failover within this time of the last routing change (flapping guard). From 0
+   * to 7 days; mode `automatic` needs at least one probe interval.
    * @default Duration.hours(1)
    */
   readonly cooldown?: Duration;
