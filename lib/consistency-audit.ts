@@ -16,7 +16,17 @@ import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { handlerDefaults } from './private/regional-defaults';
-import { checkPrefix, checkWholeNumber, regionOfArn } from './private/validate';
+import {
+  checkBucketName,
+  checkKeyArn,
+  checkPrefix,
+  checkRegion,
+  checkSameRegion,
+  checkSchedule,
+  checkStackRegion,
+  checkWholeNumber,
+  regionOfArn,
+} from './private/validate';
 import { HandlerOptions } from './handler-options';
 import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
@@ -341,7 +351,17 @@ function rangesFrom(boundaries: string[] | undefined): RangeItem[] {
 }
 
 function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[] {
-  const problems: PropProblem[] = [...checkPrefix('prefix', props.prefix)];
+  const problems: PropProblem[] = [
+    ...checkPrefix('prefix', props.prefix),
+    ...checkSchedule('schedule', props.schedule),
+    ...checkSameRegion(
+      'reportsBucket',
+      'the reports bucket',
+      props.reportsBucket?.env.region,
+      stack.region,
+      props.reportsBucket?.bucketName,
+    ),
+  ];
   const b = props.keyRangeBoundaries ?? [];
   for (let i = 1; i < b.length; i++) {
     if (Buffer.compare(Buffer.from(b[i - 1]), Buffer.from(b[i])) >= 0) {
@@ -384,7 +404,15 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
 
 /** Shared checks of a source/replica pair, for the audit and the drill. */
 export function sameSideProblems(stack: Stack, p: ReplicationPair): PropProblem[] {
-  const problems: PropProblem[] = [];
+  const problems: PropProblem[] = [
+    ...checkStackRegion('env.region (stack)', stack.region, 'that it runs in the replica region'),
+    ...checkBucketName('sourceBucketName', p.sourceBucketName),
+    ...checkBucketName('replicaBucketName', p.replicaBucketName),
+    ...checkRegion('sourceRegion', p.sourceRegion),
+    ...checkRegion('replicaRegion', p.replicaRegion),
+    ...checkKeyArn('sourceKeyArn', p.sourceKeyArn),
+    ...checkKeyArn('replicaKeyArn', p.replicaKeyArn),
+  ];
   const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
   if (
     known(p.sourceBucketName) &&

@@ -10,6 +10,11 @@ export interface PropProblem {
   readonly problem: string;
   /** What to do instead. */
   readonly fix: string;
+  /**
+   * The value the fix proposes, when it proposes one (it passes the same check).
+   * @default - the fix describes what to do, without a value
+   */
+  readonly replacement?: unknown;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,6 +14,7 @@ import { DrFunction } from './private/dr-function';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { handlerDefaults } from './private/regional-defaults';
+import { checkBucketName, checkDuration, checkRegion, checkSameRegion, validateAtSynth } from './private/validate';
 import { ReplicationPair } from './replication-pair';
 import { ReplicationProbe } from './replication-probe';
 
@@ -66,7 +67,12 @@ export class ActiveBucketPointer extends Construct {
         fix: 'use letters, digits and _.-/ only, for example /my-app/s3-active',
       });
     }
+    problems.push(
+      ...checkBucketName('bucketName', props.bucketName),
+      ...checkRegion('bucketRegion', props.bucketRegion),
+    );
     throwIfInvalid(this, problems);
+    validateAtSynth(this, () => pointerNameProblems(this));
     this.parameterName = props.parameterName;
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
       parameterName: props.parameterName,
@@ -120,7 +126,8 @@ export interface FailoverControllerProps {
    */
   readonly plan?: FailoverPlan;
   /**
-   * No automatic failover within this time of the last routing change (flapping guard).
+   * No automatic failover within this time of the last routing change (flapping guard). From 0
+   * to 7 days; mode `automatic` needs at least one probe interval.
    * @default Duration.hours(1)
    */
   readonly cooldown?: Duration;
@@ -184,6 +191,7 @@ export class FailoverController extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateController(stack, props));
+    validateAtSynth(this, () => missingPointerProblems(this, props));
     const probe = props.probe;
     const pair: ReplicationPair = probe.pair;
     this.mode = props.mode ?? 'approval';
@@ -407,17 +415,29 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
   if (!['pointer', 'mrap'].includes(plan)) {
     problems.push({ prop: 'plan', value: p.plan, problem: 'unknown plan', fix: "use 'pointer' or 'mrap'" });
   }
-  if (p.cooldown && !p.cooldown.isUnresolved()) {
-    const m = p.cooldown.toSeconds() / 60;
-    if (m < 0 || m > 7 * 24 * 60) {
-      problems.push({
-        prop: 'cooldown',
-        value: p.cooldown.toHumanString(),
-        problem: 'must be from 0 to 7 days',
-        fix: 'use for example Duration.hours(1)',
-      });
-    }
+  problems.push(...checkDuration('cooldown', p.cooldown, 0, 7 * 24 * 3600, 'use for example Duration.hours(1)'));
+  // Automatic mode: the cooldown is the only guard against flapping between regions. Below one
+  // probe interval no new datapoint can arrive in between, so it guards nothing.
+  if ((p.mode ?? 'approval') === 'automatic' && p.probe?.interval && !p.probe.interval.isUnresolved()) {
+    problems.push(
+      ...checkDuration(
+        'cooldown',
+        p.cooldown ?? Duration.hours(1),
+        p.probe.interval.toSeconds(),
+        Infinity,
+        `automatic failover needs a cooldown of at least one probe interval (${p.probe.interval.toHumanString()}) to stop flapping: use for example Duration.hours(1), or mode 'approval'`,
+      ),
+    );
   }
+  problems.push(
+    ...checkSameRegion(
+      'reportsBucket',
+      'the reports bucket',
+      p.reportsBucket?.env.region,
+      stack.region,
+      p.reportsBucket?.bucketName,
+    ),
+  );
   if (plan === 'pointer') {
     if (known(p.parameterName) && !PARAMETER_NAME.test(p.parameterName)) {
       problems.push({
@@ -480,4 +500,61 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
     });
   }
   return problems;
+}
+
+/** Every `ActiveBucketPointer` of the app, with a known name. */
+function pointersOf(scope: Construct): ActiveBucketPointer[] {
+  return scope.node.root.node
+    .findAll()
+    .filter((c): c is ActiveBucketPointer => c instanceof ActiveBucketPointer)
+    .filter((c) => !Token.isUnresolved(c.parameterName));
+}
+
+/**
+ * Plan `pointer`: the controller rewrites the pointer of both regions. Without one in the replica
+ * region it can change nothing (an error); without one in the source region, clients there read
+ * nothing (a warning: the source stack may live in another app).
+ */
+function missingPointerProblems(controller: FailoverController, p: FailoverControllerProps): PropProblem[] {
+  const name = controller.parameterName;
+  if (controller.plan !== 'pointer' || name === undefined || Token.isUnresolved(name)) return [];
+  const pair = p.probe.pair;
+  const named = pointersOf(controller).filter((c) => c.parameterName === name);
+  const inRegion = (r: string) => named.some((c) => Stack.of(c).region === r);
+  if (!inRegion(Stack.of(controller).region)) {
+    return [
+      {
+        prop: 'createReplicaPointer',
+        value: p.createReplicaPointer,
+        problem: `plan 'pointer' without a pointer: no ActiveBucketPointer named "${name}" in ${Stack.of(controller).region}, so a failover has nothing to change`,
+        fix: 'leave createReplicaPointer unset (true), or add an ActiveBucketPointer with parameterName: controller.parameterName to this stack',
+      },
+    ];
+  }
+  if (!Token.isUnresolved(pair.sourceRegion) && !inRegion(pair.sourceRegion)) {
+    Annotations.of(controller).addWarningV2(
+      'cdk-s3-dr:no-source-pointer',
+      `no ActiveBucketPointer named "${name}" in ${pair.sourceRegion} in this app: clients in the source region have no pointer to read; add one to the source stack with parameterName: controller.parameterName`,
+    );
+  }
+  return [];
+}
+
+/** A pointer no controller of the app rewrites names nothing a failover changes. */
+function pointerNameProblems(pointer: ActiveBucketPointer): PropProblem[] {
+  if (Token.isUnresolved(pointer.parameterName)) return [];
+  const names = pointer.node.root.node
+    .findAll()
+    .filter((c): c is FailoverController => c instanceof FailoverController && c.plan === 'pointer')
+    .map((c) => c.parameterName);
+  if (names.length === 0 || names.some((n) => n === undefined || Token.isUnresolved(n))) return [];
+  if (names.includes(pointer.parameterName)) return [];
+  return [
+    {
+      prop: 'parameterName',
+      value: pointer.parameterName,
+      problem: `no FailoverController of this app rewrites this pointer (theirs: ${names.map((n) => `"${n}"`).join(', ')})`,
+      fix: 'pass parameterName: controller.parameterName',
+    },
+  ];
 }

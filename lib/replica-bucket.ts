@@ -18,7 +18,7 @@ import {
   secureDataBucketProps,
   sendAccessLogs,
 } from './private/secure-bucket';
-import { regionOfArn, validateReplica } from './private/validate';
+import { checkBucketName, checkSameRegion, regionOfArn, replicaWarnings, validateReplica } from './private/validate';
 
 export interface ReplicaBucketProps {
   /**
@@ -145,8 +145,25 @@ export class ReplicaBucket extends Construct {
         objectLockEnabled: this.objectLockEnabled,
         objectLockDefaultRetentionSet: props.objectLockDefaultRetention !== undefined,
         existingBucket: props.bucket !== undefined,
-      }),
+      }).concat(
+        checkBucketName('bucketName', props.bucketName),
+        checkSameRegion(
+          'bucket',
+          'the existing bucket',
+          props.bucket?.env.region,
+          stack.region,
+          props.bucket?.bucketName,
+        ),
+        checkSameRegion(
+          'encryptionKey',
+          'the key',
+          props.encryptionKey instanceof kms.Key ? props.encryptionKey.env.region : undefined,
+          stack.region,
+          props.encryptionKey?.node.path,
+        ),
+      ),
     );
+    for (const w of replicaWarnings(props)) Annotations.of(this).addWarningV2(w.id, w.message);
 
     // One key per region: the replica key lives here, referenced from the source by alias ARN. It
     // is the region's shared key (RegionalDefaults), or becomes it when it is the first.

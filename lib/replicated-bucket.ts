@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import {
@@ -25,7 +26,16 @@ import {
   secureDataBucketProps,
   sendAccessLogs,
 } from './private/secure-bucket';
-import { accountOfArn, checkAccountId, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
+import {
+  accountOfArn,
+  checkAccountId,
+  checkBucketName,
+  checkSameRegion,
+  checkStackRegion,
+  DestinationFacts,
+  regionOfArn,
+  validateReplication,
+} from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
 export interface ReplicatedBucketProps {
@@ -159,7 +169,7 @@ export class ReplicatedBucket extends Construct {
       : (props.objectLockEnabled ?? props.objectLockDefaultRetention !== undefined);
 
     const problems = validateReplication(
-      { region: stack.region, account: stack.account, objectLockEnabled },
+      { region: stack.region, account: stack.account, partition: partitionOf(stack), objectLockEnabled },
       destinations.map((d): DestinationFacts => ({
         region: d.region,
         account: d.account ?? accountOfArn(d.replicaKeyArn) ?? stack.account,
@@ -180,6 +190,17 @@ export class ReplicatedBucket extends Construct {
         });
       }
     });
+    problems.push(
+      ...checkStackRegion('env.region (source stack)', stack.region, 'that every destination is in another region'),
+      ...checkBucketName('bucketName', props.bucketName),
+      ...checkSameRegion(
+        'encryptionKey',
+        'the source key',
+        props.encryptionKey?.env.region,
+        stack.region,
+        props.encryptionKey?.keyArn,
+      ),
+    );
     if (!existing && objectLockEnabled === false && props.objectLockDefaultRetention) {
       problems.push({
         prop: 'objectLockDefaultRetention',
@@ -466,6 +487,12 @@ function defaultRuleIds(destinations: readonly ReplicationDestination[]): string
     seen.set(d.region, n);
     return (perRegion.get(d.region) ?? 0) > 1 ? `to-${region}-${n}` : `to-${region}`;
   });
+}
+
+/** The stack's partition: literal when the region is known, else undefined (not judged). */
+function partitionOf(stack: Stack): string | undefined {
+  if (!Token.isUnresolved(stack.partition)) return stack.partition;
+  return Token.isUnresolved(stack.region) ? undefined : RegionInfo.get(stack.region).partition;
 }
 
 function tagList(tags: Record<string, string> | undefined): s3.Tag[] | undefined {

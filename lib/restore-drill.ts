@@ -15,10 +15,23 @@ import { DrFunction, grantPutUnder, schedulerRole } from './private/dr-function'
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { handlerDefaults } from './private/regional-defaults';
 import { createAccessLogsBucket, secureDataBucketProps, sendAccessLogs } from './private/secure-bucket';
-import { checkPrefix, checkWholeNumber } from './private/validate';
+import {
+  checkDuration,
+  checkOwnPrefix,
+  checkPrefix,
+  checkSameRegion,
+  checkSchedule,
+  checkWholeNumber,
+  prefixesOverlap,
+  REPORTS_PREFIXES,
+  validateAtSynth,
+} from './private/validate';
 import { HandlerOptions } from './handler-options';
 import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
+
+/** Where a drill writes its restored objects unless told otherwise. */
+const DEFAULT_RESTORE_PREFIX = 'cdk-s3-dr-drill/';
 
 /** How a drill picks the objects it restores. */
 export type DrillSampleMode = 'random' | 'newest' | 'prefix';
@@ -102,12 +115,14 @@ export class RestoreDrill extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateDrill(stack, props));
+    // Another construct of the app may keep its reports in the restore bucket: checked once all exist.
+    validateAtSynth(this, () => reportsOverlapProblems(this, props));
 
     const { key, reportsBucket } = handlerDefaults(this, props);
     this.reportsBucket = reportsBucket;
     this.restoreBucket = props.restoreBucket ?? this.createScratchBucket(key);
     this.drillName = props.drillName ?? props.replicaBucketName;
-    const restorePrefix = props.restorePrefix ?? 'cdk-s3-dr-drill/';
+    const restorePrefix = props.restorePrefix ?? DEFAULT_RESTORE_PREFIX;
     const prefix = props.prefix ?? '';
 
     // A source in another account names this role in its policies: give it a fixed name.
@@ -322,9 +337,31 @@ function sanitizeName(name: string): string {
 function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
   const problems: PropProblem[] = [
     ...checkPrefix('prefix', props.prefix),
-    ...checkPrefix('restorePrefix', props.restorePrefix),
+    ...checkOwnPrefix('restorePrefix', props.restorePrefix, DEFAULT_RESTORE_PREFIX, 'a drill'),
     ...checkWholeNumber('sampleSize', props.sampleSize, 1, 100_000, 'use for example 100'),
     ...checkWholeNumber('concurrency', props.concurrency, 1, 256, 'use for example 8 (the default) or 10'),
+    ...checkSchedule('schedule', props.schedule),
+    ...checkDuration(
+      'rtoTarget',
+      props.rtoTarget,
+      1,
+      Infinity,
+      'use the time the whole replica must be restored within, for example Duration.hours(4)',
+    ),
+    ...checkSameRegion(
+      'restoreBucket',
+      'the restore bucket',
+      props.restoreBucket?.env.region,
+      stack.region,
+      props.restoreBucket?.bucketName,
+    ),
+    ...checkSameRegion(
+      'reportsBucket',
+      'the reports bucket',
+      props.reportsBucket?.env.region,
+      stack.region,
+      props.reportsBucket?.bucketName,
+    ),
   ];
   if (props.sampleMode !== undefined && !['random', 'newest', 'prefix'].includes(props.sampleMode)) {
     problems.push({
@@ -334,13 +371,10 @@ function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
       fix: "use 'random', 'newest' or 'prefix'",
     });
   }
-  if (props.restorePrefix === '') {
-    problems.push({
-      prop: 'restorePrefix',
-      value: '',
-      problem: 'a drill must write under a prefix of its own, never at the root of a bucket',
-      fix: "use for example 'cdk-s3-dr-drill/'",
-    });
+  if (props.restoreBucket && props.reportsBucket && sameBucket(props.restoreBucket, props.reportsBucket)) {
+    problems.push(
+      ...restoreOverReports(props.restorePrefix ?? DEFAULT_RESTORE_PREFIX, 'the reports bucket of this drill'),
+    );
   }
   const restoreName = props.restoreBucket?.bucketName;
   for (const [prop, name] of [
@@ -358,4 +392,42 @@ function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
   }
   problems.push(...sameSideProblems(stack, props));
   return problems;
+}
+
+/** The same bucket: the same object, or the same literal name. */
+function sameBucket(a: s3.IBucket, b: s3.IBucket): boolean {
+  if (a === b) return true;
+  return !Token.isUnresolved(a.bucketName) && a.bucketName === b.bucketName;
+}
+
+/** The drill deletes what it wrote under its prefix: never under a prefix holding reports. */
+function restoreOverReports(restorePrefix: string, whose: string): PropProblem[] {
+  if (Token.isUnresolved(restorePrefix) || restorePrefix === '') return [];
+  return Object.values(REPORTS_PREFIXES)
+    .filter((r) => prefixesOverlap(restorePrefix, r))
+    .map((r) => ({
+      prop: 'restorePrefix',
+      value: restorePrefix,
+      problem: `the restore bucket is ${whose} and "${restorePrefix}" overlaps its reports prefix "${r}"; the drill deletes what it restores there, so it could delete reports`,
+      fix: `write "${DEFAULT_RESTORE_PREFIX}"`,
+      replacement: DEFAULT_RESTORE_PREFIX,
+    }));
+}
+
+/** Any construct of the app whose reports bucket is this drill's restore bucket (an audit's, a controller's). */
+function reportsOverlapProblems(drill: RestoreDrill, props: RestoreDrillProps): PropProblem[] {
+  const restore = props.restoreBucket;
+  if (!restore) return [];
+  for (const c of drill.node.root.node.findAll()) {
+    if (c === drill) continue;
+    const reports = (c as { reportsBucket?: unknown }).reportsBucket;
+    if (reports instanceof Object && 'bucketName' in reports && sameBucket(restore, reports as s3.IBucket)) {
+      const problems = restoreOverReports(
+        props.restorePrefix ?? DEFAULT_RESTORE_PREFIX,
+        `the reports bucket of ${c.node.path}`,
+      );
+      if (problems.length > 0) return problems;
+    }
+  }
+  return [];
 }

@@ -238,11 +238,11 @@ describe('ReplicatedBucket on an existing bucket', () => {
       expect(() =>
         replicate(east, replica, ordersAsToday(east), {
           encryptionKey: key,
-          bucketName: 'x',
+          bucketName: 'orders-copy',
           removalPolicy: RemovalPolicy.DESTROY,
         }),
       ).toThrow(
-        /3 invalid props[\s\S]*bucketName = "x": describes a new bucket[\s\S]*removalPolicy = "set"[\s\S]*encryptionKey = "Primary\/K": the bucket is encrypted with SSE-S3/,
+        /3 invalid props[\s\S]*bucketName = "orders-copy": describes a new bucket[\s\S]*removalPolicy = "set"[\s\S]*encryptionKey = "Primary\/K": the bucket is encrypted with SSE-S3/,
       );
     });
   });
