@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { ManagedPolicyRole } from './private/managed-policy-role';
+import { acknowledgeGuard, GUARD } from './private/guard';
 import { acknowledge, NAG } from './private/nag';
 import { createBucketKey } from './private/secure-bucket';
 
@@ -87,6 +88,7 @@ export class AlarmStateForwarding extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     acknowledge(this.deadLetterQueue, NAG.EVENT_TARGET_DLQ);
+    acknowledgeGuard(this.deadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
 
     this.targetBusArn = `arn:${stack.partition}:events:${props.targetRegion}:${stack.account}:event-bus/default`;
     this.role = new ManagedPolicyRole(this, 'Role', {

@@ -13,6 +13,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { createAlarmTopic, DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from './private/dr-function';
+import { acknowledgeGuard, GUARD } from './private/guard';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
@@ -300,6 +301,7 @@ export class ConsistencyAudit extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     acknowledge(sm, NAG.STATE_MACHINE_NO_XRAY);
+    acknowledgeGuard(sm, GUARD.STATE_MACHINE_NO_XRAY);
     acknowledgeWildcardResources((sm.role as ManagedPolicyRole).grantsPolicy!, INVOKER_WILDCARDS);
     return sm;
   }

@@ -15,6 +15,7 @@ import {
   REPLICATION_SOURCE_OBJECT_LOCK_ACTIONS,
 } from './perms';
 import { keyThroughS3 } from './private/kms-through-s3';
+import { acknowledgeGuard, acknowledgeGuardIf, GUARD } from './private/guard';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { aliasArn, createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
 import { accountOfArn, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
@@ -241,6 +242,11 @@ export class ReplicatedBucket extends Construct {
     });
 
     this.grantReplication(destinations, infos, objectLockEnabled);
+    if (!objectLockEnabled) acknowledgeGuard(this.bucket, GUARD.OBJECT_LOCK_OPT_IN);
+    if (!props.lifecycleRules?.length) acknowledgeGuard(this.bucket, GUARD.DATA_KEPT_UNTIL_OWNER_DECIDES);
+    // ReplicationFailureEvents, built after this construct, adds the bucket's notifications.
+    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    acknowledgeGuardIf(this.bucket, GUARD.NO_EVENT_CONSUMER, () => cfnBucket.notificationConfiguration === undefined);
   }
 
   /** The role's own policy: exactly what replication needs, nothing on the replica side. */

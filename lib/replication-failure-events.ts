@@ -12,6 +12,7 @@ import { PropProblem, throwIfInvalid } from './errors';
 import { createAlarmTopic, DrFunction } from './private/dr-function';
 import { allowEventBridgeToUseKey, allowServiceToUseKey } from './private/key-grants';
 import { ManagedPolicyRole } from './private/managed-policy-role';
+import { acknowledgeGuard, GUARD } from './private/guard';
 import { acknowledge, NAG } from './private/nag';
 import { createBucketKey } from './private/secure-bucket';
 import { ReplicatedBucket } from './replicated-bucket';
@@ -134,6 +135,7 @@ export class ReplicationFailureEvents extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy,
     });
+    acknowledgeGuard(this.queueDeadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: key,
@@ -238,6 +240,7 @@ export class ReplicationFailureEvents extends Construct {
       removalPolicy,
     });
     acknowledge(this.forwardingDeadLetterQueue, NAG.EVENT_TARGET_DLQ);
+    acknowledgeGuard(this.forwardingDeadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
     this.targetBusArn = `arn:${stack.partition}:events:${props.targetRegion}:${stack.account}:event-bus/default`;
     this.forwardingRole = new ManagedPolicyRole(this, 'ForwardingRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
@@ -327,6 +330,7 @@ export class ReplicationFailureNotifications extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     acknowledge(this.deadLetterQueue, NAG.EVENT_TARGET_DLQ);
+    acknowledgeGuard(this.deadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
 
     this.rule = new events.Rule(this, 'Rule', {
       description: 'Sends the readable line of each S3 replication event forwarded by cdk-s3-dr to a topic',

@@ -13,6 +13,7 @@ import { PropProblem, throwIfInvalid } from './errors';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
+import { acknowledgeGuard, GUARD } from './private/guard';
 import { createReportsBucket } from './private/reports-bucket';
 import { createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
 import { checkPrefix, checkWholeNumber } from './private/validate';
@@ -232,6 +233,8 @@ export class RestoreDrill extends Construct {
       }),
     });
     acknowledge(bucket, NAG.SCRATCH_NOT_REPLICATED);
+    acknowledgeGuard(bucket, GUARD.OBJECT_LOCK_EXPIRING);
+    acknowledgeGuard(bucket, GUARD.NO_EVENT_CONSUMER);
     return bucket;
   }
 

@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { handlerCode, HandlerName } from './handler-code';
 import { ManagedPolicyRole } from './managed-policy-role';
+import { acknowledgeGuard, GUARD } from './guard';
 import { acknowledge, NAG } from './nag';
 
 export interface DrFunctionProps {
@@ -90,7 +91,11 @@ export class DrFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
     });
-    if (!props.vpc) acknowledge(this.function, NAG.LAMBDA_OUTSIDE_VPC);
+    if (!props.vpc) {
+      acknowledge(this.function, NAG.LAMBDA_OUTSIDE_VPC);
+      acknowledgeGuard(this.function, GUARD.LAMBDA_OUTSIDE_VPC);
+    }
+    acknowledgeGuard(this.deadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
   }
 }
 
