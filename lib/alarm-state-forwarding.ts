@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -12,6 +11,7 @@ import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeGuard, GUARD } from './private/guard';
 import { acknowledge, NAG } from './private/nag';
 import { createBucketKey } from './private/secure-bucket';
+import { eventRules, requireSourceAccount, servicePrincipal } from './private/service-principal';
 
 export interface AlarmStateForwardingProps {
   /** Alarms of this region whose state changes are forwarded. */
@@ -92,9 +92,7 @@ export class AlarmStateForwarding extends Construct {
 
     this.targetBusArn = `arn:${stack.partition}:events:${props.targetRegion}:${stack.account}:event-bus/default`;
     this.role = new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: servicePrincipal(this, 'events.amazonaws.com', eventRules(this)),
       description: `Forwards alarm state changes from ${stack.region} to ${props.targetRegion} (cdk-s3-dr)`,
     });
     // The EventBus target grants the role events:PutEvents on that one bus.
@@ -113,5 +111,6 @@ export class AlarmStateForwarding extends Construct {
         }),
       ],
     });
+    requireSourceAccount(this.deadLetterQueue, stack.account);
   }
 }

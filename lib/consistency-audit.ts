@@ -18,6 +18,7 @@ import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createBucketKey } from './private/secure-bucket';
+import { arnPattern, servicePrincipal } from './private/service-principal';
 import { checkPrefix, checkWholeNumber, regionOfArn } from './private/validate';
 import { HandlerOptions } from './handler-options';
 import { ReplicationPair } from './replication-pair';
@@ -291,9 +292,7 @@ export class ConsistencyAudit extends Construct {
     });
     const sm = new sfn.StateMachine(this, 'StateMachine', {
       role: new ManagedPolicyRole(this, 'StateMachineRole', {
-        assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
+        assumedBy: servicePrincipal(this, 'states.amazonaws.com', arnPattern(this, 'states', 'stateMachine:*')),
       }),
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       comment: `Consistency audit of ${this.auditName} (cdk-s3-dr)`,

@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambda_destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -14,6 +15,7 @@ import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
 import { createBucketKey } from './private/secure-bucket';
+import { requireSourceAccount } from './private/service-principal';
 import { ReplicationPair } from './replication-pair';
 import { ReplicationProbe } from './replication-probe';
 
@@ -265,6 +267,11 @@ export class FailoverController extends Construct {
       ],
     });
     allowEventBridgeToUseKey(key);
+    // aws-cdk-lib's permission for the rule names the rule (SourceArn); add the account too.
+    for (const c of this.rule.node.findAll()) {
+      if (c instanceof lambda.CfnPermission) c.sourceAccount = stack.account;
+    }
+    requireSourceAccount(this.handler.deadLetterQueue, stack.account);
   }
 
   private createAccessPoint(name: string, pair: ReplicationPair): string {

@@ -18,6 +18,7 @@ import { keyThroughS3 } from './private/kms-through-s3';
 import { acknowledgeGuard, acknowledgeGuardIf, GUARD } from './private/guard';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { aliasArn, createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
+import { bucketArnOnceNamed, servicePrincipal } from './private/service-principal';
 import { accountOfArn, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
@@ -176,9 +177,12 @@ export class ReplicatedBucket extends Construct {
     this.replicationRole = new iam.Role(this, 'ReplicationRole', {
       roleName: this.replicationRoleName,
       description: `S3 replication from ${this.node.path} (cdk-s3-dr)`,
-      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      // On behalf of the source bucket only: its literal ARN (see bucketArnOnceNamed).
+      assumedBy: servicePrincipal(
+        this,
+        's3.amazonaws.com',
+        bucketArnOnceNamed(this, () => this.bucket),
+      ),
     });
     // A customer managed policy rather than an inline one: versioned, reviewable on its own.
     this.replicationPolicy = new iam.ManagedPolicy(this, 'ReplicationPolicy', {

@@ -12,6 +12,7 @@ import { handlerCode, HandlerName } from './handler-code';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { acknowledgeGuard, GUARD } from './guard';
 import { acknowledge, NAG } from './nag';
+import { arnPattern, servicePrincipal, sourceConditions } from './service-principal';
 
 export interface DrFunctionProps {
   readonly handler: HandlerName;
@@ -61,6 +62,7 @@ export class DrFunction extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.role = new ManagedPolicyRole(this, 'Role', {
+      // aws:SourceAccount only: see the exceptions in service-principal.ts.
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
@@ -137,9 +139,12 @@ export function allowLogsToUseKey(key: kms.IKey): void {
 /** The role EventBridge Scheduler assumes to start a target, its grants on a managed policy. */
 export function schedulerRole(scope: Construct): ManagedPolicyRole {
   return new ManagedPolicyRole(scope, 'SchedulerRole', {
-    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
-    }),
+    // Schedules of this library are in the default schedule group.
+    assumedBy: servicePrincipal(
+      scope,
+      'scheduler.amazonaws.com',
+      arnPattern(scope, 'scheduler', 'schedule-group/default'),
+    ),
   });
 }
 
@@ -155,7 +160,8 @@ export function createAlarmTopic(scope: Construct, key: kms.IKey): sns.Topic {
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+      // On behalf of the alarms of this account and region only.
+      conditions: sourceConditions(Stack.of(scope).account, arnPattern(scope, 'cloudwatch', 'alarm:*')),
     }),
     true,
   );
