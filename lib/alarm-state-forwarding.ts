@@ -6,14 +6,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
+import { RoleOptions } from './handler-options';
 import { allowEventBridgeToUseKey } from './private/key-grants';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeGuard, GUARD } from './private/guard';
 import { acknowledge, NAG } from './private/nag';
 import { createBucketKey } from './private/secure-bucket';
 import { eventRules, requireSourceAccount, servicePrincipal } from './private/service-principal';
 
-export interface AlarmStateForwardingProps {
+export interface AlarmStateForwardingProps extends RoleOptions {
   /** Alarms of this region whose state changes are forwarded. */
   readonly alarms: cloudwatch.IAlarm[];
   /** The region whose default event bus receives them (the replica region). */
@@ -44,6 +46,7 @@ export class AlarmStateForwarding extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmStateForwardingProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     const problems: PropProblem[] = [];
     if ((props.alarms ?? []).length === 0) {

@@ -13,6 +13,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { createAlarmTopic, DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from './private/dr-function';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { acknowledgeGuard, GUARD } from './private/guard';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
@@ -93,6 +94,7 @@ export class ConsistencyAudit extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsistencyAuditProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateAudit(stack, props));
 

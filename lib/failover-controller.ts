@@ -10,7 +10,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
+import { RoleOptions } from './handler-options';
 import { DrFunction } from './private/dr-function';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { createReportsBucket } from './private/reports-bucket';
@@ -105,7 +107,7 @@ export interface FailoverAccessPoint {
   readonly arn?: string;
 }
 
-export interface FailoverControllerProps {
+export interface FailoverControllerProps extends RoleOptions {
   /** The probe whose composite alarm ("source region impaired") triggers the controller. */
   readonly probe: ReplicationProbe;
   /**
@@ -183,6 +185,7 @@ export class FailoverController extends Construct {
 
   constructor(scope: Construct, id: string, props: FailoverControllerProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateController(stack, props));
     const probe = props.probe;

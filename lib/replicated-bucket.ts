@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { throwIfInvalid } from './errors';
+import { RoleOptions } from './handler-options';
 import {
   REPLICATION_DESTINATION_OBJECT_ACTIONS,
   REPLICATION_OWNER_OVERRIDE_ACTIONS,
@@ -15,6 +16,7 @@ import {
   REPLICATION_SOURCE_OBJECT_LOCK_ACTIONS,
 } from './perms';
 import { keyThroughS3 } from './private/kms-through-s3';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { acknowledgeGuard, acknowledgeGuardIf, GUARD } from './private/guard';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { aliasArn, createAccessLogsBucket, createBucketKey, secureDataBucketProps } from './private/secure-bucket';
@@ -22,7 +24,7 @@ import { bucketArnOnceNamed, servicePrincipal } from './private/service-principa
 import { accountOfArn, DestinationFacts, regionOfArn, validateReplication } from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
-export interface ReplicatedBucketProps {
+export interface ReplicatedBucketProps extends RoleOptions {
   /** Where to replicate: one or more `ReplicationDestination`s in other regions. */
   readonly destinations: ReplicationDestination[];
 
@@ -118,6 +120,7 @@ export class ReplicatedBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicatedBucketProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     const destinations = props.destinations ?? [];
     const objectLockEnabled = props.objectLockEnabled ?? props.objectLockDefaultRetention !== undefined;

@@ -9,7 +9,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
+import { RoleOptions } from './handler-options';
 import { createAlarmTopic, DrFunction } from './private/dr-function';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { allowEventBridgeToUseKey, allowServiceToUseKey } from './private/key-grants';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeGuard, GUARD } from './private/guard';
@@ -49,7 +51,7 @@ export const REPLICATION_EVENT_DETAIL_TYPE = 'cdk-s3-dr Replication Event';
 const ALL_EVENT_TYPES = Object.values(ReplicationEventType) as string[];
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-export interface ReplicationFailureEventsProps {
+export interface ReplicationFailureEventsProps extends RoleOptions {
   /** The source bucket whose replication events are decoded and forwarded; in this stack. */
   readonly replicatedBucket: ReplicatedBucket;
   /** The region whose default event bus receives the decoded events (the replica region). */
@@ -110,6 +112,7 @@ export class ReplicationFailureEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicationFailureEventsProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     const replicated = props.replicatedBucket;
     const bucket = replicated.bucket;
@@ -266,7 +269,7 @@ export class ReplicationFailureEvents extends Construct {
   }
 }
 
-export interface ReplicationFailureNotificationsProps {
+export interface ReplicationFailureNotificationsProps extends RoleOptions {
   /**
    * Where the readable lines go, for example the probe's or the alarms' topic. The rule publishes
    * as a role of its own (`publishRole`), granted sns:Publish on the topic and the use of its key
@@ -299,6 +302,7 @@ export class ReplicationFailureNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicationFailureNotificationsProps = {}) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const problems: PropProblem[] = [];
     if (props.encryptionKey && !(props.encryptionKey instanceof kms.Key)) {
       problems.push({

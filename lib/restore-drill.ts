@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
 import { PropProblem, throwIfInvalid } from './errors';
 import { keyThroughS3 } from './private/kms-through-s3';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { createAlarmTopic, DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { acknowledgeGuard, GUARD } from './private/guard';
@@ -100,6 +101,7 @@ export class RestoreDrill extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreDrillProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateDrill(stack, props));
 
