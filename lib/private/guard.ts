@@ -103,9 +103,11 @@ export function acknowledgeGuard(scope: IConstruct, ack: GuardAcknowledgement): 
  * construct has been built, and the acknowledgement is made only if it says the finding occurs.
  */
 export function acknowledgeGuardIf(scope: IConstruct, ack: GuardAcknowledgement, applies: () => boolean): void {
+  let done = false; // an app validated twice (synthesized twice) acknowledges once
   scope.node.addValidation({
     validate: () => {
-      if (applies()) acknowledgeGuard(scope, ack);
+      if (!done && applies()) acknowledgeGuard(scope, ack);
+      done = true;
       return [];
     },
   });

@@ -1,12 +1,21 @@
-import { Aspects } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../bin/example';
 import { WriteNagAcknowledgementsToTemplate } from '../../bin/nag';
+import {
+  ReplicaBucket,
+  ReplicatedBucket,
+  ReplicatedBucketProps,
+  ReplicationDestination,
+  ReplicationFailureEvents,
+} from '../../lib';
 import { GUARD, GUARD_PLUGIN } from '../../lib/private/guard';
 import { GuardFinding, guardFindings } from '../support/guard';
 import { Acknowledgement, allAcknowledgements, nagFindings, stripAcknowledgements } from '../support/nag';
 import { SynthesizedApp, synthesizeTo } from '../support/synth';
+import { testApp } from '../support/app';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -99,5 +108,40 @@ describe('acknowledgements written into the example app templates', () => {
   test.each(Object.entries(GUARD))('the README lists the %s Control Tower acknowledgement', (_name, ack) => {
     expect(readme).toContain(ack.reason);
     for (const control of ack.controls) expect(readme).toContain(control);
+  });
+});
+
+describe('Control Tower acknowledgements that depend on the props', () => {
+  function sourceBucketGuardRules(props: Partial<ReplicatedBucketProps>, withEvents: boolean): string[] {
+    const app = testApp();
+    const west = new Stack(app, 'West', { env: { account: '111111111111', region: 'us-west-2' } });
+    const east = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
+    const replica = new ReplicaBucket(west, 'Replica', { objectLockEnabled: props.objectLockEnabled });
+    const data = new ReplicatedBucket(east, 'Data', {
+      destinations: [ReplicationDestination.toReplicaBucket(replica)],
+      ...props,
+    });
+    if (withEvents) new ReplicationFailureEvents(east, 'Events', { replicatedBucket: data, targetRegion: 'us-west-2' });
+    const template = Template.fromStack(east);
+    const bucket = template.toJSON().Resources[east.resolve((data.bucket.node.defaultChild as CfnResource).logicalId)];
+    return bucket.Metadata?.guard?.SuppressedRules ?? [];
+  }
+
+  test('a source bucket without replication events acknowledges the missing notifications; with them it does not', () => {
+    expect(sourceBucketGuardRules({}, false)).toContain('s3_event_notifications_enabled_check');
+    expect(sourceBucketGuardRules({}, true)).not.toContain('s3_event_notifications_enabled_check');
+  });
+
+  test('Object Lock and lifecycle are acknowledged only when they are off', () => {
+    expect(sourceBucketGuardRules({}, true)).toEqual(
+      expect.arrayContaining(['s3_bucket_object_lock_enabled_check', 's3_lifecycle_policy_check']),
+    );
+    const rules = sourceBucketGuardRules(
+      { objectLockEnabled: true, lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }] },
+      true,
+    );
+    expect(rules).not.toContain('s3_bucket_object_lock_enabled_check');
+    expect(rules).not.toContain('s3_lifecycle_policy_check');
+    expect(rules).not.toContain('s3_version_lifecycle_policy_check');
   });
 });
