@@ -67,7 +67,9 @@ export function bucketArnOnceNamed(scope: Construct, bucket: () => s3.IBucket): 
  * aws-cdk-lib's event targets give EventBridge a dead-letter queue's `sqs:SendMessage` with an
  * `aws:SourceArn` condition naming the rule; this adds `aws:SourceAccount` to each statement of the
  * queue's policy that a service principal gets and that lacks it. Call it after the rule's targets
- * are bound (they are when the rule is created with them).
+ * are bound (they are when the rule is created with them). It reads the statements through the
+ * policy document's internal list (iam.PolicyDocument has no public accessor); the confused-deputy
+ * test of every template fails if that ever stops working.
  */
 export function requireSourceAccount(queue: sqs.IQueue, account: string): void {
   const statements = (queue as { policy?: { document: unknown } }).policy?.document as
