@@ -2,17 +2,20 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
+import { RoleOptions } from './handler-options';
 import { allowEventBridgeToUseKey } from './private/key-grants';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { ManagedPolicyRole } from './private/managed-policy-role';
+import { acknowledgeGuard, GUARD } from './private/guard';
 import { acknowledge, NAG } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
+import { eventRules, requireSourceAccount, servicePrincipal } from './private/service-principal';
 
-export interface AlarmStateForwardingProps {
+export interface AlarmStateForwardingProps extends RoleOptions {
   /** Alarms of this region whose state changes are forwarded. */
   readonly alarms: cloudwatch.IAlarm[];
   /** The region whose default event bus receives them (the replica region). */
@@ -43,6 +46,7 @@ export class AlarmStateForwarding extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmStateForwardingProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     const problems: PropProblem[] = [];
     if ((props.alarms ?? []).length === 0) {
@@ -80,12 +84,11 @@ export class AlarmStateForwarding extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     acknowledge(this.deadLetterQueue, NAG.EVENT_TARGET_DLQ);
+    acknowledgeGuard(this.deadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
 
     this.targetBusArn = `arn:${stack.partition}:events:${props.targetRegion}:${stack.account}:event-bus/default`;
     this.role = new ManagedPolicyRole(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: servicePrincipal(this, 'events.amazonaws.com', eventRules(this)),
       description: `Forwards alarm state changes from ${stack.region} to ${props.targetRegion} (cdk-s3-dr)`,
     });
     // The EventBus target grants the role events:PutEvents on that one bus.
@@ -104,5 +107,6 @@ export class AlarmStateForwarding extends Construct {
         }),
       ],
     });
+    requireSourceAccount(this.deadLetterQueue, stack.account);
   }
 }

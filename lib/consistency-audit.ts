@@ -13,8 +13,11 @@ import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from './private/dr-function';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
+import { acknowledgeGuard, GUARD } from './private/guard';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
+import { arnPattern, servicePrincipal } from './private/service-principal';
 import { handlerDefaults } from './private/regional-defaults';
 import {
   checkBucketName,
@@ -101,6 +104,7 @@ export class ConsistencyAudit extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsistencyAuditProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateAudit(stack, props));
 
@@ -311,9 +315,7 @@ export class ConsistencyAudit extends Construct {
     });
     const sm = new sfn.StateMachine(this, 'StateMachine', {
       role: new ManagedPolicyRole(this, 'StateMachineRole', {
-        assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
+        assumedBy: servicePrincipal(this, 'states.amazonaws.com', arnPattern(this, 'states', 'stateMachine:*')),
       }),
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       comment: `Consistency audit of ${this.auditName} (cdk-s3-dr)`,
@@ -321,6 +323,7 @@ export class ConsistencyAudit extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     acknowledge(sm, NAG.STATE_MACHINE_NO_XRAY);
+    acknowledgeGuard(sm, GUARD.STATE_MACHINE_NO_XRAY);
     acknowledgeWildcardResources((sm.role as ManagedPolicyRole).grantsPolicy!, INVOKER_WILDCARDS);
     return sm;
   }

@@ -4,17 +4,21 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambda_destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
+import { RoleOptions } from './handler-options';
 import { DrFunction } from './private/dr-function';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { handlerDefaults } from './private/regional-defaults';
 import { checkBucketName, checkDuration, checkRegion, checkSameRegion, validateAtSynth } from './private/validate';
+import { requireSourceAccount } from './private/service-principal';
 import { ReplicationPair } from './replication-pair';
 import { ReplicationProbe } from './replication-probe';
 
@@ -109,7 +113,7 @@ export interface FailoverAccessPoint {
   readonly arn?: string;
 }
 
-export interface FailoverControllerProps {
+export interface FailoverControllerProps extends RoleOptions {
   /** The probe whose composite alarm ("source region impaired") triggers the controller. */
   readonly probe: ReplicationProbe;
   /**
@@ -189,6 +193,7 @@ export class FailoverController extends Construct {
 
   constructor(scope: Construct, id: string, props: FailoverControllerProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateController(stack, props));
     validateAtSynth(this, () => missingPointerProblems(this, props));
@@ -289,6 +294,11 @@ export class FailoverController extends Construct {
       ],
     });
     allowEventBridgeToUseKey(key);
+    // aws-cdk-lib's permission for the rule names the rule (SourceArn); add the account too.
+    for (const c of this.rule.node.findAll()) {
+      if (c instanceof lambda.CfnPermission) c.sourceAccount = stack.account;
+    }
+    requireSourceAccount(this.handler.deadLetterQueue, stack.account);
   }
 
   private createAccessPoint(name: string, pair: ReplicationPair): string {

@@ -1,11 +1,24 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { AlarmActionStrategy } from './replication-alarms';
 
+/** What every construct that creates IAM roles accepts. */
+export interface RoleOptions {
+  /**
+   * A permissions boundary for every IAM role the construct creates: its own roles and those
+   * aws-cdk-lib creates inside it (event targets, state machines, schedules), for accounts that
+   * require one on every role. The boundary must allow what the roles are granted, or the
+   * handlers and replication fail at run time.
+   * @default - no permissions boundary
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+}
+
 /** What every construct deploying a bundled handler (audit, drill) accepts in common. */
-export interface HandlerOptions {
+export interface HandlerOptions extends RoleOptions {
   /**
    * What the construct's alarms do on state changes (on ALARM and on OK), as for
    * `ReplicationAlarms` and `ReplicationProbe`.

@@ -26,8 +26,14 @@ export const REPLICATION_OWNER_OVERRIDE_ACTIONS = ['s3:ObjectOwnerOverrideToBuck
 export const REPLICATION_SOURCE_KEY_ACTIONS = ['kms:Decrypt'];
 
 /**
- * On a replica key: encrypt replicas; kms:Decrypt too because with S3 Bucket Keys S3 verifies
- * the bucket-level key with a Decrypt call.
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html
+ * On a replica key: kms:Encrypt to encrypt replicas (the minimum the replication guide lists),
+ * and kms:Decrypt because the replica buckets of this library use S3 Bucket Keys: "To use
+ * replication with an S3 Bucket Key, the AWS KMS key policy for the KMS key that's used to
+ * encrypt the object replica must include kms:Decrypt permissions for the calling principal. The
+ * call to kms:Decrypt verifies the integrity of the S3 Bucket Key before using it." Both are
+ * narrowed to S3 in the replica's region (kms:ViaService) and the replica bucket (encryption
+ * context).
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html#bk-replication
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html#bucket-key-replication
  */
 export const REPLICATION_REPLICA_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt'];

@@ -9,6 +9,7 @@ import {
   REPLICATION_OWNER_OVERRIDE_ACTIONS,
   REPLICATION_REPLICA_KEY_ACTIONS,
 } from './perms';
+import { acknowledgeGuard, GUARD } from './private/guard';
 import { acknowledge, NAG } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
 import {
@@ -209,6 +210,9 @@ export class ReplicaBucket extends Construct {
       });
       sendAccessLogs(bucket, accessLogs, 'replica/');
       acknowledge(bucket, NAG.REPLICA_NOT_REPLICATED);
+      acknowledgeGuard(bucket, GUARD.NO_EVENT_CONSUMER);
+      if (!this.objectLockEnabled) acknowledgeGuard(bucket, GUARD.OBJECT_LOCK_OPT_IN);
+      if (!props.lifecycleRules?.length) acknowledgeGuard(bucket, GUARD.DATA_KEPT_UNTIL_OWNER_DECIDES);
       this.bucket = bucket;
     }
 

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
+import { RoleOptions } from './handler-options';
 import {
   REPLICATION_DESTINATION_OBJECT_ACTIONS,
   REPLICATION_OWNER_OVERRIDE_ACTIONS,
@@ -16,8 +17,11 @@ import {
   REPLICATION_SOURCE_OBJECT_LOCK_ACTIONS,
 } from './perms';
 import { keyThroughS3 } from './private/kms-through-s3';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
+import { acknowledgeGuard, acknowledgeGuardIf, GUARD } from './private/guard';
 import { acknowledgeWildcardResources, WILDCARD_REASONS } from './private/nag';
 import { grantDrAccount, registerDrSource } from './private/dr-access';
+import { bucketArnOnceNamed, servicePrincipal } from './private/service-principal';
 import { RegionalDefaults } from './private/regional-defaults';
 import {
   aliasArn,
@@ -38,7 +42,7 @@ import {
 } from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
-export interface ReplicatedBucketProps {
+export interface ReplicatedBucketProps extends RoleOptions {
   /** Where to replicate: one or more `ReplicationDestination`s in other regions. */
   readonly destinations: ReplicationDestination[];
 
@@ -161,6 +165,7 @@ export class ReplicatedBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicatedBucketProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     const destinations = props.destinations ?? [];
     const existing = props.bucket ? inspectExistingBucket(this, props) : undefined;
@@ -240,9 +245,12 @@ export class ReplicatedBucket extends Construct {
     this.replicationRole = new iam.Role(this, 'ReplicationRole', {
       roleName: this.replicationRoleName,
       description: `S3 replication from ${this.node.path} (cdk-s3-dr)`,
-      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      // On behalf of the source bucket only: its literal ARN (see bucketArnOnceNamed).
+      assumedBy: servicePrincipal(
+        this,
+        's3.amazonaws.com',
+        bucketArnOnceNamed(this, () => this.bucket),
+      ),
     });
     // A customer managed policy rather than an inline one: versioned, reviewable on its own.
     this.replicationPolicy = new iam.ManagedPolicy(this, 'ReplicationPolicy', {
@@ -311,6 +319,16 @@ export class ReplicatedBucket extends Construct {
     }
 
     this.grantReplication(destinations, infos, objectLockEnabled);
+    // Control Tower findings on a bucket of this construct's own; an existing bucket is the user's.
+    if (!existing) {
+      if (!objectLockEnabled) acknowledgeGuard(this.bucket, GUARD.OBJECT_LOCK_OPT_IN);
+      if (!props.lifecycleRules?.length) acknowledgeGuard(this.bucket, GUARD.DATA_KEPT_UNTIL_OWNER_DECIDES);
+    }
+    // ReplicationFailureEvents, built after this construct, adds the bucket's notifications.
+    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    if (!existing) {
+      acknowledgeGuardIf(this.bucket, GUARD.NO_EVENT_CONSUMER, () => cfnBucket.notificationConfiguration === undefined);
+    }
     registerDrSource(this, {
       bucket: this.bucket,
       names: [this.bucket.bucketName, props.bucketName, existing?.literalName],

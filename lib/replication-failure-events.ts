@@ -1,4 +1,4 @@
-import { Annotations, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,11 +9,21 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
+import { RoleOptions } from './handler-options';
 import { createAlarmTopic, DrFunction } from './private/dr-function';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { allowEventBridgeToUseKey, allowServiceToUseKey } from './private/key-grants';
 import { ManagedPolicyRole } from './private/managed-policy-role';
+import { acknowledgeGuard, GUARD } from './private/guard';
 import { acknowledge, NAG } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
+import {
+  arnPattern,
+  bucketArnOnceNamed,
+  eventRules,
+  requireSourceAccount,
+  servicePrincipal,
+} from './private/service-principal';
 import { ReplicatedBucket } from './replicated-bucket';
 
 /**
@@ -41,7 +51,7 @@ export const REPLICATION_EVENT_DETAIL_TYPE = 'cdk-s3-dr Replication Event';
 const ALL_EVENT_TYPES = Object.values(ReplicationEventType) as string[];
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-export interface ReplicationFailureEventsProps {
+export interface ReplicationFailureEventsProps extends RoleOptions {
   /** The source bucket whose replication events are decoded and forwarded; in this stack. */
   readonly replicatedBucket: ReplicatedBucket;
   /** The region whose default event bus receives the decoded events (the replica region). */
@@ -102,6 +112,7 @@ export class ReplicationFailureEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicationFailureEventsProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     const replicated = props.replicatedBucket;
     const bucket = replicated.bucket;
@@ -123,6 +134,7 @@ export class ReplicationFailureEvents extends Construct {
       sid: 'AllowS3EventNotificationsToEncryptedQueues',
       service: 's3.amazonaws.com',
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      sourceArn: bucketArnOnceNamed(this, () => bucket),
     });
     allowEventBridgeToUseKey(key);
 
@@ -133,6 +145,7 @@ export class ReplicationFailureEvents extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy,
     });
+    acknowledgeGuard(this.queueDeadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: key,
@@ -147,12 +160,7 @@ export class ReplicationFailureEvents extends Construct {
     // name is used literally when it is known at synth time (a given name, or the generated name
     // of a bucket another region refers to); otherwise any bucket of this account.
     // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html
-    const sourceArn = Lazy.uncachedString({
-      produce: () => {
-        const name = stack.resolve(cfnBucket.bucketName);
-        return `arn:${stack.partition}:s3:::${typeof name === 'string' && !Token.isUnresolved(name) ? name : '*'}`;
-      },
-    });
+    const sourceArn = bucketArnOnceNamed(this, () => bucket);
     const { policyDependable } = this.queue.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowS3ReplicationEventNotifications',
@@ -191,9 +199,7 @@ export class ReplicationFailureEvents extends Construct {
 
     this.sourceBusArn = `arn:${stack.partition}:events:${stack.region}:${stack.account}:event-bus/default`;
     this.pipeRole = new ManagedPolicyRole(this, 'PipeRole', {
-      assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: servicePrincipal(this, 'pipes.amazonaws.com', arnPattern(this, 'pipes', 'pipe/*')),
       description: `EventBridge Pipe of ${this.node.path}: queue to decoder to event bus (cdk-s3-dr)`,
     });
     for (const [sid, actions, resource] of [
@@ -237,11 +243,10 @@ export class ReplicationFailureEvents extends Construct {
       removalPolicy,
     });
     acknowledge(this.forwardingDeadLetterQueue, NAG.EVENT_TARGET_DLQ);
+    acknowledgeGuard(this.forwardingDeadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
     this.targetBusArn = `arn:${stack.partition}:events:${props.targetRegion}:${stack.account}:event-bus/default`;
     this.forwardingRole = new ManagedPolicyRole(this, 'ForwardingRole', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
+      assumedBy: servicePrincipal(this, 'events.amazonaws.com', eventRules(this)),
       description: `Forwards the replication events of ${this.node.path} to ${props.targetRegion} (cdk-s3-dr)`,
     });
     // The EventBus target grants the role events:PutEvents on that one bus.
@@ -259,13 +264,15 @@ export class ReplicationFailureEvents extends Construct {
         }),
       ],
     });
+    requireSourceAccount(this.forwardingDeadLetterQueue, stack.account);
   }
 }
 
-export interface ReplicationFailureNotificationsProps {
+export interface ReplicationFailureNotificationsProps extends RoleOptions {
   /**
-   * Where the readable lines go, for example the probe's or the alarms' topic. EventBridge must
-   * be allowed to publish to it (and to use its key, if it is encrypted with a key of another app).
+   * Where the readable lines go, for example the probe's or the alarms' topic. The rule publishes
+   * as a role of its own (`publishRole`), granted sns:Publish on the topic and the use of its key
+   * when the topic is a `sns.Topic` of this app; for another topic, allow that role yourself.
    * @default - the region's shared alarm topic (KMS-encrypted, TLS-only); with `encryptionKey`, a new topic encrypted with it
    */
   readonly topic?: sns.ITopic;
@@ -289,9 +296,12 @@ export class ReplicationFailureNotifications extends Construct {
   readonly topic: sns.ITopic;
   readonly deadLetterQueue: sqs.Queue;
   readonly encryptionKey: kms.IKey;
+  /** The role EventBridge publishes to the topic as. */
+  readonly publishRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: ReplicationFailureNotificationsProps = {}) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const problems: PropProblem[] = [];
     if (props.encryptionKey && !(props.encryptionKey instanceof kms.Key)) {
       problems.push({
@@ -307,8 +317,8 @@ export class ReplicationFailureNotifications extends Construct {
     this.encryptionKey =
       props.encryptionKey ??
       (topicKey instanceof kms.Key ? topicKey : RegionalDefaults.of(this).key(this, props.removalPolicy));
+    // For the dead-letter queue; the topic's key is used through the publishing role.
     allowEventBridgeToUseKey(this.encryptionKey);
-    if (topicKey instanceof kms.Key) allowEventBridgeToUseKey(topicKey);
     this.topic =
       props.topic ??
       (props.encryptionKey
@@ -323,12 +333,22 @@ export class ReplicationFailureNotifications extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     acknowledge(this.deadLetterQueue, NAG.EVENT_TARGET_DLQ);
+    acknowledgeGuard(this.deadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
 
+    // EventBridge publishes as a role of its own (trust narrowed to this account's rules) rather
+    // than as the service principal: aws-cdk-lib would otherwise add a topic policy statement and
+    // a key policy statement (kms:GenerateDataKey*) for events.amazonaws.com with no condition.
+    this.publishRole = new ManagedPolicyRole(this, 'PublishRole', {
+      assumedBy: servicePrincipal(this, 'events.amazonaws.com', eventRules(this)),
+      description: `Publishes the replication event lines of ${this.node.path} to the topic (cdk-s3-dr)`,
+    });
     this.rule = new events.Rule(this, 'Rule', {
       description: 'Sends the readable line of each S3 replication event forwarded by cdk-s3-dr to a topic',
       eventPattern: { source: [REPLICATION_EVENT_SOURCE], detailType: [REPLICATION_EVENT_DETAIL_TYPE] },
       targets: [
         new events_targets.SnsTopic(this.topic, {
+          authorizeUsingRole: true,
+          role: this.publishRole,
           message: events.RuleTargetInput.fromText(events.EventField.fromPath('$.detail.message')),
           deadLetterQueue: this.deadLetterQueue,
           retryAttempts: 10,
@@ -336,6 +356,7 @@ export class ReplicationFailureNotifications extends Construct {
         }),
       ],
     });
+    requireSourceAccount(this.deadLetterQueue, Stack.of(this).account);
   }
 }
 

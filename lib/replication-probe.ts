@@ -10,7 +10,9 @@ import { Construct } from 'constructs';
 import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
 import { PropProblem, throwIfInvalid } from './errors';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
+import { RoleOptions } from './handler-options';
 import { keyThroughS3 } from './private/kms-through-s3';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { DrFunction, schedulerRole } from './private/dr-function';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
@@ -24,7 +26,7 @@ import { ReplicationPair } from './replication-pair';
  */
 export const CANARY_PREFIX = '.cdk-s3-dr/canary/';
 
-export interface ReplicationProbeProps extends ReplicationPair {
+export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
   /**
    * Time between probes (EventBridge Scheduler `rate`). At least 1 minute.
    * @default Duration.minutes(5)
@@ -113,6 +115,7 @@ export class ReplicationProbe extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicationProbeProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateProbe(stack, props));
 

@@ -11,8 +11,10 @@ import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
 import { PropProblem, throwIfInvalid } from './errors';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { keyThroughS3 } from './private/kms-through-s3';
+import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { DrFunction, grantPutUnder, schedulerRole } from './private/dr-function';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
+import { acknowledgeGuard, GUARD } from './private/guard';
 import { handlerDefaults } from './private/regional-defaults';
 import { createAccessLogsBucket, secureDataBucketProps, sendAccessLogs } from './private/secure-bucket';
 import {
@@ -113,6 +115,7 @@ export class RestoreDrill extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreDrillProps) {
     super(scope, id);
+    applyPermissionsBoundary(this, props.permissionsBoundary);
     const stack = Stack.of(this);
     throwIfInvalid(this, validateDrill(stack, props));
     // Another construct of the app may keep its reports in the restore bucket: checked once all exist.
@@ -261,6 +264,8 @@ export class RestoreDrill extends Construct {
     });
     sendAccessLogs(bucket, logs, 'restore/');
     acknowledge(bucket, NAG.SCRATCH_NOT_REPLICATED);
+    acknowledgeGuard(bucket, GUARD.OBJECT_LOCK_EXPIRING);
+    acknowledgeGuard(bucket, GUARD.NO_EVENT_CONSUMER);
     return bucket;
   }
 

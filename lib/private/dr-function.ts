@@ -10,7 +10,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { handlerCode, HandlerName } from './handler-code';
 import { ManagedPolicyRole } from './managed-policy-role';
+import { acknowledgeGuard, GUARD } from './guard';
 import { acknowledge, NAG } from './nag';
+import { arnPattern, servicePrincipal, sourceConditions } from './service-principal';
 
 export interface DrFunctionProps {
   readonly handler: HandlerName;
@@ -62,6 +64,7 @@ export class DrFunction extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.role = new ManagedPolicyRole(this, 'Role', {
+      // aws:SourceAccount only: see the exceptions in service-principal.ts.
       roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
@@ -93,7 +96,11 @@ export class DrFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
     });
-    if (!props.vpc) acknowledge(this.function, NAG.LAMBDA_OUTSIDE_VPC);
+    if (!props.vpc) {
+      acknowledge(this.function, NAG.LAMBDA_OUTSIDE_VPC);
+      acknowledgeGuard(this.function, GUARD.LAMBDA_OUTSIDE_VPC);
+    }
+    acknowledgeGuard(this.deadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
   }
 }
 
@@ -135,9 +142,12 @@ export function allowLogsToUseKey(key: kms.IKey): void {
 /** The role EventBridge Scheduler assumes to start a target, its grants on a managed policy. */
 export function schedulerRole(scope: Construct): ManagedPolicyRole {
   return new ManagedPolicyRole(scope, 'SchedulerRole', {
-    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
-    }),
+    // Schedules of this library are in the default schedule group.
+    assumedBy: servicePrincipal(
+      scope,
+      'scheduler.amazonaws.com',
+      arnPattern(scope, 'scheduler', 'schedule-group/default'),
+    ),
   });
 }
 
@@ -153,7 +163,8 @@ export function createAlarmTopic(scope: Construct, key: kms.IKey): sns.Topic {
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+      // On behalf of the alarms of this account and region only.
+      conditions: sourceConditions(Stack.of(scope).account, arnPattern(scope, 'cloudwatch', 'alarm:*')),
     }),
     true,
   );

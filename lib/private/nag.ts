@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
@@ -59,13 +59,26 @@ export const NAG = {
   },
 } satisfies Record<string, NagAcknowledgement>;
 
+/**
+ * The CloudFormation resource a finding is reported on: the construct itself when it is one, else
+ * its default child (the `Resource` of an L2). An acknowledgement recorded on an L2 would also be
+ * written into the template metadata of every resource below it (a bucket's policy, a function's
+ * event invoke config), where the finding cannot occur.
+ */
+export function findingTarget(scope: IConstruct): IConstruct {
+  if (CfnResource.isCfnResource(scope)) return scope;
+  const child = scope.node.defaultChild;
+  return child && CfnResource.isCfnResource(child) ? child : scope;
+}
+
 export function acknowledge(scope: IConstruct, ack: NagAcknowledgement): void {
-  for (const id of ack.ids) Validations.of(scope).acknowledge({ id, reason: ack.reason });
+  const target = findingTarget(scope);
+  for (const id of ack.ids) Validations.of(target).acknowledge({ id, reason: ack.reason });
 }
 
 /** Acknowledges one granular AwsSolutions-IAM5 finding (a wildcard resource) on a policy. */
 export function acknowledgeWildcard(scope: IConstruct, finding: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  Validations.of(findingTarget(scope)).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
 }
 
 /** The kinds of wildcard resource this library grants, each acknowledged with its own reason. */

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeGuard, GUARD } from './guard';
 import { acknowledge, NAG } from './nag';
 import { createAccessLogsBucket, secureDataBucketProps, sendAccessLogs } from './secure-bucket';
 
@@ -21,5 +22,8 @@ export function createReportsBucket(
   });
   sendAccessLogs(bucket, logs, 'reports/');
   acknowledge(bucket, NAG.REPORTS_NOT_REPLICATED);
+  for (const ack of [GUARD.OBJECT_LOCK_EXPIRING, GUARD.NO_EVENT_CONSUMER, GUARD.DATA_KEPT_UNTIL_OWNER_DECIDES]) {
+    acknowledgeGuard(bucket, ack);
+  }
   return bucket;
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeGuard, GUARD } from './guard';
 import { acknowledge, NAG } from './nag';
 
 /**
@@ -70,16 +71,46 @@ export function sendAccessLogs(bucket: s3.Bucket, logs: s3.IBucket, prefix: stri
   }
 }
 
-/** A customer managed key with rotation on and a deterministic alias, retained by default. */
+/**
+ * A customer managed key with rotation on and a deterministic alias, retained by default, whose
+ * policy lets only AWS services create grants (Control Tower CT.KMS.PR.3).
+ */
 export function createBucketKey(scope: Construct, id: string, description: string, removalPolicy?: RemovalPolicy) {
   const key = new kms.Key(scope, id, {
     description,
     enableKeyRotation: true,
     removalPolicy: removalPolicy ?? RemovalPolicy.RETAIN,
   });
+  key.addToResourcePolicy(denyGrantsExceptForAwsServices());
   const aliasName = `alias/cdk-s3-dr/${Names.uniqueId(key)}`.slice(0, 256);
   key.addAlias(aliasName);
   return { key, aliasName };
+}
+
+/**
+ * Denies kms:CreateGrant to every principal unless an AWS service integrated with KMS creates the
+ * grant for one of its resources (kms:GrantIsForAWSResource) or the caller is a service principal
+ * (aws:PrincipalIsAWSService); the exact statement the CT.KMS.PR.3 guard rule looks for.
+ *
+ * What uses these keys creates no grants: S3 (SSE-KMS with S3 Bucket Keys), SQS, SNS, CloudWatch
+ * Logs and EventBridge call GenerateDataKey/Decrypt/Encrypt directly (with the caller's
+ * credentials through kms:ViaService, or as their service principal), and the library's Lambda
+ * functions use the AWS managed key for their environment variables (Lambda creates grants only
+ * for a customer managed environment key, and then for an AWS resource, which this allows).
+ * Only a person or role creating a grant by hand for a non-AWS resource is refused.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html
+ */
+export function denyGrantsExceptForAwsServices(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'], // in a key policy, "*" means this key
+    conditions: {
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+    },
+  });
 }
 
 /** The ARN of an alias, from literal parts: usable from another region's stack without a reference. */
@@ -107,5 +138,13 @@ export function createAccessLogsBucket(scope: Construct, id: string, removalPoli
   });
   acknowledge(logs, NAG.LOG_BUCKET_SSE_S3);
   acknowledge(logs, NAG.LOG_BUCKET_NOT_REPLICATED);
+  for (const ack of [
+    GUARD.LOG_BUCKET_SSE_S3,
+    GUARD.LOG_BUCKET_NOT_LOGGED,
+    GUARD.OBJECT_LOCK_EXPIRING,
+    GUARD.NO_EVENT_CONSUMER,
+  ]) {
+    acknowledgeGuard(logs, ack);
+  }
   return logs;
 }

@@ -59,7 +59,11 @@ describe('ReplicaBucket', () => {
         expect(st.Action).not.toEqual(expect.arrayContaining(['s3:ReplicateObject']));
     }
     const key = Object.values(t.findResources('AWS::KMS::Key'))[0] as any;
-    expect(key.Properties.KeyPolicy.Statement).toHaveLength(1);
+    // The account's own statement and the deny of grants not for AWS resources (CT.KMS.PR.3).
+    expect(key.Properties.KeyPolicy.Statement.map((s: any) => s.Sid ?? s.Effect)).toEqual([
+      'Allow',
+      'DenyGrantsExceptForAwsServices',
+    ]);
   });
 
   test('cross-account: grants the source account, conditioned on the replication role ARN', () => {

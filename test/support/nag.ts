@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { nagPacks } from '../../bin/nag';
+import { GUARD_PLUGIN } from '../../lib/private/guard';
 
 export interface Finding {
   readonly rule: string;
@@ -25,8 +26,13 @@ export interface Acknowledgement {
   readonly path: string;
 }
 
-/** Every acknowledgement recorded in the construct tree below `scope`. */
+/** Every cdk-nag acknowledgement recorded in the construct tree below `scope`. */
 export function acknowledgements(scope: IConstruct): Acknowledgement[] {
+  return allAcknowledgements(scope).filter((a) => !a.id.startsWith(`${GUARD_PLUGIN}::`));
+}
+
+/** Every acknowledgement (cdk-nag's and other validation plugins', namespaced `plugin::rule`). */
+export function allAcknowledgements(scope: IConstruct): Acknowledgement[] {
   return scope.node.findAll().flatMap((c) =>
     c.node.metadata
       .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && m.data)

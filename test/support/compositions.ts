@@ -1,0 +1,62 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import {
+  AlarmStateForwarding,
+  FailoverController,
+  ReplicaBucket,
+  ReplicatedBucket,
+  ReplicationDestination,
+  ReplicationPairs,
+  ReplicationProbe,
+} from '../../lib';
+import { createAlarmTopic } from '../../lib/private/dr-function';
+
+/** A source in one account replicating to a replica in another account and one in its own. */
+export function crossAccountComposition(app: App): void {
+  const source = new Stack(app, 'Source', { env: { account: '222222222222', region: 'eu-west-1' } });
+  const west = new Stack(app, 'West', { env: { account: '333333333333', region: 'us-west-2' } });
+  const east = new Stack(app, 'East', { env: { account: '222222222222', region: 'us-east-2' } });
+  const westReplica = new ReplicaBucket(west, 'Replica', {
+    sourceAccount: '222222222222',
+    sourceReplicationRoleName: 'orders-replication',
+  });
+  const eastReplica = new ReplicaBucket(east, 'Replica');
+  new ReplicatedBucket(source, 'Orders', {
+    replicationRoleName: 'orders-replication',
+    destinations: [
+      ReplicationDestination.toReplicaBucket(westReplica, {
+        priority: 2,
+        ownerOverride: true,
+        replicationTimeControl: true,
+      }),
+      ReplicationDestination.toReplicaBucket(eastReplica, { priority: 1, prefix: 'invoices/' }),
+    ],
+  });
+}
+
+/** A composition with what the example does not have: forwarding, the MRAP plan, automatic mode. */
+export function mrapComposition(app: App): void {
+  const west = new Stack(app, 'West', { env: { account: '222222222222', region: 'us-west-2' } });
+  const east = new Stack(app, 'East', { env: { account: '222222222222', region: 'us-east-2' } });
+  const replica = new ReplicaBucket(west, 'Replica');
+  const data = new ReplicatedBucket(east, 'Orders', {
+    destinations: [ReplicationDestination.toReplicaBucket(replica, { replicationTimeControl: true })],
+  });
+  const probe = new ReplicationProbe(west, 'Probe', {
+    ...ReplicationPairs.of(data),
+    encryptionKey: replica.encryptionKey,
+  });
+  new FailoverController(west, 'Failover', {
+    probe,
+    mode: 'automatic',
+    plan: 'mrap',
+    accessPoint: { createWithName: 'orders-dr' },
+    encryptionKey: replica.encryptionKey,
+  });
+  const alarm = data.metricOperationsFailedReplication().createAlarm(east, 'SourceSideAlarm', {
+    threshold: 0,
+    evaluationPeriods: 1,
+  });
+  alarm.addAlarmAction(new SnsAction(createAlarmTopic(east, data.encryptionKey!)));
+  new AlarmStateForwarding(east, 'Forward', { alarms: [alarm], targetRegion: 'us-west-2' });
+}
