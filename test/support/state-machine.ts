@@ -139,7 +139,8 @@ export interface LocalRunResult {
 /**
  * Executes the definition (validated by the interpreter first) with `input`. Every Task state is
  * bound to the local function of its Resource; events and results cross a JSON round trip, as
- * they do through Lambda. Resolves with the output, or with the error that failed the run.
+ * they do through Lambda. Resolves with the output, or with the error that failed the run, once
+ * every invocation has settled.
  */
 export async function runLocally(
   definition: Record<string, any>,
@@ -149,13 +150,15 @@ export async function runLocally(
   const machine = new StateMachine(definition as any);
   const invocations: Invocation[] = [];
   const counts = new Map<string, number>();
+  /** Invocations still running: an execution that fails leaves them to finish, as Lambda does. */
+  const inFlight: Promise<unknown>[] = [];
   const handlers: Record<string, (input: any) => Promise<any>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const { name, resource } of taskStates(definition)) {
     const fn = options.lambdas[resource];
     if (!fn) throw new Error(`task state ${name} invokes ${resource}, which no local function is bound to`);
     retryIntervalOverrides[name] = options.retryPauseMs ?? 0;
-    handlers[name] = async (raw: any) => {
+    const invoke = async (raw: any) => {
       const event = JSON.parse(JSON.stringify(raw ?? null));
       const count = (counts.get(name) ?? 0) + 1;
       counts.set(name, count);
@@ -167,6 +170,11 @@ export async function runLocally(
         invocations.push({ state: name, event, error: err as Error });
         throw err;
       }
+    };
+    handlers[name] = (raw: any) => {
+      const call = invoke(raw);
+      inFlight.push(call.catch(() => undefined));
+      return call;
     };
   }
   const started = new Date().toISOString();
@@ -182,9 +190,13 @@ export async function runLocally(
       StateMachine: { Id: 'arn:aws:states:local:000000000000:stateMachine:local', Name: 'local' },
     } as any,
   });
+  let outcome: { output?: any; error?: Error };
   try {
-    return { output: await execution.result, invocations };
+    outcome = { output: await execution.result };
   } catch (err) {
-    return { error: err as Error, invocations };
+    outcome = { error: err as Error };
   }
+  // Wait for invocations an aborted branch left running, so none outlives the test.
+  for (let settled = 0; settled < inFlight.length; settled = inFlight.length) await Promise.all(inFlight);
+  return { ...outcome, invocations };
 }
