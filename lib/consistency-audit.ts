@@ -260,7 +260,8 @@ export class ConsistencyAudit extends Construct {
     const rangeLoop = (suffix: string) => {
       const invoke = new tasks.LambdaInvoke(this, `AuditRange${suffix}`, {
         lambdaFunction: this.handler.function,
-        payload: sfn.TaskInput.fromJsonPathAt('$'),
+        // No payload: the state input goes to the handler as it is. (`TaskInput.fromJsonPathAt('$')`
+        // with payloadResponseOnly renders `"Parameters": "$"`, which sends the string "$".)
         payloadResponseOnly: true,
         retryOnServiceExceptions: true,
         comment: 'Audits until the time budget runs out; returns a checkpoint when partial',

@@ -205,9 +205,14 @@ function checkRange(v: unknown, what: string, problems: string[]): void {
   }
 }
 
-/** Where a run's range writes: one folder per range under the run's prefix. */
+/**
+ * Where a run's range writes: one folder per range under the run's prefix. A range with no bound
+ * is the whole key space, the same as no range: the state machine's loop resumes a single-range
+ * run with `range: {}` (the checkpoint's), which must write where the first invocation wrote.
+ */
 function rangeBase(cfg: AuditConfig, runId: string, range: KeyRange | undefined): string {
-  const dir = range
+  const bounded = range !== undefined && (range.startAfter !== undefined || range.endAt !== undefined);
+  const dir = bounded
     ? `range-${encodeURIComponent(range.startAfter ?? '')}_${encodeURIComponent(range.endAt ?? '')}/`
     : '';
   return `${cfg.reportsPrefix}${runId}/${dir}`;

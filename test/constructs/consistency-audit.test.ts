@@ -12,6 +12,7 @@ import {
 } from '../../lib';
 import { testApp } from '../support/app';
 import { nagFindings } from '../support/nag';
+import { runLocally, synthesizedDefinition } from '../support/state-machine';
 
 const ACCOUNT = '111111111111';
 
@@ -119,6 +120,30 @@ describe('ConsistencyAudit', () => {
       ScheduleExpression: 'rate(1 day)',
       Target: Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AuditStateMachine') }, Input: '{}' }),
     });
+  });
+
+  test('hands the state input to the audit handler unchanged, and the checkpoint back to it', async () => {
+    // Executed by a local Step Functions interpreter: the handler gets the event the definition
+    // builds, not what a template assertion guesses it builds.
+    const { west, audit } = setup();
+    const smId = west.getLogicalId(audit.stateMachine.node.defaultChild as any);
+    const fnId = west.getLogicalId(audit.handler.function.node.defaultChild as any);
+    const { definition, functionArns } = synthesizedDefinition(west, smId);
+    const checkpoint = { version: 1, range: {}, lastKey: 'k', extra: { runId: 'run-1' } };
+    const run = await runLocally(
+      definition,
+      { runId: 'run-1' },
+      {
+        executionName: 'run-1',
+        lambdas: {
+          [functionArns[fnId]]: async (_event, { count }) =>
+            count === 1 ? { status: 'partial', checkpoint } : { status: 'complete' },
+        },
+      },
+    );
+    expect(run.error).toBeUndefined();
+    expect(run.invocations.map((i) => i.event)).toEqual([{ runId: 'run-1' }, { range: {}, checkpoint }]);
+    expect(run.output).toEqual({ status: 'complete' });
   });
 
   test('fans key ranges out on a Distributed Map with the given concurrency', () => {
