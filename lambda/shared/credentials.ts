@@ -9,7 +9,9 @@ type ProviderModule = typeof import('@aws-sdk/credential-provider-node');
  * bundles) the exports come as they are.
  */
 export function providerExports(m: ProviderModule | { default: ProviderModule }): ProviderModule {
-  return 'defaultProvider' in m && typeof m.defaultProvider === 'function' ? m : (m as { default: ProviderModule }).default;
+  return 'defaultProvider' in m && typeof m.defaultProvider === 'function'
+    ? m
+    : (m as { default: ProviderModule }).default;
 }
 
 /**
