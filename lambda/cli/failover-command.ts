@@ -61,8 +61,14 @@ export function unreadableInputs(unreadable: readonly Unreadable[], next: string
     const f = serviceFailure(u.error);
     if (f?.kind === 'access') return accessErrorFrom(f, `${u.input} could not be read`);
   }
+  // Inputs that failed the same way are named together.
+  const byError = new Map<string, string[]>();
+  for (const u of unreadable) {
+    const why = describeError(u.error);
+    byError.set(why, [...(byError.get(why) ?? []), u.input]);
+  }
   return new IncompleteError(
-    `could not read ${unreadable.map((u) => `${u.input} (${describeError(u.error)})`).join('; ')}: the decision above rests on what could be read`,
+    `could not read ${[...byError].map(([why, inputs]) => `${inputs.join(', ')} (${why})`).join('; ')}, so nothing was decided on full information`,
     next,
   );
 }

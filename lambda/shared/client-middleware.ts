@@ -3,8 +3,13 @@ import { annotateError } from './errors';
 import { RequestTimedOutError, TIMEOUT_ATTEMPTS } from './timeouts';
 
 /** The HTTP handler settings every SDK client of the library is built with. */
-export function requestHandlerOptions(timeoutMs: number): { requestTimeout: number; connectionTimeout: number } {
-  return { requestTimeout: timeoutMs, connectionTimeout: timeoutMs };
+export function requestHandlerOptions(timeoutMs: number): {
+  requestTimeout: number;
+  connectionTimeout: number;
+  throwOnRequestTimeout: boolean;
+} {
+  // Without throwOnRequestTimeout the handler only logs a warning and keeps waiting.
+  return { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true };
 }
 
 function isTimeout(err: unknown): boolean {
@@ -57,8 +62,14 @@ export function addFailureContext(client: Client<any, any, any>, service: string
         if (!isTimeout(err)) throw err;
         const c = context as { cdkS3DrTimeouts?: number };
         c.cdkS3DrTimeouts = (c.cdkS3DrTimeouts ?? 0) + 1;
-        if (c.cdkS3DrTimeouts >= TIMEOUT_ATTEMPTS)
-          throw new RequestTimedOutError(timeoutMs, c.cdkS3DrTimeouts, (err as Error).message);
+        if (c.cdkS3DrTimeouts >= TIMEOUT_ATTEMPTS) {
+          const r = args.request as { method?: string; hostname?: string; port?: number } | undefined;
+          throw new RequestTimedOutError(
+            timeoutMs,
+            c.cdkS3DrTimeouts,
+            r?.hostname ? `${r.method ?? ''} ${r.hostname}${r.port ? `:${r.port}` : ''}`.trim() : undefined,
+          );
+        }
         throw err;
       }
     },
