@@ -103,6 +103,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const sourceRegion = regionOption('--source-region', v['source-region']) ?? defaultRegion;
   const replicaRegion = regionOption('--replica-region', v['replica-region']) ?? defaultRegion;
   regionOption('--report-region', v['report-region']);
+  endpointOption('--report-endpoint', v['report-endpoint']);
   const sourceEndpoint = endpointOption('--source-endpoint', v['source-endpoint']);
   const replicaEndpoint = endpointOption('--replica-endpoint', v['replica-endpoint']);
   if (source.bucket === replica.bucket && sourceEndpoint === replicaEndpoint && sourceRegion === replicaRegion) {
