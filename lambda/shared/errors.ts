@@ -258,7 +258,8 @@ function accessFix(code: string, action: string | undefined, resource: string | 
     return `the bucket${resource ? ` "${resource.split('/')[0]}"` : ''} is in another region: give its region with the matching --*-region option`;
   if (code.startsWith('KMS.'))
     return `the KMS key of the object or bucket refuses ${who}: grant kms:Decrypt (and kms:GenerateDataKey to write) in the key policy or an IAM policy`;
-  return `grant ${who} ${action ?? 'the action'}${resource ? ` on ${resource}` : ''} (IAM policy, bucket policy or KMS key policy), or use credentials that have it`;
+  const where = action?.startsWith('s3:') ? 'an IAM policy, the bucket policy or the KMS key policy' : 'an IAM policy';
+  return `grant ${who} ${action ?? 'the action'}${resource ? ` on ${resource}` : ''} in ${where}, or use credentials that have it`;
 }
 
 /** A permissions or configuration failure as an AccessError naming principal, action, resource and fix. */
