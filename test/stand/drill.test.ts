@@ -476,7 +476,7 @@ describe('restore drill on the two-zone stand', () => {
       text: expect.stringMatching(/unknown option '--frobnicate'/),
     });
     expect(await run(['--restore-to', 's3://no-such-drill-bucket-zz9'])).toMatchObject({
-      code: 2,
+      code: 4,
       text: expect.stringMatching(/restore target bucket "no-such-drill-bucket-zz9" does not exist/),
     });
   });
