@@ -240,6 +240,14 @@ describe('credential sources a loopback server stands in for (audit against a lo
     ]);
   });
 
+  test('a report that cannot be written after the audit: exit 5, not a stack trace and not 1', async () => {
+    const r = await runBuiltCli([...audit().slice(0, -1), '/dev/full'], cleanEnv(keys));
+    expect(r.err).toMatch(/could not write --report "\/dev\/full" \(ENOSPC\): the audit completed/);
+    expect(r.err).toMatch(/^next: free space or fix the permissions/m);
+    expect(r.err).not.toMatch(/^\s+at /m);
+    expect(r.code).toBe(5);
+  });
+
   test('no credentials anywhere: exit 4 saying where credentials come from', async () => {
     const r = await runBuiltCli(
       audit(),
