@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AuditCheckpoint, compareKeys, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
 import { buildReport, humanSummary, writeReport } from '../audit/report';
 import { runAudit } from '../audit/run-audit';
@@ -163,6 +164,22 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     ['--checkpoint', checkpointFile],
   ] as const) {
     if (file !== undefined) checkOutputPath(opt, file);
+  }
+  const outputs: [string, string | undefined][] = [
+    ['--report', reportIsS3 ? undefined : report],
+    ['--jsonl', jsonl],
+    ['--checkpoint', checkpointFile],
+  ];
+  for (let i = 0; i < outputs.length; i++) {
+    for (let j = i + 1; j < outputs.length; j++) {
+      const [a, fa] = outputs[i];
+      const [b, fb] = outputs[j];
+      if (fa !== undefined && fb !== undefined && resolve(fa) === resolve(fb)) {
+        throw new UsageError(
+          `${a} and ${b} are the same file "${fa}": one would overwrite the other; give each its own`,
+        );
+      }
+    }
   }
   if (checkpoint && !existsSync(jsonl)) {
     throw new UsageError(

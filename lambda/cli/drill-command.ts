@@ -89,6 +89,16 @@ function parse(args: string[]) {
   });
 }
 
+/** A point in time to restore must have happened: a future one would silently mean "now". */
+function notInFuture(t: Date, raw: string): Date {
+  if (t.getTime() > Date.now()) {
+    throw new UsageError(
+      `--as-of "${raw}" is in the future: give a past time (or leave --as-of out to restore the current objects)`,
+    );
+  }
+  return t;
+}
+
 /** Turns the command line into drill options; UsageError names the option, the value and the fix. */
 export function drillOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): DrillOptions & { report?: string } {
   const v = parse(args);
@@ -141,7 +151,7 @@ export function drillOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Dr
       v.sample === undefined ? DEFAULT_SAMPLE_SIZE : parseWholeNumber('--sample', v.sample, 1, MAX_SAMPLE_SIZE),
     sampleMode: v['sample-mode'] === undefined ? 'random' : parseSampleMode('--sample-mode', v['sample-mode']),
     seed: v.seed,
-    asOf: v['as-of'] === undefined ? undefined : parseIsoTime('--as-of', v['as-of']),
+    asOf: v['as-of'] === undefined ? undefined : notInFuture(parseIsoTime('--as-of', v['as-of']), v['as-of']),
     concurrency:
       v.concurrency === undefined
         ? DEFAULT_CONCURRENCY

@@ -60,6 +60,12 @@ export function parseOptions<const O extends Record<string, OptionSpec>>(
     return parseArgs({ args: joinNegativeValues(args, all), options: all, strict: true, allowPositionals: false })
       .values as OptionValues<O>;
   } catch (err) {
+    const ambiguous = /^Option '(-[^' ]+)[^']*' argument is ambiguous/.exec((err as Error).message);
+    if (ambiguous) {
+      throw new UsageError(
+        `${ambiguous[1]} needs a value, and the word after it starts with "-": write a value starting with "-" as ${ambiguous[1]}=-value, or give the missing value: run 'cdk-s3-dr ${command} --help' for the options`,
+      );
+    }
     const m = (err as Error).message.replace(/\.?\s*To specify a positional argument.*$/s, '');
     throw new UsageError(
       `${m.charAt(0).toLowerCase()}${m.slice(1)}: run 'cdk-s3-dr ${command} --help' for the options`,

@@ -94,6 +94,24 @@ const cases: BadInputCase[] = [
     '--deadline "soon" must be a whole number of seconds',
   ],
   ['negative deadline', [...ok, '--deadline', '-10'], 2, '--deadline "-10" must be a whole number of seconds'],
+  [
+    'report and JSON Lines in one file',
+    [...ok, '--jsonl', join(dir, 'r.json')],
+    2,
+    '--report and --jsonl are the same file',
+  ],
+  [
+    'report and checkpoint in one file',
+    [...ok, '--checkpoint', join(dir, 'r.json')],
+    2,
+    '--report and --checkpoint are the same file',
+  ],
+  [
+    'an option value that starts with a dash',
+    [...ok, '--jsonl', '-x'],
+    2,
+    '--jsonl needs a value, and the word after it starts with "-"',
+  ],
 ];
 
 describe('cdk-s3-dr audit: bad input', () => {

@@ -57,6 +57,13 @@ const cases: BadInputCase[] = [
     2,
     'is the replica bucket',
   ],
+  [
+    'a point in time in the future',
+    [...ok, '--as-of', '2999-01-01T00:00:00Z'],
+    2,
+    '--as-of "2999-01-01T00:00:00Z" is in the future',
+  ],
+  ['--report followed by another option', [...ok, '--report', '--sample', '3'], 2, '--report needs a value'],
 ];
 
 describe('cdk-s3-dr drill: bad input', () => {
