@@ -85,6 +85,8 @@ export async function readObservations(
   const errors: string[] = [];
   const unreadable: Unreadable[] = [];
   let alarmState: AlarmState | undefined;
+  let alarmError: unknown;
+  let dataError: unknown;
   const readAlarm = async () => {
     try {
       const out = await cw.send(
@@ -93,8 +95,7 @@ export async function readObservations(
       const alarm = out.CompositeAlarms?.[0] ?? out.MetricAlarms?.[0];
       alarmState = alarm?.StateValue as AlarmState | undefined;
     } catch (err) {
-      errors.push(`alarm state unreadable: ${describeError(err)}`);
-      unreadable.push({ input: `alarm ${config.alarmName}`, error: err });
+      alarmError = err;
     }
   };
   const windowPeriods = Math.max(config.confirm.unavailable.window, config.confirm.lag?.window ?? 0) + 1;
@@ -133,11 +134,19 @@ export async function readObservations(
         series[r.Id ?? ''] = (r.Values ?? []).map((value, i) => ({ at: ts[i]?.getTime() ?? 0, value }));
       }
     } catch (err) {
-      errors.push(`probe datapoints unreadable: ${describeError(err)}`);
-      unreadable.push({ input: `probe datapoints of ${config.probeName}`, error: err });
+      dataError = err;
     }
   };
   await Promise.all([readAlarm(), readData()]);
+  // Reported in a fixed order, whichever failed first.
+  if (alarmError !== undefined) {
+    errors.push(`alarm state unreadable: ${describeError(alarmError)}`);
+    unreadable.push({ input: `alarm ${config.alarmName}`, error: alarmError });
+  }
+  if (dataError !== undefined) {
+    errors.push(`probe datapoints unreadable: ${describeError(dataError)}`);
+    unreadable.push({ input: `probe datapoints of ${config.probeName}`, error: dataError });
+  }
   return { alarmState, availability: series.avail, lag: series.lag, notReplicated: series.miss, errors, unreadable };
 }
 
