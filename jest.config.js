@@ -26,6 +26,7 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['<rootDir>/test/support/env.ts'],
       globalSetup: '<rootDir>/test/stand/global-setup.ts',
+      globalTeardown: '<rootDir>/test/stand/global-teardown.ts',
     },
     {
       displayName: 'package',

@@ -18,6 +18,10 @@ import {
 import { AuditReport, buildReport, REPORT_RECORD_CAP, writeReport } from './report';
 import { AuditOptions, runAudit } from './run-audit';
 import { S3RecordSink } from './s3-sink';
+import { applyTimeoutEnv } from '../shared/timeouts';
+
+// The request timeout (CDK_S3_DR_REQUEST_TIMEOUT_SECONDS), read once at the edge like the rest of the environment.
+applyTimeoutEnv();
 
 /** The event a Step Functions loop (or a schedule) sends; every field is optional. */
 export interface AuditEvent {

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { describeError, IncompleteError, UsageError } from '../shared/errors';
+import { accessErrorFrom, describeError, IncompleteError, serviceFailure, UsageError } from '../shared/errors';
 import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri, S3Location } from '../shared/s3-uri';
@@ -197,15 +197,14 @@ export async function runAudit(options: AuditOptions, deps: AuditDeps): Promise<
     const cause = err.cause;
     if (cause instanceof SideError) {
       const inner = cause.cause;
-      const code = (inner as { name?: string })?.name;
-      if (code === 'NoSuchBucket' && checkpoint.summarySoFar.keys === 0) {
-        throw new UsageError(
-          `the ${cause.side} bucket "${cause.bucket}" does not exist: check the ${cause.side} URI and region`,
-        );
+      const failure = serviceFailure(inner);
+      if (failure?.kind === 'access') {
+        // Permissions and configuration do not heal by waiting: no checkpoint, a message naming the fix.
+        throw accessErrorFrom(failure, `the ${cause.side} bucket "${cause.bucket}" could not be read`);
       }
       throw new IncompleteError(
         `the ${cause.side} bucket "${cause.bucket}" could not be read after ${checkpoint.summarySoFar.keys} keys: ${describeError(inner)}`,
-        `restore access to the ${cause.side} region, then resume from the checkpoint`,
+        `once the ${cause.side} endpoint answers again, resume from the checkpoint`,
         checkpoint,
         { cause: inner },
       );

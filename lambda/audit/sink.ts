@@ -35,6 +35,8 @@ export class MemorySink implements RecordSink {
 export class JsonlFileSink implements RecordSink {
   private readonly stream: WriteStream;
   private bytes: number;
+  /** The stream's first error (a full disk, a path that cannot be opened): later writes reject with it. */
+  private failure?: Error;
 
   constructor(
     readonly path: string,
@@ -48,18 +50,34 @@ export class JsonlFileSink implements RecordSink {
       this.bytes = 0;
       this.stream = createWriteStream(path, { flags: 'w' });
     }
+    this.stream.on('error', (err) => {
+      this.failure ??= err;
+    });
+  }
+
+  /** The error that stopped the file, if any. */
+  get failed(): Error | undefined {
+    return this.failure;
   }
 
   async write(record: AuditRecord): Promise<void> {
+    if (this.failure) throw this.failure;
     const line = JSON.stringify(record) + '\n';
     this.bytes += Buffer.byteLength(line);
-    if (!this.stream.write(line)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+    if (!this.stream.write(line)) {
+      await new Promise<void>((resolve, reject) => {
+        this.stream.once('drain', resolve);
+        this.stream.once('error', reject);
+      });
+    }
   }
 
   close(): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
       if (this.stream.closed) return resolve();
-      this.stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
+      this.stream.once('error', reject);
+      this.stream.end(() => (this.failure ? reject(this.failure) : resolve()));
     });
   }
 

@@ -1,15 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { AuditCheckpoint, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
+import { resolve } from 'node:path';
+import { AuditCheckpoint, compareKeys, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
 import { buildReport, humanSummary, writeReport } from '../audit/report';
 import { runAudit } from '../audit/run-audit';
 import { JsonlFileSink } from '../audit/sink';
-import { IncompleteError, UsageError } from '../shared/errors';
+import { AccessError, IncompleteError, OutputError, UsageError } from '../shared/errors';
 import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri, parseS3Uri } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
-import { endpointOption, parseOptions } from './options';
+import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, parseOptions, regionOption } from './options';
+import { checkOutputPath, outputFailed } from './output-paths';
 
 export const AUDIT_USAGE = `usage: cdk-s3-dr audit --source s3://bucket[/prefix] --replica s3://bucket[/prefix] [options]
 
@@ -40,10 +41,12 @@ options:
   --hints                       save the page boundaries beside the report (<report>.hints.json) and, when
                                 a previous run saved them, list the ranges between them in parallel:
                                 faster against a distant endpoint, at the cost of more memory
+${LIMITS_HELP}
   --help                        show this help
 
-exit codes: 0 consistent (pending differences alone are not failures), 1 discrepancies found,
-            2 bad usage or input, 3 the run could not complete (a checkpoint is saved: resume with --resume)`;
+Pending differences alone are not failures. When a service is unreachable or failing (exit 3) a
+checkpoint is saved: resume with --resume.
+${EXIT_CODES_HELP}`;
 
 function positiveInt(
   v: string | undefined,
@@ -97,9 +100,27 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const lag = positiveInt(v['lag-window'], '--lag-window', 0) ?? DEFAULT_LAG_WINDOW_SECONDS;
   const maxAttempts = positiveInt(v['max-attempts'], '--max-attempts', 1, 100);
   const pageSize = positiveInt(v['page-size'], '--page-size', 1, 1000);
-  const defaultRegion = io.env.AWS_REGION || 'us-east-1';
+  const defaultRegion = regionOption('AWS_REGION', io.env.AWS_REGION || undefined) ?? 'us-east-1';
+  const sourceRegion = regionOption('--source-region', v['source-region']) ?? defaultRegion;
+  const replicaRegion = regionOption('--replica-region', v['replica-region']) ?? defaultRegion;
+  regionOption('--report-region', v['report-region']);
+  endpointOption('--report-endpoint', v['report-endpoint']);
   const sourceEndpoint = endpointOption('--source-endpoint', v['source-endpoint']);
   const replicaEndpoint = endpointOption('--replica-endpoint', v['replica-endpoint']);
+  if (source.bucket === replica.bucket && sourceEndpoint === replicaEndpoint && sourceRegion === replicaRegion) {
+    throw new UsageError(
+      `--source and --replica name the same bucket "${source.bucket}" at the same endpoint and region: give the replica bucket (or, for a same-named bucket elsewhere, its --replica-region or --replica-endpoint)`,
+    );
+  }
+  if (
+    v['range-start-after'] !== undefined &&
+    v['range-end-at'] !== undefined &&
+    compareKeys(v['range-start-after'], v['range-end-at']) >= 0
+  ) {
+    throw new UsageError(
+      `--range-start-after "${v['range-start-after']}" is not before --range-end-at "${v['range-end-at']}" in S3 key order, so the range is empty: swap them or widen the range`,
+    );
+  }
   const range: KeyRange = {
     ...(v['range-start-after'] !== undefined ? { startAfter: v['range-start-after'] } : {}),
     ...(v['range-end-at'] !== undefined ? { endAt: v['range-end-at'] } : {}),
@@ -142,8 +163,22 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     ['--jsonl', jsonl],
     ['--checkpoint', checkpointFile],
   ] as const) {
-    if (file !== undefined && !existsSync(dirname(file) || '.')) {
-      throw new UsageError(`${opt} "${file}": the directory "${dirname(file)}" does not exist`);
+    if (file !== undefined) checkOutputPath(opt, file);
+  }
+  const outputs: [string, string | undefined][] = [
+    ['--report', reportIsS3 ? undefined : report],
+    ['--jsonl', jsonl],
+    ['--checkpoint', checkpointFile],
+  ];
+  for (let i = 0; i < outputs.length; i++) {
+    for (let j = i + 1; j < outputs.length; j++) {
+      const [a, fa] = outputs[i];
+      const [b, fb] = outputs[j];
+      if (fa !== undefined && fb !== undefined && resolve(fa) === resolve(fb)) {
+        throw new UsageError(
+          `${a} and ${b} are the same file "${fa}": one would overwrite the other; give each its own`,
+        );
+      }
     }
   }
   if (checkpoint && !existsSync(jsonl)) {
@@ -155,13 +190,13 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const stats = new RequestStats();
   // Described, not built: the audit's requests go out before (and mostly without) loading the SDK.
   const sourceClient = S3Access.fromOptions({
-    region: v['source-region'] ?? defaultRegion,
+    region: sourceRegion,
     endpoint: sourceEndpoint,
     maxAttempts,
     stats,
   });
   const replicaClient = S3Access.fromOptions({
-    region: v['replica-region'] ?? defaultRegion,
+    region: replicaRegion,
     endpoint: replicaEndpoint,
     maxAttempts,
     stats,
@@ -213,10 +248,21 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   } catch (err) {
     progress.done();
     await sink.close().catch(() => undefined);
+    if (sink.failed) throw outputFailed('--jsonl', jsonl, sink.failed, 'the audit stopped');
+    if (err instanceof AccessError) throw err;
     if (err instanceof IncompleteError && err.checkpoint) {
       const cp = err.checkpoint as AuditCheckpoint;
       const saved: AuditCheckpoint = { ...cp, extra: { ...cp.extra, jsonl } };
-      writeFileSync(checkpointFile, JSON.stringify(saved, null, 2) + '\n');
+      try {
+        writeFileSync(checkpointFile, JSON.stringify(saved, null, 2) + '\n');
+      } catch (e) {
+        throw outputFailed(
+          '--checkpoint',
+          checkpointFile,
+          e,
+          `the audit stopped (${err.message}) and cannot be resumed`,
+        );
+      }
       const rest: string[] = [];
       for (let i = 0; i < args.length; i++) {
         if (args[i] === '--resume' || args[i] === '--checkpoint') {
@@ -237,7 +283,11 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     throw err;
   }
   progress.done();
-  await sink.close();
+  try {
+    await sink.close();
+  } catch (err) {
+    throw outputFailed('--jsonl', jsonl, err, 'the list of discrepancies is incomplete');
+  }
   const built = await buildReport({
     status: result.status,
     source: formatS3Uri(source),
@@ -256,7 +306,13 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
         maxAttempts,
       })
     : undefined;
-  const where = await writeReport(report, built, reportsClient);
+  let where: string;
+  try {
+    where = await writeReport(report, built, reportsClient);
+  } catch (err) {
+    if (reportIsS3 || err instanceof OutputError) throw err;
+    throw outputFailed('--report', report, err, `the audit completed (${jsonl} lists every discrepancy)`);
+  }
   if (hintsFile && result.status === 'complete' && !range.startAfter && !range.endAt && !checkpoint) {
     writeHints(hintsFile, formatS3Uri(source), formatS3Uri(replica), boundaries);
   }

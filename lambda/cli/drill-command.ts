@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { outputFailed, checkOutputPath } from './output-paths';
 import { newDrillId } from '../drill/core/key-mapping';
 import {
   assertDrillOptions,
@@ -20,7 +21,7 @@ import { IncompleteError, UsageError } from '../shared/errors';
 import { DRILL_PREFIX } from '../shared/reserved';
 import { parseS3Uri } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
-import { endpointOption, parseOptions } from './options';
+import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, parseOptions, regionOption } from './options';
 
 export const DRILL_USAGE = `usage: cdk-s3-dr drill --source s3://bucket[/prefix] --replica s3://bucket[/prefix] --restore-to s3://bucket[/prefix] [options]
 
@@ -47,12 +48,15 @@ options:
   --allow-unverifiable      let objects that cannot be verified pass
   --report FILE             write the JSON report to FILE ('-' for stdout)
   --max-attempts N          attempts per S3 request, first included (default 10)
+${LIMITS_HELP}
   --help                    this text
 
-exit codes: 0 drill passed, 1 drill failures, 2 bad usage or input, 3 the run could not complete`;
+${EXIT_CODES_HELP}`;
 
 /** The names of the options, as the CLI spells them, for validation messages. */
 const CLI_NAMES = {
+  source: '--source',
+  replica: '--replica',
   restoreTo: '--restore-to',
   sampleSize: '--sample',
   sampleMode: '--sample-mode',
@@ -85,6 +89,16 @@ function parse(args: string[]) {
   });
 }
 
+/** A point in time to restore must have happened: a future one would silently mean "now". */
+function notInFuture(t: Date, raw: string): Date {
+  if (t.getTime() > Date.now()) {
+    throw new UsageError(
+      `--as-of "${raw}" is in the future: give a past time (or leave --as-of out to restore the current objects)`,
+    );
+  }
+  return t;
+}
+
 /** Turns the command line into drill options; UsageError names the option, the value and the fix. */
 export function drillOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): DrillOptions & { report?: string } {
   const v = parse(args);
@@ -95,9 +109,12 @@ export function drillOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Dr
   ] as const) {
     if (!val) throw new UsageError(`${opt} is required: give it as s3://bucket[/prefix] (see --help)`);
   }
-  const defaultRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const defaultRegion = regionOption(
+    env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION',
+    env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+  );
   const region = (opt: string, val: string | undefined, fallback?: string): string => {
-    const r = val ?? fallback;
+    const r = regionOption(opt, val) ?? fallback;
     if (!r)
       throw new UsageError(
         `${opt} is required when AWS_REGION is not set: give the bucket's region, e.g. ${opt} eu-west-1`,
@@ -119,7 +136,7 @@ export function drillOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Dr
   };
   const restoreTo: DrillLocation = {
     ...dst,
-    region: v['restore-region'] ?? replica.region,
+    region: regionOption('--restore-region', v['restore-region']) ?? replica.region,
     endpoint:
       endpointOption('--restore-endpoint', v['restore-endpoint']) ??
       (v['restore-region'] ? undefined : replica.endpoint),
@@ -134,7 +151,7 @@ export function drillOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Dr
       v.sample === undefined ? DEFAULT_SAMPLE_SIZE : parseWholeNumber('--sample', v.sample, 1, MAX_SAMPLE_SIZE),
     sampleMode: v['sample-mode'] === undefined ? 'random' : parseSampleMode('--sample-mode', v['sample-mode']),
     seed: v.seed,
-    asOf: v['as-of'] === undefined ? undefined : parseIsoTime('--as-of', v['as-of']),
+    asOf: v['as-of'] === undefined ? undefined : notInFuture(parseIsoTime('--as-of', v['as-of']), v['as-of']),
     concurrency:
       v.concurrency === undefined
         ? DEFAULT_CONCURRENCY
@@ -155,6 +172,7 @@ export async function drillCommand(args: string[], io: CliIO): Promise<number> {
   }
   const { report: reportFile, ...options } = drillOptionsFromArgs(args, io.env);
   assertDrillOptions(options, CLI_NAMES);
+  if (reportFile !== undefined && reportFile !== '-') checkOutputPath('--report', reportFile);
   const drillId = newDrillId(new Date());
   const seed = options.seed ?? newSeed(() => randomBytes(4).readUInt32BE() / 0x100000000);
   for (const line of describePlan(planDrill(options, drillId, seed))) io.err(line);
@@ -171,14 +189,19 @@ export async function drillCommand(args: string[], io: CliIO): Promise<number> {
   ).finally(() => progress.done());
   const json = JSON.stringify(report, null, 2);
   if (reportFile === '-') io.out(json);
-  else if (reportFile) {
+  for (const line of summarizeDrill(report)) io.err(line);
+  if (reportFile !== undefined && reportFile !== '-') {
     try {
       writeFileSync(reportFile, json + '\n');
     } catch (err) {
-      io.err(`cdk-s3-dr drill: could not write --report "${reportFile}": ${(err as Error).message}`);
+      throw outputFailed(
+        '--report',
+        reportFile,
+        err,
+        `the drill ${report.passed ? 'passed' : 'failed'} (summary above) but its report is lost`,
+      );
     }
   }
-  for (const line of summarizeDrill(report)) io.err(line);
   if (!report.cleanup.complete) {
     throw new IncompleteError(
       `the drill could not remove ${report.cleanup.leftovers.length} scratch object version(s) it wrote (${report.cleanup.error})`,

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { FailoverConfig, parseFailoverConfig } from '../failover/core/config';
 import { readRecordAt } from '../failover/decision-records';
-import { describeStep, FailoverOutcome, runFailover } from '../failover/run-failover';
-import { describeError, IncompleteError, UsageError } from '../shared/errors';
+import { describeStep, FailoverOutcome, runFailover, Unreadable } from '../failover/run-failover';
+import { accessErrorFrom, describeError, IncompleteError, serviceFailure, UsageError } from '../shared/errors';
 import { CliIO } from './io';
-import { parseOptions } from './options';
+import { conflicting, endpointOption, EXIT_CODES_HELP, LIMITS_HELP, parseOptions, regionOption } from './options';
 
 export const FAILOVER_USAGE = `usage: cdk-s3-dr failover --config FILE|JSON [--dry-run | --status] [--force] [--json]
        cdk-s3-dr failover --approve s3://REPORTS-BUCKET/failover/decisions/TIME.json [--region REGION] [--json]
@@ -21,9 +21,12 @@ options:
   --region REGION        the region of the reports bucket holding the record (default: AWS_REGION)
   --reports-endpoint URL an S3-compatible endpoint for the reports bucket
   --json                 print the outcome as JSON
+${LIMITS_HELP}
   --help                 show this help
 
-exit codes: 0 done or nothing to do, 2 bad usage or input, 3 a step could not be carried out`;
+A run that could not read one of its inputs (alarm, datapoints, pointer or routes, decision
+records) and changed nothing exits 3 (or 4 for a permission problem), never 0.
+${EXIT_CODES_HELP}`;
 
 /** Reads --config: inline JSON (starting with "{") or a file name. */
 export function loadFailoverConfig(value: string | undefined): FailoverConfig {
@@ -48,9 +51,38 @@ export function loadFailoverConfig(value: string | undefined): FailoverConfig {
   return parseFailoverConfig(raw);
 }
 
+/**
+ * A run that could not read some of its inputs must not end as a success: a permission problem
+ * is an AccessError (exit 4), anything else an IncompleteError (exit 3).
+ */
+export function unreadableInputs(unreadable: readonly Unreadable[], next: string): Error | undefined {
+  if (unreadable.length === 0) return undefined;
+  for (const u of unreadable) {
+    const f = serviceFailure(u.error);
+    if (f?.kind === 'access') return accessErrorFrom(f, `${u.input} could not be read`);
+  }
+  // Inputs that failed the same way are named together.
+  const byError = new Map<string, string[]>();
+  for (const u of unreadable) {
+    const why = describeError(u.error);
+    byError.set(why, [...(byError.get(why) ?? []), u.input]);
+  }
+  return new IncompleteError(
+    `could not read ${[...byError].map(([why, inputs]) => `${inputs.join(', ')} (${why})`).join('; ')}, so nothing was decided on full information`,
+    next,
+  );
+}
+
 function print(io: CliIO, out: FailoverOutcome, json: boolean): void {
   if (json) {
-    io.out(JSON.stringify(out, null, 2));
+    const { unreadable, ...rest } = out;
+    io.out(
+      JSON.stringify(
+        { ...rest, unreadable: unreadable.map((u) => ({ input: u.input, error: describeError(u.error) })) },
+        null,
+        2,
+      ),
+    );
     return;
   }
   const d = out.decision;
@@ -83,6 +115,21 @@ export async function failoverCommand(args: string[], io: CliIO): Promise<number
     return 0;
   }
   const json = values.json === true;
+  conflicting(values, [
+    ['dry-run', 'force', '--dry-run changes nothing, --force fails over now: choose one'],
+    ['status', 'force', '--status changes nothing, --force fails over now: choose one'],
+    ['approve', 'force', '--approve already carries out the recorded plan: drop --force'],
+  ]);
+  if (values.approve === undefined) {
+    for (const opt of ['region', 'reports-endpoint'] as const) {
+      if (values[opt] !== undefined)
+        throw new UsageError(
+          `--${opt} "${values[opt]}" is used only with --approve: the configuration names the reports bucket's region and endpoint`,
+        );
+    }
+  }
+  regionOption('--region', values.region);
+  endpointOption('--reports-endpoint', values['reports-endpoint']);
   let outcome: FailoverOutcome;
   if (values.approve !== undefined) {
     if (values.config || values['dry-run'] || values.status) {
@@ -101,9 +148,13 @@ export async function failoverCommand(args: string[], io: CliIO): Promise<number
     try {
       ({ record } = await readRecordAt(values.approve, region, values['reports-endpoint']));
     } catch (err) {
+      const f = serviceFailure(err);
+      if (f?.kind === 'access') throw accessErrorFrom(f, `the decision record ${values.approve} could not be read`);
       throw new IncompleteError(
         `the decision record ${values.approve} cannot be read: ${describeError(err)}`,
-        'check the URI, --region and credentials',
+        'check the URI, --region and --reports-endpoint, then run the command again',
+        undefined,
+        { cause: err },
       );
     }
     if (record.decision?.action !== 'await-approval') {
@@ -111,7 +162,8 @@ export async function failoverCommand(args: string[], io: CliIO): Promise<number
         `the record ${values.approve} is a "${record.decision?.action}" decision, not one awaiting approval: nothing to approve`,
       );
     }
-    const config = parseFailoverConfig({ ...record.config, mode: 'automatic' });
+    // The record holds a configuration this tool already validated (in its parsed form).
+    const config = parseFailoverConfig({ ...record.config, mode: 'automatic' }, { strict: false });
     outcome = await runFailover(
       config,
       { force: true, trigger: `approved ${values.approve}` },
@@ -127,6 +179,13 @@ export async function failoverCommand(args: string[], io: CliIO): Promise<number
     );
   }
   print(io, outcome, json);
+  if (!outcome.executed) {
+    const failure = unreadableInputs(
+      outcome.unreadable,
+      'check the endpoints, regions and permissions of the inputs listed, then run the command again',
+    );
+    if (failure) throw failure;
+  }
   if (!outcome.complete) {
     throw new IncompleteError(
       'some routing steps failed (see above)',

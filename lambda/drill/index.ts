@@ -5,6 +5,10 @@ import { createS3Client } from '../shared/s3-client';
 import { applyDrillEvent, DrillConfig, parseDrillEnv } from './core/config';
 import { DrillReport, summarizeDrill } from './core/report';
 import { DrillDeps, runDrill } from './run-drill';
+import { applyTimeoutEnv } from '../shared/timeouts';
+
+// The request timeout (CDK_S3_DR_REQUEST_TIMEOUT_SECONDS), read once at the edge like the rest of the environment.
+applyTimeoutEnv();
 
 /** What an invocation returns (the full report is in the reports bucket). */
 export interface DrillResult {

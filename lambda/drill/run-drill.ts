@@ -14,7 +14,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Readable, Transform } from 'node:stream';
-import { describeError, IncompleteError, UsageError } from '../shared/errors';
+import { AccessError, describeError, IncompleteError, UsageError } from '../shared/errors';
 import { CopyObjectResult, RawS3 } from '../shared/raw-s3';
 import { createS3Client, RequestStats, S3ClientOptions } from '../shared/s3-client';
 import { drillRoot, newDrillId, sourceKeyFor, targetKey, targetKeyProblem } from './core/key-mapping';
@@ -132,8 +132,9 @@ function isMissing(err: unknown): boolean {
   return n === 'NoSuchKey' || n === 'NoSuchVersion' || n === 'NotFound' || n === 'InvalidArgument' || status === 404;
 }
 
+/** The failure as the service worded it (never lower-cased: error codes keep their case). */
 function short(err: unknown): string {
-  return describeError(err).toLowerCase();
+  return describeError(err);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
@@ -308,8 +309,10 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
     targetVersioned = v.Status === 'Enabled' || v.Status === 'Suspended';
   } catch (err) {
     if (errorName(err) === 'NoSuchBucket') {
-      throw new UsageError(
-        `restore target bucket "${options.restoreTo.bucket}" does not exist${options.restoreTo.endpoint ? ` at ${options.restoreTo.endpoint}` : ''}: create a scratch bucket for drills, or give an existing one`,
+      throw new AccessError(
+        `restore target bucket "${options.restoreTo.bucket}" does not exist${options.restoreTo.endpoint ? ` at ${options.restoreTo.endpoint}` : ''}`,
+        'create a scratch bucket for drills, or give an existing one (check --restore-region and --restore-endpoint)',
+        { cause: err },
       );
     }
     throw new IncompleteError(
@@ -369,8 +372,10 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
       }
     } catch (err) {
       if (errorName(err) === 'NoSuchBucket') {
-        throw new UsageError(
-          `replica bucket "${options.replica.bucket}" does not exist${options.replica.endpoint ? ` at ${options.replica.endpoint}` : ''}: check the replica bucket name and endpoint`,
+        throw new AccessError(
+          `replica bucket "${options.replica.bucket}" does not exist${options.replica.endpoint ? ` at ${options.replica.endpoint}` : ''}`,
+          'check the replica bucket name, --replica-region and --replica-endpoint',
+          { cause: err },
         );
       }
       throw new IncompleteError(

@@ -1,6 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { addFailureContext, requestHandlerOptions } from '../shared/client-middleware';
+import { defaultCredentials } from '../shared/credentials';
+import { requestTimeoutMs } from '../shared/timeouts';
 
 /** Static credentials (tests, the CLI with explicit keys). */
 export interface StaticCredentials {
@@ -25,16 +28,26 @@ function common(opts: ControlClientOptions) {
     region: opts.region,
     maxAttempts: opts.maxAttempts ?? 3,
     retryMode: 'standard' as const,
-    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    credentials: opts.credentials ?? defaultCredentials(),
+    requestHandler: requestHandlerOptions(requestTimeoutMs()),
   };
 }
 
+/** The library's failure context and timeout cap on a control-plane client. */
+function withContext<C extends Parameters<typeof addFailureContext>[0]>(client: C, service: string): C {
+  addFailureContext(client, service, requestTimeoutMs());
+  return client;
+}
+
 export function createSsmClient(opts: ControlClientOptions): SSMClient {
-  return new SSMClient({ ...common(opts), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+  return withContext(new SSMClient({ ...common(opts), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) }), 'ssm');
 }
 
 export function createCloudWatchClient(opts: ControlClientOptions): CloudWatchClient {
-  return new CloudWatchClient({ ...common(opts), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) });
+  return withContext(
+    new CloudWatchClient({ ...common(opts), ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) }),
+    'monitoring',
+  );
 }
 
 /**
@@ -43,8 +56,11 @@ export function createCloudWatchClient(opts: ControlClientOptions): CloudWatchCl
  */
 export function createS3ControlClient(opts: ControlClientOptions): S3ControlClient {
   const endpoint = opts.endpoint;
-  return new S3ControlClient({
-    ...common(opts),
-    ...(endpoint ? { disableHostPrefix: true, endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
-  });
+  return withContext(
+    new S3ControlClient({
+      ...common(opts),
+      ...(endpoint ? { disableHostPrefix: true, endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
+    }),
+    's3',
+  );
 }

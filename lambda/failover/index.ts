@@ -11,6 +11,10 @@ import { Metrics } from '../shared/metrics';
 import { FailoverConfig, parseFailoverConfig, parseFailoverEvent } from './core/config';
 import { replicaToSourceAudit } from './failback-audit';
 import { FailbackOutcome, FailoverOutcome, runFailback, runFailover } from './run-failover';
+import { applyTimeoutEnv } from '../shared/timeouts';
+
+// The request timeout (CDK_S3_DR_REQUEST_TIMEOUT_SECONDS), read once at the edge like the rest of the environment.
+applyTimeoutEnv();
 
 let cached: { raw: string; config: FailoverConfig } | undefined;
 

@@ -30,6 +30,8 @@ export class RoutingIO {
   private readonly s3control = new Map<string, S3ControlClient>();
   /** The control region that last answered: tried first next time. */
   private preferredControlRegion?: string;
+  /** What `read()` could not read, with the errors as thrown. */
+  readonly readFailures: { input: string; error: unknown }[] = [];
 
   constructor(
     private readonly config: FailoverConfig,
@@ -75,6 +77,7 @@ export class RoutingIO {
             : { region, state: 'ok', value: parsed };
         } catch (err) {
           if ((err as { name?: string }).name === 'ParameterNotFound') return { region, state: 'missing' };
+          this.readFailures.push({ input: `pointer ${name} in ${region}`, error: err });
           return { region, state: 'unreadable', error: describeError(err) };
         }
       }),
@@ -90,6 +93,7 @@ export class RoutingIO {
 
   private async readRoutes(): Promise<RoutingState> {
     const errors: string[] = [];
+    const failures: { input: string; error: unknown }[] = [];
     for (const region of this.controlOrder()) {
       try {
         const out = await this.controlClient(region).send(
@@ -104,8 +108,11 @@ export class RoutingIO {
         return { plan: 'mrap', routes };
       } catch (err) {
         errors.push(`${region}: ${describeError(err)}`);
+        failures.push({ input: `access point routes through ${region}`, error: err });
       }
     }
+    // One region answering is enough; otherwise every failure counts.
+    this.readFailures.push(...failures);
     return { plan: 'mrap', error: `no failover control region answered (${errors.join('; ')})` };
   }
 

@@ -32,6 +32,12 @@ export interface FailoverRun {
   readonly trigger: string;
 }
 
+/** An input of the decision that could not be read, with the error as thrown (for the exit code). */
+export interface Unreadable {
+  readonly input: string;
+  readonly error: unknown;
+}
+
 export interface Notification {
   readonly subject: string;
   readonly message: string;
@@ -52,11 +58,13 @@ export interface FailoverOutcome {
   readonly recordError?: string;
   readonly approveCommand?: string;
   readonly notification: Notification;
+  /** Inputs that could not be read (alarm, datapoints, pointers or routes, decision records). */
+  readonly unreadable: Unreadable[];
 }
 
 const defaultLog = (entry: Record<string, unknown>) => process.stdout.write(JSON.stringify(entry) + '\n');
 
-/** Alarm state and the probe's recent datapoints. Errors become an unknown state and no datapoints. */
+/** Alarm state and the probe's recent datapoints, read in parallel. Errors become an unknown state and no datapoints. */
 export async function readObservations(
   config: FailoverConfig,
   now: number,
@@ -67,6 +75,7 @@ export async function readObservations(
   lag: Datapoint[];
   notReplicated: Datapoint[];
   errors: string[];
+  unreadable: Unreadable[];
 }> {
   const cw = createCloudWatchClient({
     region: config.metricsRegion,
@@ -74,16 +83,21 @@ export async function readObservations(
     credentials,
   });
   const errors: string[] = [];
+  const unreadable: Unreadable[] = [];
   let alarmState: AlarmState | undefined;
-  try {
-    const out = await cw.send(
-      new DescribeAlarmsCommand({ AlarmNames: [config.alarmName], AlarmTypes: ['CompositeAlarm', 'MetricAlarm'] }),
-    );
-    const alarm = out.CompositeAlarms?.[0] ?? out.MetricAlarms?.[0];
-    alarmState = alarm?.StateValue as AlarmState | undefined;
-  } catch (err) {
-    errors.push(`alarm state unreadable: ${describeError(err)}`);
-  }
+  let alarmError: unknown;
+  let dataError: unknown;
+  const readAlarm = async () => {
+    try {
+      const out = await cw.send(
+        new DescribeAlarmsCommand({ AlarmNames: [config.alarmName], AlarmTypes: ['CompositeAlarm', 'MetricAlarm'] }),
+      );
+      const alarm = out.CompositeAlarms?.[0] ?? out.MetricAlarms?.[0];
+      alarmState = alarm?.StateValue as AlarmState | undefined;
+    } catch (err) {
+      alarmError = err;
+    }
+  };
   const windowPeriods = Math.max(config.confirm.unavailable.window, config.confirm.lag?.window ?? 0) + 1;
   const period = config.periodSeconds;
   const query = (id: string, metricName: string, stat: string): MetricDataQuery => ({
@@ -100,28 +114,40 @@ export async function readObservations(
     ReturnData: true,
   });
   const series: Record<string, Datapoint[]> = { avail: [], lag: [], miss: [] };
-  try {
-    const out = await cw.send(
-      new GetMetricDataCommand({
-        MetricDataQueries: [
-          // Minimum: a period with any failed probe counts as unavailable.
-          query('avail', 'SourceAvailable', 'Minimum'),
-          query('lag', 'ReplicationLagSeconds', 'Maximum'),
-          query('miss', 'CanaryNotReplicated', 'Maximum'),
-        ],
-        StartTime: new Date(now - windowPeriods * period * 1000),
-        EndTime: new Date(now),
-        ScanBy: 'TimestampDescending',
-      }),
-    );
-    for (const r of out.MetricDataResults ?? []) {
-      const ts = r.Timestamps ?? [];
-      series[r.Id ?? ''] = (r.Values ?? []).map((value, i) => ({ at: ts[i]?.getTime() ?? 0, value }));
+  const readData = async () => {
+    try {
+      const out = await cw.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: [
+            // Minimum: a period with any failed probe counts as unavailable.
+            query('avail', 'SourceAvailable', 'Minimum'),
+            query('lag', 'ReplicationLagSeconds', 'Maximum'),
+            query('miss', 'CanaryNotReplicated', 'Maximum'),
+          ],
+          StartTime: new Date(now - windowPeriods * period * 1000),
+          EndTime: new Date(now),
+          ScanBy: 'TimestampDescending',
+        }),
+      );
+      for (const r of out.MetricDataResults ?? []) {
+        const ts = r.Timestamps ?? [];
+        series[r.Id ?? ''] = (r.Values ?? []).map((value, i) => ({ at: ts[i]?.getTime() ?? 0, value }));
+      }
+    } catch (err) {
+      dataError = err;
     }
-  } catch (err) {
-    errors.push(`probe datapoints unreadable: ${describeError(err)}`);
+  };
+  await Promise.all([readAlarm(), readData()]);
+  // Reported in a fixed order, whichever failed first.
+  if (alarmError !== undefined) {
+    errors.push(`alarm state unreadable: ${describeError(alarmError)}`);
+    unreadable.push({ input: `alarm ${config.alarmName}`, error: alarmError });
   }
-  return { alarmState, availability: series.avail, lag: series.lag, notReplicated: series.miss, errors };
+  if (dataError !== undefined) {
+    errors.push(`probe datapoints unreadable: ${describeError(dataError)}`);
+    unreadable.push({ input: `probe datapoints of ${config.probeName}`, error: dataError });
+  }
+  return { alarmState, availability: series.avail, lag: series.lag, notReplicated: series.miss, errors, unreadable };
 }
 
 /** A pointer value written by this controller tells the last change too (reasons start with the verb). */
@@ -165,13 +191,24 @@ export async function runFailover(
   const records = new DecisionRecords(config);
   const cooldownMs = config.cooldownMinutes * 60_000;
 
-  const [obs, routingBefore] = await Promise.all([readObservations(config, now, deps.credentials), io.read()]);
-  let recordLast: LastChange | undefined;
+  // Every input is read in parallel: a silent endpoint costs one request timeout, not one per input.
+  const [obs, routingBefore, last] = await Promise.all([
+    readObservations(config, now, deps.credentials),
+    io.read(),
+    records.lastChange(now, Math.max(cooldownMs, 24 * 3600 * 1000)).then(
+      (change) => ({ change, error: undefined as unknown }),
+      (error: unknown) => ({ change: undefined, error }),
+    ),
+  ]);
+  const recordLast: LastChange | undefined = last.change;
   const readErrors = [...obs.errors];
-  try {
-    recordLast = await records.lastChange(now, Math.max(cooldownMs, 24 * 3600 * 1000));
-  } catch (err) {
-    readErrors.push(`decision records unreadable: ${describeError(err)}`);
+  const unreadable: Unreadable[] = [...obs.unreadable, ...io.readFailures];
+  if (last.error !== undefined) {
+    readErrors.push(`decision records unreadable: ${describeError(last.error)}`);
+    unreadable.push({
+      input: `decision records in s3://${config.reports.bucket}/${config.reports.prefix}`,
+      error: last.error,
+    });
   }
   const lastChange = newest(recordLast, lastChangeFromPointers(routingBefore, config));
   const mode = run.dryRun ? 'dry-run' : config.mode;
@@ -257,6 +294,7 @@ export async function runFailover(
     recordError,
     approveCommand,
     notification,
+    unreadable,
   };
 }
 
@@ -306,6 +344,8 @@ export interface FailbackOutcome {
   readonly routingBefore: RoutingState;
   readonly recordUri?: string;
   readonly recordError?: string;
+  /** Inputs that could not be read (pointers or routes, the audit). */
+  readonly unreadable: Unreadable[];
 }
 
 export async function runFailback(
@@ -318,6 +358,7 @@ export async function runFailback(
   const io = new RoutingIO(config, deps.credentials);
   const sides = { source: config.source, replica: config.replica };
   const routingBefore = await io.read();
+  const unreadable: Unreadable[] = [...io.readFailures];
   const summary = summarizeRouting(routingBefore, sides);
   const reasons = [...summary.details];
   const dryRun = run.dryRun === true || config.mode === 'dry-run';
@@ -338,6 +379,7 @@ export async function runFailback(
       audit = { discrepancies: a.discrepancies };
     } catch (err) {
       audit = { discrepancies: -1, error: describeError(err) };
+      unreadable.push({ input: 'the audit from the replica back to the source', error: err });
     }
     if (audit.error !== undefined || audit.discrepancies !== 0) {
       action = 'refused';
@@ -358,7 +400,8 @@ export async function runFailback(
   const records = new DecisionRecords(config);
   const key = records.keyFor(now);
   let recordError: string | undefined;
-  const wantRecord = deps.record ?? true;
+  // A dry run changes nothing anywhere: no decision record either.
+  const wantRecord = (deps.record ?? true) && !dryRun;
   if (wantRecord) {
     const decision: Decision = {
       action: 'none',
@@ -404,6 +447,7 @@ export async function runFailback(
     routingBefore,
     recordUri: wantRecord && !recordError ? records.uri(key) : undefined,
     recordError,
+    unreadable,
   };
 }
 

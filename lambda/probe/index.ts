@@ -6,6 +6,10 @@
  */
 import { parseProbeEnv, ProbeConfig } from './config';
 import { probeMetrics, ProbeResult, runProbe } from './run-probe';
+import { applyTimeoutEnv } from '../shared/timeouts';
+
+// The request timeout (CDK_S3_DR_REQUEST_TIMEOUT_SECONDS), read once at the edge like the rest of the environment.
+applyTimeoutEnv();
 
 let cached: ProbeConfig | undefined;
 

@@ -6,7 +6,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { decodeXmlText, parseListObjectsV2, parseListObjectVersions, RawListPage } from '../audit/core/list-xml';
 import { defaultCredentials } from './credentials';
+import { annotateError } from './errors';
 import { clientSettings, RequestStats, S3ClientOptions } from './s3-options';
+import { RequestTimedOutError, requestTimeoutMs, TIMEOUT_ATTEMPTS } from './timeouts';
 
 /**
  * The bulk requests of audits (listings, HEADs, one-key version lookups) and drills (server-side
@@ -94,6 +96,8 @@ export class RawS3 {
     credentials: AwsCredentialIdentityProvider | S3Client['config']['credentials'],
     private readonly maxAttempts: number,
     private readonly stats?: RequestStats,
+    /** Milliseconds one attempt may wait for an answer. */
+    private readonly timeoutMs = requestTimeoutMs(),
   ) {
     this.signer = new SignatureV4({
       service: 's3',
@@ -115,6 +119,7 @@ export class RawS3 {
       client.config.credentials,
       s.maxAttempts ?? 10,
       s.stats,
+      s.requestTimeoutMs,
     );
   }
 
@@ -126,6 +131,7 @@ export class RawS3 {
       o.credentials ?? defaultCredentials(),
       o.maxAttempts ?? 10,
       o.stats,
+      o.requestTimeoutMs,
     );
   }
 
@@ -218,6 +224,8 @@ export class RawS3 {
     const t = this.target(bucket);
     // The key's path follows the bucket's (virtual-hosted style: the key is the whole path).
     const path = keyPath ? (t.path === '/' ? keyPath : t.path + keyPath) : t.path;
+    let timeouts = 0;
+    let principal: string | undefined;
     for (let attempt = 1; ; attempt++) {
       if (stats) {
         stats.requests++;
@@ -236,7 +244,8 @@ export class RawS3 {
           query,
           headers: { host, 'x-amz-content-sha256': EMPTY_SHA256, ...extraHeaders },
         });
-        const res = await send(method, { ...t, path }, query, signed.headers as Record<string, string>);
+        principal = /Credential=([^/,\s]+)\//.exec(String(signed.headers.authorization ?? ''))?.[1];
+        const res = await send(method, { ...t, path }, query, signed.headers as Record<string, string>, this.timeoutMs);
         // CopyObject may answer 200 and put an error in the body (S3 API reference).
         const errorIn200 = method === 'PUT' && res.status === 200 && embedsError(res.body);
         if (res.status >= 200 && res.status < 300 && !errorIn200) return res;
@@ -249,10 +258,27 @@ export class RawS3 {
         retryable = res.status >= 500 || res.status === 429 || RETRYABLE_CODES.has(code);
       } catch (err) {
         failure = err as Error;
-        // Dropped connections, resets, refusals and timeouts are retried; a missing credential is not.
+        // Dropped connections, resets, refusals and timeouts are retried; a missing credential is
+        // not; an attempt that got no answer is tried TIMEOUT_ATTEMPTS times at most.
         retryable = isNetworkError(err);
+        if ((err as { code?: string }).code === 'CDK_S3_DR_TIMEOUT' && ++timeouts >= TIMEOUT_ATTEMPTS) {
+          failure = new RequestTimedOutError(
+            this.timeoutMs,
+            timeouts,
+            `${method} ${t.hostname}${t.port ? `:${t.port}` : ''}`,
+          );
+          retryable = false;
+        }
       }
-      if (!retryable || attempt >= this.maxAttempts) throw failure;
+      if (!retryable || attempt >= this.maxAttempts) {
+        annotateError(failure, {
+          operation,
+          service: 's3',
+          resource: `${bucket}${keyPath ? `/${decodeURIComponent(keyPath.slice(1))}` : ''}`,
+          principal,
+        });
+        throw failure;
+      }
       // Standard mode: exponential backoff with full jitter, base 100 ms, capped at 20 s.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
     }
@@ -317,6 +343,7 @@ function send(
   t: { protocol: string; hostname: string; port?: number; path: string },
   query: Record<string, string>,
   headers: Record<string, string>,
+  timeoutMs: number,
 ): Promise<Response> {
   const qs = Object.keys(query)
     .sort()
@@ -332,7 +359,7 @@ function send(
         path: qs ? `${t.path}?${qs}` : t.path,
         headers,
         agent: t.protocol === 'http:' ? agents.http : agents.https,
-        timeout: 30_000,
+        timeout: timeoutMs,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -345,7 +372,13 @@ function send(
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`S3 ${method} request timed out after 30 s`)));
+    req.on('timeout', () =>
+      req.destroy(
+        Object.assign(new Error(`S3 ${method} request timed out after ${timeoutMs / 1000} s`), {
+          code: 'CDK_S3_DR_TIMEOUT',
+        }),
+      ),
+    );
     req.on('error', reject);
     req.end();
   });

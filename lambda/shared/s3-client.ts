@@ -1,5 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { addFailureContext, requestHandlerOptions } from './client-middleware';
+import { defaultCredentials } from './credentials';
 import { registerClientSettings, S3ClientOptions } from './s3-options';
+import { requestTimeoutMs } from './timeouts';
 
 export { clientSettings, RequestStats } from './s3-options';
 export type { S3ClientOptions, S3Side } from './s3-options';
@@ -11,9 +14,18 @@ export type { S3ClientOptions, S3Side } from './s3-options';
  *  - checksums only when an operation requires them, so S3-compatible servers that do not
  *    accept aws-chunked trailing checksums work (real S3 accepts both);
  *  - path-style addressing for custom endpoints;
+ *  - credentials from the library's one default chain (shared/credentials.ts) unless given;
+ *  - a per-attempt timeout (shared/timeouts.ts), attempts that time out capped, and failures that
+ *    carry their operation, resource and access key (shared/errors.ts classifies them);
  *  - request counting for reports (requests made, retries).
  */
 export function createS3Client(opts: S3ClientOptions): S3Client {
+  const timeoutMs = opts.requestTimeoutMs ?? requestTimeoutMs();
+  const withDefaults: S3ClientOptions = {
+    ...opts,
+    credentials: opts.credentials ?? defaultCredentials(),
+    requestTimeoutMs: timeoutMs,
+  };
   const client = new S3Client({
     region: opts.region,
     endpoint: opts.endpoint,
@@ -22,9 +34,11 @@ export function createS3Client(opts: S3ClientOptions): S3Client {
     retryMode: 'standard',
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    credentials: withDefaults.credentials,
+    requestHandler: requestHandlerOptions(timeoutMs),
   });
-  registerClientSettings(client, opts);
+  addFailureContext(client, 's3', timeoutMs);
+  registerClientSettings(client, withDefaults);
   const stats = opts.stats;
   if (stats) {
     client.middlewareStack.add(

@@ -34,6 +34,8 @@ export interface S3ClientOptions extends S3Side {
   readonly stats?: RequestStats;
   /** @default - the SDK's default credential chain */
   readonly credentials?: AwsCredentialIdentityProvider;
+  /** Milliseconds one attempt may wait for an answer. @default - the process setting (shared/timeouts.ts) */
+  readonly requestTimeoutMs?: number;
 }
 
 const settings = new WeakMap<S3Client, S3ClientOptions>();

@@ -443,7 +443,7 @@ describe('restore drill on the two-zone stand', () => {
     expect(lines.join('\n')).toMatch(/--restore-to bucket ".*" at http:\/\/127\.0\.0\.1:\d+ is the replica bucket/);
   });
 
-  test('bad options and a missing restore bucket exit 2 with the option and value named', async () => {
+  test('bad options exit 2 with the option and value named; a missing restore bucket exits 4', async () => {
     const base = [
       'drill',
       '--source',
@@ -476,7 +476,7 @@ describe('restore drill on the two-zone stand', () => {
       text: expect.stringMatching(/unknown option '--frobnicate'/),
     });
     expect(await run(['--restore-to', 's3://no-such-drill-bucket-zz9'])).toMatchObject({
-      code: 2,
+      code: 4,
       text: expect.stringMatching(/restore target bucket "no-such-drill-bucket-zz9" does not exist/),
     });
   });

@@ -200,7 +200,10 @@ describe('outage of the source zone', () => {
     for (const b of [src, rep]) await c.send(new PutObjectCommand({ Bucket: b, Key: 'a/1', Body: 'one' }));
     await c.send(new PutObjectCommand({ Bucket: rep, Key: 'a/written-during-failover', Body: 'two' }));
     const config = controllerConfig({ source: src, replica: rep, sourceEndpoint: za.endpoint });
-    const failbackConfig = parseFailoverConfig({ ...config, replica: { ...config.replica, endpoint: za.endpoint } });
+    const failbackConfig = parseFailoverConfig(
+      { ...config, replica: { ...config.replica, endpoint: za.endpoint } },
+      { strict: false },
+    );
     const onReplica = formatPointerValue({
       bucket: rep,
       region: REP_REGION,

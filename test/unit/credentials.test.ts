@@ -1,4 +1,5 @@
-import { defaultCredentials } from '../../lambda/shared/credentials';
+import * as providerNode from '@aws-sdk/credential-provider-node';
+import { defaultCredentials, providerExports } from '../../lambda/shared/credentials';
 
 describe('defaultCredentials', () => {
   const keys = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' };
@@ -32,5 +33,11 @@ describe('defaultCredentials', () => {
     } finally {
       process.env = saved;
     }
+  });
+
+  test('the provider module is found however it was loaded (ES module namespace of a CommonJS module, or CommonJS)', () => {
+    // The bundled command line imports the CommonJS provider from an ES module: its exports arrive as `default`.
+    expect(providerExports({ default: providerNode } as never).defaultProvider).toBe(providerNode.defaultProvider);
+    expect(providerExports(providerNode).defaultProvider).toBe(providerNode.defaultProvider);
   });
 });

@@ -62,7 +62,8 @@ describe('drill command line', () => {
     });
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/--restore-to URI/);
-    expect(out.join('\n')).toMatch(/exit codes: 0 drill passed, 1 drill failures, 2 bad usage or input, 3/);
+    expect(out.join('\n')).toMatch(/exit codes: 0 consistent \/ drill passed .*\n.*2 bad usage or input, 3 a service/);
+    expect(out.join('\n')).toMatch(/4 a permission or configuration problem/);
   });
 });
 

@@ -84,6 +84,11 @@ function endpointText(loc: DrillLocation): string {
 export function drillOptionProblems(o: DrillOptions, names: Partial<Record<string, string>> = {}): string[] {
   const n = (k: string) => names[k] ?? k;
   const problems: string[] = [];
+  if (sameBucket(o.source, o.replica) && o.source.region === o.replica.region) {
+    problems.push(
+      `${n('source')} and ${n('replica')} name the same bucket "${o.source.bucket}"${endpointText(o.source)} in ${o.source.region}: a drill verifies the replica against the source, give the replica bucket (or its region or endpoint)`,
+    );
+  }
   if (sameBucket(o.restoreTo, o.source)) {
     problems.push(
       `${n('restoreTo')} bucket "${o.restoreTo.bucket}"${endpointText(o.restoreTo)} is the source bucket: a drill never writes to the source, give a scratch bucket`,

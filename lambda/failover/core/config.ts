@@ -118,10 +118,82 @@ function side(c: Collector, o: Obj, key: string): ConfigSide {
   return { bucket: bucket ?? '', region: region ?? '', ...(endpoint ? { endpoint } : {}) };
 }
 
-/** Validates a controller configuration (parsed JSON); throws one UsageError listing every problem. */
-export function parseFailoverConfig(raw: unknown): FailoverConfig {
+/** The keys a configuration may have, per object: anything else is a typo (see unknownKeys). */
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': [
+    'plan',
+    'mode',
+    'source',
+    'replica',
+    'parameterName',
+    'mrapArn',
+    'accountId',
+    'controlRegions',
+    'alarmName',
+    'metricsRegion',
+    'probeName',
+    'periodSeconds',
+    'confirm',
+    'cooldownMinutes',
+    'reports',
+    'endpoints',
+  ],
+  source: ['bucket', 'region', 'endpoint'],
+  replica: ['bucket', 'region', 'endpoint'],
+  reports: ['bucket', 'region', 'endpoint', 'prefix'],
+  confirm: ['failing', 'window', 'lagThresholdSeconds', 'lagWindow'],
+  endpoints: ['ssm', 's3Control', 'cloudWatch'],
+};
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = t;
+    }
+  }
+  return d[b.length];
+}
+
+/** The known key nearest to `key`, when it is near enough to be a typo. */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const dd = distance(key, k);
+    if (dd < bestD) [best, bestD] = [k, dd];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+function unknownKeys(c: Collector, raw: Obj): void {
+  for (const [path, known] of Object.entries(KNOWN_KEYS)) {
+    const o = path === '' ? raw : raw[path];
+    if (!isObj(o)) continue;
+    for (const key of Object.keys(o)) {
+      if (known.includes(key)) continue;
+      const near = nearestKey(key, known);
+      const where = path ? `${path}.${key}` : key;
+      c.add(
+        `${where} is not a known key${near ? `: did you mean "${path ? `${path}.` : ''}${near}"?` : `: the keys${path ? ` of ${path}` : ''} are ${known.join(', ')}`}`,
+      );
+    }
+  }
+}
+
+/**
+ * Validates a controller configuration (parsed JSON); throws one UsageError listing every problem.
+ * `strict` (the default) refuses unknown keys, naming the nearest known one.
+ */
+export function parseFailoverConfig(raw: unknown, opts: { strict?: boolean } = {}): FailoverConfig {
   if (!isObj(raw)) throw new UsageError('failover configuration must be a JSON object');
   const c = new Collector();
+  if (opts.strict ?? true) unknownKeys(c, raw);
   const plan = raw.plan;
   if (plan !== 'pointer' && plan !== 'mrap') {
     c.add(
