@@ -305,7 +305,7 @@ describe('the distributed audit (a Distributed Map over key ranges, then the mer
       lambdas: { [functionArn]: lambda },
     });
     expect(run.error).toBeDefined();
-    expect(run.error!.message).toContain(`the replica bucket "${gone}" does not exist`);
+    expect(run.error!.message).toContain(`the replica bucket "${gone}" could not be read: NoSuchBucket`);
     expect(run.output).toBeUndefined();
     const failed = run.invocations.filter((i) => i.error);
     expect(failed.map((i) => [i.event.range, i.error!.name])).toEqual([[{ startAfter: 'n' }, 'UsageError']]);
