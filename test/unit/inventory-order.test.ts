@@ -1,8 +1,16 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { compareKeys, sortKeys } from '../../lambda/audit/core';
-import { compareVersions, InventoryVersion, sortInventory } from '../../lambda/audit/inventory';
+import {
+  compareVersions,
+  decodeRun,
+  encodeRun,
+  InventoryVersion,
+  mergeRuns,
+  sortInventory,
+} from '../../lambda/audit/inventory';
 import { collect, iter } from '../support/audit-fixtures';
 
 const T0 = Date.parse('2026-11-30T08:00:00.000Z');
@@ -139,5 +147,22 @@ describe('sortInventory', () => {
     expect(
       compareVersions(row('k', { isLatest: true }), row('k', { isLatest: false, lastModified: T0 + 1 })),
     ).toBeLessThan(0);
+  });
+});
+
+describe('the run format', () => {
+  test('runs written elsewhere (one per range by a partitioning pass) read back and merge in S3 order', async () => {
+    const gz = async (rows: InventoryVersion[]) => gzipSync((await collect(encodeRun(rows))).join(''));
+    const a = [
+      row('a/z', { versionId: 'v1', replicationStatus: 'FAILED' }),
+      row('a/\u{1F600}', { isDeleteMarker: true, etag: undefined }),
+    ];
+    const b = [row('a/\uE000', { checksumAlgorithm: 'CRC32C', storageClass: 'GLACIER' }), row('b')];
+    const chunks = (buf: Buffer) => iter([buf.subarray(0, 5), buf.subarray(5)]);
+    const merged = await collect(mergeRuns([decodeRun(chunks(await gz(a))), decodeRun(chunks(await gz(b)))]));
+    // Undefined fields come back as undefined properties; compare the defined ones.
+    const defined = (r: InventoryVersion) => JSON.parse(JSON.stringify(r));
+    expect(merged.map(defined)).toEqual([a[0], b[0], a[1], b[1]].map(defined));
+    expect(merged.map((r) => r.key)).toEqual(['a/z', 'a/\uE000', 'a/\u{1F600}', 'b']);
   });
 });

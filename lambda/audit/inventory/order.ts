@@ -89,7 +89,7 @@ export async function sortInventory(
     const file = join(dir, `run-${String(++seq).padStart(6, '0')}.ndjson.gz`);
     files.add(file);
     stats.peakRunFiles = Math.max(stats.peakRunFiles, files.size);
-    await pipeline(Readable.from(encodeLines(rows)), createGzip({ level: 1 }), createWriteStream(file));
+    await pipeline(Readable.from(encodeRun(rows)), createGzip({ level: 1 }), createWriteStream(file));
     stats.bytesWritten += (await stat(file)).size;
     return file;
   };
@@ -178,7 +178,12 @@ type Encoded = [
   string | null,
 ];
 
-async function* encodeLines(
+/**
+ * The run format: one compact JSON array per row, newline-terminated (gzip it to store it). Runs
+ * written elsewhere (for example one per key range by a partitioning pass) are read back with
+ * `decodeRun` and merged with `mergeRuns`.
+ */
+export async function* encodeRun(
   rows: AsyncIterable<InventoryVersion> | Iterable<InventoryVersion>,
 ): AsyncGenerator<string> {
   let chunk = '';
@@ -223,11 +228,14 @@ function decode(line: string): InventoryVersion {
   };
 }
 
-async function* readRun(file: string): AsyncGenerator<InventoryVersion> {
-  const lines = createInterface({
-    input: createReadStream(file, { highWaterMark: 64 * 1024 }).pipe(createGunzip()),
-    crlfDelay: Infinity,
-  });
+function readRun(file: string): AsyncGenerator<InventoryVersion> {
+  return decodeRun(createReadStream(file, { highWaterMark: 64 * 1024 }));
+}
+
+/** Reads a gzipped run (sorted rows in the `encodeRun` format): a local file or a GetObject body. */
+export async function* decodeRun(gzipped: Readable | AsyncIterable<Uint8Array>): AsyncGenerator<InventoryVersion> {
+  const source = gzipped instanceof Readable ? gzipped : Readable.from(gzipped);
+  const lines = createInterface({ input: source.pipe(createGunzip()), crlfDelay: Infinity });
   try {
     for await (const line of lines) if (line !== '') yield decode(line);
   } finally {
