@@ -238,6 +238,16 @@ describe('readInventory', () => {
       await expect(collect(readInventory(m, open(dir)))).rejects.toThrow(/f\.csv\.gz could not be read as gzip/);
     });
 
+    test('a failing source stream fails the read with its own error', async () => {
+      const m = manifestFor(`${good}\n`);
+      const bytes = readFileSync(join(dir, 'f.csv.gz'));
+      async function* broken() {
+        yield bytes.subarray(0, 10);
+        throw new Error('socket hang up');
+      }
+      await expect(collect(readDataFile(m, broken()))).rejects.toThrow(/^socket hang up$/);
+    });
+
     test('a schema without the audit fields is refused before reading', async () => {
       const m = manifestFor(`"src","k"\n`, 'Bucket, Key');
       await expect(collect(readInventory(m, open(dir)))).rejects.toThrow(

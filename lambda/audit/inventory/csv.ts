@@ -266,10 +266,9 @@ export async function* readDataFile(
       yield* take(chunk as string, false);
     }
   } catch (err) {
-    if (err instanceof InventoryFormatError) throw err;
-    throw new InventoryFormatError(`${name} could not be read as gzip: ${(err as Error).message}`);
+    throw readFailure(name, err);
   }
-  if (failure) throw new InventoryFormatError(`${name} could not be read as gzip: ${failure.message}`);
+  if (failure) throw readFailure(name, failure);
   yield* take('', true);
   const file = options.file;
   if (file) {
@@ -280,6 +279,16 @@ export async function* readDataFile(
       );
     }
   }
+}
+
+/** A zlib error is a malformed file; any other (the source stream failing) is passed on as it is. */
+function readFailure(name: string, err: unknown): unknown {
+  if (err instanceof InventoryFormatError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new InventoryFormatError(`${name} could not be read as gzip: ${(err as Error).message}`);
+  }
+  return err;
 }
 
 /** An even number of quotes: the record is complete (quotes inside fields are doubled). */
