@@ -308,7 +308,7 @@ describe('the distributed audit (a Distributed Map over key ranges, then the mer
     expect(run.error!.message).toContain(`the replica bucket "${gone}" could not be read: NoSuchBucket`);
     expect(run.output).toBeUndefined();
     const failed = run.invocations.filter((i) => i.error);
-    expect(failed.map((i) => [i.event.range, i.error!.name])).toEqual([[{ startAfter: 'n' }, 'UsageError']]);
+    expect(failed.map((i) => [i.event.range, i.error!.name])).toEqual([[{ startAfter: 'n' }, 'AccessError']]);
     expect(run.invocations.filter((i) => i.state === 'MergeRangeReports')).toEqual([]);
     const written = await standClient('zb').send(
       new ListObjectsV2Command({ Bucket: reports, Prefix: 'audits/failing/' }),
