@@ -2,7 +2,7 @@ import { BackfillControl } from '../backfill/control';
 import { buildCreateJob } from '../backfill/core/create-job';
 import { DEFAULT_PRIORITY, DEFAULT_STATUSES, parseBackfillOptions, parseJobId } from '../backfill/core/options';
 import { interpretJob, JobStatusReport } from '../backfill/core/status';
-import { EXIT_CODES, UsageError } from '../shared/errors';
+import { AccessError, EXIT_CODES, UsageError } from '../shared/errors';
 import { CliIO } from './io';
 import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, parseOptions, regionOption } from './options';
 
@@ -184,6 +184,17 @@ export async function backfillCommand(args: string[], io: CliIO): Promise<number
   }
   const where = `--account ${account} --source-region ${region}${endpoint ? ` --control-endpoint ${endpoint}` : ''}`;
   const control = new BackfillControl({ region, account, endpoint });
+  const unknownJob = (err: unknown, id: string): never => {
+    const code = (err as { name?: string; Code?: string }).Code ?? (err as { name?: string }).name;
+    if (code === 'NotFoundException' || code === 'NoSuchJob') {
+      throw new AccessError(
+        `job ${id} is not known in account ${account}, region ${region} (${code})`,
+        'check --account and --source-region: a job is found only in the account and region it was created in',
+        { cause: err },
+      );
+    }
+    throw err;
+  };
   try {
     let id: string;
     let created = false;
@@ -196,20 +207,25 @@ export async function backfillCommand(args: string[], io: CliIO): Promise<number
       );
     } else if (action === 'start') {
       id = jobId!;
-      const s = await control.updateStatus(id, 'Ready', 'confirmed with cdk-s3-dr backfill --start');
+      const s = await control
+        .updateStatus(id, 'Ready', 'confirmed with cdk-s3-dr backfill --start')
+        .catch((e) => unknownJob(e, id));
       io.err(`confirmed job ${id}: ${s ?? 'Ready'}`);
     } else if (action === 'cancel') {
       id = jobId!;
-      const s = await control.updateStatus(id, 'Cancelled', 'cancelled with cdk-s3-dr backfill --cancel');
+      const s = await control
+        .updateStatus(id, 'Cancelled', 'cancelled with cdk-s3-dr backfill --cancel')
+        .catch((e) => unknownJob(e, id));
       io.err(`cancel requested for job ${id}: ${s ?? 'Cancelling'}`);
     } else {
       id = jobId!;
     }
-    let report = interpretJob(await control.describeJob(id), where);
+    const describe = () => control.describeJob(id).catch((e) => unknownJob(e, id));
+    let report = interpretJob(await describe(), where);
     while (values.wait && !report.settled) {
       io.err(report.line);
       await sleep(pollSeconds * 1000);
-      report = interpretJob(await control.describeJob(id), where);
+      report = interpretJob(await describe(), where);
     }
     printStatus(io, report, json, created ? { created: true } : {});
     // A new job awaiting confirmation, a start or a cancel that S3 accepted: the run did what it was asked.
