@@ -1,4 +1,6 @@
 /** The pure core of `cdk-s3-dr backfill`: options, the CreateJob input, the role policy, DescribeJob read. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildCreateJob, clientRequestToken } from '../../lambda/backfill/core/create-job';
 import { parseBackfillOptions, parseStatuses, RawBackfillOptions } from '../../lambda/backfill/core/options';
 import { backfillPolicy, backfillTrustPolicy } from '../../lambda/backfill/core/policy';
@@ -143,6 +145,15 @@ describe('role policy', () => {
       Resource: [key],
       Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
     });
+  });
+
+  test("the README's table of the role's permissions lists every action of the policy, and no other", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Backfill and re-replication'));
+    const table = section.slice(section.indexOf('| action'), section.indexOf('\n\n', section.indexOf('| action')));
+    const documented = [...table.matchAll(/`((?:s3|kms):[A-Za-z]+)`/g)].map((m) => m[1]).sort();
+    const p = backfillPolicy({ ...opts(), kmsKeyArns: ['arn:aws:kms:eu-west-1:123456789012:key/abc'] });
+    expect(documented).toEqual(p.Statement.flatMap((st) => st.Action).sort());
   });
 
   test('the role trusts S3 Batch Operations only', () => {
