@@ -13,13 +13,6 @@ import {
 import { createS3ControlClient } from '../failover/clients';
 import { BackfillCreateJobInput } from './core/create-job';
 
-// The pure input is assignable to the SDK's request: a changed SDK shape fails compilation here.
-const _shape: (i: BackfillCreateJobInput) => CreateJobRequest = (i) => ({
-  ...i,
-  ManifestGenerator: i.ManifestGenerator,
-});
-void _shape;
-
 export interface BackfillControlOptions {
   /** The source bucket's region: a job runs in the region of the bucket it reads. */
   readonly region: string;
@@ -36,7 +29,9 @@ export class BackfillControl {
   }
 
   async createJob(input: BackfillCreateJobInput): Promise<string> {
-    const out = await this.client.send(new CreateJobCommand(input as CreateJobRequest));
+    // No cast: the pure input must stay assignable to the SDK's request (checked by the compiler).
+    const request: CreateJobRequest = input;
+    const out = await this.client.send(new CreateJobCommand(request));
     if (!out.JobId) throw new Error('CreateJob answered without a JobId');
     return out.JobId;
   }

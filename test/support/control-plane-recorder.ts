@@ -9,7 +9,8 @@
  * REST-XML), checks it (method, content type, required fields, the account id header), and
  * answers with canned but protocol-correct responses from state it keeps: parameter values per
  * region, alarm states, metric datapoints, access point route dials, Batch Operations jobs.
- * Failures are injectable per service and region (a region answering 503 so the controller tries the next one).
+ * Failures are injectable per service and region (a region answering 503 so the controller tries
+ * the next one).
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';

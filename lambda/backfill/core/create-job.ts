@@ -1,7 +1,7 @@
 /**
  * The exact S3 Control CreateJob input of a Batch Replication job with a generated manifest.
  * Pure: the shapes below mirror @aws-sdk/client-s3-control's CreateJobRequest field for field
- * (checked by the type test in the adapter), without importing the SDK.
+ * (the adapter, control.ts, assigns one to the other without a cast), without importing the SDK.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_CreateJob.html
  */
 import { createHash } from 'node:crypto';
