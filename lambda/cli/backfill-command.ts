@@ -9,7 +9,8 @@ import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, parseOptions, regionOptio
 export const BACKFILL_USAGE = `usage: cdk-s3-dr backfill --source s3://BUCKET[/PREFIX] --account ID --role-arn ARN --report s3://BUCKET/PREFIX/
                           [--statuses NONE,FAILED] [--created-after DATE] [--created-before DATE]
                           [--confirm] [--dry-run] [--wait] [--json]
-       cdk-s3-dr backfill --start JOB_ID | --status JOB_ID | --cancel JOB_ID --account ID [--wait] [--json]
+       cdk-s3-dr backfill --start JOB_ID | --status JOB_ID | --cancel JOB_ID --account ID [--source-region REGION]
+                          [--wait] [--json]
 
 Replicates objects that live replication never copied (objects written before the rule existed:
 status NONE) or could not copy (status FAILED) with an S3 Batch Replication job: S3 Batch

@@ -1,5 +1,5 @@
 /** The pure core of `cdk-s3-dr backfill`: options, the CreateJob input, the role policy, DescribeJob read. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCreateJob, clientRequestToken } from '../../lambda/backfill/core/create-job';
 import { parseBackfillOptions, parseStatuses, RawBackfillOptions } from '../../lambda/backfill/core/options';
@@ -271,4 +271,17 @@ describe('DescribeJob read', () => {
       BackfillJobFailed: 0,
     });
   });
+});
+
+test('the core imports no AWS SDK (directly or through a shared module that does)', () => {
+  const dir = join(__dirname, '..', '..', 'lambda', 'backfill', 'core');
+  const imports = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]));
+  expect(imports.length).toBeGreaterThan(0);
+  for (const i of new Set(imports)) {
+    expect(['node:crypto', '../../shared/errors', '../../shared/s3-uri', '../../shared/metrics']).toContain(
+      i.startsWith('./') ? 'node:crypto' : i,
+    );
+  }
 });
