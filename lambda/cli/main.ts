@@ -25,6 +25,7 @@ commands:
   drill     restore a sample from the replica into a scratch target and verify it
   failover  show (--dry-run) or approve (--approve) what the failover controller would do
   failback  return routing to the source, only after a replica-to-source audit passes
+  backfill  replicate existing or failed objects with an S3 Batch Replication job
 
 options of every command:
 ${LIMITS_HELP}
@@ -43,6 +44,8 @@ async function loadCommand(name: string): Promise<Subcommand | undefined> {
       return (await import('./failover-command')).failoverCommand;
     case 'failback':
       return (await import('./failback-command')).failbackCommand;
+    case 'backfill':
+      return (await import('./backfill-command')).backfillCommand;
     default:
       return undefined;
   }

@@ -113,6 +113,9 @@ const ACTIONS: Record<string, string> = {
   GetMetricData: 'cloudwatch:GetMetricData',
   GetMultiRegionAccessPointRoutes: 's3:GetMultiRegionAccessPointRoutes',
   SubmitMultiRegionAccessPointRoutes: 's3:SubmitMultiRegionAccessPointRoutes',
+  CreateJob: 's3:CreateJob (and iam:PassRole on the job role)',
+  DescribeJob: 's3:DescribeJob',
+  UpdateJobStatus: 's3:UpdateJobStatus',
 };
 
 export function actionOf(operation: string | undefined): string | undefined {

@@ -1,14 +1,16 @@
 /**
  * A stand-in for the AWS control planes that have no local server (SSM Parameter Store,
- * CloudWatch, S3 Control Multi-Region Access Point routes): a small HTTP server on 127.0.0.1
- * that the REAL SDK clients are pointed at with their `endpoint` option.
+ * CloudWatch, S3 Control Multi-Region Access Point routes and Batch Operations jobs): a small,
+ * home-made HTTP server on 127.0.0.1 that the REAL SDK clients are pointed at with their
+ * `endpoint` option.
  *
  * It records every request (service and region from the SigV4 credential scope, operation from
  * the X-Amz-Target header for the JSON protocols or from the method and path for S3 Control's
  * REST-XML), checks it (method, content type, required fields, the account id header), and
  * answers with canned but protocol-correct responses from state it keeps: parameter values per
- * region, alarm states, metric datapoints, access point route dials. Failures are injectable
- * per service and region (a region answering 503 so the controller tries the next one).
+ * region, alarm states, metric datapoints, access point route dials, Batch Operations jobs.
+ * Failures are injectable per service and region (a region answering 503 so the controller tries
+ * the next one).
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -67,6 +69,33 @@ class Reject extends Error {
 }
 
 const S3_CONTROL_ROUTES = /^\/v20180820\/mrap\/instances\/(.+)\/routes$/;
+const S3_CONTROL_JOBS = /^\/v20180820\/jobs(?:\/([^/]+)(\/status)?)?$/;
+
+/**
+ * A Batch Operations job as DescribeJob reports it. moto's S3 Control has no jobs (it serves
+ * access points, Multi-Region Access Points and Storage Lens), so this recorder is the stand-in.
+ */
+export interface StoredJob {
+  id: string;
+  token: string;
+  account: string;
+  /** The CreateJob request body as received (XML). */
+  request: string;
+  status: string;
+  confirmationRequired: boolean;
+  priority: number;
+  roleArn: string;
+  reportBucket: string;
+  reportPrefix: string;
+  total?: number;
+  succeeded?: number;
+  failed?: number;
+  elapsedSeconds?: number;
+  failureReasons?: { code: string; reason: string }[];
+  statusUpdateReason?: string;
+  /** States DescribeJob answers next, one per call, before it settles on the last (scripted progress). */
+  script?: Partial<StoredJob>[];
+}
 
 export class ControlPlaneRecorder {
   readonly requests: RecordedRequest[] = [];
@@ -74,6 +103,7 @@ export class ControlPlaneRecorder {
   private readonly alarms = new Map<string, { state: string; composite: boolean; updated: number }>();
   private readonly metrics = new Map<string, StoredDatapoint[]>();
   private readonly routes = new Map<string, StoredRoute[]>();
+  private readonly jobs = new Map<string, StoredJob>();
   private readonly failures: Failure[] = [];
 
   private constructor(
@@ -131,6 +161,22 @@ export class ControlPlaneRecorder {
     return this.routes.get(mrapArn)?.map((r) => ({ ...r }));
   }
 
+  getJob(id: string): StoredJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** The Batch Operations jobs created so far. */
+  allJobs(): StoredJob[] {
+    return [...this.jobs.values()];
+  }
+
+  /** Changes a job (progress, status); `script` makes successive DescribeJob calls answer successive states. */
+  setJob(id: string, changes: Partial<StoredJob>): void {
+    const job = this.jobs.get(id);
+    if (!job) throw new Error(`no job ${id}`);
+    Object.assign(job, changes);
+  }
+
   /** Makes requests fail with `status` (503 by default) until cleared, or `times` times. */
   fail(opts: { service: ControlService; region?: string; operation?: string; status?: number; times?: number }): void {
     this.failures.push({
@@ -170,14 +216,21 @@ export class ControlPlaneRecorder {
       const service = scope?.[2] ?? '';
       const path = (req.url ?? '/').split('?')[0];
       const target = String(req.headers['x-amz-target'] ?? '');
+      const jobRoute = S3_CONTROL_JOBS.exec(path);
       const operation =
-        service === 's3'
-          ? S3_CONTROL_ROUTES.test(path)
-            ? req.method === 'PATCH'
-              ? 'SubmitMultiRegionAccessPointRoutes'
-              : 'GetMultiRegionAccessPointRoutes'
-            : `${req.method} ${path}`
-          : target.split('.').pop() || 'unknown';
+        service === 's3' && jobRoute
+          ? !jobRoute[1]
+            ? 'CreateJob'
+            : jobRoute[2]
+              ? 'UpdateJobStatus'
+              : 'DescribeJob'
+          : service === 's3'
+            ? S3_CONTROL_ROUTES.test(path)
+              ? req.method === 'PATCH'
+                ? 'SubmitMultiRegionAccessPointRoutes'
+                : 'GetMultiRegionAccessPointRoutes'
+              : `${req.method} ${path}`
+            : target.split('.').pop() || 'unknown';
       const rec: RecordedRequest = {
         service,
         region,
@@ -204,6 +257,9 @@ export class ControlPlaneRecorder {
         }
         if (service === 'ssm') return this.reply(res, rec, 200, 'json11', this.ssm(req, operation, region, body));
         if (service === 'monitoring') return this.reply(res, rec, 200, 'json10', this.cloudWatch(req, operation, body));
+        if (service === 's3' && jobRoute) {
+          return this.reply(res, rec, 200, 'xml', this.s3ControlJobs(req, operation, jobRoute[1], body));
+        }
         if (service === 's3') {
           const xml = this.s3Control(req, path, body);
           return this.reply(res, rec, 200, 'xml', xml);
@@ -427,6 +483,127 @@ export class ControlPlaneRecorder {
     this.routes.set(arn, next);
     return `<?xml version="1.0" encoding="UTF-8"?><SubmitMultiRegionAccessPointRoutesResult/>`;
   }
+
+  // ---- S3 Control Batch Operations jobs (REST-XML) -------------------------------------------
+
+  /** CreateJob, DescribeJob and UpdateJobStatus, with the checks S3 Control applies to each. */
+  s3ControlJobs(req: http.IncomingMessage, operation: string, jobId: string | undefined, body: string): string {
+    const account = req.headers['x-amz-account-id'];
+    if (typeof account !== 'string' || !/^\d{12}$/.test(account)) {
+      throw new Reject(400, 'CheckAccountId', `x-amz-account-id header missing or not 12 digits: ${String(account)}`);
+    }
+    if (operation === 'CreateJob') {
+      if (req.method !== 'POST') throw new Reject(400, 'CheckMethod', `CreateJob: expected POST, got ${req.method}`);
+      if (!body.includes('<CreateJobRequest xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/">')) {
+        throw new Reject(400, 'CheckBody', 'CreateJob: body is not a CreateJobRequest in the S3 Control namespace');
+      }
+      const token = xmlValue(body, 'ClientRequestToken');
+      const roleArn = xmlValue(body, 'RoleArn');
+      const priority = xmlValue(body, 'Priority');
+      if (!token || token.length > 64)
+        throw new Reject(400, 'CheckToken', 'CreateJob: ClientRequestToken of 1-64 characters is required');
+      if (!roleArn) throw new Reject(400, 'CheckRole', 'CreateJob: RoleArn is required');
+      if (priority === undefined) throw new Reject(400, 'CheckPriority', 'CreateJob: Priority is required');
+      if (!/<Operation>[\s\S]*<\/Operation>/.test(body))
+        throw new Reject(400, 'CheckOperation', 'CreateJob: Operation is required');
+      if (!/<Report>[\s\S]*<\/Report>/.test(body))
+        throw new Reject(400, 'CheckReport', 'CreateJob: Report is required');
+      if (!/<Manifest>/.test(body) && !/<ManifestGenerator>/.test(body)) {
+        throw new Reject(400, 'CheckManifest', 'CreateJob: Manifest or ManifestGenerator is required');
+      }
+      const existing = [...this.jobs.values()].find((j) => j.token === token && j.account === account);
+      if (existing) {
+        if (existing.request !== body) {
+          throw new Reject(409, 'IdempotencyException', 'the ClientRequestToken was used with a different request');
+        }
+        return `<?xml version="1.0" encoding="UTF-8"?><CreateJobResult><JobId>${existing.id}</JobId></CreateJobResult>`;
+      }
+      const n = this.jobs.size + 1;
+      const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+      const report = /<Report>([\s\S]*?)<\/Report>/.exec(body)![1];
+      const confirmationRequired = xmlValue(body, 'ConfirmationRequired') === 'true';
+      this.jobs.set(id, {
+        id,
+        token,
+        account,
+        request: body,
+        status: confirmationRequired ? 'Suspended' : 'Ready',
+        confirmationRequired,
+        priority: Number(priority),
+        roleArn,
+        reportBucket: xmlValue(report, 'Bucket') ?? '',
+        reportPrefix: xmlValue(report, 'Prefix') ?? '',
+      });
+      return `<?xml version="1.0" encoding="UTF-8"?><CreateJobResult><JobId>${id}</JobId></CreateJobResult>`;
+    }
+    const job = jobId ? this.jobs.get(decodeURIComponent(jobId)) : undefined;
+    if (!job || job.account !== account)
+      throw new Reject(404, 'NotFoundException', `no job ${jobId} in account ${account}`);
+    if (operation === 'UpdateJobStatus') {
+      if (req.method !== 'POST')
+        throw new Reject(400, 'CheckMethod', `UpdateJobStatus: expected POST, got ${req.method}`);
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const requested = query.get('requestedJobStatus');
+      if (requested !== 'Ready' && requested !== 'Cancelled') {
+        throw new Reject(
+          400,
+          'CheckRequestedStatus',
+          `UpdateJobStatus: requestedJobStatus must be Ready or Cancelled, got ${requested}`,
+        );
+      }
+      if (requested === 'Ready' && job.status !== 'Suspended') {
+        throw new Reject(400, 'JobStatusException', `job ${job.id} is ${job.status}, not awaiting confirmation`);
+      }
+      if (['Complete', 'Failed', 'Cancelled'].includes(job.status)) {
+        throw new Reject(400, 'JobStatusException', `job ${job.id} is ${job.status} already`);
+      }
+      job.status = requested;
+      job.statusUpdateReason = query.get('statusUpdateReason') ?? undefined;
+      return `<?xml version="1.0" encoding="UTF-8"?><UpdateJobStatusResult><JobId>${job.id}</JobId><Status>${job.status}</Status><StatusUpdateReason>${escapeXml(job.statusUpdateReason ?? '')}</StatusUpdateReason></UpdateJobStatusResult>`;
+    }
+    if (req.method !== 'GET') throw new Reject(400, 'CheckMethod', `DescribeJob: expected GET, got ${req.method}`);
+    const next = job.script?.shift();
+    if (next) Object.assign(job, next);
+    if (!JOB_STATUSES.has(job.status)) throw new Error(`the test set an unknown job status ${job.status}`);
+    const n = (tag: string, v: number | undefined) => (v === undefined ? '' : `<${tag}>${v}</${tag}>`);
+    // Lists are serialized with <member> elements, as S3 Control sends them (the SDK reads no other name).
+    const failures = job.failureReasons?.length
+      ? `<FailureReasons>${job.failureReasons.map((f) => `<member><FailureCode>${escapeXml(f.code)}</FailureCode><FailureReason>${escapeXml(f.reason)}</FailureReason></member>`).join('')}</FailureReasons>`
+      : '';
+    return (
+      `<?xml version="1.0" encoding="UTF-8"?><DescribeJobResult><Job>` +
+      `<JobId>${job.id}</JobId><ConfirmationRequired>${job.confirmationRequired}</ConfirmationRequired>` +
+      `<Description>recorded</Description><JobArn>arn:aws:s3:${'eu-west-1'}:${job.account}:job/${job.id}</JobArn>` +
+      `<Status>${job.status}</Status>` +
+      `<Operation><S3ReplicateObject/></Operation><Priority>${job.priority}</Priority>` +
+      `<ProgressSummary>${n('TotalNumberOfTasks', job.total)}${n('NumberOfTasksSucceeded', job.succeeded)}${n('NumberOfTasksFailed', job.failed)}${job.elapsedSeconds === undefined ? '' : `<Timers><ElapsedTimeInActiveSeconds>${job.elapsedSeconds}</ElapsedTimeInActiveSeconds></Timers>`}</ProgressSummary>` +
+      (job.statusUpdateReason ? `<StatusUpdateReason>${escapeXml(job.statusUpdateReason)}</StatusUpdateReason>` : '') +
+      failures +
+      `<Report><Bucket>${escapeXml(job.reportBucket)}</Bucket><Format>Report_CSV_20180820</Format><Enabled>true</Enabled><Prefix>${escapeXml(job.reportPrefix)}</Prefix><ReportScope>AllTasks</ReportScope></Report>` +
+      `<CreationTime>2026-12-04T10:00:00Z</CreationTime><RoleArn>${escapeXml(job.roleArn)}</RoleArn>` +
+      `</Job></DescribeJobResult>`
+    );
+  }
+}
+
+const JOB_STATUSES = new Set([
+  'Active',
+  'Cancelled',
+  'Cancelling',
+  'Complete',
+  'Completing',
+  'Failed',
+  'Failing',
+  'New',
+  'Paused',
+  'Pausing',
+  'Preparing',
+  'Ready',
+  'Suspended',
+]);
+
+function xmlValue(body: string, tag: string): string | undefined {
+  return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(body)?.[1];
 }
 
 function escapeXml(s: string): string {
