@@ -252,10 +252,11 @@ export class TwoWayReplication {
         'deleteMarkerReplication = false: a delete on one bucket does not reach the other, so the object reappears after a failover or failback and reads through a Multi-Region Access Point disagree between regions; leave it on (the default) unless each side must keep what the other deletes',
       );
     }
-    for (const [scope, side] of [
-      [firstSide, a],
-      [secondSide, b],
-    ] as const) {
+    // Each bucket holds the other's replicas: the replica warnings apply to both (a ReplicaBucket
+    // gives them itself).
+    const warned: Array<[Construct, SideFacts]> = [[firstSide, a]];
+    if (this.second) warned.push([secondSide, b]);
+    for (const [scope, side] of warned) {
       for (const w of replicaWarnings(side.side)) Annotations.of(scope).addWarningV2(w.id, w.message);
     }
   }
