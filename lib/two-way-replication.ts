@@ -235,7 +235,7 @@ export class TwoWayReplication {
       });
       this.secondBucket = this.secondReplica.bucket;
       // The second bucket must exist before the first bucket's rule names it.
-      a.stack.addDependency(b.stack, 'the second bucket must exist before the first replicates to it');
+      a.stack.addStackDependency(b.stack, 'the second bucket must exist before the first replicates to it');
       Annotations.of(firstSide).addWarningV2(
         'cdk-s3-dr:two-way-one-direction',
         `directions = FIRST_TO_SECOND_ONLY: objects written to ${b.side.bucketName} are not replicated to ${a.side.bucketName} yet; deploy once more with ReplicationDirections.BOTH_WAYS once both buckets exist`,

@@ -9,6 +9,7 @@ import {
   TwoWayReplication,
   TwoWayReplicationProps,
 } from '../../lib';
+import { buildTwoWayExample } from '../../bin/example-two-way';
 import { GUARD_PLUGIN } from '../../lib/private/guard';
 import { testApp } from '../support/app';
 import { twoWayComposition } from '../support/compositions';
@@ -385,4 +386,20 @@ describe('validators on the cross-account two-way composition', () => {
       rmSync(synth.outdir, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe('the example app option (-c twoWay=...)', () => {
+  test.each(['first-to-second', 'both'])('%s: cdk-nag (four packs) finds nothing', (mode) => {
+    const app = testApp();
+    const ex = buildTwoWayExample(app, mode);
+    expect(nagFindings(app)).toEqual([]);
+    expect(ex.twoWay.second === undefined).toBe(mode === 'first-to-second');
+    expect(ex.controller === undefined).toBe(mode === 'first-to-second');
+  });
+
+  test('an unknown mode fails naming the context key and the two modes', () => {
+    expect(() => buildTwoWayExample(testApp(), 'yes')).toThrow(
+      /context twoWay = "yes": not a two-way example mode; fix: use -c twoWay=first-to-second .* then -c twoWay=both/,
+    );
+  });
 });
