@@ -2,6 +2,7 @@ import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { InvalidPropsError, PropProblem } from './errors';
@@ -288,7 +289,8 @@ function twoWayKeyAlias(bucketName: string): string {
 
 function factsOf(side: TwoWayReplicationSide, label: 'first' | 'second'): SideFacts {
   const stack = Stack.of(side.scope);
-  const partition = Token.isUnresolved(stack.partition) ? 'aws' : stack.partition;
+  // Literal even in an app without the partition-literals feature flag (validated: region known).
+  const partition = Token.isUnresolved(stack.partition) ? RegionInfo.get(stack.region).partition! : stack.partition;
   const roleName = side.replicationRoleName ?? twoWayRoleName(side.bucketName);
   const keyAliasName = twoWayKeyAlias(side.bucketName);
   return {

@@ -183,6 +183,22 @@ describe('two-way replication, same account', () => {
   });
 });
 
+test('in the China partition, every literal names aws-cn, even without the partition-literals feature flag', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const east = new Stack(app, 'North', { env: { account: A, region: 'cn-north-1' } });
+  const west = new Stack(app, 'Northwest', { env: { account: B, region: 'cn-northwest-1' } });
+  new TwoWayReplication({
+    first: { scope: east, id: 'Orders', bucketName: 'orders-cnn1' },
+    second: { scope: west, id: 'Orders', bucketName: 'orders-cnnw1' },
+  });
+  const n = side(east);
+  expect(n.rule.Destination.Bucket).toBe('arn:aws-cn:s3:::orders-cnnw1');
+  expect(n.rule.Destination.EncryptionConfiguration.ReplicaKmsKeyID).toBe(
+    `arn:aws-cn:kms:cn-northwest-1:${B}:alias/cdk-s3-dr/two-way/orders-cnnw1`,
+  );
+  expect(JSON.stringify(n.t.toJSON())).toContain(`arn:aws-cn:iam::${B}:role/orders-cnnw1-replication`);
+});
+
 describe('no reference between the two stacks', () => {
   test.each([
     ['same account', A],
