@@ -8,6 +8,7 @@ import {
   ReplicationDestination,
   ReplicationPairs,
   ReplicationProbe,
+  TwoWayReplication,
 } from '../../lib';
 import { createAlarmTopic } from '../../lib/private/dr-function';
 
@@ -59,4 +60,15 @@ export function mrapComposition(app: App): void {
   });
   alarm.addAlarmAction(new SnsAction(createAlarmTopic(east, data.encryptionKey!)));
   new AlarmStateForwarding(east, 'Forward', { alarms: [alarm], targetRegion: 'us-west-2' });
+}
+
+/** Two-way replication between two accounts and regions: each bucket replicates to the other. */
+export function twoWayComposition(app: App): TwoWayReplication {
+  const east = new Stack(app, 'TwoWayEast', { env: { account: '222222222222', region: 'us-east-2' } });
+  const west = new Stack(app, 'TwoWayWest', { env: { account: '333333333333', region: 'us-west-2' } });
+  return new TwoWayReplication({
+    first: { scope: east, id: 'Orders', bucketName: 'orders-two-way-use2' },
+    second: { scope: west, id: 'Orders', bucketName: 'orders-two-way-usw2' },
+    replicationTimeControl: true,
+  });
 }
