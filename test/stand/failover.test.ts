@@ -152,7 +152,8 @@ describe('outage of the source zone', () => {
         );
         expect(dry.decision.action).toBe('fail-over');
         expect(dry.executed).toBe(false);
-        for (const region of [REP_REGION, SRC_REGION]) expect(await moto.parameterHistory(region, PARAM)).toEqual([initial]);
+        for (const region of [REP_REGION, SRC_REGION])
+          expect(await moto.parameterHistory(region, PARAM)).toEqual([initial]);
 
         const out = await runFailover(
           config,
@@ -185,7 +186,8 @@ describe('outage of the source zone', () => {
         expect(again.decision.action).toBe('none');
         expect(again.decision.reasons.join('\n')).toMatch(/already points to the replica/);
         // One write per region in all: the failover's, none from the second event.
-        for (const region of [REP_REGION, SRC_REGION]) expect(await moto.parameterHistory(region, PARAM)).toHaveLength(2);
+        for (const region of [REP_REGION, SRC_REGION])
+          expect(await moto.parameterHistory(region, PARAM)).toHaveLength(2);
       } finally {
         await startZone('za');
       }

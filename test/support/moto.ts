@@ -74,7 +74,8 @@ export class MotoServer {
     const server = new MotoServer(child, `http://127.0.0.1:${port}`);
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}: ${MOTO_INSTALL_HINT}`);
+      if (child.exitCode !== null)
+        throw new Error(`moto_server exited with code ${child.exitCode}: ${MOTO_INSTALL_HINT}`);
       try {
         const res = await fetch(`${server.endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) });
         if (res.ok) return server;
