@@ -14,3 +14,4 @@ export * from './replication-probe';
 export * from './alarm-state-forwarding';
 export * from './failover-controller';
 export * from './replication-failure-events';
+export * from './replication-backfill';

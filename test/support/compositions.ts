@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AlarmStateForwarding,
@@ -7,8 +7,10 @@ import {
   ReplicatedBucket,
   ReplicationDestination,
   ReplicationPairs,
+  ReplicationBackfill,
   ReplicationProbe,
 } from '../../lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { createAlarmTopic } from '../../lib/private/dr-function';
 
 /** A source in one account replicating to a replica in another account and one in its own. */
@@ -59,4 +61,19 @@ export function mrapComposition(app: App): void {
   });
   alarm.addAlarmAction(new SnsAction(createAlarmTopic(east, data.encryptionKey!)));
   new AlarmStateForwarding(east, 'Forward', { alarms: [alarm], targetRegion: 'us-west-2' });
+}
+
+/** A source bucket with a Batch Replication backfill (weekly schedule) beside it, in the source region. */
+export function backfillComposition(app: App): void {
+  const west = new Stack(app, 'West', { env: { account: '111111111111', region: 'us-west-2' } });
+  const east = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
+  const replica = new ReplicaBucket(west, 'Replica');
+  const data = new ReplicatedBucket(east, 'Orders', {
+    destinations: [ReplicationDestination.toReplicaBucket(replica)],
+  });
+  new ReplicationBackfill(east, 'Backfill', {
+    sourceBucket: data.bucket,
+    prefix: 'invoices/',
+    schedule: scheduler.ScheduleExpression.rate(Duration.days(7)),
+  });
 }
