@@ -58,8 +58,7 @@ export async function backfill(
     return { action: 'ignored', ignored: request.why };
   }
   // Validated before any request, exactly as the command line validates its options.
-  const options =
-    request.kind === 'create' ? parseBackfillOptions(request.options, deps.now ?? new Date()) : undefined;
+  const options = request.kind === 'create' ? parseBackfillOptions(request.options, deps.now ?? new Date()) : undefined;
   const where = `--account ${config.account} --source-region ${config.region}`;
   const control = (deps.control ?? ((c) => new BackfillControl(c)))(config);
   try {

@@ -98,7 +98,12 @@ describe('ReplicationBackfill', () => {
         Action: ['s3:GetObject', 's3:GetObjectVersion'],
         Resource: under(reports, '/backfill/manifests/*'),
       },
-      { Sid: 'WriteManifestAndReport', Effect: 'Allow', Action: 's3:PutObject', Resource: under(reports, '/backfill/*') },
+      {
+        Sid: 'WriteManifestAndReport',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: under(reports, '/backfill/*'),
+      },
       {
         Sid: 'SourceKeyThroughS3',
         Effect: 'Allow',
@@ -158,7 +163,9 @@ describe('ReplicationBackfill', () => {
   });
 
   test('no IAM or resource policy statement of the stack allows a wildcard action', () => {
-    const t = build({ schedule: scheduler.ScheduleExpression.rate(Duration.days(7)) }).template().toJSON();
+    const t = build({ schedule: scheduler.ScheduleExpression.rate(Duration.days(7)) })
+      .template()
+      .toJSON();
     const allows = Object.values<any>(t.Resources)
       .flatMap((r) => [
         ...(r.Properties?.PolicyDocument?.Statement ?? []),
@@ -209,7 +216,15 @@ describe('ReplicationBackfill', () => {
     const fn = Object.entries<any>(vars).find(([id]) => id.includes('BackfillHandler'))![1];
     // Resolve the tokens as CloudFormation would, with literal stand-ins.
     const raw = fn.Properties.Environment.Variables.BACKFILL_CONFIG['Fn::Join'][1]
-      .map((p: unknown) => (typeof p === 'string' ? p : JSON.stringify(p).includes('Role') ? `arn:aws:iam::${A}:role/bf` : JSON.stringify(p).includes('Reports') ? 'reports-east' : 'orders-src'))
+      .map((p: unknown) =>
+        typeof p === 'string'
+          ? p
+          : JSON.stringify(p).includes('Role')
+            ? `arn:aws:iam::${A}:role/bf`
+            : JSON.stringify(p).includes('Reports')
+              ? 'reports-east'
+              : 'orders-src',
+      )
       .join('');
     const config = parseBackfillConfig(raw);
     expect(config).toEqual({
@@ -253,7 +268,9 @@ describe('ReplicationBackfill', () => {
       MetricName: 'BackfillTasksFailed',
       Dimensions: [{ Name: 'Bucket', Value: { Ref: Match.stringLikeRegexp('DataBucket') } }],
     });
-    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).filter((id) => id.startsWith('Backfill'))).toHaveLength(2);
+    expect(
+      Object.keys(t.findResources('AWS::CloudWatch::Alarm')).filter((id) => id.startsWith('Backfill')),
+    ).toHaveLength(2);
     expect(backfill.alarmTopic).toBeDefined();
   });
 
@@ -281,14 +298,18 @@ describe('ReplicationBackfill', () => {
       requireConfirmation: false,
       replicationStatuses: [BackfillReplicationStatus.FAILED, BackfillReplicationStatus.COMPLETED],
     });
-    const warnings = Annotations.fromStack(east).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    const warnings = Annotations.fromStack(east)
+      .findWarning('*', Match.anyValue())
+      .map((w) => String(w.entry.data));
     expect(warnings.filter((w) => w.includes('requireConfirmation is false'))).toHaveLength(1);
     expect(warnings.filter((w) => w.includes('replicationStatuses includes COMPLETED'))).toHaveLength(1);
   });
 
   test('the default props warn about nothing', () => {
     const { east } = build();
-    const warnings = Annotations.fromStack(east).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    const warnings = Annotations.fromStack(east)
+      .findWarning('*', Match.anyValue())
+      .map((w) => String(w.entry.data));
     expect(warnings.filter((w) => w.includes('backfill') || w.includes('requireConfirmation'))).toEqual([]);
   });
 });
@@ -332,8 +353,14 @@ describe('ReplicationBackfill bad props', () => {
   });
 
   test('fails when the reports prefix is the bucket root, has no trailing "/", or overlaps another report prefix', () => {
-    fails({ reportsPrefix: '' }, /reportsPrefix = "": a backfill must write under a prefix of its own.*fix: write "backfill\/"/);
-    fails({ reportsPrefix: 'backfill' }, /reportsPrefix = "backfill": without a trailing "\/".*fix: write "backfill\/"/);
+    fails(
+      { reportsPrefix: '' },
+      /reportsPrefix = "": a backfill must write under a prefix of its own.*fix: write "backfill\/"/,
+    );
+    fails(
+      { reportsPrefix: 'backfill' },
+      /reportsPrefix = "backfill": without a trailing "\/".*fix: write "backfill\/"/,
+    );
     fails({ reportsPrefix: 'audits/backfill/' }, /overlaps the prefix "audits\/" the audit writes its reports under/);
   });
 
@@ -373,7 +400,9 @@ describe('ReplicationBackfill bad props', () => {
     }
     expect(error?.problems.map((p) => p.prop).sort()).toEqual(['prefix', 'priority', 'reportScope']);
     expect(error?.message).toMatch(/priority = -1: must be a whole number from 0 to 2,147,483,647/);
-    expect(error?.message).toMatch(/reportScope = "everything": not a report scope; fix: use BackfillReportScope\.ALL_TASKS/);
+    expect(error?.message).toMatch(
+      /reportScope = "everything": not a report scope; fix: use BackfillReportScope\.ALL_TASKS/,
+    );
   });
 
   test('fails when the schedule expression is malformed', () => {

@@ -99,15 +99,16 @@ export function parseBackfillConfig(raw: string | undefined): BackfillHandlerCon
 export function scheduledRunId(time: string): string {
   const d = new Date(time);
   if (Number.isNaN(d.getTime())) throw new UsageError(`scheduledTime "${time}" is not a time`);
-  return `scheduled-${d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '')}`;
+  return `scheduled-${d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '')}`;
 }
 
 /** Reads the event into one request; anything unrecognised fails, naming what was expected. */
 export function parseBackfillEvent(event: unknown, config: BackfillHandlerConfig): BackfillRequest {
   if (!isRecord(event)) {
-    throw new UsageError(
-      'the event must be an object such as {"action":"create"} or {"action":"start","jobId":"..."}',
-    );
+    throw new UsageError('the event must be an object such as {"action":"create"} or {"action":"start","jobId":"..."}');
   }
   if (event.source === 'aws.s3' && isRecord(event.detail)) return fromJobEvent(event.detail, config);
   const action = str(event, 'action', 'event');
