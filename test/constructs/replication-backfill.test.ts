@@ -18,7 +18,17 @@ import { parseBackfillConfig, parseBackfillEvent } from '../../lambda/backfill/c
 import { parseBackfillOptions } from '../../lambda/backfill/core/options';
 import { testApp } from '../support/app';
 import { backfillComposition } from '../support/compositions';
-import { acknowledgements, nagFindings, stripAcknowledgements, unusedAcknowledgements } from '../support/nag';
+import { guardFindings } from '../support/guard';
+import {
+  acknowledgements,
+  allAcknowledgements,
+  nagFindings,
+  stripAcknowledgements,
+  unusedAcknowledgements,
+} from '../support/nag';
+import { synthesizeTo } from '../support/synth';
+import { GUARD_PLUGIN } from '../../lib/private/guard';
+import { rmSync } from 'node:fs';
 
 const A = '111111111111';
 
@@ -426,4 +436,25 @@ describe('cdk-nag on a backfill composition', () => {
     stripAcknowledgements(app);
     expect(unusedAcknowledgements(acks, nagFindings(app))).toEqual([]);
   });
+});
+
+describe('AWS Control Tower proactive controls (cfn-guard) on a backfill composition', () => {
+  test('every finding on the backfill is acknowledged, and every acknowledgement covers a finding', () => {
+    const synth = synthesizeTo(backfillComposition, 'cdk-s3-dr-guard-backfill-');
+    try {
+      const raw = guardFindings(synth).filter((f) => f.path.includes('/Backfill/'));
+      const acks = allAcknowledgements(synth.app).filter(
+        (a) => a.id.startsWith(`${GUARD_PLUGIN}::`) && a.path.includes('/Backfill/'),
+      );
+      expect(raw.length).toBeGreaterThan(0);
+      const uncovered = raw.filter(
+        (f) => !acks.some((a) => a.id === `${GUARD_PLUGIN}::${f.rule}` && a.path === f.path),
+      );
+      expect(uncovered).toEqual([]);
+      const stray = acks.filter((a) => !raw.some((f) => a.id === `${GUARD_PLUGIN}::${f.rule}` && a.path === f.path));
+      expect(stray).toEqual([]);
+    } finally {
+      rmSync(synth.outdir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

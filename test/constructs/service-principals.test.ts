@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { readFileSync, rmSync } from 'node:fs';
 import { buildExampleApp } from '../../bin/example';
-import { crossAccountComposition, mrapComposition } from '../support/compositions';
+import { backfillComposition, crossAccountComposition, mrapComposition } from '../support/compositions';
 import { synthesizeTo } from '../support/synth';
 
 interface Statement {
@@ -66,6 +66,7 @@ describe.each<[string, (app: App) => void]>([
   ['the example app', (app) => void buildExampleApp(app)],
   ['a cross-account two-destination composition', crossAccountComposition],
   ['an MRAP composition with alarm forwarding', mrapComposition],
+  ['a backfill composition', backfillComposition],
 ])('confused-deputy conditions in %s', (_name, build) => {
   const synth = synthesizeTo(build, 'cdk-s3-dr-principals-');
   afterAll(() => rmSync(synth.outdir, { recursive: true, force: true }));
