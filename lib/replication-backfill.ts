@@ -40,7 +40,7 @@ const BATCH_OPERATIONS_PRINCIPAL = 'batchoperations.s3.amazonaws.com';
 const CONFIG_ENV = 'BACKFILL_CONFIG';
 
 /** Where completion reports and generated manifests go in the reports bucket, by default. */
-export const DEFAULT_BACKFILL_REPORTS_PREFIX = 'backfill/';
+const DEFAULT_BACKFILL_REPORTS_PREFIX = 'backfill/';
 
 /**
  * The replication statuses a Batch Replication job's generated manifest selects objects by.
@@ -200,7 +200,7 @@ export class ReplicationBackfill extends Construct {
         }),
       },
     });
-    this.grantJobControl();
+    this.attachJobControlPolicy();
 
     this.rule = new events.Rule(this, 'OnJobFinished', {
       description: `Turns the end of the S3 Batch Replication jobs of ${this.node.path} into metrics (cdk-s3-dr)`,
@@ -370,20 +370,50 @@ export class ReplicationBackfill extends Construct {
     return policy;
   }
 
-  /** The function may create replication jobs, follow and confirm them, and pass the role to them only. */
-  private grantJobControl(): void {
-    const policy = new iam.ManagedPolicy(this, 'JobControlPolicy', {
-      description: `Create, confirm, cancel and describe the S3 Batch Replication jobs of ${this.node.path} (cdk-s3-dr)`,
-      roles: [this.handler.role],
+  /**
+   * Lets an operator (a role, a user, a CI principal) run `cdk-s3-dr backfill` with this
+   * construct's role: create replication jobs (s3:CreateJob, limited to replication jobs), describe,
+   * confirm and cancel replication jobs of this account and region, and pass this role to Batch
+   * Operations only. The same statements the function has; cdk-nag reports their two wildcard
+   * resources (s3:CreateJob has no resource type; job ids are not known in advance) on the
+   * grantee's policy, for you to acknowledge there.
+   */
+  grantJobControl(grantee: iam.IGrantable): iam.Grant {
+    const statements = this.jobControlStatements();
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: statements[0].actions,
+      resourceArns: statements[0].resources,
+      conditions: statements[0].conditions,
     });
-    const replicationJobs = { StringEquals: { 's3:RequestJobOperation': 'S3ReplicateObject' } };
-    policy.addStatements(
+    return statements.slice(1).reduce(
+      (g, st) =>
+        g.combine(
+          iam.Grant.addToPrincipal({
+            grantee,
+            actions: st.actions,
+            resourceArns: st.resources,
+            conditions: st.conditions,
+          }),
+        ),
+      grant,
+    );
+  }
+
+  /** Lets a principal invoke the function ({"action":"create"}, {"action":"start","jobId":...}). */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return this.handler.function.grantInvoke(grantee);
+  }
+
+  /** Create replication jobs only, follow and confirm replication jobs, pass this role only. */
+  private jobControlStatements(): iam.PolicyStatement[] {
+    return [
       new iam.PolicyStatement({
         sid: 'CreateReplicationJobs',
         actions: ['s3:CreateJob'],
         // s3:CreateJob has no resource type: "*" is all AWS accepts; the condition limits it to replication jobs.
         resources: ['*'],
-        conditions: replicationJobs,
+        conditions: { StringEquals: { 's3:RequestJobOperation': 'S3ReplicateObject' } },
       }),
       new iam.PolicyStatement({
         sid: 'FollowReplicationJobs',
@@ -397,7 +427,16 @@ export class ReplicationBackfill extends Construct {
         resources: [this.batchRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': BATCH_OPERATIONS_PRINCIPAL } },
       }),
-    );
+    ];
+  }
+
+  /** The function's own job control, on a managed policy of its own. */
+  private attachJobControlPolicy(): void {
+    const policy = new iam.ManagedPolicy(this, 'JobControlPolicy', {
+      description: `Create, confirm, cancel and describe the S3 Batch Replication jobs of ${this.node.path} (cdk-s3-dr)`,
+      roles: [this.handler.role],
+    });
+    policy.addStatements(...this.jobControlStatements());
     acknowledgeWildcardResources(policy, {
       'no-resource-level': WILDCARD_REASONS.BACKFILL_CREATE_JOB,
       's3-objects': WILDCARD_REASONS.BACKFILL_JOBS,
@@ -438,6 +477,20 @@ function validateBackfill(stack: Stack, p: ReplicationBackfillProps): PropProble
         p.sourceBucket.node.path,
       ),
     );
+  }
+  const bucketAccount = p.sourceBucket?.env.account;
+  if (
+    bucketAccount !== undefined &&
+    !Token.isUnresolved(bucketAccount) &&
+    !Token.isUnresolved(stack.account) &&
+    bucketAccount !== stack.account
+  ) {
+    problems.push({
+      prop: 'sourceBucket',
+      value: p.sourceBucket.node.path,
+      problem: `the source bucket is in account ${bucketAccount} but this stack is in ${stack.account}; a Batch Replication job runs in the account that owns the bucket, with a role of that account`,
+      fix: `create the construct in a stack of account ${bucketAccount}`,
+    });
   }
   if (p.sourceKey && p.sourceBucket) {
     problems.push(

@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -303,6 +304,24 @@ describe('ReplicationBackfill', () => {
     expect(command).toContain('/backfill/ --statuses NONE,FAILED');
   });
 
+  test("grantJobControl gives an operator the command line's permissions with this role; grantInvoke the function", () => {
+    const { east, backfill } = build();
+    const operator = new iam.Role(east, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    backfill.grantJobControl(operator);
+    backfill.grantInvoke(operator);
+    const t = Template.fromStack(east);
+    const policy = Object.entries<any>(t.findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('Operator'),
+    )![1];
+    const granted = policy.Properties.PolicyDocument.Statement.map((st: any) => [[].concat(st.Action), st.Condition]);
+    expect(granted).toEqual([
+      [['s3:CreateJob'], { StringEquals: { 's3:RequestJobOperation': 'S3ReplicateObject' } }],
+      [['s3:DescribeJob', 's3:UpdateJobStatus'], { StringEquals: { 's3:ExistingJobOperation': 'S3ReplicateObject' } }],
+      [['iam:PassRole'], { StringEquals: { 'iam:PassedToService': 'batchoperations.s3.amazonaws.com' } }],
+      [['lambda:InvokeFunction'], undefined],
+    ]);
+  });
+
   test('warns when jobs start without confirmation, or replicate what is already replicated', () => {
     const { east } = build({
       requireConfirmation: false,
@@ -336,6 +355,19 @@ describe('ReplicationBackfill bad props', () => {
     const other = s3.Bucket.fromBucketAttributes(east, 'Far', { bucketName: 'far-src', region: 'eu-west-1' });
     expect(() => new ReplicationBackfill(east, 'Backfill', { sourceBucket: other })).toThrow(
       /sourceBucket = "East\/Far": the source bucket is in eu-west-1 but this stack is in us-east-1; fix: use one in us-east-1, or create the construct in a stack of eu-west-1/,
+    );
+  });
+
+  test('fails when the source bucket is in another account', () => {
+    const app = testApp();
+    const east = new Stack(app, 'East', { env: { account: A, region: 'us-east-1' } });
+    const other = s3.Bucket.fromBucketAttributes(east, 'Theirs', {
+      bucketName: 'their-src',
+      account: '222222222222',
+      region: 'us-east-1',
+    });
+    expect(() => new ReplicationBackfill(east, 'Backfill', { sourceBucket: other })).toThrow(
+      /sourceBucket = "East\/Theirs": the source bucket is in account 222222222222 but this stack is in 111111111111; a Batch Replication job runs in the account that owns the bucket.*fix: create the construct in a stack of account 222222222222/,
     );
   });
 
