@@ -10,6 +10,7 @@ import { buildCreateJob } from './core/create-job';
 import { BACKFILL_CONFIG_ENV, BackfillHandlerConfig, parseBackfillConfig, parseBackfillEvent } from './core/invocation';
 import { parseBackfillOptions } from './core/options';
 import { completionMetrics, interpretJob, JobStatusReport } from './core/status';
+import { describeError, serviceFailure } from '../shared/errors';
 import { parseS3Uri } from '../shared/s3-uri';
 import { applyTimeoutEnv } from '../shared/timeouts';
 
@@ -71,7 +72,17 @@ export async function backfill(
       if (request.kind === 'start') await control.updateStatus(jobId, 'Ready', `confirmed through ${config.name}`);
       if (request.kind === 'cancel') await control.updateStatus(jobId, 'Cancelled', `cancelled through ${config.name}`);
     }
-    const job = await control.describeJob(jobId);
+    let job;
+    try {
+      job = await control.describeJob(jobId);
+    } catch (err) {
+      // The function may describe replication jobs only (s3:ExistingJobOperation): the rule also
+      // sees the account's other Batch Operations jobs (tagging, copying...), which it may not read.
+      if (request.kind !== 'job-status-changed' || serviceFailure(err)?.kind !== 'access') throw err;
+      const why = `job ${jobId} cannot be described (${describeError(err)}): not a replication job of ${config.name}`;
+      log(`ignored: ${why}`);
+      return { action: 'ignored', jobId, ignored: why };
+    }
     if (request.kind === 'job-status-changed' && job.RoleArn !== config.roleArn) {
       // The rule sees every Batch Operations job of the account and region: only ours count.
       const why = `job ${jobId} runs with another role (${job.RoleArn ?? 'none'}): not a job of ${config.name}`;

@@ -221,6 +221,18 @@ describe('following a job', () => {
     expect(emf).toEqual([]);
   });
 
+  test("a job the function may not describe (another operation's job) is ignored: no metric, no error", async () => {
+    const id = await newJob('not-replication');
+    rec.fail({ service: 's3', operation: 'DescribeJob', status: 403, times: 1 });
+    const { result, emf } = await run(statusChanged(id, 'Complete'));
+    expect(result.action).toBe('ignored');
+    expect(result.ignored).toContain(`job ${id} cannot be described`);
+    expect(emf).toEqual([]);
+    // Asked directly, the same refusal is an error, not silence.
+    rec.fail({ service: 's3', operation: 'DescribeJob', status: 403, times: 1 });
+    await expect(run({ action: 'status', jobId: id })).rejects.toThrow();
+  });
+
   test('a status that is not final, or an event of another account, is ignored without a request', async () => {
     const id = '6a5b4c3d-1e2f-4a5b-8c9d-0e1f2a3b4c5d';
     expect((await run(statusChanged(id, 'Active'))).result.action).toBe('ignored');
