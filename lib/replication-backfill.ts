@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { HandlerOptions } from './handler-options';
+import * as perms from './perms';
 import { DrFunction, schedulerRole } from './private/dr-function';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
@@ -327,22 +328,22 @@ export class ReplicationBackfill extends Construct {
     policy.addStatements(
       new iam.PolicyStatement({
         sid: 'InitiateReplication',
-        actions: ['s3:InitiateReplication'],
+        actions: perms.BACKFILL_SOURCE_OBJECT_ACTIONS,
         resources: [source.arnForObjects(`${prefix}*`)],
       }),
       new iam.PolicyStatement({
         sid: 'GenerateManifest',
-        actions: ['s3:GetReplicationConfiguration', 's3:PutInventoryConfiguration'],
+        actions: perms.BACKFILL_SOURCE_BUCKET_ACTIONS,
         resources: [source.bucketArn],
       }),
       new iam.PolicyStatement({
         sid: 'ReadGeneratedManifest',
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        actions: perms.BACKFILL_MANIFEST_READ_ACTIONS,
         resources: [reports.arnForObjects(`${this.reportsPrefix}manifests/*`)],
       }),
       new iam.PolicyStatement({
         sid: 'WriteManifestAndReport',
-        actions: ['s3:PutObject'],
+        actions: perms.BACKFILL_REPORT_WRITE_ACTIONS,
         resources: [reports.arnForObjects(`${this.reportsPrefix}*`)],
       }),
     );
@@ -357,7 +358,7 @@ export class ReplicationBackfill extends Construct {
       policy.addStatements(
         new iam.PolicyStatement({
           sid: i === 0 && sourceKey ? 'SourceKeyThroughS3' : 'ReportsKeyThroughS3',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          actions: perms.BACKFILL_KEY_ACTIONS,
           resources: [key.keyArn],
           conditions: {
             StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
@@ -410,14 +411,14 @@ export class ReplicationBackfill extends Construct {
     return [
       new iam.PolicyStatement({
         sid: 'CreateReplicationJobs',
-        actions: ['s3:CreateJob'],
+        actions: perms.BACKFILL_CREATE_JOB_ACTIONS,
         // s3:CreateJob has no resource type: "*" is all AWS accepts; the condition limits it to replication jobs.
         resources: ['*'],
         conditions: { StringEquals: { 's3:RequestJobOperation': 'S3ReplicateObject' } },
       }),
       new iam.PolicyStatement({
         sid: 'FollowReplicationJobs',
-        actions: ['s3:DescribeJob', 's3:UpdateJobStatus'],
+        actions: perms.BACKFILL_FOLLOW_JOB_ACTIONS,
         resources: [arnPattern(this, 's3', 'job/*')],
         conditions: { StringEquals: { 's3:ExistingJobOperation': 'S3ReplicateObject' } },
       }),
