@@ -15,3 +15,4 @@ export * from './alarm-state-forwarding';
 export * from './failover-controller';
 export * from './replication-failure-events';
 export * from './two-way-replication';
+export * from './replication-backfill';

@@ -37,3 +37,21 @@ export const REPLICATION_SOURCE_KEY_ACTIONS = ['kms:Decrypt'];
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html#bucket-key-replication
  */
 export const REPLICATION_REPLICA_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt'];
+
+// The Batch Operations role of a Batch Replication job with a generated manifest (ReplicationBackfill):
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-batch-replication-policies.html
+
+/** On source objects (under the prefix): replicate them. */
+export const BACKFILL_SOURCE_OBJECT_ACTIONS = ['s3:InitiateReplication'];
+/** On the source bucket: read its replication configuration and generate the manifest. */
+export const BACKFILL_SOURCE_BUCKET_ACTIONS = ['s3:GetReplicationConfiguration', 's3:PutInventoryConfiguration'];
+/** On the generated manifest, under the reports prefix: read it back. */
+export const BACKFILL_MANIFEST_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
+/** Under the reports prefix: write the generated manifest and the completion report. */
+export const BACKFILL_REPORT_WRITE_ACTIONS = ['s3:PutObject'];
+/** On the source and reports keys, through S3 for those buckets only. */
+export const BACKFILL_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+/** Whoever creates jobs (the backfill function, an operator): replication jobs only (s3:RequestJobOperation). */
+export const BACKFILL_CREATE_JOB_ACTIONS = ['s3:CreateJob'];
+/** Whoever follows jobs: replication jobs only (s3:ExistingJobOperation). */
+export const BACKFILL_FOLLOW_JOB_ACTIONS = ['s3:DescribeJob', 's3:UpdateJobStatus'];

@@ -112,6 +112,12 @@ export const WILDCARD_REASONS = {
     'The failover controller writes and reads its decision records under failover/decisions/ of its reports bucket, a new key per decision.',
   FAILOVER_GET_METRIC_DATA:
     'cloudwatch:GetMetricData supports no resource-level permissions; "*" is the only resource AWS accepts. The failover controller uses it only to read the probe\'s datapoints before deciding.',
+  BACKFILL_OBJECTS:
+    'A Batch Replication job initiates replication of the objects its generated manifest lists, whose keys are not known in advance, under the source prefix only; it writes its generated manifest and completion report, and reads the manifest back, only under the backfill prefix of the reports bucket.',
+  BACKFILL_CREATE_JOB:
+    's3:CreateJob supports no resource-level permissions; "*" is the only resource AWS accepts. The statement is limited to replication jobs by s3:RequestJobOperation, and a job can only run with the one role this function may pass.',
+  BACKFILL_JOBS:
+    'Job ids are issued by S3 when a job is created, so the resource names the Batch Operations jobs of this account and region; s3:ExistingJobOperation limits describing, confirming and cancelling to replication jobs.',
 } as const;
 
 /** For roles that invoke a function and log to CloudWatch Logs (state machines, schedules). */

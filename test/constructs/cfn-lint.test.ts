@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../bin/example';
-import { crossAccountComposition, mrapComposition, twoWayComposition } from '../support/compositions';
+import { backfillComposition, crossAccountComposition, mrapComposition, twoWayComposition } from '../support/compositions';
 import { synthesizeTo } from '../support/synth';
 
 const ROOT = join(__dirname, '..', '..');
@@ -27,6 +27,7 @@ describe('cfn-lint', () => {
     ['cross-account', crossAccountComposition],
     ['mrap', mrapComposition],
     ['two-way', (app) => void twoWayComposition(app)],
+    ['backfill', backfillComposition],
   ];
   const apps = builds.map(([name, build]) => synthesizeTo(build, `cdk-s3-dr-lint-${name}-`));
   const templates = apps.flatMap((a) => a.templates);
@@ -43,7 +44,7 @@ describe('cfn-lint', () => {
   });
 
   test('reports no error and no unexplained warning in any synthesized template', () => {
-    expect(templates.length).toBe(9);
+    expect(templates.length).toBe(11);
     const run = spawnSync(
       'cfn-lint',
       ['--config-file', join(ROOT, '.cfnlintrc.yaml'), '--format', 'json', '--', ...templates],

@@ -1,13 +1,14 @@
 import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../../bin/example';
 import { testApp } from '../support/app';
-import { crossAccountComposition, twoWayComposition } from '../support/compositions';
+import { backfillComposition, crossAccountComposition, twoWayComposition } from '../support/compositions';
 import { acknowledgements, nagFindings, stripAcknowledgements, unusedAcknowledgements } from '../support/nag';
 
 describe.each([
   ['the example app', (app: App) => void buildExampleApp(app)],
   ['a cross-account two-destination composition', crossAccountComposition],
   ['a cross-account two-way pair', (app: App) => void twoWayComposition(app)],
+  ['a backfill composition', backfillComposition],
 ])('cdk-nag on %s', (_name, build) => {
   test('has zero findings in all four packs', () => {
     const app = testApp();

@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +10,7 @@ import {
   FailoverController,
   ReplicaBucket,
   ReplicatedBucket,
+  ReplicationBackfill,
   ReplicationDestination,
   ReplicationFailureEvents,
   ReplicationFailureNotifications,
@@ -74,6 +76,16 @@ const CASES: Array<[string, (env: Env) => Construct, number]> = [
       new ReplicationFailureEvents(env.east, 'Events', {
         replicatedBucket: data(env),
         targetRegion: 'us-west-2',
+        permissionsBoundary: env.eastBoundary,
+      }),
+    3,
+  ],
+  [
+    'ReplicationBackfill',
+    (env) =>
+      new ReplicationBackfill(env.east, 'Backfill', {
+        sourceBucket: data(env).bucket,
+        schedule: scheduler.ScheduleExpression.rate(Duration.days(7)),
         permissionsBoundary: env.eastBoundary,
       }),
     3,

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { readFileSync, rmSync } from 'node:fs';
 import { buildExampleApp } from '../../bin/example';
-import { crossAccountComposition, mrapComposition, twoWayComposition } from '../support/compositions';
+import { backfillComposition, crossAccountComposition, mrapComposition, twoWayComposition } from '../support/compositions';
 import { synthesizeTo } from '../support/synth';
 
 interface Statement {
@@ -67,6 +67,7 @@ describe.each<[string, (app: App) => void]>([
   ['a cross-account two-destination composition', crossAccountComposition],
   ['an MRAP composition with alarm forwarding', mrapComposition],
   ['a cross-account two-way pair', (app) => void twoWayComposition(app)],
+  ['a backfill composition', backfillComposition],
 ])('confused-deputy conditions in %s', (_name, build) => {
   const synth = synthesizeTo(build, 'cdk-s3-dr-principals-');
   afterAll(() => rmSync(synth.outdir, { recursive: true, force: true }));

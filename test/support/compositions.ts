@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AlarmStateForwarding,
@@ -7,9 +7,11 @@ import {
   ReplicatedBucket,
   ReplicationDestination,
   ReplicationPairs,
+  ReplicationBackfill,
   ReplicationProbe,
   TwoWayReplication,
 } from '../../lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { createAlarmTopic } from '../../lib/private/dr-function';
 
 /** A source in one account replicating to a replica in another account and one in its own. */
@@ -70,5 +72,20 @@ export function twoWayComposition(app: App): TwoWayReplication {
     first: { scope: east, id: 'Orders', bucketName: 'orders-two-way-use2' },
     second: { scope: west, id: 'Orders', bucketName: 'orders-two-way-usw2' },
     replicationTimeControl: true,
+  });
+}
+
+/** A source bucket with a Batch Replication backfill (weekly schedule) beside it, in the source region. */
+export function backfillComposition(app: App): void {
+  const west = new Stack(app, 'West', { env: { account: '111111111111', region: 'us-west-2' } });
+  const east = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
+  const replica = new ReplicaBucket(west, 'Replica');
+  const data = new ReplicatedBucket(east, 'Orders', {
+    destinations: [ReplicationDestination.toReplicaBucket(replica)],
+  });
+  new ReplicationBackfill(east, 'Backfill', {
+    sourceBucket: data.bucket,
+    prefix: 'invoices/',
+    schedule: scheduler.ScheduleExpression.rate(Duration.days(7)),
   });
 }
