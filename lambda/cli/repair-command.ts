@@ -270,7 +270,8 @@ export async function repairCommand(args: string[], io: CliIO): Promise<number> 
       done,
       journal: journal !== undefined ? appendJournal : undefined,
       onAuditProgress: (s) => progress.update(`audit: ${s.keys} keys, ${s.discrepancies} discrepancies`),
-      onWrite: (c) => progress.update(`repair: ${c.copied} copied, ${c.deleted} deleted, ${c.alreadyDone} already done`),
+      onWrite: (c) =>
+        progress.update(`repair: ${c.copied} copied, ${c.deleted} deleted, ${c.alreadyDone} already done`),
     },
   );
   progress.done();

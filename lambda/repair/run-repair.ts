@@ -277,7 +277,11 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
     const body = got.Body as NodeJS.ReadableStream & { destroy?: () => void };
     try {
       const tags = await fromClient.send(
-        new GetObjectTaggingCommand({ Bucket: fromSide.bucket, Key: key, VersionId: got.VersionId ?? a.from.versionId }),
+        new GetObjectTaggingCommand({
+          Bucket: fromSide.bucket,
+          Key: key,
+          VersionId: got.VersionId ?? a.from.versionId,
+        }),
       );
       const out = await toClient.send(
         new PutObjectCommand({

@@ -94,7 +94,10 @@ async function body(bucket: string, key: string): Promise<string> {
 describe('repair of planted differences (to the replica)', () => {
   let src: string;
   let dst: string;
-  const base: [string, string][] = Array.from({ length: 30 }, (_, i) => [`same/${String(i).padStart(3, '0')}`, `b${i}`]);
+  const base: [string, string][] = Array.from({ length: 30 }, (_, i) => [
+    `same/${String(i).padStart(3, '0')}`,
+    `b${i}`,
+  ]);
   // The seven differences a repair must write, and only those.
   const toCopy = ['diff/content', 'diff/content-2', 'diff/size', 'diff/size-meta', 'miss/1', 'miss/2', 'miss/meta'];
 
@@ -239,7 +242,18 @@ describe('repair from an audit report, streamed, to the source', () => {
     expect((await runCli(['audit', ...sides(src, dst), '--report', audit])).code).toBe(1);
     const before = await versions(src);
     const report = join(dir, 'home.json');
-    const args = ['repair', '--from-report', audit, '--to', 'source', '--copy', 'stream', '--apply', '--report', report];
+    const args = [
+      'repair',
+      '--from-report',
+      audit,
+      '--to',
+      'source',
+      '--copy',
+      'stream',
+      '--apply',
+      '--report',
+      report,
+    ];
     const run = await runCli([
       ...args,
       '--source-endpoint',
@@ -288,7 +302,7 @@ describe('an interrupted repair', () => {
     await putObjects(
       c,
       src,
-      keys.map((k) => [k, `body of ${k}`]),
+      keys.map((k): [string, string] => [k, `body of ${k}`]),
     );
     const audit = join(dir, 'kill-audit.json');
     expect((await runCli(['audit', ...sides(src, dst), '--report', audit])).code).toBe(1);
