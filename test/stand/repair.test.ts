@@ -352,3 +352,36 @@ describe('an interrupted repair', () => {
     expect((await runCli(['repair', ...sides(src, dst)])).code).toBe(0);
   });
 });
+
+describe('the repair Lambda handler', () => {
+  test('plans without writing, then applies, through the same core', async () => {
+    const { handler } = await import('../../lambda/repair/index');
+    const [src, dst] = await pair([['a/1', 'one']]);
+    await putObjects(c, src, [
+      ['l/1', 'one'],
+      ['l/2', 'two'],
+    ]);
+    const event = {
+      source: { bucket: src, region: za.region, endpoint: za.endpoint },
+      replica: { bucket: dst, region: za.region, endpoint: za.endpoint },
+      lagWindowSeconds: 0,
+    };
+    const before = await versions(dst);
+    const planned = await handler(event, { getRemainingTimeInMillis: () => 300_000 });
+    expect(planned).toMatchObject({ status: 'planned', exitCode: 1, writes: 0, counts: { planned: { copy: 2 } } });
+    expect(await versions(dst)).toEqual(before);
+    const applied = await handler({ ...event, apply: true }, { getRemainingTimeInMillis: () => 300_000 });
+    expect(applied).toMatchObject({ status: 'complete', exitCode: 0, writes: 2, remaining: 0 });
+    expect(applied.actions.map((a) => [a.key, a.outcome])).toEqual([
+      ['l/1', 'copied'],
+      ['l/2', 'copied'],
+    ]);
+    expect(added(before, await versions(dst))).toEqual(['l/1', 'l/2']);
+    // A Lambda about to time out starts no write: partial, and invoking again completes it.
+    await putObjects(c, src, [['l/3', 'three']]);
+    const late = await handler({ ...event, apply: true }, { getRemainingTimeInMillis: () => 1_000 });
+    expect(late).toMatchObject({ status: 'partial', exitCode: 1, writes: 0, counts: { notAttempted: 1 } });
+    const again = await handler({ ...event, apply: true }, { getRemainingTimeInMillis: () => 300_000 });
+    expect(again).toMatchObject({ status: 'complete', writes: 1 });
+  });
+});
