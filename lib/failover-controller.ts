@@ -167,6 +167,18 @@ export interface FailoverControllerProps extends RoleOptions {
   readonly vpc?: ec2.IVpc;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The replica replicates back to the source (two-way replication): failback waits for that
+   * replication to bring the failover's writes home, instead of repairing the source.
+   * @default false
+   */
+  readonly twoWayReplication?: boolean;
+  /**
+   * With `twoWayReplication`: how long failback waits for the audit from the replica back to the
+   * source to pass before it refuses (the pending window). From 0 to 24 hours.
+   * @default Duration.minutes(15)
+   */
+  readonly failbackCatchUp?: Duration;
 }
 
 /**
@@ -236,6 +248,8 @@ export class FailoverController extends Construct {
       },
       cooldownMinutes: Math.round((props.cooldown ?? Duration.hours(1)).toMinutes({ integral: false })),
       reports: { bucket: this.reportsBucket.bucketName, region: stack.region, prefix: 'failover/decisions/' },
+      ...(props.twoWayReplication ? { twoWayReplication: true } : {}),
+      ...(props.failbackCatchUp ? { failbackCatchUpSeconds: props.failbackCatchUp.toSeconds() } : {}),
     };
 
     // A source in another account names this role in its policies: give it a fixed name.
@@ -413,6 +427,17 @@ const FAILBACK_OBJECT_ACTIONS = ['s3:GetObject'];
 function validateController(stack: Stack, p: FailoverControllerProps): PropProblem[] {
   const problems: PropProblem[] = [];
   const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
+  if (p.failbackCatchUp !== undefined && !p.failbackCatchUp.isUnresolved()) {
+    const seconds = p.failbackCatchUp.toSeconds();
+    if (seconds < 0 || seconds > 86_400) {
+      problems.push({
+        prop: 'failbackCatchUp',
+        value: p.failbackCatchUp.toHumanString(),
+        problem: 'the pending window of a failback is out of range',
+        fix: 'use a duration from 0 to 24 hours, e.g. Duration.minutes(15)',
+      });
+    }
+  }
   if (p.mode !== undefined && !['automatic', 'approval', 'dry-run'].includes(p.mode)) {
     problems.push({
       prop: 'mode',

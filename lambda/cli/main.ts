@@ -24,8 +24,9 @@ commands:
   audit     prove the replica matches the source (read-only)
   drill     restore a sample from the replica into a scratch target and verify it
   failover  show (--dry-run) or approve (--approve) what the failover controller would do
-  failback  return routing to the source, only after a replica-to-source audit passes
+  failback  return routing to the source once the failover's writes are home (waits or repairs)
   backfill  replicate existing or failed objects with an S3 Batch Replication job
+  repair    make one side match the other where an audit finds them different (dry run by default)
 
 options of every command:
 ${LIMITS_HELP}
@@ -46,6 +47,8 @@ async function loadCommand(name: string): Promise<Subcommand | undefined> {
       return (await import('./failback-command')).failbackCommand;
     case 'backfill':
       return (await import('./backfill-command')).backfillCommand;
+    case 'repair':
+      return (await import('./repair-command')).repairCommand;
     default:
       return undefined;
   }

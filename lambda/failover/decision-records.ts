@@ -9,9 +9,11 @@ import { FailoverConfig } from './core/config';
 import { Decision, LastChange } from './core/decide';
 import { RoutingState, Side } from './core/routing';
 import { StepResult } from './routing-io';
+import type { CatchUp, RepairSteps } from './run-failover';
 
 export interface DecisionRecord {
-  readonly kind: 'failover' | 'failback';
+  /** failback-repair: the repair of the source before a failback (no routing change). */
+  readonly kind: 'failover' | 'failback' | 'failback-repair';
   /** ISO 8601. */
   readonly at: string;
   readonly trigger: string;
@@ -26,6 +28,10 @@ export interface DecisionRecord {
   readonly results: StepResult[];
   readonly approveCommand?: string;
   readonly audit?: { discrepancies: number; error?: string };
+  /** Failback with two-way replication: the audits made while waiting for it to catch up. */
+  readonly catchUp?: CatchUp;
+  /** Failback without it: the repair planned, carried out and planned again. */
+  readonly repair?: RepairSteps;
 }
 
 const DAY = 24 * 3600 * 1000;

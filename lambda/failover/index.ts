@@ -9,7 +9,7 @@
 import { UsageError } from '../shared/errors';
 import { Metrics } from '../shared/metrics';
 import { FailoverConfig, parseFailoverConfig, parseFailoverEvent } from './core/config';
-import { replicaToSourceAudit } from './failback-audit';
+import { replicaToSourceAudit, sourceRepair } from './failback-audit';
 import { FailbackOutcome, FailoverOutcome, runFailback, runFailover } from './run-failover';
 import { applyTimeoutEnv } from '../shared/timeouts';
 
@@ -50,8 +50,14 @@ export async function handler(event: unknown): Promise<HandlerResult> {
   if (request.action === 'failback') {
     const out: FailbackOutcome = await runFailback(
       config,
-      { dryRun: request.dryRun, trigger: request.trigger },
-      { audit: replicaToSourceAudit(config) },
+      {
+        dryRun: request.dryRun,
+        apply: request.apply,
+        trigger: request.apply ? `${request.trigger} (repair approved)` : request.trigger,
+        approveCommand:
+          'invoke the controller with {"action":"failback","apply":true}, or run cdk-s3-dr failback --config FILE --apply',
+      },
+      { audit: replicaToSourceAudit(config), repair: sourceRepair(config) },
     );
     new Metrics({ Action: out.action }).add('FailoverDecision', 1).flush();
     return {

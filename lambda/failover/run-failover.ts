@@ -10,6 +10,7 @@ import { FailoverConfig } from './core/config';
 import { AlarmState, Datapoint, decide, Decision, LastChange, planFailback, PlannedStep } from './core/decide';
 import { RoutingState, Side, summarizeRouting } from './core/routing';
 import { DecisionRecord, DecisionRecords } from './decision-records';
+import type { FailbackRepairResult } from './failback-audit';
 import { RoutingIO, StepResult } from './routing-io';
 
 export interface FailoverDeps {
@@ -325,36 +326,91 @@ function notify(
 
 // ---- failback --------------------------------------------------------------------------------
 
+/** What failback needs of a repair of the source from the replica (failback-audit.ts sourceRepair). */
+export type FailbackRepair = (apply: boolean) => Promise<FailbackRepairResult>;
+
 export interface FailbackDeps extends FailoverDeps {
   /**
    * A consistency audit from the replica back to the source (everything written to the replica
-   * during the failover must be in the source). Failback refuses unless it finds no discrepancies.
+   * during the failover must be in the source). Failback proceeds when it finds no discrepancies.
    */
-  readonly audit: () => Promise<{ discrepancies: number }>;
+  readonly audit: () => Promise<{ discrepancies: number; examples?: string[] }>;
+  /**
+   * Without two-way replication: the repair of the source from the replica, planned (false) or
+   * carried out (true). Without it, failback refuses while the audit finds discrepancies.
+   */
+  readonly repair?: FailbackRepair;
+  /** Waits between the audits of a two-way catch-up. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface FailbackRun {
+  readonly dryRun?: boolean;
+  /** Approval to repair the source from the replica first (one-way replication). */
+  readonly apply?: boolean;
+  readonly trigger: string;
+  /** The command that approves the repair, shown when it is needed. @default cdk-s3-dr failback --config FILE --apply */
+  readonly approveCommand?: string;
 }
 
 export interface FailbackOutcome {
-  readonly action: 'fail-back' | 'refused' | 'none';
+  readonly action: 'fail-back' | 'refused' | 'none' | 'repair-needed';
   readonly reasons: string[];
   readonly steps: PlannedStep[];
   readonly results: StepResult[];
   readonly executed: boolean;
   readonly complete: boolean;
   readonly audit?: { discrepancies: number; error?: string };
+  /** Two-way replication: the audits made while waiting for it to catch up. */
+  readonly catchUp?: CatchUp;
+  /** One-way replication: the repair planned, carried out, and planned again after it. */
+  readonly repair?: RepairSteps;
+  /** Shown with repair-needed: the command that approves the repair. */
+  readonly approveCommand?: string;
   readonly routingBefore: RoutingState;
+  /** Every decision record written by this run (one per step), newest last. */
+  readonly recordUris: string[];
   readonly recordUri?: string;
   readonly recordError?: string;
   /** Inputs that could not be read (pointers or routes, the audit). */
   readonly unreadable: Unreadable[];
 }
 
+export interface CatchUp {
+  readonly windowSeconds: number;
+  readonly waitedSeconds: number;
+  readonly caughtUp: boolean;
+  readonly audits: { at: string; discrepancies: number }[];
+}
+
+export interface RepairSteps {
+  plan?: FailbackRepairResult;
+  applied?: FailbackRepairResult;
+  after?: FailbackRepairResult;
+  error?: string;
+}
+
+const toWrite = (r: FailbackRepairResult) => r.planned.copy + r.planned.delete;
+const blocks = (r: FailbackRepairResult) => toWrite(r) + r.planned.conflict + r.planned.pending;
+function describeRepair(r: FailbackRepairResult): string {
+  const p = r.planned;
+  return `${p.copy} to copy, ${p.delete} to delete, ${p.conflict} conflicts, ${p.kept} kept (never on the replica)${r.examples.length ? `; e.g. ${r.examples.join(', ')}` : ''}`;
+}
+
+/** Seconds between the audits of a two-way catch-up: a tenth of the window, 1 to 30 s. */
+export function catchUpPollSeconds(windowSeconds: number): number {
+  return Math.max(1, Math.min(30, Math.floor(windowSeconds / 10)));
+}
+
 export async function runFailback(
   config: FailoverConfig,
-  run: { dryRun?: boolean; trigger: string },
+  run: FailbackRun,
   deps: FailbackDeps,
 ): Promise<FailbackOutcome> {
-  const now = (deps.now ?? Date.now)();
+  const clock = deps.now ?? Date.now;
+  const now = clock();
   const log = deps.log ?? defaultLog;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const io = new RoutingIO(config, deps.credentials);
   const sides = { source: config.source, replica: config.replica };
   const routingBefore = await io.read();
@@ -362,10 +418,151 @@ export async function runFailback(
   const summary = summarizeRouting(routingBefore, sides);
   const reasons = [...summary.details];
   const dryRun = run.dryRun === true || config.mode === 'dry-run';
+  const records = new DecisionRecords(config);
+  const wantRecord = (deps.record ?? true) && !dryRun; // a dry run changes nothing anywhere: no record either
+  const recordUris: string[] = [];
+  let recordError: string | undefined;
+  const record = async (at: number, r: Omit<DecisionRecord, 'at' | 'trigger' | 'config' | 'routingBefore'>) => {
+    if (!wantRecord) return;
+    const key = records.keyFor(at);
+    try {
+      await records.put(key, { at: new Date(at).toISOString(), trigger: run.trigger, config, routingBefore, ...r });
+      recordUris.push(records.uri(key));
+    } catch (err) {
+      recordError = describeError(err);
+    }
+  };
   let action: FailbackOutcome['action'];
   let steps: PlannedStep[] = [];
   let results: StepResult[] = [];
   let audit: FailbackOutcome['audit'];
+  let catchUp: CatchUp | undefined;
+  let repair: RepairSteps | undefined;
+  let approveCommand: string | undefined;
+
+  const runAudit = async (): Promise<{ discrepancies: number; examples?: string[] } | undefined> => {
+    try {
+      const a = await deps.audit();
+      audit = { discrepancies: a.discrepancies };
+      return a;
+    } catch (err) {
+      audit = { discrepancies: -1, error: describeError(err) };
+      unreadable.push({ input: 'the audit from the replica back to the source', error: err });
+      return undefined;
+    }
+  };
+  const refuseAuditError = () =>
+    reasons.push(`refused: the audit from the replica back to the source could not run: ${audit!.error}`);
+
+  /** Returns true when the failover's writes are home (or reported why not, in reasons). */
+  const bringHome = async (first: { discrepancies: number; examples?: string[] }): Promise<boolean> => {
+    const examples = (a: { examples?: string[] }) => (a.examples?.length ? ` (e.g. ${a.examples.join(', ')})` : '');
+    if (config.twoWayReplication) {
+      const window = config.failbackCatchUpSeconds;
+      const audits = [{ at: new Date(clock()).toISOString(), discrepancies: first.discrepancies }];
+      const started = clock();
+      let last = first;
+      if (dryRun) {
+        reasons.push(
+          `dry-run: the audit found ${first.discrepancies} discrepancies; failback would wait up to ${window} s for two-way replication to bring them to the source`,
+        );
+        catchUp = { windowSeconds: window, waitedSeconds: 0, caughtUp: false, audits };
+        return false;
+      }
+      while (last.discrepancies > 0 && clock() - started < window * 1000) {
+        await sleep(Math.min(catchUpPollSeconds(window) * 1000, Math.max(0, window * 1000 - (clock() - started))));
+        const a = await runAudit();
+        if (!a) {
+          refuseAuditError();
+          return false;
+        }
+        last = a;
+        audits.push({ at: new Date(clock()).toISOString(), discrepancies: a.discrepancies });
+      }
+      const waitedSeconds = Math.round((clock() - started) / 1000);
+      catchUp = { windowSeconds: window, waitedSeconds, caughtUp: last.discrepancies === 0, audits };
+      if (last.discrepancies === 0) {
+        reasons.push(
+          `two-way replication brought the failover's writes to the source: the audit passed after ${waitedSeconds} s (${audits.length} audits)`,
+        );
+        return true;
+      }
+      reasons.push(
+        `refused: two-way replication did not catch up within the ${window} s pending window: the audit from the replica back to the source still finds ${last.discrepancies} discrepancies${examples(last)}; check the replication rule from the replica to the source (its lag and FAILED objects), then run failback again (or repair with cdk-s3-dr repair --to source)`,
+      );
+      return false;
+    }
+    if (!deps.repair) {
+      reasons.push(
+        `refused: the audit from the replica back to the source found ${first.discrepancies} discrepancies; let replication catch up (or copy the missing objects back) and run failback again`,
+      );
+      return false;
+    }
+    repair = {};
+    try {
+      repair.plan = await deps.repair(false);
+    } catch (err) {
+      repair.error = describeError(err);
+      unreadable.push({ input: 'the repair plan of the source from the replica', error: err });
+      reasons.push(`refused: the repair of the source could not be planned: ${repair.error}`);
+      return false;
+    }
+    const plan = repair.plan;
+    reasons.push(
+      `the audit from the replica back to the source found ${first.discrepancies} discrepancies; the repair of the source plans ${describeRepair(plan)}`,
+    );
+    if (plan.planned.conflict > 0) {
+      reasons.push(
+        `refused: ${plan.planned.conflict} conflicts: objects newer on the source than on the replica; a person decides which to keep (cdk-s3-dr repair --to source lists them), then run failback again`,
+      );
+      return false;
+    }
+    if (toWrite(plan) === 0 && plan.planned.pending === 0) {
+      reasons.push(
+        `nothing to bring home: the ${plan.planned.kept} keys only on the source were never on the replica (writes replication had not carried before the outage) and are kept`,
+      );
+      return true;
+    }
+    if (dryRun || !run.apply) {
+      action = 'repair-needed';
+      approveCommand = run.approveCommand ?? 'cdk-s3-dr failback --config FILE --apply';
+      reasons.push(
+        `${dryRun ? 'dry-run: ' : ''}the source lacks the failover's writes: approve the repair (${toWrite(plan)} writes to the source), then routing returns: ${approveCommand}`,
+      );
+      return false;
+    }
+    try {
+      repair.applied = await deps.repair(true);
+    } catch (err) {
+      repair.error = describeError(err);
+      unreadable.push({ input: 'the repair of the source from the replica', error: err });
+      reasons.push(`refused: the repair of the source stopped: ${repair.error}; run failback --apply again`);
+      await record(clock(), failbackRepairRecord(repair, reasons, config.mode));
+      return false;
+    }
+    reasons.push(
+      `repaired the source: ${repair.applied.writes} writes (${describeRepair(repair.applied)}), ${repair.applied.skipped} skipped`,
+    );
+    // Audit again: the repair's own plan must find nothing left to write and no conflict.
+    try {
+      repair.after = await deps.repair(false);
+    } catch (err) {
+      repair.error = describeError(err);
+      unreadable.push({ input: 'the audit after the repair', error: err });
+      reasons.push(`refused: the audit after the repair could not run: ${repair.error}`);
+      await record(clock(), failbackRepairRecord(repair, reasons, config.mode));
+      return false;
+    }
+    await record(clock(), failbackRepairRecord(repair, reasons, config.mode));
+    if (blocks(repair.after) > 0) {
+      reasons.push(
+        `refused: the audit after the repair still finds ${describeRepair(repair.after)}: objects changed during the repair; run failback --apply again`,
+      );
+      return false;
+    }
+    reasons.push('the audit after the repair finds nothing left to bring home');
+    return true;
+  };
 
   if (summary.active === 'unknown') {
     action = 'none';
@@ -374,59 +571,40 @@ export async function runFailback(
     action = 'none';
     reasons.push('routing already points to the source: nothing to do');
   } else {
-    try {
-      const a = await deps.audit();
-      audit = { discrepancies: a.discrepancies };
-    } catch (err) {
-      audit = { discrepancies: -1, error: describeError(err) };
-      unreadable.push({ input: 'the audit from the replica back to the source', error: err });
-    }
-    if (audit.error !== undefined || audit.discrepancies !== 0) {
-      action = 'refused';
-      reasons.push(
-        audit.error !== undefined
-          ? `refused: the audit from the replica back to the source could not run: ${audit.error}`
-          : `refused: the audit from the replica back to the source found ${audit.discrepancies} discrepancies; let replication catch up (or copy the missing objects back) and run failback again`,
-      );
-    } else {
-      action = 'fail-back';
+    const first = await runAudit();
+    let home = false;
+    if (!first) refuseAuditError();
+    else if (first.discrepancies === 0) {
+      home = true;
       reasons.push('the audit from the replica back to the source found no discrepancies');
+    } else home = await bringHome(first);
+    if (home) {
+      action = 'fail-back';
       steps = planFailback(routingBefore, sides, now, `failback: ${run.trigger}`);
       if (dryRun) reasons.push('dry-run: the plan is shown, nothing changed');
       else results = await io.execute(steps);
-    }
+    } else action ??= 'refused';
   }
   const complete = results.every((r) => r.ok);
-  const records = new DecisionRecords(config);
-  const key = records.keyFor(now);
-  let recordError: string | undefined;
-  // A dry run changes nothing anywhere: no decision record either.
-  const wantRecord = (deps.record ?? true) && !dryRun;
-  if (wantRecord) {
-    const decision: Decision = {
-      action: 'none',
-      reasons,
-      steps,
-      ...(action === 'fail-back' ? { target: 'source' as Side } : {}),
-      execute: results.length > 0,
-      mode: dryRun ? 'dry-run' : config.mode,
-    };
-    try {
-      await records.put(key, {
-        kind: 'failback',
-        at: new Date(now).toISOString(),
-        trigger: run.trigger,
-        config,
-        routingBefore,
-        decision,
-        executed: results.length > 0,
-        results,
-        audit,
-      });
-    } catch (err) {
-      recordError = describeError(err);
-    }
-  }
+  const decision: Decision = {
+    action: 'none',
+    reasons,
+    steps,
+    ...(action === 'fail-back' ? { target: 'source' as Side } : {}),
+    execute: results.length > 0,
+    mode: dryRun ? 'dry-run' : config.mode,
+  };
+  // The routing step's record comes last, after the repair's (its own timestamp).
+  await record(Math.max(clock(), now), {
+    kind: 'failback',
+    decision,
+    executed: results.length > 0,
+    results,
+    audit,
+    ...(catchUp ? { catchUp } : {}),
+    ...(repair ? { repair } : {}),
+    ...(approveCommand ? { approveCommand } : {}),
+  });
   log({
     level: complete ? 'info' : 'error',
     msg: 'failback',
@@ -444,10 +622,28 @@ export async function runFailback(
     executed: results.length > 0,
     complete,
     audit,
+    ...(catchUp ? { catchUp } : {}),
+    ...(repair ? { repair } : {}),
+    ...(approveCommand ? { approveCommand } : {}),
     routingBefore,
-    recordUri: wantRecord && !recordError ? records.uri(key) : undefined,
+    recordUris,
+    recordUri: recordUris[recordUris.length - 1],
     recordError,
     unreadable,
+  };
+}
+
+function failbackRepairRecord(
+  repair: RepairSteps,
+  reasons: string[],
+  mode: FailoverConfig['mode'],
+): Omit<DecisionRecord, 'at' | 'trigger' | 'config' | 'routingBefore'> {
+  return {
+    kind: 'failback-repair',
+    decision: { action: 'none', reasons: [...reasons], steps: [], execute: false, mode },
+    executed: (repair.applied?.writes ?? 0) > 0,
+    results: [],
+    repair,
   };
 }
 

@@ -276,6 +276,21 @@ describe('FailoverController', () => {
     expect(config).toContain('\\"cooldownMinutes\\":60');
   });
 
+  test('two-way replication and the failback pending window reach the controller configuration', () => {
+    const { west, probe } = probeSetup();
+    new FailoverController(west, 'Failover', { probe, twoWayReplication: true, failbackCatchUp: Duration.minutes(5) });
+    const fn = Object.values(Template.fromStack(west).findResources('AWS::Lambda::Function')).find((f: any) =>
+      JSON.stringify(f.Properties.Environment ?? {}).includes('FAILOVER_CONFIG'),
+    ) as any;
+    const config = JSON.stringify(fn.Properties.Environment.Variables.FAILOVER_CONFIG);
+    expect(config).toContain('\\"twoWayReplication\\":true');
+    expect(config).toContain('\\"failbackCatchUpSeconds\\":300');
+    const { west: other, probe: p2 } = probeSetup();
+    expect(() => new FailoverController(other, 'Failover', { probe: p2, failbackCatchUp: Duration.hours(25) })).toThrow(
+      /failbackCatchUp = "1 day 1 hour": the pending window of a failback is out of range; fix: use a duration from 0 to 24 hours/,
+    );
+  });
+
   test('mrap plan: creates the access point and grants routes on its ARN only', () => {
     const { west, probe } = probeSetup();
     new FailoverController(west, 'Failover', { probe, plan: 'mrap', accessPoint: { createWithName: 'orders-dr' } });

@@ -3,11 +3,11 @@
  * region, zb = replica region), with SSM and CloudWatch served by moto's server
  * (test/support/moto.ts). Stops zone za for the outage and always restarts it.
  */
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { FailoverConfig, parseFailoverConfig } from '../../lambda/failover/core/config';
 import { formatPointerValue, parsePointerValue } from '../../lambda/failover/core/routing';
 import { DecisionRecords } from '../../lambda/failover/decision-records';
-import { replicaToSourceAudit } from '../../lambda/failover/failback-audit';
+import { replicaToSourceAudit, sourceRepair } from '../../lambda/failover/failback-audit';
 import { runFailback, runFailover } from '../../lambda/failover/run-failover';
 import { ProbeConfig } from '../../lambda/probe/config';
 import { probeMetrics, ProbeResult, runProbe } from '../../lambda/probe/run-probe';
@@ -16,6 +16,7 @@ import { MotoServer } from '../support/moto';
 import {
   createBucket,
   emptyAndDeleteBucket,
+  listAllVersions,
   standClient,
   standEnv,
   standSide,
@@ -247,5 +248,131 @@ describe('outage of the source zone', () => {
         region: SRC_REGION,
       });
     }
+  });
+});
+
+describe('failback brings the failover writes home', () => {
+  /** A non-replicated versioned pair on one zone (the differences stay planted), routing on the replica. */
+  async function failedOverPair(): Promise<{ src: string; rep: string; config: FailoverConfig }> {
+    const src = await createBucket('za', { versioned: true });
+    const rep = await createBucket('za', { versioned: true });
+    created.push(['za', src], ['za', rep]);
+    const base = controllerConfig({ source: src, replica: rep, sourceEndpoint: za.endpoint });
+    const config = parseFailoverConfig(
+      { ...base, replica: { ...base.replica, endpoint: za.endpoint } },
+      { strict: false },
+    );
+    const onReplica = formatPointerValue({
+      bucket: rep,
+      region: REP_REGION,
+      since: new Date().toISOString(),
+      reason: 'failover: test',
+    });
+    rec.setParameter(REP_REGION, PARAM, onReplica);
+    rec.setParameter(SRC_REGION, PARAM, onReplica);
+    return { src, rep, config };
+  }
+  const versionsOf = async (bucket: string) =>
+    (await listAllVersions('za', bucket)).map((v) => `${v.key}@${v.versionId}${v.isDeleteMarker ? '-marker' : ''}`);
+  const pointerBucket = (region: string) => {
+    const v = parsePointerValue(rec.getParameter(region, PARAM)!.value);
+    return typeof v === 'string' ? v : v.bucket;
+  };
+
+  test('without two-way replication: the repair waits for approval, then copies and deletes what the failover changed, audits again and switches', async () => {
+    const { src, rep, config } = await failedOverPair();
+    const c = standClient('za');
+    const put = (b: string, k: string, body: string) => c.send(new PutObjectCommand({ Bucket: b, Key: k, Body: body }));
+    for (const b of [src, rep]) for (const k of ['a/1', 'a/2', 'a/3']) await put(b, k, `base ${k}`);
+    await put(src, 'a/never-replicated', 'written just before the outage');
+    await new Promise((r) => setTimeout(r, 1_200)); // listings carry whole seconds
+    // The failover's writes, on the replica: one new object, one overwrite, one delete.
+    await put(rep, 'a/new', 'written during the failover');
+    await put(rep, 'a/2', 'overwritten during the failover');
+    await c.send(new DeleteObjectCommand({ Bucket: rep, Key: 'a/3' }));
+    const srcBefore = await versionsOf(src);
+    const deps = {
+      audit: replicaToSourceAudit(config),
+      repair: sourceRepair(config),
+      credentials,
+      log: () => undefined,
+    };
+
+    const waiting = await runFailback(config, { trigger: 'test', approveCommand: 'approve-me' }, deps);
+    expect(waiting.action).toBe('repair-needed');
+    expect(waiting.repair?.plan?.planned).toEqual({ copy: 2, delete: 1, conflict: 0, kept: 1, pending: 0 });
+    expect(waiting.approveCommand).toBe('approve-me');
+    expect(waiting.reasons.join('\n')).toMatch(/approve the repair \(3 writes to the source\)/);
+    expect(await versionsOf(src)).toEqual(srcBefore); // nothing written before approval
+    expect(pointerBucket(SRC_REGION)).toBe(rep);
+    expect(waiting.recordUris).toHaveLength(1);
+
+    const done = await runFailback(config, { trigger: 'test', apply: true }, deps);
+    expect(done.action).toBe('fail-back');
+    expect(done.repair?.applied?.writes).toBe(3);
+    expect(done.repair?.after?.planned).toMatchObject({ copy: 0, delete: 0, conflict: 0, kept: 1 });
+    // Exactly three writes on the source: two new versions and one delete marker; the never-replicated object kept.
+    const added = (await versionsOf(src)).filter((v) => !srcBefore.includes(v));
+    expect(added.map((v) => v.replace(/@.*?(-marker)?$/, '$1')).sort()).toEqual(['a/2', 'a/3-marker', 'a/new']);
+    const body = async (k: string) =>
+      (await c.send(new GetObjectCommand({ Bucket: src, Key: k }))).Body!.transformToString();
+    expect(await body('a/new')).toBe('written during the failover');
+    expect(await body('a/2')).toBe('overwritten during the failover');
+    expect(await body('a/never-replicated')).toBe('written just before the outage');
+    expect(pointerBucket(SRC_REGION)).toBe(src);
+    expect(pointerBucket(REP_REGION)).toBe(src);
+    // Two decisions recorded: the repair, then the routing change.
+    expect(done.recordUris).toHaveLength(2);
+    const records = new DecisionRecords(config);
+    const [repairRecord, switchRecord] = await Promise.all(
+      done.recordUris.map((u) => records.get(u.replace(`s3://${config.reports.bucket}/`, ''))),
+    );
+    expect(repairRecord).toMatchObject({ kind: 'failback-repair', executed: true, repair: { applied: { writes: 3 } } });
+    expect(switchRecord).toMatchObject({ kind: 'failback', executed: true, decision: { target: 'source' } });
+  });
+
+  test('with two-way replication: waits for the audit to pass within the pending window, and gives up with the keys when it does not', async () => {
+    const { src, rep, config: oneWay } = await failedOverPair();
+    const config = parseFailoverConfig(
+      { ...oneWay, twoWayReplication: true, failbackCatchUpSeconds: 3 },
+      { strict: false },
+    );
+    const c = standClient('za');
+    await c.send(new PutObjectCommand({ Bucket: rep, Key: 'b/late', Body: 'written during the failover' }));
+    const srcBefore = await versionsOf(src);
+    const gaveUp = await runFailback(
+      config,
+      { trigger: 'test' },
+      { audit: replicaToSourceAudit(config), repair: sourceRepair(config), credentials, log: () => undefined },
+    );
+    expect(gaveUp.action).toBe('refused');
+    expect(gaveUp.catchUp).toMatchObject({ windowSeconds: 3, caughtUp: false });
+    expect(gaveUp.catchUp!.audits.length).toBeGreaterThanOrEqual(2);
+    expect(gaveUp.catchUp!.waitedSeconds).toBeGreaterThanOrEqual(3);
+    expect(gaveUp.reasons.join('\n')).toMatch(/did not catch up within the 3 s pending window.*b\/late/);
+    expect(gaveUp.repair).toBeUndefined(); // two-way: never repairs
+    expect(await versionsOf(src)).toEqual(srcBefore);
+    expect(pointerBucket(SRC_REGION)).toBe(rep);
+
+    // Replication arriving while failback waits (played here by the wait itself writing the object
+    // to the source, as the reverse rule would): the next audit passes and routing returns.
+    let waits = 0;
+    const caughtUp = await runFailback(
+      config,
+      { trigger: 'test' },
+      {
+        audit: replicaToSourceAudit(config),
+        credentials,
+        log: () => undefined,
+        sleep: async () => {
+          if (++waits === 1)
+            await c.send(new PutObjectCommand({ Bucket: src, Key: 'b/late', Body: 'written during the failover' }));
+        },
+      },
+    );
+    expect(caughtUp.action).toBe('fail-back');
+    expect(caughtUp.catchUp).toMatchObject({ caughtUp: true });
+    expect(caughtUp.catchUp!.audits.map((a) => a.discrepancies)).toEqual([1, 0]);
+    expect(pointerBucket(SRC_REGION)).toBe(src);
   });
 });

@@ -45,6 +45,16 @@ export interface FailoverConfig {
   readonly reports: ConfigSide & { readonly prefix: string };
   /** Custom endpoints for the control-plane services (tests). */
   readonly endpoints: { readonly ssm?: string; readonly s3Control?: string; readonly cloudWatch?: string };
+  /**
+   * The replica replicates back to the source (two-way replication): failback waits for that
+   * replication to bring the failover's writes home instead of repairing. @default false
+   */
+  readonly twoWayReplication: boolean;
+  /**
+   * With two-way replication: how long failback waits for the replica-to-source audit to pass
+   * (the pending window) before it gives up, seconds. @default 900
+   */
+  readonly failbackCatchUpSeconds: number;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -137,6 +147,8 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     'cooldownMinutes',
     'reports',
     'endpoints',
+    'twoWayReplication',
+    'failbackCatchUpSeconds',
   ],
   source: ['bucket', 'region', 'endpoint'],
   replica: ['bucket', 'region', 'endpoint'],
@@ -258,6 +270,10 @@ export function parseFailoverConfig(raw: unknown, opts: { strict?: boolean } = {
     c.str(endpointsRaw, k, `endpoints.${k}`, { pattern: /^https?:\/\//, fix: 'write it as http(s)://host:port' });
   const endpoints = { ssm: ep('ssm'), s3Control: ep('s3Control'), cloudWatch: ep('cloudWatch') };
 
+  const twoWay = raw.twoWayReplication ?? false;
+  if (typeof twoWay !== 'boolean') c.add(`twoWayReplication must be true or false, got ${JSON.stringify(twoWay)}`);
+  const failbackCatchUpSeconds = c.int(raw, 'failbackCatchUpSeconds', 'failbackCatchUpSeconds', 900, 0, 86_400);
+
   if (c.errors.length > 0) {
     throw new UsageError(`invalid failover configuration:\n  - ${c.errors.join('\n  - ')}`);
   }
@@ -278,6 +294,8 @@ export function parseFailoverConfig(raw: unknown, opts: { strict?: boolean } = {
     cooldownMinutes,
     reports: { ...reports, prefix },
     endpoints,
+    twoWayReplication: twoWay === true,
+    failbackCatchUpSeconds,
   };
 }
 
@@ -285,7 +303,13 @@ export function parseFailoverConfig(raw: unknown, opts: { strict?: boolean } = {
 export type FailoverRequest =
   | { readonly action: 'failover'; readonly dryRun: boolean; readonly force: boolean; readonly trigger: string }
   | { readonly action: 'status'; readonly trigger: string }
-  | { readonly action: 'failback'; readonly dryRun: boolean; readonly trigger: string };
+  | {
+      readonly action: 'failback';
+      readonly dryRun: boolean;
+      /** Approved: repair the source from the replica first (one-way replication). */
+      readonly apply: boolean;
+      readonly trigger: string;
+    };
 
 /**
  * Accepts an EventBridge "CloudWatch Alarm State Change" event for the configured alarm, or a
@@ -325,7 +349,7 @@ export function parseFailoverEvent(event: unknown, alarmName: string): FailoverR
     case 'failover':
       return { action, dryRun: bool('dryRun'), force: bool('force'), trigger: 'direct invocation' };
     case 'failback':
-      return { action, dryRun: bool('dryRun'), trigger: 'direct invocation' };
+      return { action, dryRun: bool('dryRun'), apply: bool('apply'), trigger: 'direct invocation' };
     case 'status':
       return { action, trigger: 'direct invocation' };
     default:

@@ -16,6 +16,13 @@ export interface RepairOptions {
   readonly to: RepairTarget;
   /** Also remove what exists only on the written side. */
   readonly delete: boolean;
+  /**
+   * With `delete`: remove a key from the written side only when the other side records its
+   * deletion (a delete marker, seen in versions mode); a key the other side never had is kept.
+   * Failback sets it: an object only on the source may be a write replication never carried
+   * before the outage, not one deleted during it. @default false
+   */
+  readonly deleteOnlyDeleted?: boolean;
 }
 
 export type RepairAction =
@@ -89,6 +96,13 @@ export function planAction(d: Discrepancy, options: RepairOptions): RepairAction
     const deletedAt = d[fromSide]?.lastModified;
     if (!options.delete)
       return { kind: 'kept', key, reason: `exists only on the ${options.to}; kept (delete not requested)` };
+    if (options.deleteOnlyDeleted && d[fromSide] === undefined) {
+      return {
+        kind: 'kept',
+        key,
+        reason: `exists only on the ${options.to} and the ${fromSide} has no record of it (never replicated, not deleted): kept`,
+      };
+    }
     if (newerOnWrittenSide) {
       return {
         kind: 'conflict',

@@ -26,6 +26,12 @@ const failback: BadInputCase[] = [
     2,
     'reports.prefx is not a known key: did you mean "reports.prefix"?',
   ],
+  [
+    '--dry-run with --apply',
+    ['--config', json({}), '--dry-run', '--apply'],
+    2,
+    '--dry-run and --apply cannot be given together',
+  ],
   ['--force is not a failback option', ['--config', json({}), '--force'], 2, "unknown option '--force'"],
   ['a positional argument', ['--config', json({}), 'now'], 2, "unexpected argument 'now'"],
   ['config that is not JSON', ['--config', '{nope'], 2, 'is not JSON'],

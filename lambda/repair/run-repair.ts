@@ -1,0 +1,373 @@
+/**
+ * A repair: audits the pair (or takes an audit's discrepancies), plans what to copy, delete or
+ * leave (core/plan.ts), and, when asked to apply, carries out each write after checking that the
+ * written side still holds what the audit saw (core/apply.ts). The written side gets one
+ * CopyObject (same endpoint) or one GET + PUT (other endpoints) per copied object and one
+ * DeleteObject per deleted key, nothing else; the side copied from is only read.
+ */
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { AuditMode, AuditRecord, AuditSummary, Discrepancy } from '../audit/core';
+import { runAudit } from '../audit/run-audit';
+import { MemorySink } from '../audit/sink';
+import { accessErrorFrom, describeError, IncompleteError, serviceFailure } from '../shared/errors';
+import { createS3Client, RequestStats } from '../shared/s3-client';
+import { S3Location } from '../shared/s3-uri';
+import {
+  actionId,
+  checksumOf,
+  copySource,
+  CurrentState,
+  isWrite,
+  JournalEntry,
+  MAX_SINGLE_COPY_BYTES,
+  putFieldsFrom,
+  recheck,
+  RepairCounts,
+  unquote,
+  WriteAction,
+  WriteOutcome,
+} from './core/apply';
+import { planRepair, RepairActionKind, RepairPlan, RepairTarget } from './core/plan';
+
+/** One side of the pair: bucket, prefix, region and an optional S3-compatible endpoint. */
+export interface RepairSide extends S3Location {
+  readonly region: string;
+  readonly endpoint?: string;
+}
+
+/** How copies are made: auto picks server-side on one endpoint, stream across endpoints. */
+export type CopyMode = 'auto' | 'server-side' | 'stream';
+
+export interface RepairRunOptions {
+  readonly source: RepairSide;
+  readonly replica: RepairSide;
+  readonly to: RepairTarget;
+  /** Also delete what exists only on the written side. */
+  readonly delete: boolean;
+  /** See RepairOptions.deleteOnlyDeleted. @default false */
+  readonly deleteOnlyDeleted?: boolean;
+  /** False: plan only, write nothing. */
+  readonly apply: boolean;
+  /** @default 'auto' */
+  readonly copy?: CopyMode;
+  /** The audit to run when no discrepancies are given. */
+  readonly audit?: {
+    readonly mode?: AuditMode;
+    readonly lagWindowSeconds?: number;
+    readonly deleteMarkerReplication?: boolean;
+    readonly headCheck?: boolean;
+    readonly pageSize?: number;
+  };
+  /** An audit's discrepancies (from its report): no audit is run. */
+  readonly discrepancies?: readonly Discrepancy[];
+  /** Writes in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Attempts per request. @default 10 */
+  readonly maxAttempts?: number;
+  /** Start no write after this many milliseconds: the run is 'partial'. */
+  readonly timeBudgetMs?: number;
+}
+
+export interface RepairDeps {
+  readonly stats?: RequestStats;
+  /** Writes an interrupted run finished, by action id (core/apply.ts actionId). */
+  readonly done?: ReadonlyMap<string, JournalEntry>;
+  /** Called once a write is certain (or found done), before the next is counted. */
+  readonly journal?: (entry: JournalEntry) => void;
+  readonly onAuditProgress?: (summary: AuditSummary) => void;
+  readonly onWrite?: (counts: RepairCounts) => void;
+  readonly clock?: () => number;
+  /** Clients per side (tests); by default built with createS3Client. */
+  readonly sourceClient?: S3Client;
+  readonly replicaClient?: S3Client;
+}
+
+/** What happened to one planned action. */
+export interface ActionResult {
+  readonly key: string;
+  readonly kind: RepairActionKind;
+  readonly reason: string;
+  /** Writes only: what the run did. */
+  readonly outcome?: WriteOutcome | 'not-attempted';
+  /** For copies: where the copy came from (version id or ETag) and what it wrote. */
+  readonly versionId?: string;
+  readonly etag?: string;
+  readonly writtenVersionId?: string;
+}
+
+export interface RepairResult {
+  readonly status: 'complete' | 'partial';
+  readonly plan: RepairPlan;
+  readonly counts: RepairCounts;
+  readonly results: readonly ActionResult[];
+  /** The summary of the audit this run made (absent when discrepancies were given). */
+  readonly audit?: AuditSummary;
+  /** Objects the audit matched by size only (not repaired: nothing proves they differ). */
+  readonly unverified: number;
+  readonly copyMode: 'server-side' | 'stream';
+}
+
+function endpointIdentity(endpoint: string | undefined): string {
+  if (endpoint === undefined) return 'aws';
+  try {
+    const u = new URL(endpoint);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return endpoint.toLowerCase().replace(/\/+$/, '');
+  }
+}
+
+/** Server-side copies need both sides behind one endpoint (every AWS region counts as one: S3 copies across regions). */
+export function resolveCopyMode(mode: CopyMode, a: RepairSide, b: RepairSide): 'server-side' | 'stream' {
+  if (mode !== 'auto') return mode;
+  return endpointIdentity(a.endpoint) === endpointIdentity(b.endpoint) ? 'server-side' : 'stream';
+}
+
+/** Runs the audit to its end, keeping its records. */
+async function auditPair(
+  o: RepairRunOptions,
+  clients: { source: S3Client; replica: S3Client },
+  deps: RepairDeps,
+): Promise<{ records: AuditRecord[]; summary: AuditSummary }> {
+  const sink = new MemorySink();
+  let checkpoint;
+  for (;;) {
+    const result = await runAudit(
+      {
+        source: { bucket: o.source.bucket, prefix: o.source.prefix },
+        replica: { bucket: o.replica.bucket, prefix: o.replica.prefix },
+        mode: o.audit?.mode,
+        lagWindowSeconds: o.audit?.lagWindowSeconds,
+        deleteMarkerReplication: o.audit?.deleteMarkerReplication,
+        headCheck: o.audit?.headCheck,
+        pageSize: o.audit?.pageSize,
+        checkpoint,
+      },
+      {
+        sourceClient: clients.source,
+        replicaClient: clients.replica,
+        stats: deps.stats,
+        sink,
+        onProgress: deps.onAuditProgress,
+      },
+    );
+    if (result.status === 'complete') return { records: sink.records, summary: result.summary };
+    checkpoint = result.checkpoint;
+  }
+}
+
+const isMissing = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+};
+/** The side copied from no longer holds the version the audit saw. */
+const isGone = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    isMissing(err) ||
+    e?.name === 'NoSuchVersion' ||
+    e?.name === 'PreconditionFailed' ||
+    e?.$metadata?.httpStatusCode === 412
+  );
+};
+
+export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Promise<RepairResult> {
+  const clock = deps.clock ?? Date.now;
+  const started = clock();
+  const stats = deps.stats;
+  const client = (side: RepairSide) =>
+    createS3Client({ region: side.region, endpoint: side.endpoint, maxAttempts: o.maxAttempts, stats });
+  const clients = {
+    source: deps.sourceClient ?? client(o.source),
+    replica: deps.replicaClient ?? client(o.replica),
+  };
+  let audit: AuditSummary | undefined;
+  let discrepancies: readonly Discrepancy[];
+  let unverified = 0;
+  if (o.discrepancies) discrepancies = o.discrepancies;
+  else {
+    const audited = await auditPair(o, clients, deps);
+    audit = audited.summary;
+    discrepancies = audited.records.filter((r): r is Discrepancy => r.kind !== 'unverified');
+    unverified = audited.records.length - discrepancies.length;
+  }
+  const plan = planRepair(discrepancies, { to: o.to, delete: o.delete, deleteOnlyDeleted: o.deleteOnlyDeleted });
+  const fromSide = o[plan.from];
+  const toSide = o[plan.to];
+  const fromClient = clients[plan.from];
+  const toClient = clients[plan.to];
+  const copyMode = resolveCopyMode(o.copy ?? 'auto', fromSide, toSide);
+
+  const results: ActionResult[] = plan.actions.map((a) => ({ key: a.key, kind: a.kind, reason: a.reason }));
+  const c = { copied: 0, deleted: 0, alreadyDone: 0, changed: 0, tooLarge: 0, notAttempted: 0 };
+  const counts = (): RepairCounts => ({ planned: plan.counts, ...c });
+  const writes = plan.actions.map((a, i) => [a, i] as const).filter((x): x is [WriteAction, number] => isWrite(x[0]));
+  if (!o.apply) {
+    c.notAttempted = writes.length;
+    for (const [, i] of writes) results[i] = { ...results[i], outcome: 'not-attempted' };
+    return { status: 'complete', plan, counts: counts(), results, audit, unverified, copyMode };
+  }
+
+  const record = (i: number, action: WriteAction, outcome: WriteOutcome, extra: Partial<ActionResult> = {}) => {
+    results[i] = { ...results[i], outcome, ...extra };
+    if (outcome === 'copied') c.copied++;
+    else if (outcome === 'deleted') c.deleted++;
+    else if (outcome === 'already-done') c.alreadyDone++;
+    else if (outcome === 'changed') c.changed++;
+    else c.tooLarge++;
+    if (outcome !== 'changed' && outcome !== 'too-large')
+      deps.journal?.({ id: actionId(action), outcome, at: new Date(clock()).toISOString() });
+    deps.onWrite?.(counts());
+  };
+
+  const current = async (key: string): Promise<CurrentState> => {
+    try {
+      const h = await toClient.send(
+        new HeadObjectCommand({ Bucket: toSide.bucket, Key: toSide.prefix + key, ChecksumMode: 'ENABLED' }),
+      );
+      const sum = checksumOf(h);
+      return {
+        exists: true,
+        size: h.ContentLength,
+        etag: unquote(h.ETag),
+        ...(sum ? { checksum: `${sum.algorithm}:${sum.value}` } : {}),
+      };
+    } catch (err) {
+      if (isMissing(err)) return { exists: false };
+      throw err;
+    }
+  };
+
+  const copyServerSide = async (a: Extract<WriteAction, { kind: 'copy' }>) => {
+    const algorithm = a.from.checksum?.split(':')[0] as 'SHA256' | undefined;
+    const out = await toClient.send(
+      new CopyObjectCommand({
+        Bucket: toSide.bucket,
+        Key: toSide.prefix + a.key,
+        CopySource: copySource(fromSide.bucket, fromSide.prefix + a.key, a.from.versionId),
+        // Pinned to what the audit saw: its version id, or else its ETag.
+        CopySourceIfMatch: a.from.versionId === undefined ? a.from.etag : undefined,
+        MetadataDirective: 'COPY',
+        TaggingDirective: 'COPY',
+        ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
+      }),
+    );
+    return { writtenVersionId: out.VersionId, etag: unquote(out.CopyObjectResult?.ETag) };
+  };
+
+  const copyStreamed = async (a: Extract<WriteAction, { kind: 'copy' }>) => {
+    const key = fromSide.prefix + a.key;
+    const got = await fromClient.send(
+      new GetObjectCommand({
+        Bucket: fromSide.bucket,
+        Key: key,
+        VersionId: a.from.versionId,
+        IfMatch: a.from.versionId === undefined ? a.from.etag : undefined,
+        ChecksumMode: 'ENABLED',
+      }),
+    );
+    const body = got.Body as NodeJS.ReadableStream & { destroy?: () => void };
+    try {
+      const tags = await fromClient.send(
+        new GetObjectTaggingCommand({
+          Bucket: fromSide.bucket,
+          Key: key,
+          VersionId: got.VersionId ?? a.from.versionId,
+        }),
+      );
+      const out = await toClient.send(
+        new PutObjectCommand({
+          Bucket: toSide.bucket,
+          Key: toSide.prefix + a.key,
+          Body: got.Body,
+          ContentLength: got.ContentLength,
+          ...putFieldsFrom(got, tags.TagSet),
+        }),
+      );
+      return { writtenVersionId: out.VersionId, etag: unquote(out.ETag) };
+    } catch (err) {
+      body.destroy?.(); // free the connection of a body that was not read to its end
+      throw err;
+    }
+  };
+
+  const one = async (a: WriteAction, i: number): Promise<void> => {
+    if (deps.done?.has(actionId(a))) {
+      results[i] = { ...results[i], outcome: 'already-done' };
+      c.alreadyDone++;
+      deps.onWrite?.(counts());
+      return;
+    }
+    if (a.kind === 'copy' && a.from.size > MAX_SINGLE_COPY_BYTES) return record(i, a, 'too-large');
+    const check = recheck(a, await current(a.key));
+    if (check !== 'write') return record(i, a, check);
+    if (a.kind === 'delete') {
+      await toClient.send(new DeleteObjectCommand({ Bucket: toSide.bucket, Key: toSide.prefix + a.key }));
+      return record(i, a, 'deleted');
+    }
+    try {
+      const out = copyMode === 'server-side' ? await copyServerSide(a) : await copyStreamed(a);
+      record(i, a, 'copied', { versionId: a.from.versionId, ...out });
+    } catch (err) {
+      if (isGone(err)) return record(i, a, 'changed');
+      throw err;
+    }
+  };
+
+  let next = 0;
+  let failure: unknown;
+  const budget = o.timeBudgetMs;
+  const worker = async () => {
+    while (failure === undefined && next < writes.length) {
+      if (budget !== undefined && clock() - started >= budget) return;
+      const [a, i] = writes[next++];
+      try {
+        await one(a, i);
+      } catch (err) {
+        failure ??= Object.assign(err as object, { repairKey: a.key });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 8) }, worker));
+  for (const [, i] of writes) {
+    if (results[i].outcome === undefined) {
+      results[i] = { ...results[i], outcome: 'not-attempted' };
+      c.notAttempted++;
+    }
+  }
+  if (failure !== undefined) throw repairFailure(failure, counts(), plan.to);
+  return {
+    status: c.notAttempted > 0 ? 'partial' : 'complete',
+    plan,
+    counts: counts(),
+    results,
+    audit,
+    unverified,
+    copyMode,
+  };
+}
+
+/** The error that stopped the writes, classified: access (exit 4), outage (exit 3), anything else as it is. */
+function repairFailure(err: unknown, counts: RepairCounts, to: RepairTarget): unknown {
+  const key = (err as { repairKey?: string }).repairKey;
+  const progress = `${counts.copied} copied and ${counts.deleted} deleted before it stopped`;
+  const f = serviceFailure(err);
+  if (f?.kind === 'access') return accessErrorFrom(f, `the repair of "${key}" on the ${to}`);
+  if (f) {
+    return new IncompleteError(
+      `the repair stopped at "${key}" (${progress}): a service was unreachable or failing: ${describeError(f.error)}`,
+      'once the endpoints answer again, run the same command again: finished writes are not repeated',
+      undefined,
+      { cause: err },
+    );
+  }
+  return err;
+}
