@@ -268,14 +268,14 @@ describe('failback brings the failover writes home', () => {
       since: new Date().toISOString(),
       reason: 'failover: test',
     });
-    rec.setParameter(REP_REGION, PARAM, onReplica);
-    rec.setParameter(SRC_REGION, PARAM, onReplica);
+    await moto.setParameter(REP_REGION, PARAM, onReplica);
+    await moto.setParameter(SRC_REGION, PARAM, onReplica);
     return { src, rep, config };
   }
   const versionsOf = async (bucket: string) =>
     (await listAllVersions('za', bucket)).map((v) => `${v.key}@${v.versionId}${v.isDeleteMarker ? '-marker' : ''}`);
-  const pointerBucket = (region: string) => {
-    const v = parsePointerValue(rec.getParameter(region, PARAM)!.value);
+  const pointerBucket = async (region: string) => {
+    const v = parsePointerValue((await moto.getParameter(region, PARAM))!.value);
     return typeof v === 'string' ? v : v.bucket;
   };
 
@@ -304,7 +304,7 @@ describe('failback brings the failover writes home', () => {
     expect(waiting.approveCommand).toBe('approve-me');
     expect(waiting.reasons.join('\n')).toMatch(/approve the repair \(3 writes to the source\)/);
     expect(await versionsOf(src)).toEqual(srcBefore); // nothing written before approval
-    expect(pointerBucket(SRC_REGION)).toBe(rep);
+    expect(await pointerBucket(SRC_REGION)).toBe(rep);
     expect(waiting.recordUris).toHaveLength(1);
 
     const done = await runFailback(config, { trigger: 'test', apply: true }, deps);
@@ -319,8 +319,8 @@ describe('failback brings the failover writes home', () => {
     expect(await body('a/new')).toBe('written during the failover');
     expect(await body('a/2')).toBe('overwritten during the failover');
     expect(await body('a/never-replicated')).toBe('written just before the outage');
-    expect(pointerBucket(SRC_REGION)).toBe(src);
-    expect(pointerBucket(REP_REGION)).toBe(src);
+    expect(await pointerBucket(SRC_REGION)).toBe(src);
+    expect(await pointerBucket(REP_REGION)).toBe(src);
     // Two decisions recorded: the repair, then the routing change.
     expect(done.recordUris).toHaveLength(2);
     const records = new DecisionRecords(config);
@@ -352,7 +352,7 @@ describe('failback brings the failover writes home', () => {
     expect(gaveUp.reasons.join('\n')).toMatch(/did not catch up within the 3 s pending window.*b\/late/);
     expect(gaveUp.repair).toBeUndefined(); // two-way: never repairs
     expect(await versionsOf(src)).toEqual(srcBefore);
-    expect(pointerBucket(SRC_REGION)).toBe(rep);
+    expect(await pointerBucket(SRC_REGION)).toBe(rep);
 
     // Replication arriving while failback waits (played here by the wait itself writing the object
     // to the source, as the reverse rule would): the next audit passes and routing returns.
@@ -373,6 +373,6 @@ describe('failback brings the failover writes home', () => {
     expect(caughtUp.action).toBe('fail-back');
     expect(caughtUp.catchUp).toMatchObject({ caughtUp: true });
     expect(caughtUp.catchUp!.audits.map((a) => a.discrepancies)).toEqual([1, 0]);
-    expect(pointerBucket(SRC_REGION)).toBe(src);
+    expect(await pointerBucket(SRC_REGION)).toBe(src);
   });
 });
