@@ -2,8 +2,8 @@
  * Failover measurements on the local stand (issue: monitoring and failover):
  *  1. the probe's measured replication lag for a burst of canary writes (p50, p99);
  *  2. the time from stopping the source zone to the failover controller's decision, with the
- *     probe at the controller's fastest period, the control-plane recorder standing in for
- *     CloudWatch and SSM (there is no local CloudWatch).
+ *     probe at the controller's fastest period, SSM and CloudWatch served by moto's server
+ *     (moto_server must be on PATH).
  * Prints figures; asserts nothing about time.
  *
  *   npm run bench:failover -- [--burst 100] [--concurrency 20] [--period 10]
@@ -13,7 +13,7 @@ import { formatPointerValue } from '../lambda/failover/core/routing';
 import { runFailover } from '../lambda/failover/run-failover';
 import { ProbeConfig } from '../lambda/probe/config';
 import { runProbe } from '../lambda/probe/run-probe';
-import { ControlPlaneRecorder } from '../test/support/control-plane-recorder';
+import { MotoServer } from '../test/support/moto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { client, createVersionedBucket, fmt, ROOT, stand } from './common';
@@ -69,7 +69,7 @@ async function main() {
   );
 
   // 2. Stop the source zone; probe every `period` seconds; decide after each datapoint.
-  const rec = await ControlPlaneRecorder.start();
+  const moto = await MotoServer.start();
   const PARAM = '/bench/s3-active';
   const initial = formatPointerValue({
     bucket: data,
@@ -77,8 +77,8 @@ async function main() {
     since: new Date().toISOString(),
     reason: 'initial',
   });
-  rec.setParameter('eu-central-1', PARAM, initial);
-  rec.setParameter('eu-west-1', PARAM, initial);
+  await moto.setParameter('eu-central-1', PARAM, initial);
+  await moto.setParameter('eu-west-1', PARAM, initial);
   const config = parseFailoverConfig({
     plan: 'pointer',
     mode: 'dry-run',
@@ -89,10 +89,14 @@ async function main() {
     probeName: 'bench-outage',
     periodSeconds: period,
     reports: { bucket: reports, region: 'eu-central-1', endpoint: zb.endpoint },
-    endpoints: { ssm: rec.endpoint, cloudWatch: rec.endpoint },
+    endpoints: { ssm: moto.endpoint, cloudWatch: moto.endpoint },
   });
-  for (let i = 5; i >= 1; i--)
-    rec.addDatapoint('SourceAvailable', 'bench-outage', { at: Date.now() - i * period * 1000, value: 1 });
+  await moto.putDatapoints(
+    config.metricsRegion,
+    'SourceAvailable',
+    'bench-outage',
+    [5, 4, 3, 2, 1].map((i) => ({ at: Date.now() - i * period * 1000, value: 1 })),
+  );
   const credentials = { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey };
   let decidedAfter: number | undefined;
   let probes = 0;
@@ -103,8 +107,10 @@ async function main() {
       const started = Date.now();
       const r = await runProbe(probe('bench-outage', 2));
       probes++;
-      rec.addDatapoint('SourceAvailable', 'bench-outage', { at: Date.now(), value: r.sourceAvailable ? 1 : 0 });
-      if (!r.sourceAvailable) rec.setAlarm('bench-impaired', 'ALARM');
+      await moto.putDatapoints(config.metricsRegion, 'SourceAvailable', 'bench-outage', [
+        { at: Date.now(), value: r.sourceAvailable ? 1 : 0 },
+      ]);
+      if (!r.sourceAvailable) await moto.setAlarm(config.metricsRegion, 'bench-impaired', 'ALARM');
       const out = await runFailover(
         config,
         { dryRun: true, trigger: 'bench' },
@@ -115,7 +121,7 @@ async function main() {
     }
   } finally {
     zone('start-zone');
-    await rec.close();
+    await moto.close();
   }
   console.log(
     `time from stopping the source zone to the controller's fail-over decision (probe every ${period} s, confirm 3 of 5):`,

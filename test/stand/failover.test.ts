@@ -1,7 +1,7 @@
 /**
  * The probe, the failover controller and failback against the real two-zone stand (za = source
- * region, zb = replica region), with the control-plane recorder standing in for SSM and
- * CloudWatch. Stops zone za for the outage and always restarts it.
+ * region, zb = replica region), with SSM and CloudWatch served by moto's server
+ * (test/support/moto.ts). Stops zone za for the outage and always restarts it.
  */
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { FailoverConfig, parseFailoverConfig } from '../../lambda/failover/core/config';
@@ -12,7 +12,7 @@ import { runFailback, runFailover } from '../../lambda/failover/run-failover';
 import { ProbeConfig } from '../../lambda/probe/config';
 import { probeMetrics, ProbeResult, runProbe } from '../../lambda/probe/run-probe';
 import { CANARY_PREFIX } from '../../lambda/shared/reserved';
-import { ControlPlaneRecorder } from '../support/control-plane-recorder';
+import { MotoServer } from '../support/moto';
 import {
   createBucket,
   emptyAndDeleteBucket,
@@ -39,13 +39,13 @@ const REP_REGION = 'eu-central-1';
 const PARAM = '/app/s3-active';
 const credentials = { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey };
 
-let rec: ControlPlaneRecorder;
+let moto: MotoServer;
 const created: ['za' | 'zb', string][] = [];
 let data: string;
 let reports: string;
 
 beforeAll(async () => {
-  rec = await ControlPlaneRecorder.start();
+  moto = await MotoServer.start();
   // Every bucket is created before za (the metadata master) is stopped.
   data = await createBucket('za', { versioned: true });
   reports = await createBucket('za', { versioned: false });
@@ -54,7 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await startZone('za');
-  await rec?.close();
+  await moto?.close();
   for (const [zone, bucket] of created) await emptyAndDeleteBucket(zone, bucket).catch(() => undefined);
 }, ZONE_RESTART_TIMEOUT_MS);
 
@@ -81,7 +81,7 @@ function controllerConfig(over: { source?: string; replica?: string; sourceEndpo
     cooldownMinutes: 30,
     // The reports bucket is read and written through zb: za is down during the failover.
     reports: { bucket: reports, region: REP_REGION, endpoint: zb.endpoint },
-    endpoints: { ssm: rec.endpoint, cloudWatch: rec.endpoint },
+    endpoints: { ssm: moto.endpoint, cloudWatch: moto.endpoint },
   });
 }
 
@@ -119,13 +119,15 @@ describe('outage of the source zone', () => {
         since: '2026-01-01T00:00:00.000Z',
         reason: 'initial',
       });
-      rec.setParameter(REP_REGION, PARAM, initial);
-      rec.setParameter(SRC_REGION, PARAM, initial);
+      await moto.setParameter(REP_REGION, PARAM, initial);
+      await moto.setParameter(SRC_REGION, PARAM, initial);
       // A healthy datapoint first, then the outage.
       const healthy = await runProbe(probeConfig('stand-outage'));
       expect(healthy.sourceAvailable).toBe(true);
       const now = Date.now();
-      rec.addDatapoint('SourceAvailable', 'stand-outage', { at: now - 5 * 60_000, value: 1 });
+      await moto.putDatapoints(config.metricsRegion, 'SourceAvailable', 'stand-outage', [
+        { at: now - 5 * 60_000, value: 1 },
+      ]);
 
       await stopZone('za');
       try {
@@ -136,12 +138,11 @@ describe('outage of the source zone', () => {
           expect(r.lagSeconds).toBeUndefined();
           const emf = probeMetrics(r).toEmf()!;
           expect(emf.SourceAvailable).toBe(0);
-          rec.addDatapoint('SourceAvailable', 'stand-outage', {
-            at: now - i * 60_000 - 1000,
-            value: emf.SourceAvailable as number,
-          });
+          await moto.putDatapoints(config.metricsRegion, 'SourceAvailable', 'stand-outage', [
+            { at: now - i * 60_000 - 1000, value: emf.SourceAvailable as number },
+          ]);
         }
-        rec.setAlarm('app-outage', 'ALARM');
+        await moto.setAlarm(config.metricsRegion, 'app-outage', 'ALARM');
 
         // Dry run first: the plan, no change.
         const dry = await runFailover(
@@ -151,7 +152,7 @@ describe('outage of the source zone', () => {
         );
         expect(dry.decision.action).toBe('fail-over');
         expect(dry.executed).toBe(false);
-        expect(rec.calls('PutParameter')).toHaveLength(0);
+        for (const region of [REP_REGION, SRC_REGION]) expect(await moto.parameterHistory(region, PARAM)).toEqual([initial]);
 
         const out = await runFailover(
           config,
@@ -165,7 +166,7 @@ describe('outage of the source zone', () => {
           [SRC_REGION, true],
         ]);
         for (const region of [REP_REGION, SRC_REGION]) {
-          expect(parsePointerValue(rec.getParameter(region, PARAM)!.value)).toMatchObject({
+          expect(parsePointerValue((await moto.getParameter(region, PARAM))!.value)).toMatchObject({
             bucket: data,
             region: REP_REGION,
           });
@@ -183,7 +184,8 @@ describe('outage of the source zone', () => {
         );
         expect(again.decision.action).toBe('none');
         expect(again.decision.reasons.join('\n')).toMatch(/already points to the replica/);
-        expect(rec.calls('PutParameter')).toHaveLength(2);
+        // One write per region in all: the failover's, none from the second event.
+        for (const region of [REP_REGION, SRC_REGION]) expect(await moto.parameterHistory(region, PARAM)).toHaveLength(2);
       } finally {
         await startZone('za');
       }
@@ -210,9 +212,11 @@ describe('outage of the source zone', () => {
       since: new Date().toISOString(),
       reason: 'failover: test',
     });
-    rec.setParameter(REP_REGION, PARAM, onReplica);
-    rec.setParameter(SRC_REGION, PARAM, onReplica);
-    const puts = rec.calls('PutParameter').length;
+    await moto.setParameter(REP_REGION, PARAM, onReplica);
+    await moto.setParameter(SRC_REGION, PARAM, onReplica);
+    const writes = async () =>
+      (await moto.parameterHistory(REP_REGION, PARAM)).length + (await moto.parameterHistory(SRC_REGION, PARAM)).length;
+    const before = await writes();
 
     const refused = await runFailback(
       failbackConfig,
@@ -222,7 +226,7 @@ describe('outage of the source zone', () => {
     expect(refused.action).toBe('refused');
     expect(refused.audit).toEqual({ discrepancies: 1 });
     expect(refused.reasons.join('\n')).toMatch(/found 1 discrepancies/);
-    expect(rec.calls('PutParameter')).toHaveLength(puts);
+    expect(await writes()).toBe(before);
 
     await c.send(new PutObjectCommand({ Bucket: src, Key: 'a/written-during-failover', Body: 'two' }));
     const done = await runFailback(
@@ -236,7 +240,7 @@ describe('outage of the source zone', () => {
       [REP_REGION, true],
     ]);
     for (const region of [SRC_REGION, REP_REGION]) {
-      expect(parsePointerValue(rec.getParameter(region, PARAM)!.value)).toMatchObject({
+      expect(parsePointerValue((await moto.getParameter(region, PARAM))!.value)).toMatchObject({
         bucket: src,
         region: SRC_REGION,
       });

@@ -1,6 +1,8 @@
 /**
- * The controller's control-plane calls (SSM, S3 Control, CloudWatch) made by the real SDK
- * clients against the control-plane recorder on 127.0.0.1.
+ * The controller's control-plane calls made by the real SDK clients: SSM and CloudWatch against
+ * moto's server (test/support/moto.ts); Multi-Region Access Point routes, which moto does not
+ * serve, and injected failures (a region answering 503, a wrong account id) against the home-made
+ * control-plane recorder on 127.0.0.1.
  */
 import { FailoverConfig, parseFailoverConfig } from '../../lambda/failover/core/config';
 import { decide, planFailback } from '../../lambda/failover/core/decide';
@@ -8,21 +10,32 @@ import { formatPointerValue, parsePointerValue, RoutingState } from '../../lambd
 import { readObservations } from '../../lambda/failover/run-failover';
 import { RoutingIO } from '../../lambda/failover/routing-io';
 import { ControlPlaneRecorder } from '../support/control-plane-recorder';
+import { MotoServer } from '../support/moto';
+
+// moto is a Python server: its first requests can take seconds on a busy machine.
+jest.setTimeout(60_000);
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
 const ARN = 'arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap';
 let rec: ControlPlaneRecorder;
+let moto: MotoServer;
 
 beforeAll(async () => {
-  rec = await ControlPlaneRecorder.start();
-});
+  [rec, moto] = await Promise.all([ControlPlaneRecorder.start(), MotoServer.start()]);
+}, 60_000);
 afterAll(async () => {
-  await rec.close();
+  await Promise.all([rec?.close(), moto?.close()]);
 });
-beforeEach(() => {
+beforeEach(async () => {
   rec.clearFailures();
   rec.requests.length = 0;
+  await moto.reset();
 });
+
+/** `config()` with SSM and CloudWatch on moto (S3 Control stays on the recorder). */
+function motoConfig(over: Record<string, unknown> = {}): FailoverConfig {
+  return config({ endpoints: { ssm: moto.endpoint, s3Control: rec.endpoint, cloudWatch: moto.endpoint }, ...over });
+}
 
 function config(over: Record<string, unknown> = {}): FailoverConfig {
   return parseFailoverConfig({
@@ -45,9 +58,9 @@ const pointerTo = (bucket: string, region: string) =>
 
 describe('pointer plan over SSM', () => {
   test('reads both regions, fails over replica region first, then the source region', async () => {
-    const c = config();
-    rec.setParameter('eu-central-1', '/app/s3-active', pointerTo('data-src', 'eu-west-1'));
-    rec.setParameter('eu-west-1', '/app/s3-active', pointerTo('data-src', 'eu-west-1'));
+    const c = motoConfig();
+    await moto.setParameter('eu-central-1', '/app/s3-active', pointerTo('data-src', 'eu-west-1'));
+    await moto.setParameter('eu-west-1', '/app/s3-active', pointerTo('data-src', 'eu-west-1'));
     const io = new RoutingIO(c, credentials);
     const routing = await io.read();
     expect(routing).toMatchObject({
@@ -69,8 +82,41 @@ describe('pointer plan over SSM', () => {
       policy: c.confirm,
       force: true,
     });
+    expect(d.steps.map((s) => s.region)).toEqual(['eu-central-1', 'eu-west-1']);
     const results = await io.execute(d.steps);
     expect(results.every((r) => r.ok)).toBe(true);
+    for (const region of ['eu-central-1', 'eu-west-1']) {
+      // One write per region: the initial value, then the switch.
+      const history = await moto.parameterHistory(region, '/app/s3-active');
+      expect(history).toHaveLength(2);
+      expect(parsePointerValue(history[1])).toMatchObject({ bucket: 'data-rep', region: 'eu-central-1' });
+    }
+    // Read back through the same code: both regions now point to the replica.
+    const after = await io.read();
+    expect(after.plan === 'pointer' && after.pointers.map((p) => p.state === 'ok' && p.value?.bucket)).toEqual([
+      'data-rep',
+      'data-rep',
+    ]);
+  });
+
+  test('the pointer write sends what the recorder checks: overwrite, a String parameter, the replica', async () => {
+    // The request shape, which moto accepts more loosely than SSM: checked on the recorder.
+    const c = config();
+    rec.setParameter('eu-central-1', '/app/s3-active', pointerTo('data-src', 'eu-west-1'));
+    rec.setParameter('eu-west-1', '/app/s3-active', pointerTo('data-src', 'eu-west-1'));
+    const io = new RoutingIO(c, credentials);
+    const steps = decide({
+      now: Date.now(),
+      mode: 'automatic',
+      plan: 'pointer',
+      sides: c,
+      routing: await io.read(),
+      availability: [],
+      cooldownMs: 0,
+      policy: c.confirm,
+      force: true,
+    }).steps;
+    expect((await io.execute(steps)).every((r) => r.ok)).toBe(true);
     const puts = rec.calls('PutParameter');
     expect(puts.map((p) => p.region)).toEqual(['eu-central-1', 'eu-west-1']);
     for (const p of puts) {
@@ -78,9 +124,6 @@ describe('pointer plan over SSM', () => {
       expect(body).toMatchObject({ Name: '/app/s3-active', Overwrite: true, Type: 'String' });
       expect(parsePointerValue(body.Value)).toMatchObject({ bucket: 'data-rep', region: 'eu-central-1' });
     }
-    expect(parsePointerValue(rec.getParameter('eu-west-1', '/app/s3-active')!.value)).toMatchObject({
-      bucket: 'data-rep',
-    });
     expect(rec.problems()).toEqual([]);
   });
 
@@ -234,20 +277,32 @@ describe('mrap plan over S3 Control', () => {
 describe('CloudWatch observations', () => {
   test('alarm state and the probe datapoints come back in the decision shape', async () => {
     const now = Date.now();
-    rec.setAlarm('app-outage', 'ALARM');
-    rec.setDatapoints(
+    const c = motoConfig();
+    await moto.setAlarm(c.metricsRegion, 'app-outage', 'ALARM');
+    await moto.putDatapoints(
+      c.metricsRegion,
       'SourceAvailable',
       'app',
       [0, 1, 2, 3, 4].map((i) => ({ at: now - i * 60_000 - 1000, value: i < 3 ? 0 : 1 })),
     );
-    rec.setDatapoints('ReplicationLagSeconds', 'app', [{ at: now - 5 * 60_000, value: 1.5 }]);
-    rec.setDatapoints('SourceAvailable', 'other-probe', [{ at: now - 1000, value: 1 }]);
-    const obs = await readObservations(config(), now, credentials);
+    await moto.putDatapoints(c.metricsRegion, 'ReplicationLagSeconds', 'app', [{ at: now - 5 * 60_000, value: 1.5 }]);
+    // Another probe's datapoints and another region's alarm are not this controller's.
+    await moto.putDatapoints(c.metricsRegion, 'SourceAvailable', 'other-probe', [{ at: now - 1000, value: 1 }]);
+    await moto.setAlarm('ap-southeast-2', 'app-outage', 'OK');
+    const obs = await readObservations(c, now, credentials);
     expect(obs.errors).toEqual([]);
+    expect(obs.unreadable).toEqual([]);
     expect(obs.alarmState).toBe('ALARM');
+    // Newest first (ScanBy TimestampDescending), one value per one-minute period.
     expect(obs.availability.map((p) => p.value)).toEqual([0, 0, 0, 1, 1]);
-    expect(obs.availability[0].at).toBe(now - 1000);
-    expect(obs.lag).toEqual([{ at: now - 5 * 60_000, value: 1.5 }]);
+    expect(obs.availability.map((p) => p.at)).toEqual([...obs.availability.map((p) => p.at)].sort((a, b) => b - a));
+    expect(obs.lag.map((p) => p.value)).toEqual([1.5]);
+    expect(obs.notReplicated).toEqual([]);
+  });
+
+  test('the observation queries use the statistics the decision expects', async () => {
+    // The query shape (moto answers any statistic): checked on the recorder.
+    await readObservations(config(), Date.now(), credentials);
     const q = JSON.parse(rec.calls('GetMetricData')[0].body);
     expect(q.MetricDataQueries.map((x: { MetricStat: { Stat: string } }) => x.MetricStat.Stat)).toEqual([
       'Minimum',
