@@ -257,6 +257,10 @@ export async function runGameDay(moto: MotoServer, opts: GameDayOptions): Promis
     probeName: PROBE,
     periodSeconds: period,
     cooldownMinutes: 30,
+    // The stand's zones replicate a bucket both ways: failback waits for the reverse replication
+    // to catch up (bounded) instead of repairing the source.
+    twoWayReplication: true,
+    failbackCatchUpSeconds: 120,
     // Read and written through zb: za is down during the failover.
     reports: { bucket: reportsBucket, region: REP_REGION, endpoint: zb.endpoint },
     endpoints: { ssm: moto.endpoint, cloudWatch: moto.endpoint },
