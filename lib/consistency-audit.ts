@@ -386,7 +386,7 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
       fix: 'remove the empty string',
     });
   }
-    problems.push(
+  problems.push(
     ...checkWholeNumber(
       'maxConcurrency',
       props.maxConcurrency,

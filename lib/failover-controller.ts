@@ -431,7 +431,12 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
   }
   const plan = p.plan ?? failover.DEFAULTS.plan;
   if (!failover.FAILOVER_PLANS.includes(plan)) {
-    problems.push({ prop: 'plan', value: p.plan, problem: 'unknown plan', fix: `use ${quoted(failover.FAILOVER_PLANS)}` });
+    problems.push({
+      prop: 'plan',
+      value: p.plan,
+      problem: 'unknown plan',
+      fix: `use ${quoted(failover.FAILOVER_PLANS)}`,
+    });
   }
   const { cooldownMinutes, periodSeconds } = failover.LIMITS;
   problems.push(

@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as replicationEvents from '../lambda/replication-events/contract';
+import { REGION_PATTERN } from '../lambda/shared/rules';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { RoleOptions } from './handler-options';
@@ -50,7 +51,7 @@ export const REPLICATION_EVENT_SOURCE: string = replicationEvents.EVENTS.source;
 export const REPLICATION_EVENT_DETAIL_TYPE: string = replicationEvents.EVENTS.detailType;
 
 const ALL_EVENT_TYPES = Object.values(ReplicationEventType) as string[];
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const REGION = REGION_PATTERN;
 
 export interface ReplicationFailureEventsProps extends RoleOptions {
   /** The source bucket whose replication events are decoded and forwarded; in this stack. */

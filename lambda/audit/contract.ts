@@ -120,14 +120,15 @@ export function toEnv(c: AuditConfig, encoding: EnvEncoding = PLAIN_ENCODING): R
 export function fromEnv(env: Env): AuditConfig {
   const r = new EnvReader(env, 'audit');
   const side = (s: 'source' | 'replica'): AuditSide => {
-    const k = s === 'source'
-      ? { b: ENV.sourceBucket, r: ENV.sourceRegion, p: ENV.sourcePrefix, e: ENV.sourceEndpoint }
-      : { b: ENV.replicaBucket, r: ENV.replicaRegion, p: ENV.replicaPrefix, e: ENV.replicaEndpoint };
+    const k =
+      s === 'source'
+        ? { b: ENV.sourceBucket, r: ENV.sourceRegion, p: ENV.sourcePrefix, e: ENV.sourceEndpoint }
+        : { b: ENV.replicaBucket, r: ENV.replicaRegion, p: ENV.replicaPrefix, e: ENV.replicaEndpoint };
     const endpoint = r.endpoint(k.e);
     return {
       bucket: r.bucket(k.b, s),
       prefix: r.prefix(k.p),
-      region: r.region(k.r, s, env.AWS_REGION),
+      region: r.region(k.r, s, env.AWS_REGION, endpoint),
       ...(endpoint ? { endpoint } : {}),
     };
   };
@@ -142,9 +143,14 @@ export function fromEnv(env: Env): AuditConfig {
     replica,
     reportsBucket,
     reportsPrefix: r.prefix(ENV.reportsPrefix),
-    reportsRegion: r.region(ENV.reportsRegion, 'reports', reportsRegion),
+    reportsRegion: r.region(ENV.reportsRegion, 'reports', reportsRegion, reportsEndpoint),
     ...(reportsEndpoint ? { reportsEndpoint } : {}),
-    lagWindowSeconds: r.wholeNumber(ENV.lagWindowSeconds, LIMITS.lagWindowSeconds, DEFAULTS.lagWindowSeconds, 'seconds'),
+    lagWindowSeconds: r.wholeNumber(
+      ENV.lagWindowSeconds,
+      LIMITS.lagWindowSeconds,
+      DEFAULTS.lagWindowSeconds,
+      'seconds',
+    ),
     mode: r.oneOf(ENV.mode, AUDIT_MODES, DEFAULTS.mode),
     deleteMarkerReplication: r.boolean(ENV.deleteMarkerReplication, DEFAULTS.deleteMarkerReplication),
   };

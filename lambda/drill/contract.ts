@@ -65,11 +65,15 @@ export const LIMITS = {
 
 /** A drill name: a metric dimension value and a folder of report keys. */
 export const DRILL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-export const DRILL_NAME_FIX = 'use 1-128 letters, digits, dots, hyphens or underscores, starting with a letter or digit';
+export const DRILL_NAME_FIX =
+  'use 1-128 letters, digits, dots, hyphens or underscores, starting with a letter or digit';
 
 /** The nearest drill name to any text (what the construct does to a bucket name or a given name). */
 export function drillName(text: string): string {
-  const near = text.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[._-]+/, '').slice(0, 128);
+  const near = text
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[._-]+/, '')
+    .slice(0, 128);
   return near === '' ? DEFAULTS.name : near;
 }
 
@@ -131,11 +135,12 @@ export function fromEnv(env: Env): DrillEnvConfig {
     const whose = side === 'restore' ? 'restore target' : side;
     const bucket = r.bucket(sideEnv(side, 'bucket'), whose);
     const prefix = r.prefix(sideEnv(side, 'prefix'));
-    const region = r.region(sideEnv(side, 'region'), whose, env.AWS_REGION);
     const endpoint = r.endpoint(sideEnv(side, 'endpoint'));
+    const region = r.region(sideEnv(side, 'region'), whose, env.AWS_REGION, endpoint);
     return endpoint ? { bucket, prefix, region, endpoint } : { bucket, prefix, region };
   };
-  const maxAttempts = r.raw(ENV.maxAttempts) === undefined ? undefined : r.wholeNumber(ENV.maxAttempts, LIMITS.maxAttempts, 1);
+  const maxAttempts =
+    r.raw(ENV.maxAttempts) === undefined ? undefined : r.wholeNumber(ENV.maxAttempts, LIMITS.maxAttempts, 1);
   const config: DrillEnvConfig = {
     name: r.name(ENV.name, DRILL_NAME, DRILL_NAME_FIX, DEFAULTS.name),
     source: location('source'),

@@ -368,7 +368,11 @@ export function parseFailoverConfig(raw: unknown, opts: { strict?: boolean } = {
     const t = confirmRaw.lagThresholdSeconds;
     if (typeof t !== 'number' || !(t > 0))
       c.add(`confirm.lagThresholdSeconds must be a positive number, got ${JSON.stringify(t)}`);
-    else lag = { thresholdSeconds: t, window: c.int(confirmRaw, 'lagWindow', 'confirm.lagWindow', window, LIMITS.datapoints) };
+    else
+      lag = {
+        thresholdSeconds: t,
+        window: c.int(confirmRaw, 'lagWindow', 'confirm.lagWindow', window, LIMITS.datapoints),
+      };
   }
   const reportsRaw = isObj(raw.reports) ? raw.reports : undefined;
   const reports = side(c, raw, 'reports');
@@ -400,4 +404,3 @@ export function parseFailoverConfig(raw: unknown, opts: { strict?: boolean } = {
     endpoints,
   };
 }
-

@@ -97,8 +97,8 @@ export function fromEnv(env: Env): ProbeConfig {
   const r = new EnvReader(env, 'probe');
   const side = (b: string, reg: string, e: string, whose: string): ProbeSide => {
     const bucket = r.bucket(b, whose);
-    const region = r.region(reg, whose);
     const endpoint = r.endpoint(e);
+    const region = r.region(reg, whose, undefined, endpoint);
     return endpoint ? { bucket, region, endpoint } : { bucket, region };
   };
   const config: ProbeConfig = {

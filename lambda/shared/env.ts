@@ -64,18 +64,32 @@ export class EnvReader {
       return '';
     }
     const p = bucketNameProblem(v);
-    if (p) this.problem(name, v, `is not a valid bucket name (${p})`, 'use 3-63 lower-case letters, digits, dots and hyphens');
+    if (p)
+      this.problem(
+        name,
+        v,
+        `is not a valid bucket name (${p})`,
+        'use 3-63 lower-case letters, digits, dots and hyphens',
+      );
     return v;
   }
 
-  /** A region: the variable, else `fallback` (AWS_REGION); a problem when neither is set. */
-  region(name: string, whose: string, fallback?: string): string {
+  /**
+   * A region: the variable, else `fallback` (AWS_REGION); a problem when neither is set. With a
+   * custom `endpoint`, any signing region name the server uses.
+   */
+  region(name: string, whose: string, fallback?: string, endpoint?: string): string {
     const v = this.raw(name) ?? (fallback?.trim() || undefined);
     if (v === undefined) {
-      this.problem(name, undefined, '', `set it (or AWS_REGION) to the ${whose} bucket's region, for example eu-west-1`);
+      this.problem(
+        name,
+        undefined,
+        '',
+        `set it (or AWS_REGION) to the ${whose} bucket's region, for example eu-west-1`,
+      );
       return '';
     }
-    const p = regionProblem(v);
+    const p = regionProblem(v, endpoint !== undefined);
     if (p) this.problem(name, v, `is ${p}`, 'use a region code such as eu-west-1');
     return v;
   }

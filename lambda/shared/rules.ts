@@ -40,8 +40,17 @@ export function nearBucketName(name: string): string | undefined {
 /** A region code such as `us-east-1`, `us-gov-west-1`, `cn-north-1` or `eu-central-2`. */
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
-export function regionProblem(value: string): string | undefined {
-  return REGION_PATTERN.test(value) ? undefined : 'not a region code';
+/**
+ * The region an S3-compatible server signs with can be any lower-case name (a local stand
+ * calls its zonegroup `stand`): accepted only where a custom endpoint is given.
+ */
+export const SIGNING_REGION_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** A region code; with `customEndpoint`, any signing region name the server may use. */
+export function regionProblem(value: string, customEndpoint = false): string | undefined {
+  if (REGION_PATTERN.test(value)) return undefined;
+  if (customEndpoint && SIGNING_REGION_PATTERN.test(value)) return undefined;
+  return customEndpoint ? 'not a region name' : 'not a region code';
 }
 
 /** S3 keys (and so key prefixes) are at most 1,024 bytes of UTF-8. */
@@ -49,6 +58,7 @@ export const MAX_KEY_PREFIX_BYTES = 1024;
 
 /** One problem of a key prefix, with the prefix proposed instead. */
 export interface PrefixProblem {
+  readonly kind: 'leading-slash' | 'glob' | 'too-long';
   readonly problem: string;
   /** A prefix close to the one given that passes {@link prefixProblems}. */
   readonly near: string;
@@ -63,11 +73,15 @@ export function prefixProblems(value: string): PrefixProblem[] {
   // One proposal for both shape problems, so that the fix passes this check itself.
   const near = value.replace(/^\/+/, '').replace(/[*?].*$/, '');
   if (value.startsWith('/'))
-    problems.push({ problem: 'a key prefix must not start with "/" (S3 keys have no leading slash)', near });
+    problems.push({
+      kind: 'leading-slash',
+      problem: 'a key prefix must not start with "/" (S3 keys have no leading slash)',
+      near,
+    });
   if (/[*?]/.test(value))
-    problems.push({ problem: 'replication filters match a literal prefix, not a glob', near });
+    problems.push({ kind: 'glob', problem: 'replication filters match a literal prefix, not a glob', near });
   if (Buffer.byteLength(value, 'utf8') > MAX_KEY_PREFIX_BYTES)
-    problems.push({ problem: 'a key prefix is at most 1,024 bytes', near: near.slice(0, 40) });
+    problems.push({ kind: 'too-long', problem: 'a key prefix is at most 1,024 bytes', near: near.slice(0, 40) });
   return problems;
 }
 

@@ -54,7 +54,8 @@ export function parseDrillEnv(env: Env): DrillConfig {
       `${reportsBucket} "${c.reports.bucket}" is the replica bucket: reports never go to replica data, give another bucket`,
     );
   }
-  if (problems.length > 0) throw new UsageError('bad drill configuration:' + problems.map((p) => `\n  - ${p}`).join(''));
+  if (problems.length > 0)
+    throw new UsageError('bad drill configuration:' + problems.map((p) => `\n  - ${p}`).join(''));
   const options: DrillOptions = {
     source: c.source,
     replica: c.replica,

@@ -104,7 +104,9 @@ export function drillOptionProblems(o: DrillOptions, names: Partial<Record<strin
   }
   const attempts = LIMITS.maxAttempts;
   if (o.maxAttempts !== undefined && wholeNumberProblem(o.maxAttempts, attempts.min, attempts.max) !== undefined) {
-    problems.push(`${n('maxAttempts')} ${o.maxAttempts} must be a whole number from ${attempts.min} to ${attempts.max}`);
+    problems.push(
+      `${n('maxAttempts')} ${o.maxAttempts} must be a whole number from ${attempts.min} to ${attempts.max}`,
+    );
   }
   if (o.asOf !== undefined && Number.isNaN(o.asOf.getTime())) {
     problems.push(`${n('asOf')} is not a valid time: write 2026-11-20T12:00:00Z`);
