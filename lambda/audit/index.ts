@@ -119,7 +119,7 @@ export function parseEvent(event: unknown): AuditEvent {
   if (e.lagWindowSeconds !== undefined) lagWindow(e.lagWindowSeconds, 'event field lagWindowSeconds', problems);
   if (e.mode !== undefined && !(AUDIT_MODES as readonly unknown[]).includes(e.mode)) {
     problems.push(
-      `event field mode=${JSON.stringify(e.mode)} must be one of ${AUDIT_MODES.map((m) => `"${m}"`).join(', ')}`,
+      `event field mode=${JSON.stringify(e.mode)} must be ${AUDIT_MODES.map((m) => `"${m}"`).join(' or ')}`,
     );
   }
   if (problems.length) throw new UsageError(problems.join('; '));

@@ -106,7 +106,7 @@ export class EnvReader {
     const v = this.raw(name);
     if (v === undefined) return undefined;
     const p = endpointProblem(v);
-    if (p) this.problem(name, v, `is ${p}`, 'leave it unset for AWS, or give the endpoint of an S3-compatible server');
+    if (p) this.problem(name, v, `is ${p}`, 'write http(s)://host:port, or leave it unset for AWS');
     return v;
   }
 

@@ -90,7 +90,7 @@ export function prefixProblems(value: string): PrefixProblem[] {
  * slash, and nothing else (no path, query or credentials: the SDK appends its own paths).
  */
 export function endpointProblem(value: string): string | undefined {
-  if (!/^https?:\/\/[^/\s?#@]+\/?$/.test(value)) return 'not an http(s) endpoint: write http(s)://host:port';
+  if (!/^https?:\/\/[^/\s?#@]+\/?$/.test(value)) return 'not an http(s) endpoint (scheme, host and port only)';
   return undefined;
 }
 
