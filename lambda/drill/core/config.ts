@@ -122,7 +122,7 @@ export function applyDrillEvent(base: DrillOptions, event: unknown): DrillOption
       problems.push(`event field prefix ${JSON.stringify(e.prefix)} must be a string`);
     } else if (!e.prefix.startsWith(base.replica.prefix)) {
       problems.push(
-        `event field prefix "${e.prefix}" is outside REPLICA_PREFIX "${base.replica.prefix}": give a prefix that starts with "${base.replica.prefix}"`,
+        `event field prefix "${e.prefix}" is outside ${sideEnv('replica', 'prefix')} "${base.replica.prefix}": give a prefix that starts with "${base.replica.prefix}"`,
       );
     } else {
       const rel = e.prefix.slice(base.replica.prefix.length);
