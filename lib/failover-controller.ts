@@ -420,7 +420,10 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
   const problems: PropProblem[] = [];
   const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
   const quoted = (values: readonly string[]) =>
-    values.map((v, i) => `${i === values.length - 1 ? 'or ' : ''}'${v}'`).join(values.length > 2 ? ', ' : ' ');
+    `${values
+      .slice(0, -1)
+      .map((v) => `'${v}'`)
+      .join(', ')} or '${values[values.length - 1]}'`;
   if (p.mode !== undefined && !failover.FAILOVER_MODES.includes(p.mode)) {
     problems.push({
       prop: 'mode',
