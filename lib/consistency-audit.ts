@@ -31,11 +31,13 @@ import {
   regionOfArn,
 } from './private/validate';
 import { HandlerOptions } from './handler-options';
+import * as audit from '../lambda/audit/contract';
+import { envEncoding } from './private/env-encoding';
 import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
 /** The namespace of the metrics the bundled handlers publish. */
-export const METRIC_NAMESPACE = 'CdkS3Dr';
+export const METRIC_NAMESPACE: string = audit.METRICS.namespace;
 
 export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
   /**
@@ -112,7 +114,7 @@ export class ConsistencyAudit extends Construct {
     this.reportsBucket = reportsBucket;
     this.auditName = props.auditName ?? props.sourceBucketName;
     const ranges = rangesFrom(props.keyRangeBoundaries);
-    const maxConcurrency = props.maxConcurrency ?? 4;
+    const maxConcurrency = props.maxConcurrency ?? audit.DEFAULTS.maxConcurrency;
     const prefix = props.prefix ?? '';
 
     // A source in another account names this role in its policies: give it a fixed name.
@@ -127,21 +129,20 @@ export class ConsistencyAudit extends Construct {
       reservedConcurrentExecutions: ranges.length > 1 ? maxConcurrency : 1,
       vpc: props.vpc,
       removalPolicy: props.removalPolicy,
-      environment: {
-        AUDIT_NAME: this.auditName,
-        SOURCE_BUCKET: props.sourceBucketName,
-        SOURCE_REGION: props.sourceRegion,
-        SOURCE_PREFIX: prefix,
-        REPLICA_BUCKET: props.replicaBucketName,
-        REPLICA_REGION: props.replicaRegion,
-        REPLICA_PREFIX: prefix,
-        REPORTS_BUCKET: this.reportsBucket.bucketName,
-        REPORTS_REGION: stack.region,
-        REPORTS_PREFIX: 'audits/',
-        LAG_WINDOW_SECONDS: String((props.lagWindow ?? Duration.minutes(15)).toSeconds()),
-        MODE: props.mode ?? 'current',
-        DELETE_MARKER_REPLICATION: String(props.deleteMarkerReplication ?? false),
-      },
+      environment: audit.toEnv(
+        {
+          name: this.auditName,
+          source: { bucket: props.sourceBucketName, region: props.sourceRegion, prefix },
+          replica: { bucket: props.replicaBucketName, region: props.replicaRegion, prefix },
+          reportsBucket: this.reportsBucket.bucketName,
+          reportsRegion: stack.region,
+          reportsPrefix: audit.DEFAULTS.reportsPrefix,
+          lagWindowSeconds: props.lagWindow?.toSeconds() ?? audit.DEFAULTS.lagWindowSeconds,
+          mode: props.mode ?? audit.DEFAULTS.mode,
+          deleteMarkerReplication: props.deleteMarkerReplication ?? audit.DEFAULTS.deleteMarkerReplication,
+        },
+        envEncoding(stack),
+      ),
     });
     this.grantReadOnly(props);
     const { list, head } = auditActions(props.mode);
@@ -154,8 +155,8 @@ export class ConsistencyAudit extends Construct {
     });
     // Each invocation reads back the records it wrote to build its report, and the merge step of
     // a distributed run reads the ranges' reports: read and write under audits/ only.
-    grantPutUnder(this.handler.role, this.reportsBucket, 'audits/');
-    grantReadUnder(this.handler.role, this.reportsBucket, 'audits/');
+    grantPutUnder(this.handler.role, this.reportsBucket, audit.DEFAULTS.reportsPrefix);
+    grantReadUnder(this.handler.role, this.reportsBucket, audit.DEFAULTS.reportsPrefix);
     acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
       's3-objects': WILDCARD_REASONS.AUDIT_REPORTS,
     });
@@ -176,9 +177,9 @@ export class ConsistencyAudit extends Construct {
     });
 
     this.discrepancyAlarm = new cloudwatch.Alarm(this, 'DiscrepanciesAlarm', {
-      alarmDescription: `The consistency audit of ${this.auditName} found discrepancies between source and replica (report in ${this.reportsBucket.bucketName}/audits/)`,
+      alarmDescription: `The consistency audit of ${this.auditName} found discrepancies between source and replica (report in ${this.reportsBucket.bucketName}/${audit.DEFAULTS.reportsPrefix})`,
       metric: this.metricDiscrepancies(),
-      threshold: props.discrepancyThreshold ?? 0,
+      threshold: props.discrepancyThreshold ?? audit.DEFAULTS.discrepancyThreshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -204,9 +205,9 @@ export class ConsistencyAudit extends Construct {
   /** A metric the audit handler publishes (namespace `CdkS3Dr`, dimension `Audit`). */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
+      namespace: audit.METRICS.namespace,
       metricName,
-      dimensionsMap: { Audit: this.auditName },
+      dimensionsMap: { [audit.METRICS.dimension]: this.auditName },
       period: Duration.hours(1),
       statistic: 'Sum',
       ...props,
@@ -215,12 +216,12 @@ export class ConsistencyAudit extends Construct {
 
   /** Discrepancies found (pending excluded). @default Sum over 1 hour */
   metricDiscrepancies(props?: cloudwatch.MetricOptions) {
-    return this.metric('Discrepancies', props);
+    return this.metric(audit.METRICS.discrepancies, props);
   }
 
   /** Age of the oldest source change not yet on the replica. @default Maximum over 1 hour */
   metricMaxObservedLag(props?: cloudwatch.MetricOptions) {
-    return this.metric('MaxObservedLagSeconds', { statistic: 'Maximum', ...props });
+    return this.metric(audit.METRICS.maxObservedLagSeconds, { statistic: 'Maximum', ...props });
   }
 
   /** Read-only on both sides: list, and HEAD (s3:GetObject) for evidence. No KMS: lists and HEADs decrypt nothing. */
@@ -385,7 +386,15 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
       fix: 'remove the empty string',
     });
   }
-  problems.push(...checkWholeNumber('maxConcurrency', props.maxConcurrency, 1, 1000, 'use for example 4'));
+  problems.push(
+    ...checkWholeNumber(
+      'maxConcurrency',
+      props.maxConcurrency,
+      audit.LIMITS.maxConcurrency.min,
+      audit.LIMITS.maxConcurrency.max,
+      `use for example ${audit.DEFAULTS.maxConcurrency}`,
+    ),
+  );
   if (props.discrepancyThreshold !== undefined && !(props.discrepancyThreshold >= 0)) {
     problems.push({
       prop: 'discrepancyThreshold',
@@ -394,12 +403,20 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
       fix: 'use 0 to alarm on any discrepancy',
     });
   }
-  if (props.lagWindow && !props.lagWindow.isUnresolved() && props.lagWindow.toSeconds() > 7 * 24 * 3600) {
+  const lag = props.lagWindow;
+  if (lag && !lag.isUnresolved() && lag.toSeconds({ integral: false }) > audit.LIMITS.lagWindowSeconds.max) {
     problems.push({
       prop: 'lagWindow',
-      value: props.lagWindow.toHumanString(),
-      problem: 'a lag window over 7 days hides real replication faults',
+      value: lag.toHumanString(),
+      problem: `a lag window over ${Duration.seconds(audit.LIMITS.lagWindowSeconds.max).toHumanString()} hides real replication faults`,
       fix: 'use the replication RPO, for example Duration.minutes(15)',
+    });
+  } else if (lag && !lag.isUnresolved() && !Number.isInteger(lag.toSeconds({ integral: false }))) {
+    problems.push({
+      prop: 'lagWindow',
+      value: lag.toHumanString(),
+      problem: 'the audit counts the lag window in whole seconds',
+      fix: 'use whole seconds, for example Duration.minutes(15)',
     });
   }
   problems.push(...sameSideProblems(stack, props));

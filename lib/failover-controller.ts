@@ -21,6 +21,8 @@ import { checkBucketName, checkDuration, checkRegion, checkSameRegion, validateA
 import { requireSourceAccount } from './private/service-principal';
 import { ReplicationPair } from './replication-pair';
 import { ReplicationProbe } from './replication-probe';
+import * as failover from '../lambda/failover/contract';
+import { envEncoding } from './private/env-encoding';
 
 /** What the controller may do when the composite alarm fires. */
 export type FailoverMode = 'automatic' | 'approval' | 'dry-run';
@@ -33,7 +35,7 @@ export function defaultPointerName(probeName: string): string {
   return `/cdk-s3-dr/${probeName}/active-bucket`;
 }
 
-const PARAMETER_NAME = /^[a-zA-Z0-9_.\-/]{1,2048}$/;
+const PARAMETER_NAME = failover.PARAMETER_NAME;
 
 function parameterArn(stack: Stack, region: string, name: string): string {
   return `arn:${stack.partition}:ssm:${region}:${stack.account}:parameter/${name.replace(/^\//, '')}`;
@@ -211,8 +213,8 @@ export class FailoverController extends Construct {
     validateAtSynth(this, () => missingPointerProblems(this, props));
     const probe = props.probe;
     const pair: ReplicationPair = probe.pair;
-    this.mode = props.mode ?? 'approval';
-    this.plan = props.plan ?? 'pointer';
+    this.mode = props.mode ?? failover.DEFAULTS.mode;
+    this.plan = props.plan ?? failover.DEFAULTS.plan;
 
     const { key, reportsBucket } = handlerDefaults(this, props);
     this.reportsBucket = reportsBucket;
@@ -230,7 +232,7 @@ export class FailoverController extends Construct {
       this.accessPointArn = props.accessPoint?.arn ?? this.createAccessPoint(props.accessPoint!.createWithName!, pair);
     }
 
-    const config = {
+    const settings: failover.FailoverSettings = {
       plan: this.plan,
       mode: this.mode,
       source: { bucket: pair.sourceBucketName, region: pair.sourceRegion },
@@ -246,8 +248,12 @@ export class FailoverController extends Construct {
         window: probe.confirm.window,
         lagThresholdSeconds: probe.lagThreshold.toSeconds(),
       },
-      cooldownMinutes: Math.round((props.cooldown ?? Duration.hours(1)).toMinutes({ integral: false })),
-      reports: { bucket: this.reportsBucket.bucketName, region: stack.region, prefix: 'failover/decisions/' },
+      cooldownMinutes: (props.cooldown ?? Duration.minutes(failover.DEFAULTS.cooldownMinutes)).toMinutes(),
+      reports: {
+        bucket: this.reportsBucket.bucketName,
+        region: stack.region,
+        prefix: failover.DEFAULTS.reportsPrefix,
+      },
       ...(props.twoWayReplication ? { twoWayReplication: true } : {}),
       ...(props.failbackCatchUp ? { failbackCatchUpSeconds: props.failbackCatchUp.toSeconds() } : {}),
     };
@@ -263,7 +269,7 @@ export class FailoverController extends Construct {
       memorySize: 512,
       vpc: props.vpc,
       removalPolicy: props.removalPolicy,
-      environment: { FAILOVER_CONFIG: stack.toJsonString(config) },
+      environment: failover.toEnv(settings, envEncoding(stack)),
     });
     this.grant(props);
     registerDrConsumer(this, {
@@ -429,7 +435,8 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
   const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
   if (p.failbackCatchUp !== undefined && !p.failbackCatchUp.isUnresolved()) {
     const seconds = p.failbackCatchUp.toSeconds();
-    if (seconds < 0 || seconds > 86_400) {
+    const { min, max } = failover.LIMITS.failbackCatchUpSeconds;
+    if (seconds < min || seconds > max) {
       problems.push({
         prop: 'failbackCatchUp',
         value: p.failbackCatchUp.toHumanString(),
@@ -438,22 +445,59 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
       });
     }
   }
-  if (p.mode !== undefined && !['automatic', 'approval', 'dry-run'].includes(p.mode)) {
+  const quoted = (values: readonly string[]) =>
+    `${values
+      .slice(0, -1)
+      .map((v) => `'${v}'`)
+      .join(', ')} or '${values[values.length - 1]}'`;
+  if (p.mode !== undefined && !failover.FAILOVER_MODES.includes(p.mode)) {
     problems.push({
       prop: 'mode',
       value: p.mode,
       problem: 'unknown mode',
-      fix: "use 'automatic', 'approval' or 'dry-run'",
+      fix: `use ${quoted(failover.FAILOVER_MODES)}`,
     });
   }
-  const plan = p.plan ?? 'pointer';
-  if (!['pointer', 'mrap'].includes(plan)) {
-    problems.push({ prop: 'plan', value: p.plan, problem: 'unknown plan', fix: "use 'pointer' or 'mrap'" });
+  const plan = p.plan ?? failover.DEFAULTS.plan;
+  if (!failover.FAILOVER_PLANS.includes(plan)) {
+    problems.push({
+      prop: 'plan',
+      value: p.plan,
+      problem: 'unknown plan',
+      fix: `use ${quoted(failover.FAILOVER_PLANS)}`,
+    });
   }
-  problems.push(...checkDuration('cooldown', p.cooldown, 0, 7 * 24 * 3600, 'use for example Duration.hours(1)'));
+  const { cooldownMinutes, periodSeconds } = failover.LIMITS;
+  problems.push(
+    ...checkDuration(
+      'cooldown',
+      p.cooldown,
+      cooldownMinutes.min * 60,
+      cooldownMinutes.max * 60,
+      'use for example Duration.hours(1)',
+    ),
+  );
+  if (p.cooldown && !p.cooldown.isUnresolved() && !Number.isInteger(p.cooldown.toMinutes({ integral: false }))) {
+    problems.push({
+      prop: 'cooldown',
+      value: p.cooldown.toHumanString(),
+      problem: 'the controller counts the cooldown in whole minutes',
+      fix: 'use whole minutes, for example Duration.hours(1)',
+    });
+  }
+  // The controller reads the probe's datapoints back at the probe's interval.
+  problems.push(
+    ...checkDuration(
+      'probe.interval',
+      p.probe?.interval,
+      periodSeconds.min,
+      periodSeconds.max,
+      'give the probe an interval of at most 1 hour',
+    ),
+  );
   // Automatic mode: the cooldown is the only guard against flapping between regions. Below one
   // probe interval no new datapoint can arrive in between, so it guards nothing.
-  if ((p.mode ?? 'approval') === 'automatic' && p.probe?.interval && !p.probe.interval.isUnresolved()) {
+  if ((p.mode ?? failover.DEFAULTS.mode) === 'automatic' && p.probe?.interval && !p.probe.interval.isUnresolved()) {
     problems.push(
       ...checkDuration(
         'cooldown',

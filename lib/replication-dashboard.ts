@@ -1,7 +1,8 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE } from './consistency-audit';
+import * as audit from '../lambda/audit/contract';
+import * as drill from '../lambda/drill/contract';
 import { PropProblem, throwIfInvalid } from './errors';
 import { ReplicatedBucket } from './replicated-bucket';
 import { ReplicationMetricFactory, ReplicationMetricName } from './replication-alarms';
@@ -155,11 +156,16 @@ export class ReplicationDashboard extends Construct {
     }
 
     const region = props.auditRegion ?? stack.region;
-    const m = (name: string, dim: string, value: string, statistic: string) =>
+    const m = (
+      metrics: { readonly namespace: string; readonly dimension: string },
+      name: string,
+      value: string,
+      statistic: string,
+    ) =>
       new cloudwatch.Metric({
-        namespace: METRIC_NAMESPACE,
+        namespace: metrics.namespace,
         metricName: name,
-        dimensionsMap: { [dim]: value },
+        dimensionsMap: { [metrics.dimension]: value },
         statistic,
         period: Duration.hours(1),
         region,
@@ -169,13 +175,13 @@ export class ReplicationDashboard extends Construct {
       outcome.push(
         new cloudwatch.GraphWidget({
           title: `Audit ${props.auditName}: discrepancies`,
-          left: [m('Discrepancies', 'Audit', props.auditName, 'Maximum')],
+          left: [m(audit.METRICS, audit.METRICS.discrepancies, props.auditName, 'Maximum')],
           width: 6,
           height: 6,
         }),
         new cloudwatch.GraphWidget({
           title: `Audit ${props.auditName}: max observed lag (s)`,
-          left: [m('MaxObservedLagSeconds', 'Audit', props.auditName, 'Maximum')],
+          left: [m(audit.METRICS, audit.METRICS.maxObservedLagSeconds, props.auditName, 'Maximum')],
           width: 6,
           height: 6,
         }),
@@ -185,14 +191,14 @@ export class ReplicationDashboard extends Construct {
       outcome.push(
         new cloudwatch.GraphWidget({
           title: `Drill ${props.drillName}: passed (1 = yes)`,
-          left: [m('DrillPassed', 'Drill', props.drillName, 'Minimum')],
+          left: [m(drill.METRICS, drill.METRICS.drillPassed, props.drillName, 'Minimum')],
           leftYAxis: { min: 0, max: 1 },
           width: 6,
           height: 6,
         }),
         new cloudwatch.GraphWidget({
           title: `Drill ${props.drillName}: RTO estimate (s)`,
-          left: [m('RtoEstimateSeconds', 'Drill', props.drillName, 'Maximum')],
+          left: [m(drill.METRICS, drill.METRICS.rtoEstimateSeconds, props.drillName, 'Maximum')],
           width: 6,
           height: 6,
         }),

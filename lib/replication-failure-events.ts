@@ -7,6 +7,8 @@ import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as replicationEvents from '../lambda/replication-events/contract';
+import { REGION_PATTERN } from '../lambda/shared/rules';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './errors';
 import { RoleOptions } from './handler-options';
@@ -44,12 +46,12 @@ export enum ReplicationEventType {
 }
 
 /** The `source` of the decoded replication events on EventBridge. */
-export const REPLICATION_EVENT_SOURCE = 'cdk-s3-dr.replication';
+export const REPLICATION_EVENT_SOURCE: string = replicationEvents.EVENTS.source;
 /** The `detail-type` of the decoded replication events on EventBridge. */
-export const REPLICATION_EVENT_DETAIL_TYPE = 'cdk-s3-dr Replication Event';
+export const REPLICATION_EVENT_DETAIL_TYPE: string = replicationEvents.EVENTS.detailType;
 
 const ALL_EVENT_TYPES = Object.values(ReplicationEventType) as string[];
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const REGION = REGION_PATTERN;
 
 export interface ReplicationFailureEventsProps extends RoleOptions {
   /** The source bucket whose replication events are decoded and forwarded; in this stack. */
@@ -189,7 +191,7 @@ export class ReplicationFailureEvents extends Construct {
       handler: 'replication-events',
       description: `Decodes the S3 replication events of ${this.node.path} into readable lines (cdk-s3-dr)`,
       encryptionKey: key,
-      environment: {},
+      environment: replicationEvents.toEnv(),
       timeout: Duration.seconds(30),
       memorySize: 256,
       // The pipe polls the queue with several batches at once; throttled batches go back to the queue.

@@ -7,7 +7,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
+import { sameSideProblems } from './consistency-audit';
+import * as probe from '../lambda/probe/contract';
+import { CANARY_PREFIX as RESERVED_CANARY_PREFIX } from '../lambda/shared/reserved';
+import { envEncoding } from './private/env-encoding';
 import { PropProblem, throwIfInvalid } from './errors';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { RoleOptions } from './handler-options';
@@ -22,9 +25,9 @@ import { ReplicationPair } from './replication-pair';
 
 /**
  * The key prefix of the probe's canary objects in the source bucket: the only place this
- * library writes to a source. Audits skip it. (Same value as the handlers' CANARY_PREFIX.)
+ * library writes to a source. Audits skip it. (The handlers' own constant.)
  */
-export const CANARY_PREFIX = '.cdk-s3-dr/canary/';
+export const CANARY_PREFIX: string = RESERVED_CANARY_PREFIX;
 
 export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
   /**
@@ -120,12 +123,15 @@ export class ReplicationProbe extends Construct {
     throwIfInvalid(this, validateProbe(stack, props));
 
     this.pair = props;
-    this.interval = props.interval ?? Duration.minutes(5);
-    this.lagThreshold = props.lagThreshold ?? Duration.minutes(15);
+    this.interval = props.interval ?? Duration.seconds(probe.DEFAULTS.intervalSeconds);
+    this.lagThreshold = props.lagThreshold ?? Duration.seconds(probe.DEFAULTS.lagThresholdSeconds);
     const deadlineSeconds =
       props.lagDeadline?.toSeconds() ?? Math.min(this.lagThreshold.toSeconds(), this.interval.toSeconds() - 30);
     this.probeName = sanitize(props.probeName ?? props.sourceBucketName);
-    this.confirm = { failing: props.unavailableProbes ?? 3, window: props.unavailableWindow ?? 5 };
+    this.confirm = {
+      failing: props.unavailableProbes ?? probe.DEFAULTS.unavailableProbes,
+      window: props.unavailableWindow ?? probe.DEFAULTS.unavailableWindow,
+    };
     const key = props.encryptionKey ?? RegionalDefaults.of(this).key(this, props.removalPolicy);
 
     // A source in another account names this role in its policies: give it a fixed name.
@@ -140,14 +146,17 @@ export class ReplicationProbe extends Construct {
       memorySize: 256,
       vpc: props.vpc,
       removalPolicy: props.removalPolicy,
-      environment: {
-        SOURCE_BUCKET: props.sourceBucketName,
-        SOURCE_REGION: props.sourceRegion,
-        REPLICA_BUCKET: props.replicaBucketName,
-        REPLICA_REGION: props.replicaRegion,
-        PROBE_NAME: this.probeName,
-        LAG_DEADLINE_SECONDS: String(deadlineSeconds),
-      },
+      environment: probe.toEnv(
+        {
+          source: { bucket: props.sourceBucketName, region: props.sourceRegion },
+          replica: { bucket: props.replicaBucketName, region: props.replicaRegion },
+          probeName: this.probeName,
+          lagDeadlineSeconds: deadlineSeconds,
+          keep: probe.DEFAULTS.keep,
+          sourceTimeoutSeconds: probe.DEFAULTS.sourceTimeoutSeconds,
+        },
+        envEncoding(stack),
+      ),
     });
     this.grant(props);
     const canaries = `${CANARY_PREFIX}${this.probeName}/`;
@@ -228,9 +237,9 @@ export class ReplicationProbe extends Construct {
   /** A metric the probe publishes (namespace `CdkS3Dr`, dimension `Probe`, in this region). */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
+      namespace: probe.METRICS.namespace,
       metricName,
-      dimensionsMap: { Probe: this.probeName },
+      dimensionsMap: { [probe.METRICS.dimension]: this.probeName },
       period: this.interval,
       ...props,
     });
@@ -238,22 +247,22 @@ export class ReplicationProbe extends Construct {
 
   /** 1 when the source answered the probe, 0 when not. @default Minimum over the interval */
   metricSourceAvailable(props?: cloudwatch.MetricOptions) {
-    return this.metric('SourceAvailable', { statistic: 'Minimum', ...props });
+    return this.metric(probe.METRICS.sourceAvailable, { statistic: 'Minimum', ...props });
   }
 
   /** Milliseconds of the canary PUT to the source, from the replica region. @default Maximum over the interval */
   metricSourceLatency(props?: cloudwatch.MetricOptions) {
-    return this.metric('SourceLatencyMs', { statistic: 'Maximum', ...props });
+    return this.metric(probe.METRICS.sourceLatencyMs, { statistic: 'Maximum', ...props });
   }
 
   /** Seconds until the canary appeared in the replica. @default Maximum over the interval */
   metricReplicationLag(props?: cloudwatch.MetricOptions) {
-    return this.metric('ReplicationLagSeconds', { statistic: 'Maximum', ...props });
+    return this.metric(probe.METRICS.replicationLagSeconds, { statistic: 'Maximum', ...props });
   }
 
   /** 1 when a canary was written but not seen in the replica by the deadline. @default Maximum over the interval */
   metricCanaryNotReplicated(props?: cloudwatch.MetricOptions) {
-    return this.metric('CanaryNotReplicated', { statistic: 'Maximum', ...props });
+    return this.metric(probe.METRICS.canaryNotReplicated, { statistic: 'Maximum', ...props });
   }
 
   /**
@@ -320,7 +329,7 @@ function sanitize(name: string): string {
 
 function validateProbe(stack: Stack, p: ReplicationProbeProps): PropProblem[] {
   const problems: PropProblem[] = [...sameSideProblems(stack, p)];
-  const interval = p.interval && !p.interval.isUnresolved() ? p.interval.toSeconds() : 300;
+  const interval = p.interval && !p.interval.isUnresolved() ? p.interval.toSeconds() : probe.DEFAULTS.intervalSeconds;
   if (p.interval && !p.interval.isUnresolved() && (interval < 60 || interval % 60 !== 0)) {
     problems.push({
       prop: 'interval',
@@ -338,23 +347,32 @@ function validateProbe(stack: Stack, p: ReplicationProbeProps): PropProblem[] {
     });
   }
   if (p.lagDeadline && !p.lagDeadline.isUnresolved()) {
-    const d = p.lagDeadline.toSeconds();
-    if (d < 1 || d > 840 || d >= interval) {
+    const d = p.lagDeadline.toSeconds({ integral: false });
+    const { min, max } = probe.LIMITS.lagDeadlineSeconds;
+    if (!Number.isInteger(d) || d < min || d > max || d >= interval) {
       problems.push({
         prop: 'lagDeadline',
         value: p.lagDeadline.toHumanString(),
-        problem: `must be from 1 second to 14 minutes and shorter than the interval (${interval} s), so probes never overlap`,
-        fix: `use at most ${Math.min(840, interval - 30)} seconds, or a longer interval`,
+        problem: `must be whole seconds from ${Duration.seconds(min).toHumanString()} to ${Duration.seconds(max).toHumanString()} and shorter than the interval (${interval} s), so probes never overlap`,
+        fix: `use at most ${Math.min(max, interval - 30)} seconds, or a longer interval`,
       });
     }
   }
-  const failing = p.unavailableProbes ?? 3;
-  const window = p.unavailableWindow ?? 5;
+  const failing = p.unavailableProbes ?? probe.DEFAULTS.unavailableProbes;
+  const window = p.unavailableWindow ?? probe.DEFAULTS.unavailableWindow;
   for (const [prop, v] of [
     ['unavailableProbes', p.unavailableProbes],
     ['unavailableWindow', p.unavailableWindow],
   ] as const) {
-    problems.push(...checkWholeNumber(prop, v, 1, 100, 'use for example 3 of 5'));
+    problems.push(
+      ...checkWholeNumber(
+        prop,
+        v,
+        probe.LIMITS.unavailableProbes.min,
+        probe.LIMITS.unavailableProbes.max,
+        'use for example 3 of 5',
+      ),
+    );
   }
   if (Number.isInteger(failing) && Number.isInteger(window) && failing > window) {
     problems.push({
@@ -364,7 +382,7 @@ function validateProbe(stack: Stack, p: ReplicationProbeProps): PropProblem[] {
       fix: 'use unavailableProbes <= unavailableWindow, for example 3 of 5',
     });
   }
-  if (p.probeName !== undefined && !Token.isUnresolved(p.probeName) && !/^[A-Za-z0-9._-]{1,64}$/.test(p.probeName)) {
+  if (p.probeName !== undefined && !Token.isUnresolved(p.probeName) && !probe.PROBE_NAME.test(p.probeName)) {
     problems.push({
       prop: 'probeName',
       value: p.probeName,

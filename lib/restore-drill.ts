@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +7,9 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE, sameSideProblems } from './consistency-audit';
+import { sameSideProblems } from './consistency-audit';
+import * as drill from '../lambda/drill/contract';
+import { envEncoding } from './private/env-encoding';
 import { PropProblem, throwIfInvalid } from './errors';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { keyThroughS3 } from './private/kms-through-s3';
@@ -33,7 +35,7 @@ import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
 /** Where a drill writes its restored objects unless told otherwise. */
-const DEFAULT_RESTORE_PREFIX = 'cdk-s3-dr-drill/';
+const DEFAULT_RESTORE_PREFIX = drill.DEFAULTS.restorePrefix;
 
 /** How a drill picks the objects it restores. */
 export type DrillSampleMode = 'random' | 'newest' | 'prefix';
@@ -139,25 +141,25 @@ export class RestoreDrill extends Construct {
       memorySize: props.memorySize ?? 1024,
       vpc: props.vpc,
       removalPolicy: props.removalPolicy,
-      environment: {
-        DRILL_NAME: sanitizeName(this.drillName),
-        SOURCE_BUCKET: props.sourceBucketName,
-        SOURCE_REGION: props.sourceRegion,
-        SOURCE_PREFIX: prefix,
-        REPLICA_BUCKET: props.replicaBucketName,
-        REPLICA_REGION: props.replicaRegion,
-        REPLICA_PREFIX: prefix,
-        RESTORE_BUCKET: this.restoreBucket.bucketName,
-        RESTORE_REGION: stack.region,
-        RESTORE_PREFIX: restorePrefix,
-        REPORTS_BUCKET: this.reportsBucket.bucketName,
-        REPORTS_REGION: stack.region,
-        REPORTS_PREFIX: 'drills/',
-        SAMPLE_SIZE: Tokenization.stringifyNumber(props.sampleSize ?? 100),
-        SAMPLE_MODE: props.sampleMode ?? 'random',
-        CONCURRENCY: Tokenization.stringifyNumber(props.concurrency ?? 8),
-        SERVER_SIDE_COPY: String(props.serverSideCopy ?? false),
-      },
+      environment: drill.toEnv(
+        {
+          name: sanitizeName(this.drillName),
+          source: { bucket: props.sourceBucketName, region: props.sourceRegion, prefix },
+          replica: { bucket: props.replicaBucketName, region: props.replicaRegion, prefix },
+          restore: { bucket: this.restoreBucket.bucketName, region: stack.region, prefix: restorePrefix },
+          reports: {
+            bucket: this.reportsBucket.bucketName,
+            region: stack.region,
+            prefix: drill.DEFAULTS.reportsPrefix,
+          },
+          sampleSize: props.sampleSize ?? drill.DEFAULTS.sampleSize,
+          sampleMode: props.sampleMode ?? drill.DEFAULTS.sampleMode,
+          concurrency: props.concurrency ?? drill.DEFAULTS.concurrency,
+          serverSideCopy: props.serverSideCopy ?? drill.DEFAULTS.serverSideCopy,
+          allowUnverifiable: drill.DEFAULTS.allowUnverifiable,
+        },
+        envEncoding(stack),
+      ),
     });
     this.grant(props, restorePrefix, key);
     registerDrConsumer(this, {
@@ -189,7 +191,7 @@ export class RestoreDrill extends Construct {
 
     // A drill that fails publishes DrillPassed = 0; one that crashes publishes nothing but a Lambda error.
     this.failedDrillAlarm = new cloudwatch.Alarm(this, 'FailedDrillAlarm', {
-      alarmDescription: `The restore drill from ${this.drillName} failed: objects could not be restored or verified (report in ${this.reportsBucket.bucketName}/drills/)`,
+      alarmDescription: `The restore drill from ${this.drillName} failed: objects could not be restored or verified (report in ${this.reportsBucket.bucketName}/${drill.DEFAULTS.reportsPrefix})`,
       metric: new cloudwatch.MathExpression({
         expression: 'IF(FILL(passed, 1) < 1, 1, 0) + IF(FILL(errors, 0) > 0, 1, 0)',
         usingMetrics: {
@@ -227,9 +229,9 @@ export class RestoreDrill extends Construct {
   /** A metric the drill handler publishes (namespace `CdkS3Dr`, dimension `Drill`). */
   metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
+      namespace: drill.METRICS.namespace,
       metricName,
-      dimensionsMap: { Drill: sanitizeName(this.drillName) },
+      dimensionsMap: { [drill.METRICS.dimension]: sanitizeName(this.drillName) },
       period: Duration.hours(1),
       ...props,
     });
@@ -237,12 +239,12 @@ export class RestoreDrill extends Construct {
 
   /** 1 when the drill passed, 0 when it failed. @default Minimum over 1 hour */
   metricDrillPassed(props?: cloudwatch.MetricOptions) {
-    return this.metric('DrillPassed', { statistic: 'Minimum', ...props });
+    return this.metric(drill.METRICS.drillPassed, { statistic: 'Minimum', ...props });
   }
 
   /** Estimated seconds to restore the whole replica. @default Maximum over 1 hour */
   metricRtoEstimate(props?: cloudwatch.MetricOptions) {
-    return this.metric('RtoEstimateSeconds', { statistic: 'Maximum', ...props });
+    return this.metric(drill.METRICS.rtoEstimateSeconds, { statistic: 'Maximum', ...props });
   }
 
   private createScratchBucket(key: kms.IKey): s3.Bucket {
@@ -319,7 +321,7 @@ export class RestoreDrill extends Construct {
     }
     // Restored objects and reports are encrypted with the construct's key (S3 Bucket Keys).
     key.grant(this.handler.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    grantPutUnder(this.handler.role, this.reportsBucket, 'drills/');
+    grantPutUnder(this.handler.role, this.reportsBucket, drill.DEFAULTS.reportsPrefix);
     acknowledgeWildcardResources(policy, {
       's3-objects': WILDCARD_REASONS.DRILL_OBJECTS,
       'kms-keys-by-alias': WILDCARD_REASONS.DRILL_KEYS_BY_ALIAS,
@@ -336,15 +338,27 @@ const DRILL_SOURCE_KEY_ACTIONS = ['kms:Decrypt'];
 function sanitizeName(name: string): string {
   // A bucket name given as a token is already valid (lower-case letters, digits, dots, hyphens).
   if (Token.isUnresolved(name)) return name;
-  return name.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128);
+  return drill.drillName(name);
 }
 
 function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
   const problems: PropProblem[] = [
     ...checkPrefix('prefix', props.prefix),
     ...checkOwnPrefix('restorePrefix', props.restorePrefix, DEFAULT_RESTORE_PREFIX, 'a drill'),
-    ...checkWholeNumber('sampleSize', props.sampleSize, 1, 100_000, 'use for example 100'),
-    ...checkWholeNumber('concurrency', props.concurrency, 1, 256, 'use for example 8 (the default) or 10'),
+    ...checkWholeNumber(
+      'sampleSize',
+      props.sampleSize,
+      drill.LIMITS.sampleSize.min,
+      drill.LIMITS.sampleSize.max,
+      `use for example ${drill.DEFAULTS.sampleSize}`,
+    ),
+    ...checkWholeNumber(
+      'concurrency',
+      props.concurrency,
+      drill.LIMITS.concurrency.min,
+      drill.LIMITS.concurrency.max,
+      `use for example ${drill.DEFAULTS.concurrency} (the default) or 10`,
+    ),
     ...checkSchedule('schedule', props.schedule),
     ...checkDuration(
       'rtoTarget',
@@ -368,12 +382,12 @@ function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
       props.reportsBucket?.bucketName,
     ),
   ];
-  if (props.sampleMode !== undefined && !['random', 'newest', 'prefix'].includes(props.sampleMode)) {
+  if (props.sampleMode !== undefined && !drill.SAMPLE_MODES.includes(props.sampleMode)) {
     problems.push({
       prop: 'sampleMode',
       value: props.sampleMode,
       problem: 'unknown sample mode',
-      fix: "use 'random', 'newest' or 'prefix'",
+      fix: `use ${drill.SAMPLE_MODES.map((m) => `'${m}'`).join(', ')}`,
     });
   }
   if (props.restoreBucket && props.reportsBucket && sameBucket(props.restoreBucket, props.reportsBucket)) {

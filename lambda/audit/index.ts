@@ -2,13 +2,12 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describeError, IncompleteError, UsageError } from '../shared/errors';
 import { Metrics } from '../shared/metrics';
 import { createS3Client, RequestStats } from '../shared/s3-client';
-import { formatS3Uri, S3Location } from '../shared/s3-uri';
+import { formatS3Uri } from '../shared/s3-uri';
 import {
   AuditCheckpoint,
   AuditMode,
   AuditSummary,
   compareKeys,
-  DEFAULT_LAG_WINDOW_SECONDS,
   describeComparison,
   Discrepancy,
   KeyRange,
@@ -19,6 +18,8 @@ import { AuditReport, buildReport, REPORT_RECORD_CAP, writeReport } from './repo
 import { AuditOptions, runAudit } from './run-audit';
 import { S3RecordSink } from './s3-sink';
 import { applyTimeoutEnv } from '../shared/timeouts';
+import { wholeNumberFromText, wholeNumberProblem } from '../shared/rules';
+import { AUDIT_MODES, AuditConfig, DEFAULTS, fromEnv, LIMITS, METRICS } from './contract';
 
 // The request timeout (CDK_S3_DR_REQUEST_TIMEOUT_SECONDS), read once at the edge like the rest of the environment.
 applyTimeoutEnv();
@@ -57,91 +58,20 @@ export interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
 }
 
-/** The environment the construct sets, validated. */
-export interface AuditConfig {
-  readonly name: string;
-  readonly source: S3Location & { region: string; endpoint?: string };
-  readonly replica: S3Location & { region: string; endpoint?: string };
-  readonly reportsBucket: string;
-  readonly reportsPrefix: string;
-  /** Region of the reports bucket: the Lambda's own region (the replica region), never the source's. */
-  readonly reportsRegion: string;
-  readonly reportsEndpoint?: string;
-  readonly lagWindowSeconds: number;
-  readonly mode: AuditMode;
-  readonly deleteMarkerReplication: boolean;
-}
-
 /** Time kept back from the Lambda deadline to write the report and return. */
 export const SAFETY_MARGIN_MS = 30_000;
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-export function configFromEnv(env: NodeJS.ProcessEnv): AuditConfig {
-  const problems: string[] = [];
-  const req = (name: string): string => {
-    const v = env[name];
-    if (!v) problems.push(`environment variable ${name} is not set: the construct sets it; set it to the bucket name`);
-    else if (!BUCKET.test(v)) problems.push(`environment variable ${name}="${v}" is not a valid bucket name`);
-    return v ?? '';
-  };
-  const region = (name: string): string => env[name] || env.AWS_REGION || 'us-east-1';
-  const prefix = (name: string): string => {
-    const v = env[name] ?? '';
-    if (v.startsWith('/'))
-      problems.push(`environment variable ${name}="${v}" starts with "/": S3 key prefixes have no leading slash`);
-    return v;
-  };
-  const endpoint = (name: string): string | undefined => {
-    const v = env[name];
-    if (v && !/^https?:\/\/[^/]+/.test(v)) problems.push(`environment variable ${name}="${v}" is not an http(s) URL`);
-    return v || undefined;
-  };
-  const source = {
-    bucket: req('SOURCE_BUCKET'),
-    prefix: prefix('SOURCE_PREFIX'),
-    region: region('SOURCE_REGION'),
-    endpoint: endpoint('SOURCE_ENDPOINT'),
-  };
-  const replica = {
-    bucket: req('REPLICA_BUCKET'),
-    prefix: prefix('REPLICA_PREFIX'),
-    region: region('REPLICA_REGION'),
-    endpoint: endpoint('REPLICA_ENDPOINT'),
-  };
-  const reportsBucket = req('REPORTS_BUCKET');
-  const reportsEndpoint = endpoint('REPORTS_ENDPOINT');
-  const lag = env.LAG_WINDOW_SECONDS
-    ? lagWindow(env.LAG_WINDOW_SECONDS, 'environment variable LAG_WINDOW_SECONDS', problems)
-    : DEFAULT_LAG_WINDOW_SECONDS;
-  const modeRaw = env.MODE || 'current';
-  if (modeRaw !== 'current' && modeRaw !== 'versions')
-    problems.push(`environment variable MODE="${modeRaw}" must be "current" or "versions"`);
-  const dmr = (env.DELETE_MARKER_REPLICATION || 'false').toLowerCase();
-  if (dmr !== 'true' && dmr !== 'false')
-    problems.push(
-      `environment variable DELETE_MARKER_REPLICATION="${env.DELETE_MARKER_REPLICATION}" must be "true" or "false"`,
-    );
-  if (problems.length) throw new UsageError(problems.join('; '));
-  return {
-    name: env.AUDIT_NAME || source.bucket,
-    source,
-    replica,
-    reportsBucket,
-    reportsPrefix: env.REPORTS_PREFIX ?? '',
-    reportsRegion: env.REPORTS_REGION || env.AWS_REGION || replica.region,
-    reportsEndpoint: reportsEndpoint ?? replica.endpoint,
-    lagWindowSeconds: lag,
-    mode: modeRaw as AuditMode,
-    deleteMarkerReplication: dmr === 'true',
-  };
-}
+/** The environment the construct sets, validated (the audit contract's `fromEnv`). */
+export const configFromEnv: (env: NodeJS.ProcessEnv) => AuditConfig = fromEnv;
 
 function lagWindow(v: unknown, what: string, problems: string[]): number {
-  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-    problems.push(`${what}=${JSON.stringify(v)} must be a whole number of seconds, 0 or more (for example 900)`);
-    return DEFAULT_LAG_WINDOW_SECONDS;
+  const n = typeof v === 'string' ? wholeNumberFromText(v) : v;
+  const { min, max } = LIMITS.lagWindowSeconds;
+  if (typeof n !== 'number' || wholeNumberProblem(n, min, max) !== undefined) {
+    problems.push(
+      `${what}=${JSON.stringify(v)} must be a whole number of seconds from ${min} to ${max} (for example ${DEFAULTS.lagWindowSeconds})`,
+    );
+    return DEFAULTS.lagWindowSeconds;
   }
   return n;
 }
@@ -187,8 +117,10 @@ export function parseEvent(event: unknown): AuditEvent {
     );
   }
   if (e.lagWindowSeconds !== undefined) lagWindow(e.lagWindowSeconds, 'event field lagWindowSeconds', problems);
-  if (e.mode !== undefined && e.mode !== 'current' && e.mode !== 'versions') {
-    problems.push(`event field mode=${JSON.stringify(e.mode)} must be "current" or "versions"`);
+  if (e.mode !== undefined && !(AUDIT_MODES as readonly unknown[]).includes(e.mode)) {
+    problems.push(
+      `event field mode=${JSON.stringify(e.mode)} must be ${AUDIT_MODES.map((m) => `"${m}"`).join(' or ')}`,
+    );
   }
   if (problems.length) throw new UsageError(problems.join('; '));
   return e as AuditEvent;
@@ -383,17 +315,17 @@ async function mergeRun(
 
 /** One EMF line: a metric per kind, total discrepancies, objects audited and the observed lag. */
 export function emitMetrics(name: string, s: AuditSummary, emit?: (line: string) => void): void {
-  const m = new Metrics({ Audit: name });
-  m.add('Missing', s.counts.missing)
-    .add('Extra', s.counts.extra)
-    .add('SizeMismatch', s.counts.sizeMismatch)
-    .add('ContentMismatch', s.counts.contentMismatch)
-    .add('VersionMismatch', s.counts.versionMismatch)
-    .add('DeleteMarkerMismatch', s.counts.deleteMarkerMismatch)
-    .add('Pending', s.counts.pending)
-    .add('Discrepancies', s.discrepancies)
-    .add('ObjectsAudited', s.keys)
-    .add('MaxObservedLagSeconds', s.maxObservedLagSeconds, 'Seconds');
+  const m = new Metrics({ [METRICS.dimension]: name }, METRICS.namespace);
+  m.add(METRICS.missing, s.counts.missing)
+    .add(METRICS.extra, s.counts.extra)
+    .add(METRICS.sizeMismatch, s.counts.sizeMismatch)
+    .add(METRICS.contentMismatch, s.counts.contentMismatch)
+    .add(METRICS.versionMismatch, s.counts.versionMismatch)
+    .add(METRICS.deleteMarkerMismatch, s.counts.deleteMarkerMismatch)
+    .add(METRICS.pending, s.counts.pending)
+    .add(METRICS.discrepancies, s.discrepancies)
+    .add(METRICS.objectsAudited, s.keys)
+    .add(METRICS.maxObservedLagSeconds, s.maxObservedLagSeconds, 'Seconds');
   m.flush(emit);
 }
 

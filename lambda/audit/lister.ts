@@ -2,7 +2,7 @@ import type { ListObjectsV2CommandOutput, ListObjectVersionsCommandOutput, S3Cli
 import { CANARY_PREFIX } from '../shared/reserved';
 import { S3Access } from '../shared/s3-access';
 import { AuditMode, compareKeys, HeadInfo, ListedVersion, normEtag } from './core';
-import { listObjectsV2Entries, peekListObjectsV2, RawListEntry } from './core/list-xml';
+import { listObjectsV2Entries, peekListObjectsV2, RawListEntry } from '../shared/list-xml';
 
 /** Which side a failed request was for, so the error can name the bucket. */
 export class SideError extends Error {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AuditCheckpoint, compareKeys, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
+import { LIMITS } from '../audit/contract';
 import { buildReport, humanSummary, writeReport } from '../audit/report';
 import { runAudit } from '../audit/run-audit';
 import { JsonlFileSink } from '../audit/sink';
@@ -28,7 +29,7 @@ options:
   --report-region REGION        region of an s3:// report bucket (default: the replica's region)
   --report-endpoint URL         endpoint of an s3:// report bucket (default: the replica's endpoint)
   --jsonl FILE                  every discrepancy as JSON Lines (default: the report name with .jsonl)
-  --lag-window SECONDS          differences younger than this are pending, not failures (default ${DEFAULT_LAG_WINDOW_SECONDS})
+  --lag-window SECONDS          differences younger than this are pending, not failures (default ${DEFAULT_LAG_WINDOW_SECONDS}, at most ${LIMITS.lagWindowSeconds.max})
   --versions                    all-versions mode (ListObjectVersions): compares latest version ids and delete markers
   --delete-marker-replication   the replication rule replicates delete markers (default: it does not)
   --no-head-check               do not HeadObject equal-size objects whose ETags differ (faster; treats plain ETags as MD5s)
@@ -97,7 +98,9 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   }
   const source = parseS3Uri(v.source as string, '--source');
   const replica = parseS3Uri(v.replica as string, '--replica');
-  const lag = positiveInt(v['lag-window'], '--lag-window', 0) ?? DEFAULT_LAG_WINDOW_SECONDS;
+  const lag =
+    positiveInt(v['lag-window'], '--lag-window', LIMITS.lagWindowSeconds.min, LIMITS.lagWindowSeconds.max) ??
+    DEFAULT_LAG_WINDOW_SECONDS;
   const maxAttempts = positiveInt(v['max-attempts'], '--max-attempts', 1, 100);
   const pageSize = positiveInt(v['page-size'], '--page-size', 1, 1000);
   const defaultRegion = regionOption('AWS_REGION', io.env.AWS_REGION || undefined) ?? 'us-east-1';

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { endpointProblem, SIGNING_REGION_PATTERN } from '../shared/rules';
 import { UsageError } from '../shared/errors';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../shared/timeouts';
 
@@ -76,14 +77,14 @@ export function parseOptions<const O extends Record<string, OptionSpec>>(
 /** An http(s) endpoint given with `option`, or undefined when not given. */
 export function endpointOption(option: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(value)) {
+  if (endpointProblem(value) !== undefined) {
     throw new UsageError(`${option} "${value}" is not an http(s) endpoint: write for example http://127.0.0.1:7480`);
   }
   return value;
 }
 
-/** AWS region names: lower-case words and a number, e.g. eu-west-1, us-gov-west-1, or a local name. */
-const REGION = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+/** AWS region names (eu-west-1, us-gov-west-1) or the signing region of an S3-compatible server. */
+const REGION = SIGNING_REGION_PATTERN;
 
 /** A region given with `option`, or undefined when not given. */
 export function regionOption(option: string, value: string | undefined): string | undefined {

@@ -6,6 +6,7 @@ import { applyDrillEvent, DrillConfig, parseDrillEnv } from './core/config';
 import { DrillReport, summarizeDrill } from './core/report';
 import { DrillDeps, runDrill } from './run-drill';
 import { applyTimeoutEnv } from '../shared/timeouts';
+import { DEFAULTS, ENV, METRICS, sideEnv } from './contract';
 
 // The request timeout (CDK_S3_DR_REQUEST_TIMEOUT_SECONDS), read once at the edge like the rest of the environment.
 applyTimeoutEnv();
@@ -34,15 +35,15 @@ export function reportKey(config: DrillConfig, drillId: string): string {
 
 /** The EMF metrics of one drill. */
 export function drillMetrics(name: string, report?: DrillReport): Metrics {
-  const m = new Metrics({ Drill: name });
-  m.add('DrillPassed', report?.passed ? 1 : 0);
+  const m = new Metrics({ [METRICS.dimension]: name }, METRICS.namespace);
+  m.add(METRICS.drillPassed, report?.passed ? 1 : 0);
   if (!report) return m;
-  m.add('ObjectsRestored', report.restored.objects)
-    .add('BytesRestored', report.restored.bytes, 'Bytes')
-    .add('VerificationFailures', report.objects.length - report.verified.objects)
-    .add('RestoreThroughputBytesPerSecond', report.throughput.restoreBytesPerSecond, 'Bytes/Second')
-    .add('DrillDurationSeconds', report.durations.totalSeconds, 'Seconds');
-  if (report.rto) m.add('RtoEstimateSeconds', report.rto.seconds, 'Seconds');
+  m.add(METRICS.objectsRestored, report.restored.objects)
+    .add(METRICS.bytesRestored, report.restored.bytes, 'Bytes')
+    .add(METRICS.verificationFailures, report.objects.length - report.verified.objects)
+    .add(METRICS.restoreThroughputBytesPerSecond, report.throughput.restoreBytesPerSecond, 'Bytes/Second')
+    .add(METRICS.drillDurationSeconds, report.durations.totalSeconds, 'Seconds');
+  if (report.rto) m.add(METRICS.rtoEstimateSeconds, report.rto.seconds, 'Seconds');
   return m;
 }
 
@@ -53,7 +54,8 @@ export function drillMetrics(name: string, report?: DrillReport): Metrics {
  * then fails the invocation.
  */
 export async function drill(event: unknown, env: NodeJS.ProcessEnv, deps: DrillHandlerDeps = {}): Promise<DrillResult> {
-  let name = env.DRILL_NAME?.trim() || 'default';
+  // The metric still names the drill when the rest of the configuration is bad.
+  let name = env[ENV.name]?.trim() || DEFAULTS.name;
   let report: DrillReport | undefined;
   try {
     const config = parseDrillEnv(env);
@@ -78,7 +80,7 @@ export async function drill(event: unknown, env: NodeJS.ProcessEnv, deps: DrillH
     } catch (err) {
       throw new IncompleteError(
         `the drill ran (${report.passed ? 'passed' : 'failed'}) but its report could not be written to s3://${config.reports.bucket}/${key}: ${describeError(err)}`,
-        'check REPORTS_BUCKET, its region and the s3:PutObject permission on it',
+        `check ${sideEnv('reports', 'bucket')}, its region and the s3:PutObject permission on it`,
         undefined,
         { cause: err },
       );

@@ -6,9 +6,9 @@
  * FailoverDecision metric with dimension Action; the returned object carries the notification
  * (subject and message) for an on-success destination to publish.
  */
-import { UsageError } from '../shared/errors';
 import { Metrics } from '../shared/metrics';
-import { FailoverConfig, parseFailoverConfig, parseFailoverEvent } from './core/config';
+import { FailoverConfig, parseFailoverEvent } from './core/config';
+import { ENV, fromEnv, METRICS } from './contract';
 import { replicaToSourceAudit, sourceRepair } from './failback-audit';
 import { FailbackOutcome, FailoverOutcome, runFailback, runFailover } from './run-failover';
 import { applyTimeoutEnv } from '../shared/timeouts';
@@ -18,21 +18,18 @@ applyTimeoutEnv();
 
 let cached: { raw: string; config: FailoverConfig } | undefined;
 
-/** Parses FAILOVER_CONFIG once per container. */
+/** Parses FAILOVER_CONFIG (the contract's `fromEnv`) once per container. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): FailoverConfig {
-  const raw = env.FAILOVER_CONFIG;
-  if (!raw)
-    throw new UsageError('FAILOVER_CONFIG is not set: the construct sets it to the controller configuration (JSON)');
-  if (cached?.raw === raw) return cached.config;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new UsageError(`FAILOVER_CONFIG is not JSON: ${JSON.stringify(raw.slice(0, 80))}`);
-  }
-  const config = parseFailoverConfig(parsed);
-  cached = { raw, config };
+  const raw = env[ENV.config];
+  if (raw && cached?.raw === raw) return cached.config;
+  const config = fromEnv(env);
+  cached = { raw: raw!, config };
   return config;
+}
+
+/** The one decision metric. */
+function countDecision(action: string): void {
+  new Metrics({ [METRICS.dimension]: action }, METRICS.namespace).add(METRICS.failoverDecision, 1).flush();
 }
 
 export interface HandlerResult {
@@ -59,7 +56,7 @@ export async function handler(event: unknown): Promise<HandlerResult> {
       },
       { audit: replicaToSourceAudit(config), repair: sourceRepair(config) },
     );
-    new Metrics({ Action: out.action }).add('FailoverDecision', 1).flush();
+    countDecision(out.action);
     return {
       action: out.action,
       reasons: out.reasons,
@@ -72,7 +69,7 @@ export async function handler(event: unknown): Promise<HandlerResult> {
     request.action === 'status'
       ? await runFailover(config, { dryRun: true, trigger: 'status' }, { record: false })
       : await runFailover(config, { dryRun: request.dryRun, force: request.force, trigger: request.trigger });
-  if (request.action !== 'status') new Metrics({ Action: out.decision.action }).add('FailoverDecision', 1).flush();
+  if (request.action !== 'status') countDecision(out.decision.action);
   return {
     action: out.decision.action,
     reasons: out.decision.reasons,

@@ -3,6 +3,7 @@
  * probe's datapoints from CloudWatch, routing state, the last change), decides (core/decide.ts),
  * carries out the steps when the mode allows, and records every decision in the reports bucket.
  */
+import { METRICS as PROBE_METRICS } from '../probe/contract';
 import { DescribeAlarmsCommand, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { describeError } from '../shared/errors';
 import { createCloudWatchClient, StaticCredentials } from './clients';
@@ -105,9 +106,9 @@ export async function readObservations(
     Id: id,
     MetricStat: {
       Metric: {
-        Namespace: 'CdkS3Dr',
+        Namespace: PROBE_METRICS.namespace,
         MetricName: metricName,
-        Dimensions: [{ Name: 'Probe', Value: config.probeName }],
+        Dimensions: [{ Name: PROBE_METRICS.dimension, Value: config.probeName }],
       },
       Period: period,
       Stat: stat,
@@ -121,9 +122,9 @@ export async function readObservations(
         new GetMetricDataCommand({
           MetricDataQueries: [
             // Minimum: a period with any failed probe counts as unavailable.
-            query('avail', 'SourceAvailable', 'Minimum'),
-            query('lag', 'ReplicationLagSeconds', 'Maximum'),
-            query('miss', 'CanaryNotReplicated', 'Maximum'),
+            query('avail', PROBE_METRICS.sourceAvailable, 'Minimum'),
+            query('lag', PROBE_METRICS.replicationLagSeconds, 'Maximum'),
+            query('miss', PROBE_METRICS.canaryNotReplicated, 'Maximum'),
           ],
           StartTime: new Date(now - windowPeriods * period * 1000),
           EndTime: new Date(now),

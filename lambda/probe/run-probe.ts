@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { describeError } from '../shared/errors';
 import { Metrics } from '../shared/metrics';
 import { CANARY_PREFIX } from '../shared/reserved';
+import { METRICS } from './contract';
 import { createS3Client } from '../shared/s3-client';
 import { canariesToDelete, canaryKey, ProbeConfig } from './config';
 
@@ -184,10 +185,10 @@ async function cleanUp(
 
 /** The probe's EMF metrics, dimension Probe. */
 export function probeMetrics(result: ProbeResult): Metrics {
-  const m = new Metrics({ Probe: result.probeName });
-  m.add('SourceAvailable', result.sourceAvailable ? 1 : 0);
-  if (result.sourcePutMs !== undefined) m.add('SourceLatencyMs', result.sourcePutMs, 'Milliseconds');
-  if (result.lagSeconds !== undefined) m.add('ReplicationLagSeconds', result.lagSeconds, 'Seconds');
-  if (result.sourcePutMs !== undefined) m.add('CanaryNotReplicated', result.notReplicated ? 1 : 0);
+  const m = new Metrics({ [METRICS.dimension]: result.probeName }, METRICS.namespace);
+  m.add(METRICS.sourceAvailable, result.sourceAvailable ? 1 : 0);
+  if (result.sourcePutMs !== undefined) m.add(METRICS.sourceLatencyMs, result.sourcePutMs, 'Milliseconds');
+  if (result.lagSeconds !== undefined) m.add(METRICS.replicationLagSeconds, result.lagSeconds, 'Seconds');
+  if (result.sourcePutMs !== undefined) m.add(METRICS.canaryNotReplicated, result.notReplicated ? 1 : 0);
   return m;
 }

@@ -8,6 +8,7 @@
  */
 import { Metrics } from '../shared/metrics';
 import { decodeNotification, DecodedReplicationEvent } from './core/decode';
+import { eventMetricName, METRICS } from './contract';
 
 /** One SQS message as EventBridge Pipes passes it (only `body` is read). */
 export interface PipeSqsMessage {
@@ -37,15 +38,14 @@ export function decodeBatch(batch: unknown): DecodedReplicationEvent[] {
 export function replicationEventMetrics(events: readonly DecodedReplicationEvent[]): Metrics[] {
   const byBucket = new Map<string, Map<string, number>>();
   for (const e of events) {
-    const bucket = e.bucket ?? 'unknown';
-    const name =
-      e.eventName === 'Unreadable' ? 'UnreadableNotifications' : e.eventName.replace(/^(s3:)?Replication:/, '');
+    const bucket = e.bucket ?? METRICS.unknownBucket;
+    const name = e.eventName === 'Unreadable' ? METRICS.unreadableNotifications : eventMetricName(e.eventName);
     const counts = byBucket.get(bucket) ?? new Map<string, number>();
     counts.set(name, (counts.get(name) ?? 0) + 1);
     byBucket.set(bucket, counts);
   }
   return [...byBucket].map(([bucket, counts]) => {
-    const m = new Metrics({ SourceBucket: bucket });
+    const m = new Metrics({ [METRICS.dimension]: bucket }, METRICS.namespace);
     for (const [name, n] of counts) m.add(name, n);
     return m;
   });

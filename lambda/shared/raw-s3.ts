@@ -4,7 +4,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createHash, createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { decodeXmlText, parseListObjectsV2, parseListObjectVersions, RawListPage } from '../audit/core/list-xml';
+import { decodeXmlText, parseListObjectsV2, parseListObjectVersions, RawListPage } from './list-xml';
 import { defaultCredentials } from './credentials';
 import { annotateError } from './errors';
 import { clientSettings, RequestStats, S3ClientOptions } from './s3-options';

@@ -1,4 +1,5 @@
 import { UsageError } from './errors';
+import { bucketNameProblem } from './rules';
 
 /** A bucket and an optional key prefix, as written `s3://bucket[/prefix]`. */
 export interface S3Location {
@@ -6,9 +7,6 @@ export interface S3Location {
   /** Key prefix without a leading slash; '' for the whole bucket. */
   readonly prefix: string;
 }
-
-// S3 bucket naming rules (general purpose buckets): 3-63 chars, lower case, digits, dots, hyphens.
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Parses `s3://bucket[/prefix]`; `what` names the option in the error message. */
 export function parseS3Uri(uri: string, what: string): S3Location {
@@ -20,9 +18,10 @@ export function parseS3Uri(uri: string, what: string): S3Location {
     throw new UsageError(`${what} "${uri}" is not an S3 URI: write it as s3://bucket[/prefix]`);
   }
   const [, bucket, prefix = ''] = m;
-  if (!BUCKET.test(bucket) || bucket.includes('..')) {
+  const problem = bucketNameProblem(bucket);
+  if (problem !== undefined) {
     throw new UsageError(
-      `${what} "${uri}" names an invalid bucket "${bucket}": bucket names are 3-63 lower-case letters, digits, dots and hyphens`,
+      `${what} "${uri}" names an invalid bucket "${bucket}" (${problem}): bucket names are 3-63 lower-case letters, digits, dots and hyphens`,
     );
   }
   if (prefix.startsWith('/')) {

@@ -4,6 +4,18 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { IConstruct } from 'constructs';
 import { InvalidPropsError, PropProblem } from '../errors';
 import { ReplicationRuleOptions } from '../replication-options';
+import * as audit from '../../lambda/audit/contract';
+import * as drill from '../../lambda/drill/contract';
+import * as failover from '../../lambda/failover/contract';
+import {
+  BUCKET_NAME_EXAMPLE,
+  bucketNameProblem,
+  durationProblem,
+  nearBucketName,
+  prefixProblems,
+  regionProblem,
+  wholeNumberProblem,
+} from '../../lambda/shared/rules';
 
 /**
  * Validation rules as pure functions returning problems (never throwing), so every problem of
@@ -38,42 +50,23 @@ export function checkWholeNumber(
   fix: string,
 ): PropProblem[] {
   if (value === undefined || isToken(value)) return [];
-  if (Number.isInteger(value) && value >= min && value <= max) return [];
-  return [{ prop, value, problem: `must be a whole number from ${min} to ${max.toLocaleString('en-US')}`, fix }];
+  const problem = wholeNumberProblem(value, min, max);
+  return problem === undefined ? [] : [{ prop, value, problem, fix }];
 }
 
 export function checkPrefix(prop: string, value: string | undefined): PropProblem[] {
   if (!known(value)) return [];
-  const problems: PropProblem[] = [];
-  // One proposal for both shape problems, so that the fix passes this check itself.
-  const near = value.replace(/^\/+/, '').replace(/[*?].*$/, '');
-  if (value.startsWith('/')) {
-    problems.push({
-      prop,
-      value,
-      problem: 'a key prefix must not start with "/" (S3 keys have no leading slash)',
-      fix: `write "${near}"`,
-      replacement: near,
-    });
-  }
-  if (/[*?]/.test(value)) {
-    problems.push({
-      prop,
-      value,
-      problem: 'replication filters match a literal prefix, not a glob',
-      fix: `write the literal prefix, for example "${near}"`,
-      replacement: near,
-    });
-  }
-  if (Buffer.byteLength(value, 'utf8') > 1024) {
-    problems.push({
-      prop,
-      value: value.slice(0, 40) + '...',
-      problem: 'a key prefix is at most 1,024 bytes',
-      fix: 'shorten the prefix',
-    });
-  }
-  return problems;
+  return prefixProblems(value).map(({ kind, problem, near }) =>
+    kind === 'too-long'
+      ? { prop, value: value.slice(0, 40) + '...', problem, fix: 'shorten the prefix' }
+      : {
+          prop,
+          value,
+          problem,
+          fix: kind === 'glob' ? `write the literal prefix, for example "${near}"` : `write "${near}"`,
+          replacement: near,
+        },
+  );
 }
 
 /** Region, account and key facts of one destination, as far as synth can know them. */
@@ -331,35 +324,8 @@ export function accountOfArn(arn: string | undefined): string | undefined {
 // Shared rules: each written once here; constructs call them with the prop's name.
 // ---------------------------------------------------------------------------------------------
 
-const BUCKET_NAME_EXAMPLE = 'my-replica-bucket';
-
-/**
- * A general purpose bucket name as S3 accepts it.
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
- */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return 'a bucket name is 3 to 63 characters long';
-  if (!/^[a-z0-9.-]+$/.test(name)) return 'a bucket name has only lower-case letters, digits, dots and hyphens';
-  if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return 'a bucket name begins and ends with a letter or digit';
-  if (name.includes('..')) return 'a bucket name has no two adjacent dots';
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return 'a bucket name is not formatted as an IP address';
-  const prefix = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((p) => name.startsWith(p));
-  if (prefix) return `a bucket name must not start with the reserved prefix "${prefix}"`;
-  const suffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((s) => name.endsWith(s));
-  if (suffix) return `a bucket name must not end with the reserved suffix "${suffix}"`;
-  return undefined;
-}
-
-/** A valid name close to the one given, or undefined when there is none worth proposing. */
-function nearBucketName(name: string): string | undefined {
-  const near = name
-    .toLowerCase()
-    .replace(/[^a-z0-9.-]+/g, '-')
-    .replace(/\.{2,}/g, '.')
-    .slice(0, 63)
-    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
-  return near !== name && bucketNameProblem(near) === undefined ? near : undefined;
-}
+/** The bucket naming rule (shared with the handlers and the command line). */
+export { bucketNameProblem };
 
 export function checkBucketName(prop: string, value: string | undefined): PropProblem[] {
   if (!known(value)) return [];
@@ -436,14 +402,16 @@ export function checkKeyArn(prop: string, value: string | undefined): PropProble
 
 /** A region code such as `us-east-1`, `us-gov-west-1`, `cn-north-1` or `eu-central-2`. */
 export function checkRegion(prop: string, value: string | undefined): PropProblem[] {
-  if (!known(value) || /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) return [];
+  if (!known(value)) return [];
+  const problem = regionProblem(value);
+  if (problem === undefined) return [];
   const near = value.trim().toLowerCase().replace(/\s+/g, '-');
-  const valid = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(near);
+  const valid = regionProblem(near) === undefined;
   return [
     {
       prop,
       value,
-      problem: 'not a region code',
+      problem,
       fix: valid ? `write "${near}"` : 'use a region code, for example "us-east-1"',
       replacement: valid ? near : 'us-east-1',
     },
@@ -517,9 +485,9 @@ export function prefixesOverlap(a: string, b: string): boolean {
 
 /** The prefixes the library's constructs write reports under, in a reports bucket. */
 export const REPORTS_PREFIXES = {
-  audit: 'audits/',
-  drill: 'drills/',
-  failover: 'failover/decisions/',
+  audit: audit.DEFAULTS.reportsPrefix,
+  drill: drill.DEFAULTS.reportsPrefix,
+  failover: failover.DEFAULTS.reportsPrefix,
 } as const;
 
 /** A duration from `minSeconds` to `maxSeconds` (both included). */
@@ -531,15 +499,10 @@ export function checkDuration(
   fix: string,
 ): PropProblem[] {
   if (value === undefined || value.isUnresolved()) return [];
-  const s = value.toSeconds({ integral: false });
-  if (s >= minSeconds && s <= maxSeconds) return [];
-  const range =
-    minSeconds === 0
-      ? `from 0 to ${Duration.seconds(maxSeconds).toHumanString()}`
-      : maxSeconds === Infinity
-        ? `at least ${Duration.seconds(minSeconds).toHumanString()}`
-        : `from ${Duration.seconds(minSeconds).toHumanString()} to ${Duration.seconds(maxSeconds).toHumanString()}`;
-  return [{ prop, value: value.toHumanString(), problem: `must be ${range}`, fix }];
+  const problem = durationProblem(value.toSeconds({ integral: false }), { min: minSeconds, max: maxSeconds }, (s) =>
+    Duration.seconds(s).toHumanString(),
+  );
+  return problem === undefined ? [] : [{ prop, value: value.toHumanString(), problem, fix }];
 }
 
 /** What EventBridge Scheduler accepts: `rate(value unit)`, `cron(6 fields)` or `at(yyyy-mm-ddThh:mm:ss)`. */

@@ -32,12 +32,14 @@ describe('configFromEnv', () => {
         SOURCE_ENDPOINT: 'localhost',
       });
     expect(bad).toThrow(UsageError);
-    expect(bad).toThrow(/SOURCE_BUCKET="Bad_Bucket" is not a valid bucket name/);
-    expect(bad).toThrow(/REPLICA_BUCKET is not set/);
-    expect(bad).toThrow(/LAG_WINDOW_SECONDS="ten" must be a whole number of seconds/);
-    expect(bad).toThrow(/MODE="all" must be "current" or "versions"/);
-    expect(bad).toThrow(/DELETE_MARKER_REPLICATION="yes" must be "true" or "false"/);
-    expect(bad).toThrow(/SOURCE_ENDPOINT="localhost" is not an http\(s\) URL/);
+    expect(bad).toThrow(/environment variable SOURCE_BUCKET="Bad_Bucket" is not a valid bucket name/);
+    expect(bad).toThrow(/environment variable REPLICA_BUCKET is not set/);
+    expect(bad).toThrow(
+      /LAG_WINDOW_SECONDS="ten" is not a whole number of seconds from 0 to 604800: give a whole number/,
+    );
+    expect(bad).toThrow(/MODE="all" is not a known value: use one of current, versions/);
+    expect(bad).toThrow(/DELETE_MARKER_REPLICATION="yes" is not a boolean: write true or false/);
+    expect(bad).toThrow(/SOURCE_ENDPOINT="localhost" is not an http\(s\) endpoint/);
   });
 });
 

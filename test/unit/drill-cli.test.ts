@@ -77,13 +77,13 @@ describe('drill lambda pieces', () => {
   test('puts reports under <prefix>/<name>/<drillId>.json', () => {
     const env = {
       REPLICA_BUCKET: 'data-replica',
-      REPLICA_REGION: 'b',
+      REPLICA_REGION: 'eu-central-1',
       SOURCE_BUCKET: 'data',
-      SOURCE_REGION: 'a',
+      SOURCE_REGION: 'eu-west-1',
       RESTORE_BUCKET: 'scratch',
-      RESTORE_REGION: 'b',
+      RESTORE_REGION: 'eu-central-1',
       REPORTS_BUCKET: 'reports',
-      REPORTS_REGION: 'b',
+      REPORTS_REGION: 'eu-central-1',
       REPORTS_PREFIX: 'drills',
       DRILL_NAME: 'nightly',
     };

@@ -156,7 +156,7 @@ describe('lambda environment and event', () => {
 
   test('rejects a bad SERVER_SIDE_COPY, and a server-side copy across endpoints', () => {
     expect(() => parseDrillEnv({ ...env, SERVER_SIDE_COPY: 'yes' })).toThrow(
-      /SERVER_SIDE_COPY "yes" must be true or false/,
+      /environment variable SERVER_SIDE_COPY="yes" is not a boolean: write true or false/,
     );
     expect(() => parseDrillEnv({ ...env, SERVER_SIDE_COPY: 'true', RESTORE_ENDPOINT: A })).toThrow(
       /SERVER_SIDE_COPY needs the replica and the restore target on one endpoint/,
@@ -176,9 +176,9 @@ describe('lambda environment and event', () => {
       parseDrillEnv(bad);
     } catch (err) {
       const m = (err as Error).message;
-      expect(m).toMatch(/SAMPLE_SIZE "lots" is not a whole number/);
-      expect(m).toMatch(/SAMPLE_MODE "all" is not a sample mode/);
-      expect(m).toMatch(/RESTORE_ENDPOINT "localhost" is not an http\(s\) endpoint/);
+      expect(m).toMatch(/SAMPLE_SIZE="lots" is not a whole number from 1 to 100000/);
+      expect(m).toMatch(/SAMPLE_MODE="all" is not a known value: use one of random, newest, prefix/);
+      expect(m).toMatch(/RESTORE_ENDPOINT="localhost" is not an http\(s\) endpoint/);
     }
   });
 

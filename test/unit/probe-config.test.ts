@@ -35,13 +35,13 @@ describe('parseProbeEnv', () => {
         REPLICA_ENDPOINT: 'localhost',
       }),
     ).toThrow(
-      /SOURCE_BUCKET is required[\s\S]*PROBE_NAME "a\/b" is not valid[\s\S]*LAG_DEADLINE_SECONDS "9999" must be a number from 1 to 840/,
+      /SOURCE_BUCKET is not set[\s\S]*PROBE_NAME="a\/b" is not a valid name: use 1-64[\s\S]*LAG_DEADLINE_SECONDS="9999" is not a whole number of seconds from 1 to 840/,
     );
     expect(() => parseProbeEnv({ ...env, REPLICA_ENDPOINT: 'localhost' })).toThrow(
-      /REPLICA_ENDPOINT "localhost" is not valid: write it as http/,
+      /REPLICA_ENDPOINT="localhost" is not an http\(s\) endpoint [^:]*: write http/,
     );
     expect(() => parseProbeEnv({ ...env, LAG_DEADLINE_SECONDS: undefined })).toThrow(
-      /LAG_DEADLINE_SECONDS is required/,
+      /environment variable LAG_DEADLINE_SECONDS is not set: set it to a whole number of seconds from 1 to 840/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../contract';
 import {
   Discrepancy,
   DiscrepancyKind,
@@ -26,7 +27,8 @@ export interface ClassifyOptions {
   readonly now: number;
 }
 
-export const DEFAULT_LAG_WINDOW_SECONDS = 900;
+/** The lag window the audit contract defaults to. */
+export const DEFAULT_LAG_WINDOW_SECONDS = DEFAULTS.lagWindowSeconds;
 
 /** How a matched pair was proven equal. */
 export type MatchedBy = 'checksum' | 'etag' | 'size-only' | 'deleted';

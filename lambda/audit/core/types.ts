@@ -1,7 +1,7 @@
 import { AuditSummary } from './summary';
 
 /** current: the latest version of each key (ListObjectsV2); versions: ListObjectVersions. */
-export type AuditMode = 'current' | 'versions';
+export type { AuditMode } from '../contract';
 
 /** One listed object version or delete marker. Keys are relative to the side's prefix. */
 export interface ListedVersion {

@@ -1,14 +1,6 @@
 import { UsageError } from '../../shared/errors';
-import {
-  assertDrillOptions,
-  DEFAULT_CONCURRENCY,
-  DEFAULT_SAMPLE_SIZE,
-  DrillLocation,
-  DrillOptions,
-  MAX_CONCURRENCY,
-  MAX_SAMPLE_SIZE,
-  sameBucket,
-} from './options';
+import { ENV, fromEnv, sideEnv } from '../contract';
+import { assertDrillOptions, DrillLocation, DrillOptions, MAX_SAMPLE_SIZE, sameBucket } from './options';
 import { parseIsoTime, parseSampleMode, parseWholeNumber } from './parse';
 
 /** The event a scheduled or manual invocation may send: overrides of the configured drill. */
@@ -31,41 +23,53 @@ export interface DrillConfig {
 
 /** Option names as the Lambda's environment and event spell them, for error messages. */
 export const ENV_NAMES = {
-  restoreTo: 'RESTORE_BUCKET',
-  sampleSize: 'SAMPLE_SIZE',
-  sampleMode: 'SAMPLE_MODE',
-  concurrency: 'CONCURRENCY',
-  maxAttempts: 'MAX_ATTEMPTS',
+  source: sideEnv('source', 'bucket'),
+  replica: sideEnv('replica', 'bucket'),
+  restoreTo: sideEnv('restore', 'bucket'),
+  sampleSize: ENV.sampleSize,
+  sampleMode: ENV.sampleMode,
+  concurrency: ENV.concurrency,
+  maxAttempts: ENV.maxAttempts,
   asOf: 'asOf',
-  serverSideCopy: 'SERVER_SIDE_COPY',
+  serverSideCopy: ENV.serverSideCopy,
 };
 
 type Env = Record<string, string | undefined>;
 
-function location(env: Env, side: string, problems: string[], required: boolean): DrillLocation | undefined {
-  const bucket = env[`${side}_BUCKET`]?.trim();
-  const region = env[`${side}_REGION`]?.trim() || env.AWS_REGION;
-  if (!bucket) {
-    if (required) problems.push(`${side}_BUCKET is not set: set it to the ${side.toLowerCase()} bucket's name`);
-    return undefined;
-  }
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+/**
+ * Reads and validates the environment (the drill contract's `fromEnv`), then the rules across
+ * fields; one UsageError lists every problem found.
+ */
+export function parseDrillEnv(env: Env): DrillConfig {
+  const c = fromEnv(env);
+  const problems: string[] = [];
+  const reportsBucket = sideEnv('reports', 'bucket');
+  if (sameBucket(c.reports, c.source)) {
     problems.push(
-      `${side}_BUCKET "${bucket}" is not a valid bucket name: use 3-63 lower-case letters, digits, dots and hyphens`,
+      `${reportsBucket} "${c.reports.bucket}" is the source bucket: reports never go to source data, give another bucket`,
     );
   }
-  if (!region) {
-    problems.push(`${side}_REGION is not set (nor AWS_REGION): set it to the ${side.toLowerCase()} bucket's region`);
+  if (sameBucket(c.reports, c.replica)) {
+    problems.push(
+      `${reportsBucket} "${c.reports.bucket}" is the replica bucket: reports never go to replica data, give another bucket`,
+    );
   }
-  const endpoint = env[`${side}_ENDPOINT`]?.trim() || undefined;
-  if (endpoint && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) {
-    problems.push(`${side}_ENDPOINT "${endpoint}" is not an http(s) endpoint: write http://host:port`);
-  }
-  const prefix = env[`${side}_PREFIX`] ?? '';
-  if (prefix.startsWith('/')) {
-    problems.push(`${side}_PREFIX "${prefix}" starts with "/": write it without the leading slash`);
-  }
-  return { bucket, prefix, region: region ?? '', endpoint };
+  if (problems.length > 0)
+    throw new UsageError('bad drill configuration:' + problems.map((p) => `\n  - ${p}`).join(''));
+  const options: DrillOptions = {
+    source: c.source,
+    replica: c.replica,
+    restoreTo: c.restore,
+    sampleSize: c.sampleSize,
+    sampleMode: c.sampleMode,
+    concurrency: c.concurrency,
+    maxAttempts: c.maxAttempts,
+    allowUnverifiable: c.allowUnverifiable,
+    serverSideCopy: c.serverSideCopy,
+    name: c.name,
+  };
+  assertDrillOptions(options, ENV_NAMES);
+  return { options, reports: c.reports, name: c.name };
 }
 
 function collect<T>(problems: string[], f: () => T): T | undefined {
@@ -78,62 +82,6 @@ function collect<T>(problems: string[], f: () => T): T | undefined {
     }
     throw err;
   }
-}
-
-/** Reads and validates the environment; one UsageError lists every problem found. */
-export function parseDrillEnv(env: Env): DrillConfig {
-  const problems: string[] = [];
-  const replica = location(env, 'REPLICA', problems, true);
-  const source = location(env, 'SOURCE', problems, true);
-  const restoreTo = location(env, 'RESTORE', problems, true);
-  const reports = location(env, 'REPORTS', problems, true);
-  const sampleSize = env.SAMPLE_SIZE
-    ? collect(problems, () => parseWholeNumber('SAMPLE_SIZE', env.SAMPLE_SIZE!, 1, MAX_SAMPLE_SIZE))
-    : DEFAULT_SAMPLE_SIZE;
-  const sampleMode = env.SAMPLE_MODE
-    ? collect(problems, () => parseSampleMode('SAMPLE_MODE', env.SAMPLE_MODE!))
-    : 'random';
-  const concurrency = env.CONCURRENCY
-    ? collect(problems, () => parseWholeNumber('CONCURRENCY', env.CONCURRENCY!, 1, MAX_CONCURRENCY))
-    : DEFAULT_CONCURRENCY;
-  const maxAttempts = env.MAX_ATTEMPTS
-    ? collect(problems, () => parseWholeNumber('MAX_ATTEMPTS', env.MAX_ATTEMPTS!, 1, 100))
-    : undefined;
-  const copy = env.SERVER_SIDE_COPY?.trim();
-  if (copy !== undefined && copy !== '' && copy !== 'true' && copy !== 'false') {
-    problems.push(`SERVER_SIDE_COPY "${copy}" must be true or false`);
-  }
-  const name = env.DRILL_NAME?.trim() || 'default';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) {
-    problems.push(`DRILL_NAME "${name}" must be 1-128 letters, digits, dots, hyphens or underscores`);
-  }
-  if (reports && source && sameBucket(reports, source)) {
-    problems.push(
-      `REPORTS_BUCKET "${reports.bucket}" is the source bucket: reports never go to source data, give another bucket`,
-    );
-  }
-  if (reports && replica && sameBucket(reports, replica)) {
-    problems.push(
-      `REPORTS_BUCKET "${reports.bucket}" is the replica bucket: reports never go to replica data, give another bucket`,
-    );
-  }
-  if (problems.length > 0 || !replica || !source || !restoreTo || !reports) {
-    throw new UsageError('bad drill configuration:' + problems.map((p) => `\n  - ${p}`).join(''));
-  }
-  const options: DrillOptions = {
-    source,
-    replica,
-    restoreTo,
-    sampleSize: sampleSize!,
-    sampleMode: sampleMode!,
-    concurrency: concurrency!,
-    maxAttempts,
-    allowUnverifiable: env.ALLOW_UNVERIFIABLE === 'true',
-    serverSideCopy: copy === 'true',
-    name,
-  };
-  assertDrillOptions(options, ENV_NAMES);
-  return { options, reports, name };
 }
 
 /** Applies an invocation's overrides; one UsageError names every bad field. */
@@ -174,7 +122,7 @@ export function applyDrillEvent(base: DrillOptions, event: unknown): DrillOption
       problems.push(`event field prefix ${JSON.stringify(e.prefix)} must be a string`);
     } else if (!e.prefix.startsWith(base.replica.prefix)) {
       problems.push(
-        `event field prefix "${e.prefix}" is outside REPLICA_PREFIX "${base.replica.prefix}": give a prefix that starts with "${base.replica.prefix}"`,
+        `event field prefix "${e.prefix}" is outside ${sideEnv('replica', 'prefix')} "${base.replica.prefix}": give a prefix that starts with "${base.replica.prefix}"`,
       );
     } else {
       const rel = e.prefix.slice(base.replica.prefix.length);

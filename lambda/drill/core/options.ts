@@ -1,16 +1,10 @@
 import { UsageError } from '../../shared/errors';
+import { wholeNumberProblem } from '../../shared/rules';
+import { DEFAULTS, DrillLocation, LIMITS } from '../contract';
 import { drillIdProblem, drillRoot } from './key-mapping';
 import { SAMPLE_MODES, SampleMode } from './sampling';
 
-/** One side of a drill: a bucket and prefix, where it lives. */
-export interface DrillLocation {
-  readonly bucket: string;
-  /** Key prefix; '' for the whole bucket. */
-  readonly prefix: string;
-  readonly region: string;
-  /** A custom endpoint (an S3-compatible server). @default - the AWS regional endpoint */
-  readonly endpoint?: string;
-}
+export type { DrillLocation };
 
 export interface DrillOptions {
   /** The source: read only, to verify restored bytes against the same object version. */
@@ -41,10 +35,10 @@ export interface DrillOptions {
   readonly drillId?: string;
 }
 
-export const DEFAULT_SAMPLE_SIZE = 100;
-export const DEFAULT_CONCURRENCY = 8;
-export const MAX_SAMPLE_SIZE = 100_000;
-export const MAX_CONCURRENCY = 256;
+export const DEFAULT_SAMPLE_SIZE = DEFAULTS.sampleSize;
+export const DEFAULT_CONCURRENCY = DEFAULTS.concurrency;
+export const MAX_SAMPLE_SIZE = LIMITS.sampleSize.max;
+export const MAX_CONCURRENCY = LIMITS.concurrency.max;
 
 /**
  * A comparable identity of an endpoint: every AWS endpoint (none given, or *.amazonaws.com)
@@ -108,8 +102,11 @@ export function drillOptionProblems(o: DrillOptions, names: Partial<Record<strin
   if (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > MAX_CONCURRENCY) {
     problems.push(`${n('concurrency')} ${o.concurrency} must be a whole number from 1 to ${MAX_CONCURRENCY}`);
   }
-  if (o.maxAttempts !== undefined && (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1 || o.maxAttempts > 100)) {
-    problems.push(`${n('maxAttempts')} ${o.maxAttempts} must be a whole number from 1 to 100`);
+  const attempts = LIMITS.maxAttempts;
+  if (o.maxAttempts !== undefined && wholeNumberProblem(o.maxAttempts, attempts.min, attempts.max) !== undefined) {
+    problems.push(
+      `${n('maxAttempts')} ${o.maxAttempts} must be a whole number from ${attempts.min} to ${attempts.max}`,
+    );
   }
   if (o.asOf !== undefined && Number.isNaN(o.asOf.getTime())) {
     problems.push(`${n('asOf')} is not a valid time: write 2026-11-20T12:00:00Z`);

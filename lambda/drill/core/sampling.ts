@@ -7,8 +7,10 @@
  * Every sampler sees the whole listing (the totals feed the RTO estimate).
  */
 
-export type SampleMode = 'random' | 'newest' | 'prefix';
-export const SAMPLE_MODES: readonly SampleMode[] = ['random', 'newest', 'prefix'];
+import { SAMPLE_MODES, SampleMode } from '../contract';
+
+export { SAMPLE_MODES };
+export type { SampleMode };
 
 /** What a sampler needs of a listed object. */
 export interface Sampleable {

@@ -1,5 +1,5 @@
 /**
- * A fast parser for the two listing responses the audit reads in bulk (ListObjectsV2 and
+ * A fast parser for the two listing responses the audit and the raw S3 client read in bulk (ListObjectsV2 and
  * ListObjectVersions, requested with `encoding-type=url`), because the generic XML
  * deserializer of the SDK was measured at about 80% of the audit's CPU time: tens of thousands
  * of entries per second go through here. It reads only the fields the audit uses, by position,

@@ -1,0 +1,341 @@
+/**
+ * One contract per handler: each construct is synthesized with props other than the defaults,
+ * the function's environment is read from the template, and the handler's own `fromEnv` parses
+ * it back; what comes out must be the props that went in. Then the errors `fromEnv` gives for
+ * bad values, naming the variable, the value and the fix.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ConsistencyAudit, FailoverController, ReplicationProbe, RestoreDrill } from '../../lib';
+import { ReplicationFailureEvents } from '../../lib/replication-failure-events';
+import { ReplicaBucket } from '../../lib/replica-bucket';
+import { ReplicatedBucket } from '../../lib/replicated-bucket';
+import { ReplicationDestination } from '../../lib/replication-destination';
+import * as audit from '../../lambda/audit/contract';
+import * as drill from '../../lambda/drill/contract';
+import * as failover from '../../lambda/failover/contract';
+import * as probe from '../../lambda/probe/contract';
+import * as replicationEvents from '../../lambda/replication-events/contract';
+import { UsageError } from '../../lambda/shared/errors';
+import { testApp } from '../support/app';
+
+const ACCOUNT = '111111111111';
+const pair = {
+  sourceBucketName: 'orders-data',
+  sourceRegion: 'us-east-1',
+  replicaBucketName: 'orders-replica',
+  replicaRegion: 'us-west-2',
+  prefix: 'invoices/',
+};
+
+function replicaStack() {
+  const app = testApp();
+  const stack = new Stack(app, 'West', { env: { account: ACCOUNT, region: 'us-west-2' } });
+  const bucket = (id: string, bucketName: string) =>
+    s3.Bucket.fromBucketAttributes(stack, id, { bucketName, region: 'us-west-2', account: ACCOUNT });
+  return { app, stack, reports: bucket('Reports', 'dr-reports'), scratch: bucket('Scratch', 'dr-scratch') };
+}
+
+/**
+ * A function's environment as the template renders it, with deploy-time values written as
+ * `ref-<logicalid>` (a Ref) or `att-<logicalid>-<attribute>` (a GetAtt), lower case so that a
+ * generated bucket name still reads as one, joined where CloudFormation joins.
+ */
+function environmentOf(stack: Stack, functionPathPart: string): Record<string, string> {
+  const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+  const ids = Object.keys(functions).filter((id) => id.includes(functionPathPart));
+  expect(ids).toHaveLength(1);
+  const vars = functions[ids[0]].Properties.Environment.Variables as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, render(v)]));
+}
+
+function render(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const o = v as Record<string, any>;
+  if (o.Ref) return placeholder('ref', o.Ref);
+  if (o['Fn::GetAtt']) return placeholder('att', o['Fn::GetAtt'].join('-'));
+  if (o['Fn::Join']) return (o['Fn::Join'][1] as unknown[]).map(render).join(o['Fn::Join'][0]);
+  throw new Error(`cannot render ${JSON.stringify(v)}`);
+}
+
+const placeholder = (kind: string, id: string) => `${kind}-${id.toLowerCase()}`.slice(0, 63);
+
+const refOf = (stack: Stack, c: { node: { defaultChild?: unknown } }) =>
+  placeholder('ref', stack.getLogicalId(c.node.defaultChild as any));
+
+describe('audit contract', () => {
+  test('the synthesized environment parses back into the props given', () => {
+    const { stack, reports } = replicaStack();
+    new ConsistencyAudit(stack, 'Audit', {
+      ...pair,
+      reportsBucket: reports,
+      auditName: 'orders-nightly',
+      lagWindow: Duration.hours(2),
+      mode: 'versions',
+      deleteMarkerReplication: true,
+    });
+    const env = environmentOf(stack, 'AuditHandler');
+    expect(audit.fromEnv(env)).toEqual({
+      name: 'orders-nightly',
+      source: { bucket: 'orders-data', prefix: 'invoices/', region: 'us-east-1' },
+      replica: { bucket: 'orders-replica', prefix: 'invoices/', region: 'us-west-2' },
+      reportsBucket: 'dr-reports',
+      reportsPrefix: audit.DEFAULTS.reportsPrefix,
+      reportsRegion: 'us-west-2',
+      lagWindowSeconds: 7200,
+      mode: 'versions',
+      deleteMarkerReplication: true,
+    });
+    // Only the contract's keys (and the runtime's own) are set.
+    expect(Object.keys(env).filter((k) => k !== 'NODE_OPTIONS')).toEqual(
+      expect.arrayContaining(Object.keys(audit.toEnv(audit.fromEnv(env)))),
+    );
+    expect(Object.keys(env).filter((k) => k !== 'NODE_OPTIONS')).toHaveLength(
+      Object.keys(audit.toEnv(audit.fromEnv(env))).length,
+    );
+  });
+
+  test('construct, handler and contract agree on the lag window limit', () => {
+    const { stack } = replicaStack();
+    const max = audit.LIMITS.lagWindowSeconds.max;
+    expect(() => new ConsistencyAudit(stack, 'Ok', { ...pair, lagWindow: Duration.seconds(max) })).not.toThrow();
+    expect(() => new ConsistencyAudit(stack, 'TooLong', { ...pair, lagWindow: Duration.seconds(max + 1) })).toThrow(
+      /lagWindow = "7 days 1 second": a lag window over 7 days hides real replication faults/,
+    );
+    const env = environmentOf(stack, 'OkHandler');
+    expect(audit.fromEnv(env).lagWindowSeconds).toBe(max);
+    expect(() => audit.fromEnv({ ...env, LAG_WINDOW_SECONDS: String(max + 1) })).toThrow(
+      `environment variable LAG_WINDOW_SECONDS="${max + 1}" is not a whole number of seconds from 0 to ${max}`,
+    );
+  });
+
+  test('fromEnv names every bad variable, its value and the fix', () => {
+    const good = audit.toEnv({
+      name: 'a',
+      source: { bucket: 'src-bucket', prefix: '', region: 'eu-west-1' },
+      replica: { bucket: 'dst-bucket', prefix: '', region: 'eu-central-1' },
+      reportsBucket: 'reports-bucket',
+      reportsPrefix: 'audits/',
+      reportsRegion: 'eu-central-1',
+      lagWindowSeconds: 60,
+      mode: 'current',
+      deleteMarkerReplication: false,
+    });
+    const bad = () =>
+      audit.fromEnv({ ...good, REPLICA_PREFIX: '/logs', MODE: 'everything', REPORTS_BUCKET: 'Reports' });
+    expect(bad).toThrow(UsageError);
+    expect(bad).toThrow(/environment variable REPLICA_PREFIX="\/logs" is not a key prefix: .*: write "logs"/);
+    expect(bad).toThrow(/environment variable MODE="everything" is not a known value: use one of current, versions/);
+    expect(bad).toThrow(/environment variable REPORTS_BUCKET="Reports" is not a valid bucket name/);
+  });
+});
+
+describe('probe contract', () => {
+  test('the synthesized environment parses back into the props given', () => {
+    const { stack } = replicaStack();
+    const p = new ReplicationProbe(stack, 'Probe', {
+      ...pair,
+      probeName: 'orders-canary',
+      interval: Duration.minutes(10),
+      lagDeadline: Duration.minutes(4),
+    });
+    expect(probe.fromEnv(environmentOf(stack, 'ProbeHandler'))).toEqual({
+      source: { bucket: 'orders-data', region: 'us-east-1' },
+      replica: { bucket: 'orders-replica', region: 'us-west-2' },
+      probeName: 'orders-canary',
+      lagDeadlineSeconds: 240,
+      keep: probe.DEFAULTS.keep,
+      sourceTimeoutSeconds: probe.DEFAULTS.sourceTimeoutSeconds,
+    });
+    expect(p.probeName).toBe('orders-canary');
+    // The metrics the construct alarms on are the ones the handler publishes.
+    const m = p.metricSourceAvailable();
+    expect([m.namespace, m.metricName, Object.keys(m.dimensions ?? {})]).toEqual([
+      probe.METRICS.namespace,
+      probe.METRICS.sourceAvailable,
+      [probe.METRICS.dimension],
+    ]);
+  });
+
+  test('a lag deadline over the limit fails at synth, as it would in the handler', () => {
+    const { stack } = replicaStack();
+    const max = probe.LIMITS.lagDeadlineSeconds.max;
+    expect(
+      () =>
+        new ReplicationProbe(stack, 'Probe', {
+          ...pair,
+          interval: Duration.hours(1),
+          lagDeadline: Duration.seconds(max + 1),
+        }),
+    ).toThrow(/lagDeadline = "14 minutes 1 second": must be whole seconds from 1 second to 14 minutes/);
+    expect(() => probe.fromEnv({ ...probe.toEnv(sampleProbe()), LAG_DEADLINE_SECONDS: String(max + 1) })).toThrow(
+      `environment variable LAG_DEADLINE_SECONDS="${max + 1}" is not a whole number of seconds from 1 to ${max}`,
+    );
+  });
+
+  test('fromEnv round-trips what toEnv writes, non-default keep and timeout included', () => {
+    const c = { ...sampleProbe(), keep: 7, sourceTimeoutSeconds: 30 };
+    expect(probe.fromEnv(probe.toEnv(c))).toEqual(c);
+    expect(() => probe.fromEnv({ ...probe.toEnv(c), SOURCE_REGION: 'Europe' })).toThrow(
+      'environment variable SOURCE_REGION="Europe" is not a region code: use a region code such as eu-west-1',
+    );
+  });
+});
+
+function sampleProbe(): probe.ProbeConfig {
+  return {
+    source: { bucket: 'src-bucket', region: 'eu-west-1' },
+    replica: { bucket: 'dst-bucket', region: 'eu-central-1' },
+    probeName: 'p',
+    lagDeadlineSeconds: 60,
+    keep: probe.DEFAULTS.keep,
+    sourceTimeoutSeconds: probe.DEFAULTS.sourceTimeoutSeconds,
+  };
+}
+
+describe('drill contract', () => {
+  test('the synthesized environment parses back into the props given', () => {
+    const { stack, reports, scratch } = replicaStack();
+    const d = new RestoreDrill(stack, 'Drill', {
+      ...pair,
+      reportsBucket: reports,
+      restoreBucket: scratch,
+      restorePrefix: 'drill-scratch/',
+      drillName: 'orders weekly',
+      sampleSize: 250,
+      sampleMode: 'newest',
+      concurrency: 16,
+      serverSideCopy: true,
+    });
+    expect(drill.fromEnv(environmentOf(stack, 'DrillHandler'))).toEqual({
+      name: 'orders-weekly',
+      source: { bucket: 'orders-data', prefix: 'invoices/', region: 'us-east-1' },
+      replica: { bucket: 'orders-replica', prefix: 'invoices/', region: 'us-west-2' },
+      restore: { bucket: 'dr-scratch', prefix: 'drill-scratch/', region: 'us-west-2' },
+      reports: { bucket: 'dr-reports', prefix: drill.DEFAULTS.reportsPrefix, region: 'us-west-2' },
+      sampleSize: 250,
+      sampleMode: 'newest',
+      concurrency: 16,
+      serverSideCopy: true,
+      allowUnverifiable: false,
+    });
+    expect(d.metricDrillPassed().dimensions).toEqual({ [drill.METRICS.dimension]: 'orders-weekly' });
+  });
+
+  test('sampleSize limits come from one place: synth refuses what the handler would', () => {
+    const { stack } = replicaStack();
+    const max = drill.LIMITS.sampleSize.max;
+    expect(() => new RestoreDrill(stack, 'Max', { ...pair, sampleSize: max })).not.toThrow();
+    expect(() => new RestoreDrill(stack, 'Over', { ...pair, sampleSize: max + 1 })).toThrow(
+      /sampleSize = 100001: must be a whole number from 1 to 100,000/,
+    );
+    const env = environmentOf(stack, 'MaxHandler');
+    expect(drill.fromEnv(env).sampleSize).toBe(max);
+    expect(() => drill.fromEnv({ ...env, SAMPLE_SIZE: String(max + 1) })).toThrow(
+      `environment variable SAMPLE_SIZE="${max + 1}" is not a whole number from 1 to ${max}`,
+    );
+  });
+
+  test('a drill name the construct makes is one the handler accepts', () => {
+    const { stack } = replicaStack();
+    new RestoreDrill(stack, 'Drill', { ...pair, drillName: '.hidden drill' });
+    expect(drill.fromEnv(environmentOf(stack, 'DrillHandler')).name).toBe('hidden-drill');
+    expect(() => drill.fromEnv({ ...environmentOf(stack, 'DrillHandler'), DRILL_NAME: '.hidden' })).toThrow(
+      /environment variable DRILL_NAME=".hidden" is not a valid name: use 1-128 letters/,
+    );
+  });
+});
+
+describe('failover contract', () => {
+  test('the synthesized FAILOVER_CONFIG parses back into the props given', () => {
+    const { stack, reports } = replicaStack();
+    const p = new ReplicationProbe(stack, 'Probe', {
+      ...pair,
+      probeName: 'orders',
+      interval: Duration.minutes(2),
+      lagThreshold: Duration.minutes(20),
+      unavailableProbes: 2,
+      unavailableWindow: 4,
+    });
+    new FailoverController(stack, 'Failover', {
+      probe: p,
+      mode: 'automatic',
+      cooldown: Duration.minutes(90),
+      parameterName: '/orders/active-bucket',
+      reportsBucket: reports,
+    });
+    const env = environmentOf(stack, 'FailoverHandler');
+    expect(Object.keys(env).sort()).toEqual([failover.ENV.config, 'NODE_OPTIONS']);
+    expect(failover.fromEnv(env)).toEqual({
+      plan: 'pointer',
+      mode: 'automatic',
+      source: { bucket: 'orders-data', region: 'us-east-1' },
+      replica: { bucket: 'orders-replica', region: 'us-west-2' },
+      parameterName: '/orders/active-bucket',
+      mrapArn: undefined,
+      accountId: undefined,
+      controlRegions: failover.MRAP_CONTROL_REGIONS,
+      alarmName: refOf(stack, p.sourceImpairedAlarm),
+      metricsRegion: 'us-west-2',
+      probeName: 'orders',
+      periodSeconds: 120,
+      confirm: { unavailable: { failing: 2, window: 4 }, lag: { thresholdSeconds: 1200, window: 4 } },
+      cooldownMinutes: 90,
+      reports: { bucket: 'dr-reports', region: 'us-west-2', prefix: failover.DEFAULTS.reportsPrefix },
+      endpoints: { ssm: undefined, s3Control: undefined, cloudWatch: undefined },
+    });
+  });
+
+  test('a probe interval the controller cannot read back fails at synth', () => {
+    const { stack } = replicaStack();
+    const p = new ReplicationProbe(stack, 'Probe', { ...pair, interval: Duration.hours(2) });
+    expect(() => new FailoverController(stack, 'Failover', { probe: p })).toThrow(
+      /probe.interval = "2 hours": must be from 10 seconds to 1 hour/,
+    );
+    expect(() =>
+      failover.fromEnv(
+        failover.toEnv({
+          plan: 'pointer',
+          parameterName: '/p',
+          source: { bucket: 'src-bucket', region: 'eu-west-1' },
+          replica: { bucket: 'dst-bucket', region: 'eu-central-1' },
+          alarmName: 'a',
+          probeName: 'p',
+          periodSeconds: 7200,
+          reports: { bucket: 'reports-bucket', region: 'eu-central-1' },
+        }),
+      ),
+    ).toThrow(/periodSeconds must be a whole number from 10 to 3600, got 7200/);
+  });
+
+  test('fromEnv says when FAILOVER_CONFIG is missing or not JSON', () => {
+    expect(() => failover.fromEnv({})).toThrow(
+      'environment variable FAILOVER_CONFIG is not set: the construct sets it to the controller configuration (JSON)',
+    );
+    expect(() => failover.fromEnv({ FAILOVER_CONFIG: '{plan:' })).toThrow(
+      'environment variable FAILOVER_CONFIG="{plan:" is not JSON: give the controller configuration as a JSON object',
+    );
+  });
+});
+
+describe('replication events contract', () => {
+  test('the decoder gets no configuration, and the pipe publishes with the contract source and detail-type', () => {
+    const app = testApp();
+    const east = new Stack(app, 'East', { env: { account: ACCOUNT, region: 'us-east-1' } });
+    const west = new Stack(app, 'West', { env: { account: ACCOUNT, region: 'us-west-2' } });
+    const replica = new ReplicaBucket(west, 'Replica');
+    const data = new ReplicatedBucket(east, 'Data', {
+      destinations: [ReplicationDestination.toReplicaBucket(replica, { replicationTimeControl: true })],
+    });
+    new ReplicationFailureEvents(east, 'Events', { replicatedBucket: data, targetRegion: 'us-west-2' });
+    const env = environmentOf(east, 'EventsDecoder');
+    expect(Object.keys(env)).toEqual(['NODE_OPTIONS']);
+    expect(replicationEvents.fromEnv(env)).toEqual({});
+    const pipe = Object.values(Template.fromStack(east).findResources('AWS::Pipes::Pipe'))[0] as any;
+    expect(pipe.Properties.TargetParameters.EventBridgeEventBusParameters).toMatchObject({
+      Source: replicationEvents.EVENTS.source,
+      DetailType: replicationEvents.EVENTS.detailType,
+    });
+  });
+});
