@@ -5,7 +5,7 @@ import {
   parseListObjectVersions,
   peekListObjectsV2,
   listObjectsV2Entries,
-} from '../../lambda/audit/core/list-xml';
+} from '../../lambda/shared/list-xml';
 
 const v2 = (contents: string, tail = '<IsTruncated>false</IsTruncated>') =>
   `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix></Prefix><MaxKeys>1000</MaxKeys><EncodingType>url</EncodingType>${tail}${contents}</ListBucketResult>`;
