@@ -112,4 +112,3 @@ export function rangeBase(cfg: Pick<AuditConfig, 'reportsPrefix'>, runId: string
     : '';
   return `${cfg.reportsPrefix}${runId}/${dir}`;
 }
-

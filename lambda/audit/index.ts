@@ -5,6 +5,7 @@
  * metrics through metrics.ts.
  */
 import { UsageError } from '../shared/errors';
+import { handlerLogger } from '../shared/logger';
 import { createS3Client, RequestStats } from '../shared/s3-client';
 import { S3Location } from '../shared/s3-uri';
 import { applyTimeoutEnv } from '../shared/timeouts';
@@ -115,9 +116,29 @@ export async function auditInvocation(
     reports: createS3Client({ region: cfg.reportsRegion, endpoint: cfg.reportsEndpoint }),
     stats,
   };
-  if (event.merge) return mergeRun(cfg, event.merge, clients.reports, deps);
-  return runRange(cfg, event, clients, context, deps);
+  const logger = deps.logger ?? defaultLogger;
+  const what = event.merge ? { audit: cfg.name, merge: event.merge.runId } : { audit: cfg.name, range: event.range };
+  try {
+    const result = event.merge
+      ? await mergeRun(cfg, event.merge, clients.reports, deps)
+      : await runRange(cfg, event, clients, context, deps);
+    const { summary } = result;
+    logger.info(event.merge ? 'audit run merged' : `audit ${result.status}`, {
+      ...what,
+      status: result.status,
+      reportKey: result.reportKey,
+      keys: summary.keys,
+      discrepancies: summary.discrepancies,
+      counts: summary.counts,
+    });
+    return result;
+  } catch (err) {
+    logger.error('audit could not complete', { ...what, error: err as Error });
+    throw err;
+  }
 }
+
+const defaultLogger = handlerLogger('audit');
 
 export async function handler(event: unknown, context: LambdaContextLike): Promise<AuditHandlerResult> {
   return auditInvocation(event, context);

@@ -71,4 +71,3 @@ export async function mergeRun(
   emitMetrics(cfg.name, merged.summary, deps.emit);
   return { status: 'complete', summary: merged.summary, reportKey };
 }
-

@@ -16,4 +16,3 @@ export function emitMetrics(name: string, s: AuditSummary, emit?: (line: string)
     .add('MaxObservedLagSeconds', s.maxObservedLagSeconds, 'Seconds');
   m.flush(emit);
 }
-

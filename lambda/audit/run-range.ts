@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { IncompleteError } from '../shared/errors';
 import { RequestStats } from '../shared/s3-client';
+import type { Logger } from '../shared/logger';
 import { formatS3Uri } from '../shared/s3-uri';
 import { AuditCheckpoint, AuditSummary } from './core';
 import { AuditEvent, rangeBase } from './event';
@@ -46,6 +47,8 @@ export interface AuditInvocationDeps {
   readonly clients?: AuditClients;
   readonly emit?: (line: string) => void;
   readonly now?: number;
+  /** The structured logger. @default the handlers' logger (service cdk-s3-dr-audit) */
+  readonly logger?: Logger;
 }
 
 /**
@@ -128,4 +131,3 @@ export async function runRange(
     reportKey,
   };
 }
-

@@ -158,10 +158,7 @@ export async function* listObjects(client: S3Client | S3Access, p: ListAllParams
 }
 
 /** Every version and delete marker under a prefix, one page at a time. */
-export async function* listVersionPages(
-  client: S3Client | S3Access,
-  p: ListAllParams,
-): AsyncGenerator<RawListEntry[]> {
+export async function* listVersionPages(client: S3Client | S3Access, p: ListAllParams): AsyncGenerator<RawListEntry[]> {
   const access = S3Access.from(client);
   let next: VersionsPage['next'];
   do {

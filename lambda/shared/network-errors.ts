@@ -21,7 +21,9 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
 /** True for a Node network error (by code) or a socket that hung up or timed out (by message). */
 export function isNetworkError(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | undefined;
-  return (e?.code !== undefined && NETWORK_ERROR_CODES.has(e.code)) || /socket hang up|timed out/.test(e?.message ?? '');
+  return (
+    (e?.code !== undefined && NETWORK_ERROR_CODES.has(e.code)) || /socket hang up|timed out/.test(e?.message ?? '')
+  );
 }
 
 /**

@@ -102,4 +102,3 @@ export async function* listVersions(client: S3Client, bucket: string, prefix: st
     yield* mergeVersionPage(versions, markers);
   }
 }
-
