@@ -115,9 +115,9 @@ describe('drill run report (pure parts of the phases)', () => {
     expect(drillVerdict({ ...base, objects: [entry({})] }, false)).toEqual({ passed: true });
     expect(drillVerdict({ ...base, objects: [] }, false).passed).toBe(false);
     expect(drillVerdict({ ...base, objects: [entry({ verified: false })] }, false).passed).toBe(false);
-    expect(
-      drillVerdict({ ...base, cleanup: { complete: false } as never, objects: [entry({})] }, false).passed,
-    ).toBe(false);
+    expect(drillVerdict({ ...base, cleanup: { complete: false } as never, objects: [entry({})] }, false).passed).toBe(
+      false,
+    );
   });
 
   test('unverifiable objects pass only when allowed, with a note saying how many', () => {
