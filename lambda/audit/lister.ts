@@ -1,8 +1,9 @@
-import type { ListObjectsV2CommandOutput, ListObjectVersionsCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { CANARY_PREFIX } from '../shared/reserved';
 import { S3Access } from '../shared/s3-access';
 import { AuditMode, compareKeys, HeadInfo, ListedVersion, normEtag } from './core';
-import { listObjectsV2Entries, peekListObjectsV2, RawListEntry } from '../shared/list-xml';
+import { RawListEntry } from '../shared/list-xml';
+import { listObjectsPage, listVersionsPage } from '../shared/listing';
 
 /** Which side a failed request was for, so the error can name the bucket. */
 export class SideError extends Error {
@@ -76,7 +77,6 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
     o.endAt !== undefined && lastKey !== undefined && compareKeys(lastKey, o.endAt) > 0;
 
   const access = S3Access.from(o.client);
-  const raw = access.raw;
   const skip = (key: string) => key.startsWith(CANARY_PREFIX);
   const toItems = (entries: RawListEntry[]): ListedVersion[] => {
     const items: ListedVersion[] = [];
@@ -96,53 +96,18 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
 
   const fetchV2 = async (token?: string, from: string | undefined = o.startAfter): Promise<Page> => {
     const startAfter = token === undefined && from !== undefined ? o.prefix + from : undefined;
-    let items: () => ListedVersion[];
-    let nextToken: string | undefined;
-    let lastKey: string | undefined;
-    if (raw) {
-      // Only the page fields and the last key are read here, so the next request can go out
-      // at once; the entries are parsed when the caller reaches the page.
-      const body = await wrap(
-        raw.listObjectsV2Body({
-          bucket: o.bucket,
-          prefix: o.prefix || undefined,
-          maxKeys: pageSize,
-          continuationToken: token,
-          startAfter,
-        }),
-      );
-      const head = wrapSync(() => peekListObjectsV2(body));
-      nextToken = head.isTruncated ? head.nextContinuationToken : undefined;
-      lastKey = head.lastKey;
-      items = () => wrapSync(() => toItems(listObjectsV2Entries(body)));
-    } else {
-      const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-      const client = await access.client();
-      const out: ListObjectsV2CommandOutput = await wrap(
-        client.send(
-          new ListObjectsV2Command({
-            Bucket: o.bucket,
-            Prefix: o.prefix || undefined,
-            MaxKeys: pageSize,
-            ContinuationToken: token,
-            StartAfter: startAfter,
-          }),
-        ),
-      );
-      const parsed = toItems(
-        (out.Contents ?? []).map((c) => ({
-          key: c.Key ?? '',
-          size: c.Size ?? 0,
-          etag: c.ETag,
-          lastModified: c.LastModified?.getTime() ?? 0,
-          isDeleteMarker: false,
-        })),
-      );
-      nextToken = out.IsTruncated ? out.NextContinuationToken : undefined;
-      lastKey = out.Contents?.length ? out.Contents[out.Contents.length - 1].Key : undefined;
-      items = () => parsed;
-    }
-    const relLast = lastKey?.slice(o.prefix.length);
+    const page = await wrap(
+      listObjectsPage(access, {
+        bucket: o.bucket,
+        prefix: o.prefix || undefined,
+        maxKeys: pageSize,
+        continuationToken: token,
+        startAfter,
+      }),
+    );
+    const items = () => wrapSync(() => toItems(page.entries()));
+    const nextToken = page.nextToken;
+    const relLast = page.lastKey?.slice(o.prefix.length);
     if (relLast !== undefined) o.onPageEnd?.(relLast);
     return {
       items,
@@ -153,43 +118,15 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
   };
 
   const fetchVersions = async (keyMarker?: string, versionIdMarker?: string): Promise<Page> => {
-    let entries: RawListEntry[];
-    let more: { keyMarker?: string; versionIdMarker?: string } | undefined;
-    if (raw) {
-      const page = await wrap(
-        raw.listObjectVersions({
-          bucket: o.bucket,
-          prefix: o.prefix || undefined,
-          maxKeys: pageSize,
-          keyMarker,
-          versionIdMarker,
-        }),
-      );
-      entries = page.entries;
-      more =
-        page.isTruncated && page.nextKeyMarker !== undefined
-          ? { keyMarker: page.nextKeyMarker, versionIdMarker: page.nextVersionIdMarker }
-          : undefined;
-    } else {
-      const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
-      const client = await access.client();
-      const out: ListObjectVersionsCommandOutput = await wrap(
-        client.send(
-          new ListObjectVersionsCommand({
-            Bucket: o.bucket,
-            Prefix: o.prefix || undefined,
-            MaxKeys: pageSize,
-            KeyMarker: keyMarker,
-            VersionIdMarker: versionIdMarker,
-          }),
-        ),
-      );
-      entries = versionEntries(out);
-      more =
-        out.IsTruncated && out.NextKeyMarker !== undefined
-          ? { keyMarker: out.NextKeyMarker, versionIdMarker: out.NextVersionIdMarker }
-          : undefined;
-    }
+    const { entries, next: more } = await wrap(
+      listVersionsPage(access, {
+        bucket: o.bucket,
+        prefix: o.prefix || undefined,
+        maxKeys: pageSize,
+        keyMarker,
+        versionIdMarker,
+      }),
+    );
     const items: ListedVersion[] = [];
     for (const v of entries) {
       if (skip(v.key)) continue;
@@ -314,29 +251,6 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
   }
 }
 
-/** The SDK's ListObjectVersions output as the raw path's entries: versions, then delete markers. */
-function versionEntries(out: ListObjectVersionsCommandOutput): RawListEntry[] {
-  return [
-    ...(out.Versions ?? []).map((v) => ({
-      key: v.Key ?? '',
-      versionId: v.VersionId,
-      isLatest: v.IsLatest,
-      size: v.Size ?? 0,
-      etag: v.ETag,
-      lastModified: v.LastModified?.getTime() ?? 0,
-      isDeleteMarker: false,
-    })),
-    ...(out.DeleteMarkers ?? []).map((d) => ({
-      key: d.Key ?? '',
-      versionId: d.VersionId,
-      isLatest: d.IsLatest,
-      size: 0,
-      lastModified: d.LastModified?.getTime() ?? 0,
-      isDeleteMarker: true,
-    })),
-  ];
-}
-
 /**
  * A turn of the event loop, taken every YIELD_EVERY keys handed out: pages already received would
  * otherwise be consumed in one run of microtasks while the next response waits unread.
@@ -412,15 +326,7 @@ export async function latestVersion(
   const full = prefix + relKey;
   let entries: RawListEntry[];
   try {
-    if (access.raw) {
-      entries = (await access.raw.listObjectVersions({ bucket, prefix: full, maxKeys: 1 })).entries;
-    } else {
-      const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
-      const out = await (
-        await access.client()
-      ).send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: full, MaxKeys: 1 }));
-      entries = versionEntries(out);
-    }
+    entries = (await listVersionsPage(access, { bucket, prefix: full, maxKeys: 1 })).entries;
   } catch (err) {
     throw new SideError(side, bucket, { cause: err });
   }

@@ -1,6 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describeError, IncompleteError } from '../shared/errors';
 import { Metrics } from '../shared/metrics';
+import { handlerLogger, Logger } from '../shared/logger';
 import { createS3Client } from '../shared/s3-client';
 import { applyDrillEvent, DrillConfig, parseDrillEnv } from './core/config';
 import { DrillReport, summarizeDrill } from './core/report';
@@ -23,9 +24,13 @@ export interface DrillResult {
 export interface DrillHandlerDeps extends DrillDeps {
   /** Where the EMF line goes. @default stdout */
   readonly emit?: (line: string) => void;
-  /** Where the human summary goes. @default console.log */
+  /** Where the human summary lines go, one call per line. @default - one structured log event */
   readonly log?: (line: string) => void;
+  /** The structured logger. @default the handlers' logger (service cdk-s3-dr-drill) */
+  readonly logger?: Logger;
 }
+
+const defaultLogger = handlerLogger('drill');
 
 /** The report's key: `<REPORTS_PREFIX>/<drill name>/<drillId>.json`. */
 export function reportKey(config: DrillConfig, drillId: string): string {
@@ -54,6 +59,7 @@ export function drillMetrics(name: string, report?: DrillReport): Metrics {
  * then fails the invocation.
  */
 export async function drill(event: unknown, env: NodeJS.ProcessEnv, deps: DrillHandlerDeps = {}): Promise<DrillResult> {
+  const logger = deps.logger ?? defaultLogger;
   // The metric still names the drill when the rest of the configuration is bad.
   let name = env[ENV.name]?.trim() || DEFAULTS.name;
   let report: DrillReport | undefined;
@@ -88,8 +94,19 @@ export async function drill(event: unknown, env: NodeJS.ProcessEnv, deps: DrillH
       reports.destroy();
     }
     const summary = summarizeDrill(report);
-    for (const line of summary) (deps.log ?? console.log)(line);
-    return { drillId: report.drillId, passed: report.passed, report: `s3://${config.reports.bucket}/${key}`, summary };
+    const result = {
+      drillId: report.drillId,
+      passed: report.passed,
+      report: `s3://${config.reports.bucket}/${key}`,
+      summary,
+    };
+    if (deps.log) for (const line of summary) deps.log(line);
+    else if (report.passed) logger.info('drill passed', { drill: name, ...result });
+    else logger.warn('drill failed', { drill: name, ...result });
+    return result;
+  } catch (err) {
+    logger.error('drill could not complete', { drill: name, drillId: report?.drillId, error: err as Error });
+    throw err;
   } finally {
     drillMetrics(name, report).flush(deps.emit);
   }

@@ -12,6 +12,8 @@
  *  - anything else is a bug and surfaces as-is.
  * A run that completes and finds discrepancies or drill failures is not an error: exit 1.
  */
+import { NETWORK_ERROR_CODES } from './network-errors';
+
 export const EXIT_CODES = {
   ok: 0,
   findings: 1,
@@ -158,17 +160,6 @@ const WRONG_PLACE = new Set([
   'IllegalLocationConstraintException',
   'NoSuchMultiRegionAccessPoint',
 ]);
-const UNREACHABLE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-  'ENETUNREACH',
-]);
 const UNAVAILABLE_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
@@ -224,7 +215,7 @@ export function serviceFailure(err: unknown): ServiceFailure | undefined {
       return { kind: 'access', code: code || `Http${status}`, status, error: e as Error, context: ctx };
     if (
       UNAVAILABLE_NAMES.has(code) ||
-      (x.code !== undefined && UNREACHABLE_CODES.has(x.code)) ||
+      (x.code !== undefined && NETWORK_ERROR_CODES.has(x.code)) ||
       (status !== undefined && (status >= 500 || status === 429)) ||
       /socket hang up|timed out/i.test(x.message ?? '')
     )

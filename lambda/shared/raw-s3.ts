@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import { decodeXmlText, parseListObjectsV2, parseListObjectVersions, RawListPage } from './list-xml';
 import { defaultCredentials } from './credentials';
 import { annotateError } from './errors';
+import { isNetworkError } from './network-errors';
 import { clientSettings, RequestStats, S3ClientOptions } from './s3-options';
 import { RequestTimedOutError, requestTimeoutMs, TIMEOUT_ATTEMPTS } from './timeouts';
 
@@ -290,23 +291,6 @@ interface Response {
   readonly headers: Record<string, string>;
   /** Kept as bytes: a listing page as a string would be a large V8 object (see ListBody). */
   readonly body: Buffer;
-}
-
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-  'ENETUNREACH',
-]);
-
-function isNetworkError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (e?.code !== undefined && NETWORK_CODES.has(e.code)) || /socket hang up|timed out/.test(e?.message ?? '');
 }
 
 /** RFC 3986 encoding, as SigV4 signs query strings. */
