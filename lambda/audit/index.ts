@@ -19,6 +19,7 @@ import { AuditReport, buildReport, REPORT_RECORD_CAP, writeReport } from './repo
 import { AuditOptions, runAudit } from './run-audit';
 import { S3RecordSink } from './s3-sink';
 import { applyTimeoutEnv } from '../shared/timeouts';
+import { partPageEndsKey, planEventProblems, planStep, PlanStepResult, savePageEnds, writePartPageEnds } from './plan-step';
 
 // The request timeout (CDK_S3_DR_REQUEST_TIMEOUT_SECONDS), read once at the edge like the rest of the environment.
 applyTimeoutEnv();
@@ -41,6 +42,8 @@ export interface AuditEvent {
   readonly emitMetrics?: boolean;
   /** Merge the range reports of a finished distributed run into one report (and emit its metrics). */
   readonly merge?: { readonly runId: string; readonly ranges: readonly KeyRange[] };
+  /** Split the key space into about `count` ranges for a distributed run (see plan-step.ts). */
+  readonly plan?: { readonly count: number };
 }
 
 export interface AuditHandlerResult {
@@ -152,7 +155,7 @@ export function parseEvent(event: unknown): AuditEvent {
     throw new UsageError(`the event must be an object, got ${JSON.stringify(event)}`);
   const e = event as Record<string, unknown>;
   const problems: string[] = [];
-  const known = ['range', 'checkpoint', 'lagWindowSeconds', 'mode', 'runId', 'emitMetrics', 'merge'];
+  const known = ['range', 'checkpoint', 'lagWindowSeconds', 'mode', 'runId', 'emitMetrics', 'merge', 'plan'];
   for (const k of Object.keys(e))
     if (!known.includes(k)) problems.push(`event field "${k}" is not known: use ${known.join(', ')}`);
   if (e.range !== undefined) checkRange(e.range, 'event field range', problems);
@@ -178,6 +181,7 @@ export function parseEvent(event: unknown): AuditEvent {
     const others = Object.keys(e).filter((k) => k !== 'merge');
     if (others.length) problems.push(`a merge event takes no other fields: remove ${others.join(', ')}`);
   }
+  if (e.plan !== undefined) problems.push(...planEventProblems(e));
   if (
     e.checkpoint !== undefined &&
     (typeof e.checkpoint !== 'object' || e.checkpoint === null || (e.checkpoint as { version?: unknown }).version !== 1)
@@ -247,6 +251,7 @@ export async function auditInvocation(
     stats,
   };
   if (event.merge) return mergeRun(cfg, event.merge, clients.reports, deps);
+  if (event.plan) throw new UsageError('a plan event is answered by invokeAudit (the handler), not auditInvocation');
   const now = deps.now ?? Date.now();
   const cp = event.checkpoint;
   const runId =
@@ -259,6 +264,8 @@ export async function auditInvocation(
   const base = rangeBase(cfg, runId, event.range);
   const part = (cp?.part ?? 0) + 1;
   const sink = new S3RecordSink(clients.reports, cfg.reportsBucket, base, part, Number(cp?.extra?.sinkPosition ?? 0));
+  // The last key of every source page: kept beside the records, the next run plans its ranges from them.
+  const pageEnds: string[] = [];
   const options: AuditOptions = {
     source: { bucket: cfg.source.bucket, prefix: cfg.source.prefix },
     replica: { bucket: cfg.replica.bucket, prefix: cfg.replica.prefix },
@@ -276,7 +283,15 @@ export async function auditInvocation(
   });
   let result;
   try {
-    result = await runAudit(options, { sourceClient: clients.source, replicaClient: clients.replica, stats, sink });
+    result = await runAudit(options, {
+      sourceClient: clients.source,
+      replicaClient: clients.replica,
+      stats,
+      sink,
+      onPageEnd: (side, key) => {
+        if (side === 'source') pageEnds.push(key);
+      },
+    });
   } catch (err) {
     await sink.close().catch(() => undefined);
     if (err instanceof IncompleteError && err.checkpoint) {
@@ -293,6 +308,11 @@ export async function auditInvocation(
     throw err;
   }
   await sink.close();
+  if (pageEnds.length > 0) {
+    await writePartPageEnds(clients.reports, cfg.reportsBucket, partPageEndsKey(base, part), pageEnds).catch(
+      () => undefined, // hints for the next run only
+    );
+  }
   const report = await buildReport({
     status: result.status,
     source: formatS3Uri(options.source),
@@ -377,6 +397,11 @@ async function mergeRun(
   };
   const reportKey = `${cfg.reportsPrefix}${merge.runId}/report.json`;
   await writeReport(`s3://${cfg.reportsBucket}/${reportKey}`, report, reports);
+  await savePageEnds(
+    { client: reports, bucket: cfg.reportsBucket, prefix: cfg.reportsPrefix },
+    merge.runId,
+    first.source,
+  ).catch(() => undefined); // the next run samples instead
   emitMetrics(cfg.name, merged.summary, deps.emit);
   return { status: 'complete', summary: merged.summary, reportKey };
 }
@@ -397,6 +422,30 @@ export function emitMetrics(name: string, s: AuditSummary, emit?: (line: string)
   m.flush(emit);
 }
 
-export async function handler(event: unknown, context: LambdaContextLike): Promise<AuditHandlerResult> {
-  return auditInvocation(event, context);
+/**
+ * What the handler answers: a plan event (the first step of a distributed run) with the ranges,
+ * any other event with `auditInvocation`.
+ */
+export async function invokeAudit(
+  rawEvent: unknown,
+  context: LambdaContextLike,
+  deps: AuditInvocationDeps = {},
+): Promise<AuditHandlerResult | PlanStepResult> {
+  const event = parseEvent(rawEvent);
+  if (!event.plan) return auditInvocation(rawEvent, context, deps);
+  const cfg = configFromEnv(deps.env ?? process.env);
+  const clients = deps.clients ?? {
+    source: createS3Client({ region: cfg.source.region, endpoint: cfg.source.endpoint }),
+    reports: createS3Client({ region: cfg.reportsRegion, endpoint: cfg.reportsEndpoint }),
+  };
+  return planStep({
+    source: { bucket: cfg.source.bucket, prefix: cfg.source.prefix },
+    sourceClient: clients.source,
+    reports: { client: clients.reports, bucket: cfg.reportsBucket, prefix: cfg.reportsPrefix },
+    count: event.plan.count,
+  });
+}
+
+export async function handler(event: unknown, context: LambdaContextLike): Promise<AuditHandlerResult | PlanStepResult> {
+  return invokeAudit(event, context);
 }
