@@ -289,7 +289,12 @@ export async function auditInvocation(
       stats,
       sink,
       onPageEnd: (side, key) => {
-        if (side === 'source') pageEnds.push(key);
+        if (side !== 'source') return;
+        // A range's last page runs past its end: the end stands for it, so that the ranges of a
+        // run do not all report the same keys beyond their ends.
+        const past = range.endAt !== undefined && compareKeys(key, range.endAt) > 0;
+        const end = past ? range.endAt! : key;
+        if (pageEnds[pageEnds.length - 1] !== end) pageEnds.push(end);
       },
     });
   } catch (err) {
