@@ -62,10 +62,17 @@ export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
    */
   readonly deleteMarkerReplication?: boolean;
   /**
-   * Boundary keys that split the key space into ranges audited in parallel by a Step Functions
-   * Distributed Map, for buckets that outgrow one Lambda run; `['g', 'n']` gives three ranges.
-   * Sorted in S3 (UTF-8 byte) order.
-   * @default - one range: the whole bucket, continued from checkpoints across invocations
+   * How many ranges of about equal size each run splits the key space into, audited in parallel by
+   * a Step Functions Distributed Map, for buckets that outgrow one Lambda run. A first step of the
+   * state machine chooses the ranges: from the page boundaries the previous run saved in the
+   * reports bucket, or on the first run from a sample of the source (at most 20 list requests).
+   * @default 1 - one range: the whole bucket, continued from checkpoints across invocations
+   */
+  readonly rangeCount?: number;
+  /**
+   * Boundary keys that fix the ranges instead of letting each run choose them (`rangeCount`);
+   * `['g', 'n']` gives three ranges. Sorted in S3 (UTF-8 byte) order.
+   * @default - the ranges are chosen by each run (`rangeCount`)
    */
   readonly keyRangeBoundaries?: string[];
   /**
@@ -114,6 +121,8 @@ export class ConsistencyAudit extends Construct {
     this.reportsBucket = reportsBucket;
     this.auditName = props.auditName ?? props.sourceBucketName;
     const ranges = rangesFrom(props.keyRangeBoundaries);
+    const rangeCount = ranges.length > 1 ? undefined : props.rangeCount;
+    const distributed = ranges.length > 1 || (rangeCount ?? 1) > 1;
     const maxConcurrency = props.maxConcurrency ?? audit.DEFAULTS.maxConcurrency;
     const prefix = props.prefix ?? '';
 
@@ -126,7 +135,7 @@ export class ConsistencyAudit extends Construct {
       encryptionKey: key,
       timeout: Duration.minutes(15),
       memorySize: props.memorySize ?? 1024,
-      reservedConcurrentExecutions: ranges.length > 1 ? maxConcurrency : 1,
+      reservedConcurrentExecutions: distributed ? maxConcurrency : 1,
       vpc: props.vpc,
       removalPolicy: props.removalPolicy,
       environment: audit.toEnv(
@@ -161,7 +170,7 @@ export class ConsistencyAudit extends Construct {
       's3-objects': WILDCARD_REASONS.AUDIT_REPORTS,
     });
 
-    this.stateMachine = this.buildStateMachine(ranges, maxConcurrency, key, props.removalPolicy);
+    this.stateMachine = this.buildStateMachine(ranges, rangeCount, maxConcurrency, key, props.removalPolicy);
 
     const startRole = schedulerRole(this);
     new scheduler.Schedule(this, 'Schedule', {
@@ -256,7 +265,13 @@ export class ConsistencyAudit extends Construct {
     });
   }
 
-  private buildStateMachine(ranges: RangeItem[], maxConcurrency: number, key: kms.IKey, removalPolicy?: RemovalPolicy) {
+  private buildStateMachine(
+    ranges: RangeItem[],
+    rangeCount: number | undefined,
+    maxConcurrency: number,
+    key: kms.IKey,
+    removalPolicy?: RemovalPolicy,
+  ) {
     // One range to completion: invoke, and while the handler returns a checkpoint, invoke again with it.
     const rangeLoop = (suffix: string) => {
       const invoke = new tasks.LambdaInvoke(this, `AuditRange${suffix}`, {
@@ -279,7 +294,7 @@ export class ConsistencyAudit extends Construct {
     };
 
     let definition: sfn.IChainable;
-    if (ranges.length > 1) {
+    if (ranges.length > 1 || (rangeCount ?? 1) > 1) {
       const map = new sfn.DistributedMap(this, 'AuditRanges', {
         itemsPath: '$.ranges',
         // Every range of one execution reports under the execution's name; the merge step, not
@@ -306,7 +321,21 @@ export class ConsistencyAudit extends Construct {
         retryOnServiceExceptions: true,
         comment: "Merges the ranges' reports into one report for the run and emits its metrics",
       });
-      definition = map.next(merge);
+      if (ranges.length > 1) {
+        definition = map.next(merge);
+      } else {
+        // The ranges choose themselves: a first step splits the key space into rangeCount ranges of
+        // about equal size and returns them as the map's items ({ ranges: [{ range }] }).
+        const plan = new tasks.LambdaInvoke(this, 'PlanRanges', {
+          lambdaFunction: this.handler.function,
+          payload: sfn.TaskInput.fromObject({ plan: { count: rangeCount } }),
+          payloadResponseOnly: true,
+          retryOnServiceExceptions: true,
+          comment:
+            "Splits the key space into ranges of about equal size (the previous run's page boundaries, or a sample)",
+        });
+        definition = plan.next(map).next(merge);
+      }
     } else {
       definition = rangeLoop('');
     }
@@ -395,6 +424,15 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
       `use for example ${audit.DEFAULTS.maxConcurrency}`,
     ),
   );
+  problems.push(...checkWholeNumber('rangeCount', props.rangeCount, 1, 10_000, 'use for example 8'));
+  if (props.rangeCount !== undefined && b.length > 0) {
+    problems.push({
+      prop: 'rangeCount',
+      value: props.rangeCount,
+      problem: 'keyRangeBoundaries already fixes the ranges',
+      fix: 'give rangeCount to let each run choose its ranges, or keyRangeBoundaries to fix them, not both',
+    });
+  }
   if (props.discrepancyThreshold !== undefined && !(props.discrepancyThreshold >= 0)) {
     problems.push({
       prop: 'discrepancyThreshold',

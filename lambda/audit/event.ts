@@ -3,6 +3,7 @@ import { AuditCheckpoint, AuditMode, KeyRange } from './core';
 import type { AuditConfig } from './contract';
 import { AUDIT_MODES, DEFAULTS, LIMITS } from './contract';
 import { wholeNumberFromText, wholeNumberProblem } from '../shared/rules';
+import { planEventProblems } from './plan-step';
 
 /**
  * The audit Lambda's event: what a Step Functions loop (or a schedule) sends, validated at the
@@ -27,6 +28,8 @@ export interface AuditEvent {
   readonly emitMetrics?: boolean;
   /** Merge the range reports of a finished distributed run into one report (and emit its metrics). */
   readonly merge?: { readonly runId: string; readonly ranges: readonly KeyRange[] };
+  /** Split the key space into about `count` ranges for a distributed run (see plan-step.ts). */
+  readonly plan?: { readonly count: number };
 }
 
 /** The lag window rule, for the event field and the LAG_WINDOW_SECONDS environment variable alike. */
@@ -48,7 +51,7 @@ export function parseEvent(event: unknown): AuditEvent {
     throw new UsageError(`the event must be an object, got ${JSON.stringify(event)}`);
   const e = event as Record<string, unknown>;
   const problems: string[] = [];
-  const known = ['range', 'checkpoint', 'lagWindowSeconds', 'mode', 'runId', 'emitMetrics', 'merge'];
+  const known = ['range', 'checkpoint', 'lagWindowSeconds', 'mode', 'runId', 'emitMetrics', 'merge', 'plan'];
   for (const k of Object.keys(e))
     if (!known.includes(k)) problems.push(`event field "${k}" is not known: use ${known.join(', ')}`);
   if (e.range !== undefined) checkRange(e.range, 'event field range', problems);
@@ -74,6 +77,7 @@ export function parseEvent(event: unknown): AuditEvent {
     const others = Object.keys(e).filter((k) => k !== 'merge');
     if (others.length) problems.push(`a merge event takes no other fields: remove ${others.join(', ')}`);
   }
+  if (e.plan !== undefined) problems.push(...planEventProblems(e));
   if (
     e.checkpoint !== undefined &&
     (typeof e.checkpoint !== 'object' || e.checkpoint === null || (e.checkpoint as { version?: unknown }).version !== 1)

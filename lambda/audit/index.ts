@@ -4,11 +4,13 @@
  * (run-range.ts) or merges the ranges of a distributed run (merge-run.ts); both emit the run's
  * metrics through metrics.ts.
  */
+import { UsageError } from '../shared/errors';
 import { handlerLogger } from '../shared/logger';
 import { createS3Client, RequestStats } from '../shared/s3-client';
 import { applyTimeoutEnv } from '../shared/timeouts';
 import { AuditConfig, fromEnv } from './contract';
 import { parseEvent } from './event';
+import { planStep, PlanStepResult } from './plan-step';
 import { mergeRun } from './merge-run';
 import { AuditHandlerResult, AuditInvocationDeps, LambdaContextLike, runRange } from './run-range';
 
@@ -33,6 +35,7 @@ export async function auditInvocation(
 ): Promise<AuditHandlerResult> {
   const cfg = configFromEnv(deps.env ?? process.env);
   const event = parseEvent(rawEvent);
+  if (event.plan) throw new UsageError('a plan event is answered by invokeAudit (the handler), not auditInvocation');
   const stats = deps.clients?.stats ?? new RequestStats();
   const clients = deps.clients ?? {
     source: createS3Client({ region: cfg.source.region, endpoint: cfg.source.endpoint, stats }),
@@ -65,6 +68,33 @@ export async function auditInvocation(
 
 const defaultLogger = handlerLogger('audit');
 
-export async function handler(event: unknown, context: LambdaContextLike): Promise<AuditHandlerResult> {
-  return auditInvocation(event, context);
+/**
+ * What the handler answers: a plan event (the first step of a distributed run) with the ranges,
+ * any other event with `auditInvocation`.
+ */
+export async function invokeAudit(
+  rawEvent: unknown,
+  context: LambdaContextLike,
+  deps: AuditInvocationDeps = {},
+): Promise<AuditHandlerResult | PlanStepResult> {
+  const event = parseEvent(rawEvent);
+  if (!event.plan) return auditInvocation(rawEvent, context, deps);
+  const cfg = configFromEnv(deps.env ?? process.env);
+  const clients = deps.clients ?? {
+    source: createS3Client({ region: cfg.source.region, endpoint: cfg.source.endpoint }),
+    reports: createS3Client({ region: cfg.reportsRegion, endpoint: cfg.reportsEndpoint }),
+  };
+  return planStep({
+    source: { bucket: cfg.source.bucket, prefix: cfg.source.prefix },
+    sourceClient: clients.source,
+    reports: { client: clients.reports, bucket: cfg.reportsBucket, prefix: cfg.reportsPrefix },
+    count: event.plan.count,
+  });
+}
+
+export async function handler(
+  event: unknown,
+  context: LambdaContextLike,
+): Promise<AuditHandlerResult | PlanStepResult> {
+  return invokeAudit(event, context);
 }

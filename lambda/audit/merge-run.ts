@@ -6,6 +6,7 @@ import type { AuditConfig } from './contract';
 import { emitMetrics } from './metrics';
 import { AuditReport, REPORT_RECORD_CAP, writeReport } from './report';
 import { AuditHandlerResult, AuditInvocationDeps } from './run-range';
+import { savePageEnds } from './plan-step';
 
 /**
  * The last step of a distributed run: reads the report of every range (each must be complete),
@@ -68,6 +69,11 @@ export async function mergeRun(
   };
   const reportKey = `${cfg.reportsPrefix}${merge.runId}/report.json`;
   await writeReport(`s3://${cfg.reportsBucket}/${reportKey}`, report, reports);
+  await savePageEnds(
+    { client: reports, bucket: cfg.reportsBucket, prefix: cfg.reportsPrefix },
+    merge.runId,
+    first.source,
+  ).catch(() => undefined); // the next run samples instead
   emitMetrics(cfg.name, merged.summary, deps.emit);
   return { status: 'complete', summary: merged.summary, reportKey };
 }

@@ -3,7 +3,8 @@ import { IncompleteError } from '../shared/errors';
 import { RequestStats } from '../shared/s3-client';
 import type { Logger } from '../shared/logger';
 import { formatS3Uri } from '../shared/s3-uri';
-import { AuditCheckpoint, AuditSummary } from './core';
+import { AuditCheckpoint, AuditSummary, compareKeys } from './core';
+import { partPageEndsKey, writePartPageEnds } from './plan-step';
 import { AuditEvent, rangeBase } from './event';
 import type { AuditConfig } from './contract';
 import { emitMetrics } from './metrics';
@@ -75,6 +76,8 @@ export async function runRange(
   const base = rangeBase(cfg, runId, event.range);
   const part = (cp?.part ?? 0) + 1;
   const sink = new S3RecordSink(clients.reports, cfg.reportsBucket, base, part, Number(cp?.extra?.sinkPosition ?? 0));
+  // The last key of every source page: kept beside the records, the next run plans its ranges from them.
+  const pageEnds: string[] = [];
   const options: AuditOptions = {
     source: { bucket: cfg.source.bucket, prefix: cfg.source.prefix },
     replica: { bucket: cfg.replica.bucket, prefix: cfg.replica.prefix },
@@ -92,7 +95,20 @@ export async function runRange(
   });
   let result;
   try {
-    result = await runAudit(options, { sourceClient: clients.source, replicaClient: clients.replica, stats, sink });
+    result = await runAudit(options, {
+      sourceClient: clients.source,
+      replicaClient: clients.replica,
+      stats,
+      sink,
+      onPageEnd: (side, key) => {
+        if (side !== 'source') return;
+        // A range's last page runs past its end: the end stands for it, so that the ranges of a
+        // run do not all report the same keys beyond their ends.
+        const past = range.endAt !== undefined && compareKeys(key, range.endAt) > 0;
+        const end = past ? range.endAt! : key;
+        if (pageEnds[pageEnds.length - 1] !== end) pageEnds.push(end);
+      },
+    });
   } catch (err) {
     await sink.close().catch(() => undefined);
     if (err instanceof IncompleteError && err.checkpoint) {
@@ -109,6 +125,11 @@ export async function runRange(
     throw err;
   }
   await sink.close();
+  if (pageEnds.length > 0) {
+    await writePartPageEnds(clients.reports, cfg.reportsBucket, partPageEndsKey(base, part), pageEnds).catch(
+      () => undefined, // hints for the next run only
+    );
+  }
   const report = await buildReport({
     status: result.status,
     source: formatS3Uri(options.source),

@@ -4,6 +4,7 @@ import { AuditCheckpoint, compareKeys, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } fr
 import { LIMITS } from '../audit/contract';
 import { buildReport, humanSummary, writeReport } from '../audit/report';
 import { runAudit } from '../audit/run-audit';
+import { auditInParallel } from './audit-parallel';
 import { JsonlFileSink } from '../audit/sink';
 import { AccessError, IncompleteError, OutputError, UsageError } from '../shared/errors';
 import { S3Access } from '../shared/s3-access';
@@ -42,6 +43,11 @@ options:
   --hints                       save the page boundaries beside the report (<report>.hints.json) and, when
                                 a previous run saved them, list the ranges between them in parallel:
                                 faster against a distant endpoint, at the cost of more memory
+  --parallel N                  split the key space into N ranges of about equal size and list them at once,
+                                1-64 (default 1); the report is the same as a single-range run's. The split
+                                comes from the saved page boundaries with --hints, else from a sample of the
+                                source (at most 20 list requests). Not with --resume: a --parallel run that
+                                stops saves no checkpoint
 ${LIMITS_HELP}
   --help                        show this help
 
@@ -91,6 +97,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     'max-attempts': { type: 'string' },
     'page-size': { type: 'string' },
     hints: { type: 'boolean' },
+    parallel: { type: 'string' },
   });
   if (v.help) {
     io.out(AUDIT_USAGE);
@@ -103,6 +110,12 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     DEFAULT_LAG_WINDOW_SECONDS;
   const maxAttempts = positiveInt(v['max-attempts'], '--max-attempts', 1, 100);
   const pageSize = positiveInt(v['page-size'], '--page-size', 1, 1000);
+  const parallel = positiveInt(v.parallel, '--parallel', 1, MAX_PARALLEL) ?? 1;
+  if (parallel > 1 && v.resume !== undefined) {
+    throw new UsageError(
+      `--parallel ${parallel} cannot resume a checkpoint: resume with the same options without --parallel, or start a new audit`,
+    );
+  }
   const defaultRegion = regionOption('AWS_REGION', io.env.AWS_REGION || undefined) ?? 'us-east-1';
   const sourceRegion = regionOption('--source-region', v['source-region']) ?? defaultRegion;
   const replicaRegion = regionOption('--replica-region', v['replica-region']) ?? defaultRegion;
@@ -216,43 +229,87 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const hints = hintsFile ? readHints(hintsFile, formatS3Uri(source), formatS3Uri(replica)) : undefined;
   const boundaries: Record<'source' | 'replica', string[]> = { source: [], replica: [] };
 
+  const onPageEnd = (side: 'source' | 'replica', key: string) => {
+    if (boundaries[side].length < MAX_HINTS) boundaries[side].push(key);
+  };
   let result;
   try {
-    result = await runAudit(
-      {
-        source,
-        replica,
-        mode: v.versions ? 'versions' : 'current',
-        lagWindowSeconds: lag,
-        deleteMarkerReplication: Boolean(v['delete-marker-replication']),
-        headCheck: !v['no-head-check'],
-        range,
-        checkpoint,
-        pageSize,
-        hints,
-      },
-      {
-        sourceClient,
-        replicaClient,
+    if (parallel > 1) {
+      const sideOptions = (region: string, endpoint: string | undefined) => ({ region, endpoint, maxAttempts });
+      result = await auditInParallel({
+        options: {
+          source,
+          replica,
+          mode: v.versions ? 'versions' : 'current',
+          lagWindowSeconds: lag,
+          deleteMarkerReplication: Boolean(v['delete-marker-replication']),
+          headCheck: !v['no-head-check'],
+          range,
+          pageSize,
+        },
+        sourceSide: sideOptions(sourceRegion, sourceEndpoint),
+        replicaSide: sideOptions(replicaRegion, replicaEndpoint),
+        parallel,
+        pageEnds: hints?.source,
         stats,
         sink,
-        onPageEnd: (side, key) => {
-          if (boundaries[side].length < MAX_HINTS) boundaries[side].push(key);
-        },
-        onProgress: (s) => {
+        onPlan: (plan) =>
+          io.err(
+            `audit: ${plan.ranges.length} ranges from ${plan.from === 'page-ends' ? "the previous run's page boundaries" : 'a sample of the source'} (${plan.requests} list requests), listed ${parallel} at a time`,
+          ),
+        onPageEnd,
+        onProgress: (keys, discrepancies, pending) => {
           if (++n % 500 !== 0) return;
           const secs = (Date.now() - started) / 1000;
           progress.update(
-            `audit: ${s.keys} keys, ${s.discrepancies} discrepancies, ${s.counts.pending} pending, ${Math.round(s.keys / Math.max(secs, 0.001))} keys/s`,
+            `audit: ${keys} keys, ${discrepancies} discrepancies, ${pending} pending, ${Math.round(keys / Math.max(secs, 0.001))} keys/s`,
           );
         },
-      },
-    );
+      });
+    } else {
+      result = await runAudit(
+        {
+          source,
+          replica,
+          mode: v.versions ? 'versions' : 'current',
+          lagWindowSeconds: lag,
+          deleteMarkerReplication: Boolean(v['delete-marker-replication']),
+          headCheck: !v['no-head-check'],
+          range,
+          checkpoint,
+          pageSize,
+          hints,
+        },
+        {
+          sourceClient,
+          replicaClient,
+          stats,
+          sink,
+          onPageEnd,
+          onProgress: (s) => {
+            if (++n % 500 !== 0) return;
+            const secs = (Date.now() - started) / 1000;
+            progress.update(
+              `audit: ${s.keys} keys, ${s.discrepancies} discrepancies, ${s.counts.pending} pending, ${Math.round(s.keys / Math.max(secs, 0.001))} keys/s`,
+            );
+          },
+        },
+      );
+    }
   } catch (err) {
     progress.done();
     await sink.close().catch(() => undefined);
     if (sink.failed) throw outputFailed('--jsonl', jsonl, sink.failed, 'the audit stopped');
     if (err instanceof AccessError) throw err;
+    if (err instanceof IncompleteError && parallel > 1) {
+      // One range's checkpoint cannot resume the others: nothing is saved.
+      throw new IncompleteError(
+        `${err.message} (one of ${parallel} ranges listed at once)`,
+        'run the audit again once the region is reachable; without --parallel an interrupted audit saves a checkpoint to resume from',
+        undefined,
+        { cause: err.cause },
+      );
+    }
     if (err instanceof IncompleteError && err.checkpoint) {
       const cp = err.checkpoint as AuditCheckpoint;
       const saved: AuditCheckpoint = { ...cp, extra: { ...cp.extra, jsonl } };
@@ -326,6 +383,9 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   return result.summary.discrepancies === 0 ? 0 : 1;
 }
 
+/** Ranges an audit may list at once. */
+const MAX_PARALLEL = 64;
+
 /** Page boundaries kept per side; 10,000 cover ten million keys. */
 const MAX_HINTS = 10_000;
 
@@ -357,8 +417,9 @@ function readHints(
 function writeHints(file: string, source: string, replica: string, b: Record<'source' | 'replica', string[]>): void {
   const h: HintsFile = {
     version: 1,
-    source: { uri: source, boundaries: b.source },
-    replica: { uri: replica, boundaries: b.replica },
+    // Ranges listed at once add their boundaries as their pages arrive: stored in key order.
+    source: { uri: source, boundaries: [...b.source].sort(compareKeys) },
+    replica: { uri: replica, boundaries: [...b.replica].sort(compareKeys) },
   };
   try {
     writeFileSync(file, JSON.stringify(h) + '\n');

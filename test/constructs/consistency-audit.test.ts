@@ -182,6 +182,22 @@ describe('ConsistencyAudit', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3 });
   });
 
+  test('with rangeCount, a planning step chooses the ranges the Distributed Map audits', () => {
+    const { west } = setup({ rangeCount: 8, maxConcurrency: 2 });
+    const t = Template.fromStack(west);
+    const sm = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as any;
+    const def = JSON.parse(resolveJoin(sm.Properties.DefinitionString));
+    expect(def.StartAt).toBe('PlanRanges');
+    expect(def.States.PlanRanges).toMatchObject({ Type: 'Task', Parameters: { plan: { count: 8 } }, Next: 'AuditRanges' });
+    // The plan's output ({ ranges: [{ range }] }) is the map's items and the merge step's list.
+    expect(def.States.AuditRanges.ItemsPath).toBe('$.ranges');
+    expect(def.States.AuditRanges.MaxConcurrency).toBe(2);
+    expect(def.States.MergeRangeReports.Parameters.merge['ranges.$']).toBe('$.ranges[*].range');
+    const schedule = Object.values(t.findResources('AWS::Scheduler::Schedule'))[0] as any;
+    expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({});
+    t.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2 });
+  });
+
   test("alarms on discrepancies above the threshold and on failed runs, notifying the region's encrypted topic", () => {
     const { west } = setup({ discrepancyThreshold: 5 });
     const t = Template.fromStack(west);
@@ -205,6 +221,12 @@ describe('ConsistencyAudit', () => {
       /keyRangeBoundaries\[1\] = "g": not after "n" in S3 \(UTF-8 byte\) order/,
     ],
     ['a bad concurrency', { maxConcurrency: 0 }, /maxConcurrency = 0: must be a whole number from 1 to 1,000/],
+    ['a bad range count', { rangeCount: 0 }, /rangeCount = 0: must be a whole number from 1 to 10,000/],
+    [
+      'both a range count and boundaries',
+      { rangeCount: 4, keyRangeBoundaries: ['g'] },
+      /rangeCount = 4: keyRangeBoundaries already fixes the ranges.*not both/,
+    ],
     ['a malformed prefix', { prefix: '/x' }, /prefix = "\/x": a key prefix must not start with "\/"/],
     [
       'a huge lag window',

@@ -4,11 +4,11 @@
  * the real audit handler, called in process with the environment the construct synthesized
  * (bucket regions and endpoints swapped for the stand's), against buckets on the stand.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AuditRecord, AuditSummary } from '../../lambda/audit/core';
-import { auditInvocation, LambdaContextLike, SAFETY_MARGIN_MS } from '../../lambda/audit/index';
+import { auditInvocation, invokeAudit, LambdaContextLike, SAFETY_MARGIN_MS } from '../../lambda/audit/index';
 import { AuditReport } from '../../lambda/audit/report';
 import { ConsistencyAudit, ConsistencyAuditProps } from '../../lib';
 import { testApp } from '../support/app';
@@ -152,7 +152,8 @@ function auditLambda(
 ): LocalLambda {
   return async (event, { count }) => {
     const chosen = choose(event, count);
-    return auditInvocation(event, chosen.context ?? FULL_TIME, {
+    // The handler's own dispatch: a plan event gets the ranges, any other an audit invocation.
+    return invokeAudit(event, chosen.context ?? FULL_TIME, {
       env: { ...env, ...chosen.env },
       emit: (line) => emf.push(line),
     });
@@ -321,3 +322,54 @@ describe('the distributed audit (a Distributed Map over key ranges, then the mer
 function equal(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+describe('the self-planned distributed audit (rangeCount: a planning step, the Distributed Map, the merge)', () => {
+  test('the first run samples the source, the next plans from its page boundaries; both merge to the single-range report', async () => {
+    const { definition, functionArn, env, scheduledInput } = synthesize({ rangeCount: 3 });
+    expect(scheduledInput).toEqual({});
+    // No boundaries saved by an earlier run of this file: the first plan must sample.
+    await standClient('zb').send(new DeleteObjectCommand({ Bucket: reports, Key: 'audits/page-ends.json' }));
+    const emf: string[] = [];
+    const runs = [];
+    for (const executionName of ['planned-1', 'planned-2']) {
+      const run = await runLocally(definition, scheduledInput, {
+        executionName,
+        lambdas: { [functionArn]: auditLambda(env, emf) },
+      });
+      expect(run.error).toBeUndefined();
+      runs.push(run);
+    }
+    for (const [i, run] of runs.entries()) {
+      const plans = run.invocations.filter((x) => x.state === 'PlanRanges');
+      expect(plans.map((x) => x.event)).toEqual([{ plan: { count: 3 } }]);
+      const plan = plans[0].result;
+      expect(plan.plannedFrom).toBe(i === 0 ? 'sample' : 'page-ends');
+      // About 90 keys: one probe lists them all; the next run sends none.
+      expect(plan.planRequests).toBe(i === 0 ? 1 : 0);
+      expect(plan.ranges).toHaveLength(3);
+      const ranges = plan.ranges.map((r: any) => r.range);
+      expect(ranges[0].startAfter).toBeUndefined();
+      expect(ranges[2].endAt).toBeUndefined();
+      expect(ranges[1].startAfter).toBe(ranges[0].endAt);
+      expect(ranges[2].startAfter).toBe(ranges[1].endAt);
+      // The map ran one checkpoint loop per planned range, with the run's id, leaving metrics to the merge.
+      const firsts = run.invocations.filter((x) => x.state === 'AuditRangeInRange').map((x) => x.event);
+      // Ranges run concurrently: compared in any order.
+      const byRange = (a: any, b: any) => JSON.stringify(a.range).localeCompare(JSON.stringify(b.range));
+      expect([...firsts].sort(byRange)).toEqual(
+        ranges.map((range: any) => ({ range, runId: `planned-${i + 1}`, emitMetrics: false })).sort(byRange),
+      );
+      const merges = run.invocations.filter((x) => x.state === 'MergeRangeReports');
+      expect(merges.map((x) => x.event)).toEqual([{ merge: { runId: `planned-${i + 1}`, ranges } }]);
+      const merged = await readReport(run.output.reportKey);
+      expect(merged.status).toBe('complete');
+      expect(comparable(merged.summary)).toEqual(comparable(reference.summary));
+      expect(kindsAndKeys(merged.discrepancies)).toEqual(kindsAndKeys(reference.discrepancies));
+      expect(merged.unverified).toEqual(reference.unverified);
+      // Each range holds about a third of the keys.
+      const sizes = (merged as any).ranges.map((r: any) => r.range);
+      expect(sizes).toEqual(ranges);
+    }
+    expect(emf.map((l) => JSON.parse(l).Discrepancies)).toEqual([PLANTED.length, PLANTED.length]);
+  });
+});

@@ -6,3 +6,4 @@ export * from './merge';
 export * from './ranges';
 export * from './summary';
 export * from './types';
+export * from './partition';
