@@ -264,6 +264,8 @@ describe('failover contract', () => {
       cooldown: Duration.minutes(90),
       parameterName: '/orders/active-bucket',
       reportsBucket: reports,
+      twoWayReplication: true,
+      failbackCatchUp: Duration.minutes(20),
     });
     const env = environmentOf(stack, 'FailoverHandler');
     expect(Object.keys(env).sort()).toEqual([failover.ENV.config, 'NODE_OPTIONS']);
@@ -284,6 +286,8 @@ describe('failover contract', () => {
       cooldownMinutes: 90,
       reports: { bucket: 'dr-reports', region: 'us-west-2', prefix: failover.DEFAULTS.reportsPrefix },
       endpoints: { ssm: undefined, s3Control: undefined, cloudWatch: undefined },
+      twoWayReplication: true,
+      failbackCatchUpSeconds: 1200,
     });
   });
 

@@ -13,6 +13,9 @@ import {
 } from '../../lambda/audit/inventory';
 import { collect, iter } from '../support/audit-fixtures';
 
+// Sorting tens of thousands of rows through temporary files: seconds on a busy machine.
+jest.setTimeout(60_000);
+
 const T0 = Date.parse('2026-11-30T08:00:00.000Z');
 
 function row(key: string, over: Partial<InventoryVersion> = {}): InventoryVersion {
