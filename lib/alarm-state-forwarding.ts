@@ -5,7 +5,7 @@ import * as events_targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { RoleOptions } from './handler-options';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { applyPermissionsBoundary } from './private/permissions-boundary';

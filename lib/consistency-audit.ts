@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { METRIC_NAMESPACE } from './private/metric-namespace';
+import { sameSideProblems } from './private/pair-problems';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from './private/dr-function';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { applyPermissionsBoundary } from './private/permissions-boundary';
@@ -19,23 +21,10 @@ import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { arnPattern, servicePrincipal } from './private/service-principal';
 import { handlerDefaults } from './private/regional-defaults';
-import {
-  checkBucketName,
-  checkKeyArn,
-  checkPrefix,
-  checkRegion,
-  checkSameRegion,
-  checkSchedule,
-  checkStackRegion,
-  checkWholeNumber,
-  regionOfArn,
-} from './private/validate';
+import { checkPrefix, checkSameRegion, checkSchedule, checkWholeNumber } from './private/validate';
 import { HandlerOptions } from './handler-options';
 import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
-
-/** The namespace of the metrics the bundled handlers publish. */
-export const METRIC_NAMESPACE = 'CdkS3Dr';
 
 export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
   /**
@@ -403,55 +392,5 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
     });
   }
   problems.push(...sameSideProblems(stack, props));
-  return problems;
-}
-
-/** Shared checks of a source/replica pair, for the audit and the drill. */
-export function sameSideProblems(stack: Stack, p: ReplicationPair): PropProblem[] {
-  const problems: PropProblem[] = [
-    ...checkStackRegion('env.region (stack)', stack.region, 'that it runs in the replica region'),
-    ...checkBucketName('sourceBucketName', p.sourceBucketName),
-    ...checkBucketName('replicaBucketName', p.replicaBucketName),
-    ...checkRegion('sourceRegion', p.sourceRegion),
-    ...checkRegion('replicaRegion', p.replicaRegion),
-    ...checkKeyArn('sourceKeyArn', p.sourceKeyArn),
-    ...checkKeyArn('replicaKeyArn', p.replicaKeyArn),
-  ];
-  const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
-  if (
-    known(p.sourceBucketName) &&
-    known(p.replicaBucketName) &&
-    p.sourceBucketName === p.replicaBucketName &&
-    p.sourceRegion === p.replicaRegion
-  ) {
-    problems.push({
-      prop: 'replicaBucketName',
-      value: p.replicaBucketName,
-      problem: 'the replica is the source bucket itself',
-      fix: 'name the replica bucket of the replication rule',
-    });
-  }
-  if (known(p.replicaRegion) && known(stack.region) && p.replicaRegion !== stack.region) {
-    problems.push({
-      prop: 'replicaRegion',
-      value: p.replicaRegion,
-      problem: `this stack is in ${stack.region}; audits and drills run in the replica region so they survive a source outage`,
-      fix: `create the construct in a stack of ${p.replicaRegion}`,
-    });
-  }
-  for (const [prop, arn, region] of [
-    ['sourceKeyArn', p.sourceKeyArn, p.sourceRegion],
-    ['replicaKeyArn', p.replicaKeyArn, p.replicaRegion],
-  ] as const) {
-    const r = regionOfArn(arn);
-    if (known(r) && known(region) && r !== region) {
-      problems.push({
-        prop,
-        value: arn,
-        problem: `the key is in ${r} but its bucket is in ${region}`,
-        fix: `use the bucket's key from ${region}`,
-      });
-    }
-  }
   return problems;
 }

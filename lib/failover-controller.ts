@@ -9,7 +9,7 @@ import * as lambda_destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { RoleOptions } from './handler-options';
 import { DrFunction } from './private/dr-function';

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { RoleOptions } from './handler-options';
 import {
   REPLICATION_DESTINATION_OBJECT_ACTIONS,
@@ -15,7 +15,7 @@ import {
   REPLICATION_SOURCE_KEY_ACTIONS,
   REPLICATION_SOURCE_OBJECT_ACTIONS,
   REPLICATION_SOURCE_OBJECT_LOCK_ACTIONS,
-} from './perms';
+} from './private/perms';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { acknowledgeGuard, acknowledgeGuardIf, GUARD } from './private/guard';

@@ -4,7 +4,7 @@ import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { createAlarmTopic } from './private/dr-function';
 import { RegionalDefaults } from './private/regional-defaults';
 import { ReplicatedBucket, ReplicationRuleInfo } from './replicated-bucket';

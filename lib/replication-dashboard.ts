@@ -1,8 +1,8 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE } from './consistency-audit';
-import { PropProblem, throwIfInvalid } from './errors';
+import { METRIC_NAMESPACE } from './private/metric-namespace';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { ReplicatedBucket } from './replicated-bucket';
 import { ReplicationMetricFactory, ReplicationMetricName } from './replication-alarms';
 import { ReplicationProbe } from './replication-probe';

@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { RoleOptions } from './handler-options';
 import { createAlarmTopic, DrFunction } from './private/dr-function';
 import { applyPermissionsBoundary } from './private/permissions-boundary';

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { throwIfInvalid } from './errors';
+import { throwIfInvalid } from './private/errors';
 import { ReplicatedBucket } from './replicated-bucket';
 import { ReplicationDestination } from './replication-destination';
 
