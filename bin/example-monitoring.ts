@@ -2,15 +2,17 @@ import {
   ActiveBucketPointer,
   AlarmStateForwarding,
   FailoverController,
+  FailoverMode,
+  FailoverPlan,
   REPLICATION_METRIC_PUBLISHED_IN,
   ReplicationAlarms,
   ReplicationDashboard,
   ReplicationFailureEvents,
   ReplicationFailureNotifications,
   ReplicationMetricName,
+  replicationMetricRegion,
   ReplicationPairs,
   ReplicationProbe,
-  replicationMetricRegion,
 } from '../lib';
 import type { ExampleApp } from './example';
 
@@ -63,8 +65,8 @@ export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): Exam
   });
   const controller = new FailoverController(replica, 'Failover', {
     probe,
-    mode: 'approval',
-    plan: 'pointer',
+    mode: FailoverMode.APPROVAL,
+    plan: FailoverPlan.POINTER,
   });
   const sourcePointer = new ActiveBucketPointer(primary, 'ActiveBucketPointer', {
     parameterName: controller.parameterName!,

@@ -26,6 +26,14 @@ import { HandlerOptions } from './handler-options';
 import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
+/** What a consistency audit compares. */
+export enum AuditMode {
+  /** Current objects only: the latest version of each key (one listing per side). */
+  CURRENT = 'current',
+  /** Every version and delete marker (lists object versions on both sides). */
+  VERSIONS = 'versions',
+}
+
 export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
   /**
    * When the audit runs (EventBridge Scheduler).
@@ -38,10 +46,11 @@ export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
    */
   readonly lagWindow?: Duration;
   /**
-   * Compare every version and delete marker (`versions`), or current objects only (`current`).
-   * @default 'current'
+   * Compare every version and delete marker (`AuditMode.VERSIONS`), or current objects only
+   * (`AuditMode.CURRENT`).
+   * @default AuditMode.CURRENT
    */
-  readonly mode?: 'current' | 'versions';
+  readonly mode?: AuditMode;
   /**
    * Whether the rule replicates delete markers. When false (the library's default), an object
    * deleted in the source but still in the replica is expected, not a discrepancy.
@@ -128,7 +137,7 @@ export class ConsistencyAudit extends Construct {
         REPORTS_REGION: stack.region,
         REPORTS_PREFIX: 'audits/',
         LAG_WINDOW_SECONDS: String((props.lagWindow ?? Duration.minutes(15)).toSeconds()),
-        MODE: props.mode ?? 'current',
+        MODE: props.mode ?? AuditMode.CURRENT,
         DELETE_MARKER_REPLICATION: String(props.deleteMarkerReplication ?? false),
       },
     });
@@ -319,9 +328,9 @@ export class ConsistencyAudit extends Construct {
   }
 }
 
-/** What an audit may do on each bucket: list, and HEAD (s3:GetObject); versions too in mode 'versions'. */
-function auditActions(mode: ConsistencyAuditProps['mode']): { list: string[]; head: string[] } {
-  const versions = mode === 'versions';
+/** What an audit may do on each bucket: list, and HEAD (s3:GetObject); versions too in mode VERSIONS. */
+function auditActions(mode: AuditMode | undefined): { list: string[]; head: string[] } {
+  const versions = mode === AuditMode.VERSIONS;
   return {
     list: versions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
     head: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
@@ -372,6 +381,14 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
       value: b,
       problem: 'an empty boundary makes an empty range',
       fix: 'remove the empty string',
+    });
+  }
+  if (props.mode !== undefined && !Object.values(AuditMode).includes(props.mode)) {
+    problems.push({
+      prop: 'mode',
+      value: props.mode,
+      problem: 'unknown audit mode',
+      fix: 'use AuditMode.CURRENT or AuditMode.VERSIONS',
     });
   }
   problems.push(...checkWholeNumber('maxConcurrency', props.maxConcurrency, 1, 1000, 'use for example 4'));

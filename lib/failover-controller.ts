@@ -23,10 +23,22 @@ import { ReplicationPair } from './replication-pair';
 import { ReplicationProbe } from './replication-probe';
 
 /** What the controller may do when the composite alarm fires. */
-export type FailoverMode = 'automatic' | 'approval' | 'dry-run';
+export enum FailoverMode {
+  /** Change routing once the alarm and the probe's data confirm the outage. */
+  AUTOMATIC = 'automatic',
+  /** Record the decision and notify with the command that approves it; change nothing. */
+  APPROVAL = 'approval',
+  /** Record what it would do; change nothing and ask for nothing. */
+  DRY_RUN = 'dry-run',
+}
 
 /** How clients find the active bucket. */
-export type FailoverPlan = 'pointer' | 'mrap';
+export enum FailoverPlan {
+  /** An SSM parameter per region names the active bucket (`ActiveBucketPointer`). */
+  POINTER = 'pointer',
+  /** The routes of a Multi-Region Access Point. */
+  MRAP = 'mrap',
+}
 
 /** The default SSM parameter naming the active bucket, the same name in both regions. */
 export function defaultPointerName(probeName: string): string {
@@ -117,39 +129,39 @@ export interface FailoverControllerProps extends RoleOptions {
   /** The probe whose composite alarm ("source region impaired") triggers the controller. */
   readonly probe: ReplicationProbe;
   /**
-   * `automatic` changes routing once the alarm and the probe's data confirm the outage;
-   * `approval` records the decision and notifies with the command that approves it;
-   * `dry-run` records what it would do and changes nothing.
-   * @default 'approval'
+   * `FailoverMode.AUTOMATIC` changes routing once the alarm and the probe's data confirm the
+   * outage; `FailoverMode.APPROVAL` records the decision and notifies with the command that
+   * approves it; `FailoverMode.DRY_RUN` records what it would do and changes nothing.
+   * @default FailoverMode.APPROVAL
    */
   readonly mode?: FailoverMode;
   /**
-   * `pointer`: an SSM parameter per region names the active bucket (`ActiveBucketPointer`);
-   * `mrap`: the routes of a Multi-Region Access Point.
-   * @default 'pointer'
+   * `FailoverPlan.POINTER`: an SSM parameter per region names the active bucket
+   * (`ActiveBucketPointer`); `FailoverPlan.MRAP`: the routes of a Multi-Region Access Point.
+   * @default FailoverPlan.POINTER
    */
   readonly plan?: FailoverPlan;
   /**
    * No automatic failover within this time of the last routing change (flapping guard). From 0
-   * to 7 days; mode `automatic` needs at least one probe interval.
+   * to 7 days; `FailoverMode.AUTOMATIC` needs at least one probe interval.
    * @default Duration.hours(1)
    */
   readonly cooldown?: Duration;
   /**
-   * Plan `pointer`: the parameter name, the same in both regions.
+   * `FailoverPlan.POINTER`: the parameter name, the same in both regions.
    * @default - `/cdk-s3-dr/<probe name>/active-bucket`
    */
   readonly parameterName?: string;
   /**
-   * Plan `pointer`: create the replica region's `ActiveBucketPointer` here. Set false when
+   * `FailoverPlan.POINTER`: create the replica region's `ActiveBucketPointer` here. Set false when
    * the stack already has one with the same name. The source region's pointer is always a
    * separate `ActiveBucketPointer` in the source stack.
    * @default true
    */
   readonly createReplicaPointer?: boolean;
   /**
-   * Plan `mrap`: the access point.
-   * @default - required with plan 'mrap'
+   * `FailoverPlan.MRAP`: the access point.
+   * @default - required with `FailoverPlan.MRAP`
    */
   readonly accessPoint?: FailoverAccessPoint;
   /**
@@ -182,11 +194,11 @@ export class FailoverController extends Construct {
   readonly reportsBucket: s3.IBucket;
   readonly mode: FailoverMode;
   readonly plan: FailoverPlan;
-  /** Plan `pointer`: the parameter name (both regions). */
+  /** `FailoverPlan.POINTER`: the parameter name (both regions). */
   readonly parameterName?: string;
-  /** Plan `pointer`: the pointer created in this (the replica) region. */
+  /** `FailoverPlan.POINTER`: the pointer created in this (the replica) region. */
   readonly replicaPointer?: ActiveBucketPointer;
-  /** Plan `mrap`: the access point ARN. */
+  /** `FailoverPlan.MRAP`: the access point ARN. */
   readonly accessPointArn?: string;
   /** The rule that starts the controller. */
   readonly rule: events.Rule;
@@ -199,13 +211,13 @@ export class FailoverController extends Construct {
     validateAtSynth(this, () => missingPointerProblems(this, props));
     const probe = props.probe;
     const pair: ReplicationPair = probe.pair;
-    this.mode = props.mode ?? 'approval';
-    this.plan = props.plan ?? 'pointer';
+    this.mode = props.mode ?? FailoverMode.APPROVAL;
+    this.plan = props.plan ?? FailoverPlan.POINTER;
 
     const { key, reportsBucket } = handlerDefaults(this, props);
     this.reportsBucket = reportsBucket;
 
-    if (this.plan === 'pointer') {
+    if (this.plan === FailoverPlan.POINTER) {
       this.parameterName = props.parameterName ?? defaultPointerName(probe.probeName);
       if (props.createReplicaPointer !== false) {
         this.replicaPointer = new ActiveBucketPointer(this, 'ReplicaPointer', {
@@ -413,29 +425,38 @@ const FAILBACK_OBJECT_ACTIONS = ['s3:GetObject'];
 function validateController(stack: Stack, p: FailoverControllerProps): PropProblem[] {
   const problems: PropProblem[] = [];
   const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
-  if (p.mode !== undefined && !['automatic', 'approval', 'dry-run'].includes(p.mode)) {
+  if (p.mode !== undefined && !Object.values(FailoverMode).includes(p.mode)) {
     problems.push({
       prop: 'mode',
       value: p.mode,
       problem: 'unknown mode',
-      fix: "use 'automatic', 'approval' or 'dry-run'",
+      fix: 'use FailoverMode.AUTOMATIC, FailoverMode.APPROVAL or FailoverMode.DRY_RUN',
     });
   }
-  const plan = p.plan ?? 'pointer';
-  if (!['pointer', 'mrap'].includes(plan)) {
-    problems.push({ prop: 'plan', value: p.plan, problem: 'unknown plan', fix: "use 'pointer' or 'mrap'" });
+  const plan = p.plan ?? FailoverPlan.POINTER;
+  if (!Object.values(FailoverPlan).includes(plan)) {
+    problems.push({
+      prop: 'plan',
+      value: p.plan,
+      problem: 'unknown plan',
+      fix: 'use FailoverPlan.POINTER or FailoverPlan.MRAP',
+    });
   }
   problems.push(...checkDuration('cooldown', p.cooldown, 0, 7 * 24 * 3600, 'use for example Duration.hours(1)'));
   // Automatic mode: the cooldown is the only guard against flapping between regions. Below one
   // probe interval no new datapoint can arrive in between, so it guards nothing.
-  if ((p.mode ?? 'approval') === 'automatic' && p.probe?.interval && !p.probe.interval.isUnresolved()) {
+  if (
+    (p.mode ?? FailoverMode.APPROVAL) === FailoverMode.AUTOMATIC &&
+    p.probe?.interval &&
+    !p.probe.interval.isUnresolved()
+  ) {
     problems.push(
       ...checkDuration(
         'cooldown',
         p.cooldown ?? Duration.hours(1),
         p.probe.interval.toSeconds(),
         Infinity,
-        `automatic failover needs a cooldown of at least one probe interval (${p.probe.interval.toHumanString()}) to stop flapping: use for example Duration.hours(1), or mode 'approval'`,
+        `automatic failover needs a cooldown of at least one probe interval (${p.probe.interval.toHumanString()}) to stop flapping: use for example Duration.hours(1), or FailoverMode.APPROVAL`,
       ),
     );
   }
@@ -448,7 +469,7 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
       p.reportsBucket?.bucketName,
     ),
   );
-  if (plan === 'pointer') {
+  if (plan === FailoverPlan.POINTER) {
     if (known(p.parameterName) && !PARAMETER_NAME.test(p.parameterName)) {
       problems.push({
         prop: 'parameterName',
@@ -461,18 +482,18 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
       problems.push({
         prop: 'accessPoint',
         value: p.accessPoint,
-        problem: "only used with plan 'mrap'",
-        fix: "remove accessPoint, or set plan: 'mrap'",
+        problem: 'only used with FailoverPlan.MRAP',
+        fix: 'remove accessPoint, or set plan: FailoverPlan.MRAP',
       });
     }
   }
-  if (plan === 'mrap') {
+  if (plan === FailoverPlan.MRAP) {
     const ap = p.accessPoint;
     if (!ap || (ap.arn === undefined) === (ap.createWithName === undefined)) {
       problems.push({
         prop: 'accessPoint',
         value: ap,
-        problem: "plan 'mrap' needs exactly one of accessPoint.arn and accessPoint.createWithName",
+        problem: 'FailoverPlan.MRAP needs exactly one of accessPoint.arn and accessPoint.createWithName',
         fix: "give accessPoint: { createWithName: 'my-app' } or { arn: 'arn:aws:s3::123456789012:accesspoint/abc.mrap' }",
       });
     }
@@ -496,8 +517,8 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
       problems.push({
         prop: p.parameterName !== undefined ? 'parameterName' : 'createReplicaPointer',
         value: p.parameterName ?? p.createReplicaPointer,
-        problem: "only used with plan 'pointer'",
-        fix: "remove it, or set plan: 'pointer'",
+        problem: 'only used with FailoverPlan.POINTER',
+        fix: 'remove it, or set plan: FailoverPlan.POINTER',
       });
     }
   }
@@ -527,7 +548,7 @@ function pointersOf(scope: Construct): ActiveBucketPointer[] {
  */
 function missingPointerProblems(controller: FailoverController, p: FailoverControllerProps): PropProblem[] {
   const name = controller.parameterName;
-  if (controller.plan !== 'pointer' || name === undefined || Token.isUnresolved(name)) return [];
+  if (controller.plan !== FailoverPlan.POINTER || name === undefined || Token.isUnresolved(name)) return [];
   const pair = p.probe.pair;
   const named = pointersOf(controller).filter((c) => c.parameterName === name);
   const inRegion = (r: string) => named.some((c) => Stack.of(c).region === r);
@@ -536,7 +557,7 @@ function missingPointerProblems(controller: FailoverController, p: FailoverContr
       {
         prop: 'createReplicaPointer',
         value: p.createReplicaPointer,
-        problem: `plan 'pointer' without a pointer: no ActiveBucketPointer named "${name}" in ${Stack.of(controller).region}, so a failover has nothing to change`,
+        problem: `FailoverPlan.POINTER without a pointer: no ActiveBucketPointer named "${name}" in ${Stack.of(controller).region}, so a failover has nothing to change`,
         fix: 'leave createReplicaPointer unset (true), or add an ActiveBucketPointer with parameterName: controller.parameterName to this stack',
       },
     ];
@@ -555,7 +576,7 @@ function pointerNameProblems(pointer: ActiveBucketPointer): PropProblem[] {
   if (Token.isUnresolved(pointer.parameterName)) return [];
   const names = pointer.node.root.node
     .findAll()
-    .filter((c): c is FailoverController => c instanceof FailoverController && c.plan === 'pointer')
+    .filter((c): c is FailoverController => c instanceof FailoverController && c.plan === FailoverPlan.POINTER)
     .map((c) => c.parameterName);
   if (names.length === 0 || names.some((n) => n === undefined || Token.isUnresolved(n))) return [];
   if (names.includes(pointer.parameterName)) return [];

@@ -37,7 +37,14 @@ import { ReplicationPair } from './replication-pair';
 const DEFAULT_RESTORE_PREFIX = 'cdk-s3-dr-drill/';
 
 /** How a drill picks the objects it restores. */
-export type DrillSampleMode = 'random' | 'newest' | 'prefix';
+export enum DrillSampleMode {
+  /** Uniformly at random over the replica (seeded; the seed is recorded in the report). */
+  RANDOM = 'random',
+  /** The most recently modified objects. */
+  NEWEST = 'newest',
+  /** The first objects under the prefix, in key order. */
+  PREFIX = 'prefix',
+}
 
 export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   /**
@@ -53,7 +60,7 @@ export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   /**
    * How the sample is picked: uniformly at random (seeded, recorded in the report), the newest
    * objects, or the first objects under the prefix.
-   * @default 'random'
+   * @default DrillSampleMode.RANDOM
    */
   readonly sampleMode?: DrillSampleMode;
   /**
@@ -155,7 +162,7 @@ export class RestoreDrill extends Construct {
         REPORTS_REGION: stack.region,
         REPORTS_PREFIX: 'drills/',
         SAMPLE_SIZE: Tokenization.stringifyNumber(props.sampleSize ?? 100),
-        SAMPLE_MODE: props.sampleMode ?? 'random',
+        SAMPLE_MODE: props.sampleMode ?? DrillSampleMode.RANDOM,
         CONCURRENCY: Tokenization.stringifyNumber(props.concurrency ?? 8),
         SERVER_SIDE_COPY: String(props.serverSideCopy ?? false),
       },
@@ -369,12 +376,12 @@ function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
       props.reportsBucket?.bucketName,
     ),
   ];
-  if (props.sampleMode !== undefined && !['random', 'newest', 'prefix'].includes(props.sampleMode)) {
+  if (props.sampleMode !== undefined && !Object.values(DrillSampleMode).includes(props.sampleMode)) {
     problems.push({
       prop: 'sampleMode',
       value: props.sampleMode,
       problem: 'unknown sample mode',
-      fix: "use 'random', 'newest' or 'prefix'",
+      fix: 'use DrillSampleMode.RANDOM, DrillSampleMode.NEWEST or DrillSampleMode.PREFIX',
     });
   }
   if (props.restoreBucket && props.reportsBucket && sameBucket(props.restoreBucket, props.reportsBucket)) {

@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
+  AuditMode,
   ConsistencyAudit,
   FailoverController,
   ReplicaBucket,
@@ -177,7 +178,7 @@ describe('cross-account disaster recovery', () => {
       destinations: [ReplicationDestination.toReplicaBucket(replica, { prefix: 'orders/' })],
     });
     data.grantDrAccess({ account: B });
-    new ConsistencyAudit(west, 'Audit', { ...ReplicationPairs.of(data), mode: 'versions' });
+    new ConsistencyAudit(west, 'Audit', { ...ReplicationPairs.of(data), mode: AuditMode.VERSIONS });
     const statements = Object.values(Template.fromStack(east).findResources('AWS::S3::BucketPolicy')).flatMap(
       (p: any) => p.Properties.PolicyDocument.Statement.filter((st: any) => /^CdkS3Dr/.test(st.Sid ?? '')),
     );

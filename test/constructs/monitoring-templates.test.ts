@@ -5,6 +5,7 @@ import {
   AlarmActionStrategy,
   AlarmStateForwarding,
   FailoverController,
+  FailoverPlan,
   ReplicaBucket,
   ReplicatedBucket,
   ReplicationAlarms,
@@ -278,7 +279,11 @@ describe('FailoverController', () => {
 
   test('mrap plan: creates the access point and grants routes on its ARN only', () => {
     const { west, probe } = probeSetup();
-    new FailoverController(west, 'Failover', { probe, plan: 'mrap', accessPoint: { createWithName: 'orders-dr' } });
+    new FailoverController(west, 'Failover', {
+      probe,
+      plan: FailoverPlan.MRAP,
+      accessPoint: { createWithName: 'orders-dr' },
+    });
     const t = Template.fromStack(west);
     t.hasResourceProperties('AWS::S3::MultiRegionAccessPoint', {
       Name: 'orders-dr',
@@ -293,11 +298,19 @@ describe('FailoverController', () => {
   });
 
   test.each([
-    ['mode is unknown', { mode: 'yolo' }, /mode = "yolo": unknown mode; fix: use 'automatic', 'approval' or 'dry-run'/],
-    ['plan mrap has no access point', { plan: 'mrap' }, /accessPoint = undefined: plan 'mrap' needs exactly one of/],
+    [
+      'mode is unknown',
+      { mode: 'yolo' },
+      /mode = "yolo": unknown mode; fix: use FailoverMode.AUTOMATIC, FailoverMode.APPROVAL or FailoverMode.DRY_RUN/,
+    ],
+    [
+      'plan mrap has no access point',
+      { plan: FailoverPlan.MRAP },
+      /accessPoint = undefined: FailoverPlan.MRAP needs exactly one of/,
+    ],
     [
       'the access point name is invalid',
-      { plan: 'mrap', accessPoint: { createWithName: 'Orders_DR' } },
+      { plan: FailoverPlan.MRAP, accessPoint: { createWithName: 'Orders_DR' } },
       /accessPoint.createWithName = "Orders_DR"/,
     ],
     [
@@ -309,7 +322,7 @@ describe('FailoverController', () => {
     [
       'accessPoint is given with the pointer plan',
       { accessPoint: { arn: 'x' } },
-      /accessPoint = .*only used with plan 'mrap'/,
+      /accessPoint = .*only used with FailoverPlan.MRAP/,
     ],
   ])('fails when %s', (_name, over, message) => {
     const { west, probe } = probeSetup();
