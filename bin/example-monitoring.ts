@@ -4,13 +4,10 @@ import {
   FailoverController,
   FailoverMode,
   FailoverPlan,
-  REPLICATION_METRIC_PUBLISHED_IN,
   ReplicationAlarms,
   ReplicationDashboard,
   ReplicationFailureEvents,
   ReplicationFailureNotifications,
-  ReplicationMetricName,
-  replicationMetricRegion,
   ReplicationPairs,
   ReplicationProbe,
 } from '../lib';
@@ -41,17 +38,12 @@ export interface ExampleMonitoring {
 export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): ExampleMonitoring {
   const { primary, replica, data } = ex;
   const pair = ReplicationPairs.of(data);
-  const rule = data.ruleFor();
 
   // One ReplicationAlarms per stack whose region S3 publishes some of the metrics in.
   const alarms: Record<string, ReplicationAlarms> = {};
-  const metricRegions = new Set(
-    (Object.keys(REPLICATION_METRIC_PUBLISHED_IN) as ReplicationMetricName[]).map((m) =>
-      replicationMetricRegion(data, rule, m),
-    ),
-  );
+  const metricRegions = ReplicationAlarms.metricRegions(data);
   for (const stack of [primary, replica]) {
-    if (!metricRegions.has(stack.region)) continue;
+    if (!metricRegions.includes(stack.region)) continue;
     alarms[stack.region] = new ReplicationAlarms(stack, 'ReplicationAlarms', { replicatedBucket: data });
   }
   const replicaAlarms = alarms[replica.region];

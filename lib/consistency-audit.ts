@@ -23,7 +23,8 @@ import { arnPattern, servicePrincipal } from './private/service-principal';
 import { handlerDefaults } from './private/regional-defaults';
 import { checkPrefix, checkSameRegion, checkSchedule, checkWholeNumber } from './private/validate';
 import { HandlerOptions } from './handler-options';
-import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
+import { applyAlarmActions } from './private/alarm-actions';
+import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
 /** What a consistency audit compares. */

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from './private/metric-namespace';
 import { PropProblem, throwIfInvalid } from './private/errors';
 import { ReplicatedBucket } from './replicated-bucket';
-import { ReplicationMetricFactory, ReplicationMetricName } from './replication-alarms';
+import { ReplicationMetricFactory, ReplicationMetricName } from './private/replication-metrics';
 import { ReplicationProbe } from './replication-probe';
 
 export interface ReplicationDashboardProps {

@@ -18,7 +18,8 @@ import { DrFunction, schedulerRole } from './private/dr-function';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
 import { checkWholeNumber } from './private/validate';
-import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
+import { applyAlarmActions } from './private/alarm-actions';
+import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
 /**

@@ -30,7 +30,8 @@ import {
   validateAtSynth,
 } from './private/validate';
 import { HandlerOptions } from './handler-options';
-import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
+import { applyAlarmActions } from './private/alarm-actions';
+import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
 /** Where a drill writes its restored objects unless told otherwise. */

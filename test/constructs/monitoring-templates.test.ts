@@ -35,6 +35,19 @@ const policyStatements = (t: Template, logicalIdPart: string): any[] =>
     .flatMap(([, p]: [string, any]) => p.Properties.PolicyDocument.Statement);
 
 describe('ReplicationAlarms', () => {
+  test('metricRegions names the destination region of each rule, and needs the destination when there are several', () => {
+    const app = testApp();
+    const east = new Stack(app, 'East', { env: { account: A, region: 'us-east-1' } });
+    const west = new Stack(app, 'West', { env: { account: A, region: 'us-west-2' } });
+    const euro = new Stack(app, 'Euro', { env: { account: A, region: 'eu-west-1' } });
+    const toWest = ReplicationDestination.toReplicaBucket(new ReplicaBucket(west, 'R'), { priority: 1 });
+    const toEuro = ReplicationDestination.toReplicaBucket(new ReplicaBucket(euro, 'R'), { priority: 2 });
+    const data = new ReplicatedBucket(east, 'Data', { destinations: [toWest, toEuro] });
+    expect(ReplicationAlarms.metricRegions(data, toWest)).toEqual(['us-west-2']);
+    expect(ReplicationAlarms.metricRegions(data, toEuro)).toEqual(['eu-west-1']);
+    expect(() => ReplicationAlarms.metricRegions(data)).toThrow(/2 destinations: pass the destination/);
+  });
+
   test('creates four alarms per destination in the region S3 publishes the metrics in, 15 min for RTC', () => {
     const { west, data } = twoRegions();
     const alarms = new ReplicationAlarms(west, 'Alarms', {
@@ -341,10 +354,12 @@ describe('FailoverController', () => {
 describe('AlarmStateForwarding', () => {
   test('forwards state changes of the given alarms to the replica region default bus with its own role', () => {
     const { east, data } = twoRegions();
-    const alarm = data.metricOperationsFailedReplication(data.rules[0].destination).createAlarm(east, 'A', {
-      threshold: 0,
-      evaluationPeriods: 1,
-    });
+    const alarm = data
+      .metricOperationsFailedReplication({ destination: data.rules[0].destination })
+      .createAlarm(east, 'A', {
+        threshold: 0,
+        evaluationPeriods: 1,
+      });
     new AlarmStateForwarding(east, 'Forward', { alarms: [alarm], targetRegion: 'us-west-2' });
     const t = Template.fromStack(east);
     t.hasResourceProperties('AWS::Events::Rule', {
@@ -382,10 +397,12 @@ describe('AlarmStateForwarding', () => {
     ['the target is not a region', { targetRegion: 'west' }, /targetRegion = "west": not a region name/],
   ])('fails when %s', (_name, over, message) => {
     const { east, data } = twoRegions();
-    const alarm = data.metricOperationsFailedReplication(data.rules[0].destination).createAlarm(east, 'A', {
-      threshold: 0,
-      evaluationPeriods: 1,
-    });
+    const alarm = data
+      .metricOperationsFailedReplication({ destination: data.rules[0].destination })
+      .createAlarm(east, 'A', {
+        threshold: 0,
+        evaluationPeriods: 1,
+      });
     expect(
       () =>
         new AlarmStateForwarding(east, 'Forward', { alarms: [alarm], targetRegion: 'us-west-2', ...(over as object) }),
