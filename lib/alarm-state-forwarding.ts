@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -39,7 +40,8 @@ export interface AlarmStateForwardingProps extends RoleOptions {
  */
 export class AlarmStateForwarding extends Construct {
   readonly rule: events.Rule;
-  readonly role: ManagedPolicyRole;
+  /** The role EventBridge assumes to put the events on the target bus. */
+  readonly role: iam.Role;
   readonly deadLetterQueue: sqs.Queue;
   /** ARN of the target bus. */
   readonly targetBusArn: string;

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -90,7 +91,9 @@ export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
  * The handler may only list and read (HEAD) both buckets and write to the reports bucket.
  */
 export class ConsistencyAudit extends Construct {
-  readonly handler: DrFunction;
+  /** The audit function (its role, log group and dead-letter queue are its properties). */
+  readonly handler: lambda.Function;
+  private readonly drFunction: DrFunction;
   readonly stateMachine: sfn.StateMachine;
   readonly reportsBucket: s3.IBucket;
   readonly auditName: string;
@@ -116,7 +119,7 @@ export class ConsistencyAudit extends Construct {
 
     // A source in another account names this role in its policies: give it a fixed name.
     const roleName = isCrossAccountSource(this, props.sourceAccount) ? drRoleName(this) : undefined;
-    this.handler = new DrFunction(this, 'Handler', {
+    this.drFunction = new DrFunction(this, 'Handler', {
       handler: 'audit',
       roleName,
       description: `Consistency audit of ${this.auditName} (cdk-s3-dr, read-only)`,
@@ -142,6 +145,7 @@ export class ConsistencyAudit extends Construct {
         DELETE_MARKER_REPLICATION: String(props.deleteMarkerReplication ?? false),
       },
     });
+    this.handler = this.drFunction.function;
     this.grantReadOnly(props);
     const { list, head } = auditActions(props.mode);
     registerDrConsumer(this, {
@@ -153,9 +157,9 @@ export class ConsistencyAudit extends Construct {
     });
     // Each invocation reads back the records it wrote to build its report, and the merge step of
     // a distributed run reads the ranges' reports: read and write under audits/ only.
-    grantPutUnder(this.handler.role, this.reportsBucket, 'audits/');
-    grantReadUnder(this.handler.role, this.reportsBucket, 'audits/');
-    acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
+    grantPutUnder(this.drFunction.role, this.reportsBucket, 'audits/');
+    grantReadUnder(this.drFunction.role, this.reportsBucket, 'audits/');
+    acknowledgeWildcardResources(this.drFunction.role.grantsPolicy!, {
       's3-objects': WILDCARD_REASONS.AUDIT_REPORTS,
     });
 
@@ -228,7 +232,7 @@ export class ConsistencyAudit extends Construct {
     const { list, head } = auditActions(props.mode);
     const policy = new iam.ManagedPolicy(this, 'ReadOnlyPolicy', {
       description: `Read-only access of the consistency audit ${this.node.path} to the audited buckets`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     const prefix = props.prefix ?? '';
     for (const [side, bucket] of [
@@ -258,7 +262,7 @@ export class ConsistencyAudit extends Construct {
     // One range to completion: invoke, and while the handler returns a checkpoint, invoke again with it.
     const rangeLoop = (suffix: string) => {
       const invoke = new tasks.LambdaInvoke(this, `AuditRange${suffix}`, {
-        lambdaFunction: this.handler.function,
+        lambdaFunction: this.handler,
         // No payload: the state input goes to the handler as it is. (`TaskInput.fromJsonPathAt('$')`
         // with payloadResponseOnly renders `"Parameters": "$"`, which sends the string "$".)
         payloadResponseOnly: true,
@@ -293,7 +297,7 @@ export class ConsistencyAudit extends Construct {
       });
       map.itemProcessor(rangeLoop('InRange'));
       const merge = new tasks.LambdaInvoke(this, 'MergeRangeReports', {
-        lambdaFunction: this.handler.function,
+        lambdaFunction: this.handler,
         payload: sfn.TaskInput.fromObject({
           merge: {
             runId: sfn.JsonPath.stringAt('$$.Execution.Name'),

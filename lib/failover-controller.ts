@@ -41,7 +41,7 @@ export enum FailoverPlan {
 }
 
 /** The default SSM parameter naming the active bucket, the same name in both regions. */
-export function defaultPointerName(probeName: string): string {
+function defaultPointerName(probeName: string): string {
   return `/cdk-s3-dr/${probeName}/active-bucket`;
 }
 
@@ -190,7 +190,9 @@ export interface FailoverControllerProps extends RoleOptions {
  * outcome is published there too. Nothing it needs runs in the source region.
  */
 export class FailoverController extends Construct {
-  readonly handler: DrFunction;
+  /** The controller function (its role, log group and dead-letter queue are its properties). */
+  readonly handler: lambda.Function;
+  private readonly drFunction: DrFunction;
   readonly reportsBucket: s3.IBucket;
   readonly mode: FailoverMode;
   readonly plan: FailoverPlan;
@@ -252,7 +254,7 @@ export class FailoverController extends Construct {
 
     // A source in another account names this role in its policies: give it a fixed name.
     const roleName = isCrossAccountSource(this, pair.sourceAccount) ? drRoleName(this) : undefined;
-    this.handler = new DrFunction(this, 'Handler', {
+    this.drFunction = new DrFunction(this, 'Handler', {
       handler: 'failover',
       roleName,
       description: `Failover controller (${this.mode}, ${this.plan}) for s3://${pair.sourceBucketName} (cdk-s3-dr)`,
@@ -263,6 +265,7 @@ export class FailoverController extends Construct {
       removalPolicy: props.removalPolicy,
       environment: { FAILOVER_CONFIG: stack.toJsonString(config) },
     });
+    this.handler = this.drFunction.function;
     this.grant(props);
     registerDrConsumer(this, {
       sourceBucketName: pair.sourceBucketName,
@@ -282,7 +285,7 @@ export class FailoverController extends Construct {
 
     // The outcome (decision, reasons, approve command) goes to the probe's topic, when it has one.
     if (probe.topic) {
-      this.handler.function.configureAsyncInvoke({
+      this.handler.configureAsyncInvoke({
         onSuccess: new lambda_destinations.SnsDestination(probe.topic),
         onFailure: new lambda_destinations.SnsDestination(probe.topic),
         retryAttempts: 2,
@@ -298,8 +301,8 @@ export class FailoverController extends Construct {
         detail: { state: { value: ['ALARM'] } },
       },
       targets: [
-        new events_targets.LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.handler.deadLetterQueue,
+        new events_targets.LambdaFunction(this.handler, {
+          deadLetterQueue: this.drFunction.deadLetterQueue,
           retryAttempts: 2,
           maxEventAge: Duration.hours(1),
         }),
@@ -310,7 +313,7 @@ export class FailoverController extends Construct {
     for (const c of this.rule.node.findAll()) {
       if (c instanceof lambda.CfnPermission) c.sourceAccount = stack.account;
     }
-    requireSourceAccount(this.handler.deadLetterQueue, stack.account);
+    requireSourceAccount(this.drFunction.deadLetterQueue, stack.account);
   }
 
   private createAccessPoint(name: string, pair: ReplicationPair): string {
@@ -333,7 +336,7 @@ export class FailoverController extends Construct {
     const pair = props.probe.pair;
     const policy = new iam.ManagedPolicy(this, 'ControllerPolicy', {
       description: `Failover controller ${this.node.path}: read its alarm and the probe's data, change routing, record decisions`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     policy.addStatements(
       new iam.PolicyStatement({
@@ -398,7 +401,7 @@ export class FailoverController extends Construct {
     // both buckets, exactly what ConsistencyAudit has; nothing that writes to either.
     const audit = new iam.ManagedPolicy(this, 'FailbackAuditPolicy', {
       description: `Failover controller ${this.node.path}: read-only audit of both buckets before a failback`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     for (const [side, bucket] of [
       ['Source', pair.sourceBucketName],

@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -43,10 +44,8 @@ export enum ReplicationEventType {
   OPERATION_NOT_TRACKED = 's3:Replication:OperationNotTracked',
 }
 
-/** The `source` of the decoded replication events on EventBridge. */
-export const REPLICATION_EVENT_SOURCE = 'cdk-s3-dr.replication';
-/** The `detail-type` of the decoded replication events on EventBridge. */
-export const REPLICATION_EVENT_DETAIL_TYPE = 'cdk-s3-dr Replication Event';
+const REPLICATION_EVENT_SOURCE = 'cdk-s3-dr.replication';
+const REPLICATION_EVENT_DETAIL_TYPE = 'cdk-s3-dr Replication Event';
 
 const ALL_EVENT_TYPES = Object.values(ReplicationEventType) as string[];
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -88,6 +87,11 @@ export interface ReplicationFailureEventsProps extends RoleOptions {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-failure-codes.html
  */
 export class ReplicationFailureEvents extends Construct {
+  /** The `source` of the decoded replication events on EventBridge. */
+  static readonly EVENT_SOURCE: string = REPLICATION_EVENT_SOURCE;
+  /** The `detail-type` of the decoded replication events on EventBridge. */
+  static readonly EVENT_DETAIL_TYPE: string = REPLICATION_EVENT_DETAIL_TYPE;
+
   /** The queue S3 sends the replication notifications to. */
   readonly queue: sqs.Queue;
   /** Where notifications the pipe could not process land after 10 receives. */
@@ -95,16 +99,19 @@ export class ReplicationFailureEvents extends Construct {
   /** The key of the queues and the decoder's log group. */
   readonly encryptionKey: kms.IKey;
   /** The decoder: the pipe's enrichment function. */
-  readonly decoder: DrFunction;
+  readonly decoder: lambda.Function;
+  private readonly decoderFunction: DrFunction;
   readonly pipe: pipes.CfnPipe;
-  readonly pipeRole: ManagedPolicyRole;
+  /** The role the pipe assumes. */
+  readonly pipeRole: iam.Role;
   /** The rule that forwards the decoded events to the target region. */
   readonly forwardingRule: events.Rule;
-  readonly forwardingRole: ManagedPolicyRole;
+  /** The role the forwarding rule's target assumes. */
+  readonly forwardingRole: iam.Role;
   /** Events the forwarding rule could not deliver. */
   readonly forwardingDeadLetterQueue: sqs.Queue;
   /** The event types configured on the bucket. */
-  readonly eventTypes: readonly ReplicationEventType[];
+  readonly eventTypes: ReplicationEventType[];
   /** ARN of this region's default event bus (the pipe's target). */
   readonly sourceBusArn: string;
   /** ARN of the target region's default event bus. */
@@ -185,7 +192,7 @@ export class ReplicationFailureEvents extends Construct {
       ],
     };
 
-    this.decoder = new DrFunction(this, 'Decoder', {
+    this.decoderFunction = new DrFunction(this, 'Decoder', {
       handler: 'replication-events',
       description: `Decodes the S3 replication events of ${this.node.path} into readable lines (cdk-s3-dr)`,
       encryptionKey: key,
@@ -196,12 +203,14 @@ export class ReplicationFailureEvents extends Construct {
       reservedConcurrentExecutions: 5,
       removalPolicy: props.removalPolicy,
     });
+    this.decoder = this.decoderFunction.function;
 
     this.sourceBusArn = `arn:${stack.partition}:events:${stack.region}:${stack.account}:event-bus/default`;
-    this.pipeRole = new ManagedPolicyRole(this, 'PipeRole', {
+    const pipeRole = new ManagedPolicyRole(this, 'PipeRole', {
       assumedBy: servicePrincipal(this, 'pipes.amazonaws.com', arnPattern(this, 'pipes', 'pipe/*')),
       description: `EventBridge Pipe of ${this.node.path}: queue to decoder to event bus (cdk-s3-dr)`,
     });
+    this.pipeRole = pipeRole;
     for (const [sid, actions, resource] of [
       [
         'ReadReplicationEventQueue',
@@ -209,7 +218,7 @@ export class ReplicationFailureEvents extends Construct {
         this.queue.queueArn,
       ],
       ['DecryptReplicationEvents', ['kms:Decrypt'], key.keyArn],
-      ['InvokeDecoder', ['lambda:InvokeFunction'], this.decoder.function.functionArn],
+      ['InvokeDecoder', ['lambda:InvokeFunction'], this.decoder.functionArn],
       ['PutDecodedEvents', ['events:PutEvents'], this.sourceBusArn],
     ] as const) {
       this.pipeRole.addToPrincipalPolicy(
@@ -222,7 +231,7 @@ export class ReplicationFailureEvents extends Construct {
       roleArn: this.pipeRole.roleArn,
       source: this.queue.queueArn,
       sourceParameters: { sqsQueueParameters: { batchSize: 10, maximumBatchingWindowInSeconds: 5 } },
-      enrichment: this.decoder.function.functionArn,
+      enrichment: this.decoder.functionArn,
       target: this.sourceBusArn,
       targetParameters: {
         eventBridgeEventBusParameters: {
@@ -233,7 +242,7 @@ export class ReplicationFailureEvents extends Construct {
       },
     });
     // The pipe checks its permissions when it is created.
-    this.pipe.node.addDependency(this.pipeRole.grantsPolicy!);
+    this.pipe.node.addDependency(pipeRole.grantsPolicy!);
 
     this.forwardingDeadLetterQueue = new sqs.Queue(this, 'ForwardingDeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,

@@ -3,10 +3,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { CANARY_PREFIX } from '../lambda/shared/reserved';
 import { METRIC_NAMESPACE } from './private/metric-namespace';
 import { sameSideProblems } from './private/pair-problems';
 import { PropProblem, throwIfInvalid } from './private/errors';
@@ -22,11 +24,13 @@ import { applyAlarmActions } from './private/alarm-actions';
 import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
-/**
- * The key prefix of the probe's canary objects in the source bucket: the only place this
- * library writes to a source. Audits skip it. (Same value as the handlers' CANARY_PREFIX.)
- */
-export const CANARY_PREFIX = '.cdk-s3-dr/canary/';
+/** The N of M of the probe's source-unavailable and lag alarms. */
+export interface ProbeConfirmation {
+  /** Probes that must find the source unavailable (or the canary late) to raise the alarm (N). */
+  readonly failing: number;
+  /** Probes evaluated (M). */
+  readonly window: number;
+}
 
 export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
   /**
@@ -96,7 +100,9 @@ export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
  * reference, no custom resource, and nothing here depends on the source region being up.
  */
 export class ReplicationProbe extends Construct {
-  readonly handler: DrFunction;
+  /** The probe function (its role, log group and dead-letter queue are its properties). */
+  readonly handler: lambda.Function;
+  private readonly drFunction: DrFunction;
   readonly probeName: string;
   /** The pair probed. */
   readonly pair: ReplicationPair;
@@ -111,7 +117,7 @@ export class ReplicationProbe extends Construct {
   /** The interval between probes. */
   readonly interval: Duration;
   /** The unavailable alarm's N of M. */
-  readonly confirm: { readonly failing: number; readonly window: number };
+  readonly confirm: ProbeConfirmation;
   /** The lag threshold. */
   readonly lagThreshold: Duration;
 
@@ -132,7 +138,7 @@ export class ReplicationProbe extends Construct {
 
     // A source in another account names this role in its policies: give it a fixed name.
     const roleName = isCrossAccountSource(this, props.sourceAccount) ? drRoleName(this) : undefined;
-    this.handler = new DrFunction(this, 'Handler', {
+    this.drFunction = new DrFunction(this, 'Handler', {
       handler: 'probe',
       roleName,
       description: `Replication probe ${this.probeName}: canary from ${props.sourceRegion} to ${props.replicaRegion} (cdk-s3-dr)`,
@@ -151,6 +157,7 @@ export class ReplicationProbe extends Construct {
         LAG_DEADLINE_SECONDS: String(deadlineSeconds),
       },
     });
+    this.handler = this.drFunction.function;
     this.grant(props);
     const canaries = `${CANARY_PREFIX}${this.probeName}/`;
     registerDrConsumer(this, {
@@ -174,7 +181,7 @@ export class ReplicationProbe extends Construct {
     new scheduler.Schedule(this, 'Schedule', {
       description: `Replication probe ${this.probeName} (cdk-s3-dr)`,
       schedule: scheduler.ScheduleExpression.rate(this.interval),
-      target: new targets.LambdaInvoke(this.handler.function, { retryAttempts: 0, role: invokeRole }),
+      target: new targets.LambdaInvoke(this.handler, { retryAttempts: 0, role: invokeRole }),
     });
     acknowledgeWildcardResources(invokeRole.grantsPolicy!, INVOKER_WILDCARDS);
 
@@ -270,7 +277,7 @@ export class ReplicationProbe extends Construct {
     const prefix = `${CANARY_PREFIX}${this.probeName}/`;
     const policy = new iam.ManagedPolicy(this, 'ProbePolicy', {
       description: `Replication probe ${this.node.path}: canaries under ${prefix} only`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     policy.addStatements(
       new iam.PolicyStatement({

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -111,7 +112,9 @@ export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
  * drill prefix of the restore target and the reports prefix.
  */
 export class RestoreDrill extends Construct {
-  readonly handler: DrFunction;
+  /** The drill function (its role, log group and dead-letter queue are its properties). */
+  readonly handler: lambda.Function;
+  private readonly drFunction: DrFunction;
   readonly restoreBucket: s3.IBucket;
   readonly reportsBucket: s3.IBucket;
   readonly drillName: string;
@@ -139,7 +142,7 @@ export class RestoreDrill extends Construct {
 
     // A source in another account names this role in its policies: give it a fixed name.
     const roleName = isCrossAccountSource(this, props.sourceAccount) ? drRoleName(this) : undefined;
-    this.handler = new DrFunction(this, 'Handler', {
+    this.drFunction = new DrFunction(this, 'Handler', {
       handler: 'drill',
       roleName,
       description: `Restore drill from ${this.drillName} (cdk-s3-dr)`,
@@ -168,6 +171,7 @@ export class RestoreDrill extends Construct {
         SERVER_SIDE_COPY: String(props.serverSideCopy ?? false),
       },
     });
+    this.handler = this.drFunction.function;
     this.grant(props, restorePrefix, key);
     registerDrConsumer(this, {
       sourceBucketName: props.sourceBucketName,
@@ -184,7 +188,7 @@ export class RestoreDrill extends Construct {
         },
       ],
     });
-    acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
+    acknowledgeWildcardResources(this.drFunction.role.grantsPolicy!, {
       's3-objects': WILDCARD_REASONS.DRILL_REPORTS,
     });
 
@@ -192,7 +196,7 @@ export class RestoreDrill extends Construct {
     new scheduler.Schedule(this, 'Schedule', {
       description: `Restore drill from ${this.drillName} (cdk-s3-dr)`,
       schedule: props.schedule ?? scheduler.ScheduleExpression.rate(Duration.days(7)),
-      target: new targets.LambdaInvoke(this.handler.function, { retryAttempts: 0, role: invokeRole }),
+      target: new targets.LambdaInvoke(this.handler, { retryAttempts: 0, role: invokeRole }),
     });
     acknowledgeWildcardResources(invokeRole.grantsPolicy!, INVOKER_WILDCARDS);
 
@@ -203,7 +207,7 @@ export class RestoreDrill extends Construct {
         expression: 'IF(FILL(passed, 1) < 1, 1, 0) + IF(FILL(errors, 0) > 0, 1, 0)',
         usingMetrics: {
           passed: this.metricDrillPassed(),
-          errors: this.handler.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+          errors: this.handler.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
         },
         period: Duration.hours(1),
         label: 'failed drills',
@@ -283,7 +287,7 @@ export class RestoreDrill extends Construct {
     const prefix = props.prefix ?? '';
     const policy = new iam.ManagedPolicy(this, 'DrillPolicy', {
       description: `Restore drill ${this.node.path}: read source and replica, write only its own scratch prefix and reports`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     const arn = (b: string) => `arn:${stack.partition}:s3:::${b}`;
     policy.addStatements(
@@ -327,8 +331,8 @@ export class RestoreDrill extends Construct {
       policy.addStatements(keyThroughS3({ sid, keyArn, region, actions }));
     }
     // Restored objects and reports are encrypted with the construct's key (S3 Bucket Keys).
-    key.grant(this.handler.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    grantPutUnder(this.handler.role, this.reportsBucket, 'drills/');
+    key.grant(this.drFunction.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    grantPutUnder(this.drFunction.role, this.reportsBucket, 'drills/');
     acknowledgeWildcardResources(policy, {
       's3-objects': WILDCARD_REASONS.DRILL_OBJECTS,
       'kms-keys-by-alias': WILDCARD_REASONS.DRILL_KEYS_BY_ALIAS,

@@ -128,7 +128,7 @@ describe('ConsistencyAudit', () => {
     // builds, not what a template assertion guesses it builds.
     const { west, audit } = setup();
     const smId = west.getLogicalId(audit.stateMachine.node.defaultChild as any);
-    const fnId = west.getLogicalId(audit.handler.function.node.defaultChild as any);
+    const fnId = west.getLogicalId(audit.handler.node.defaultChild as any);
     const { definition, functionArns } = synthesizedDefinition(west, smId);
     const checkpoint = { version: 1, range: {}, lastKey: 'k', extra: { runId: 'run-1' } };
     const run = await runLocally(

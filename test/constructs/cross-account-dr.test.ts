@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   AuditMode,
   ConsistencyAudit,
@@ -48,8 +49,8 @@ function composition(opts: { grant?: boolean; sourceKey?: kms.IKey; app?: App } 
 }
 
 /** The fixed name a DR construct gives its role (the L1 property: the L2's roleName is a Ref in its own stack). */
-const roleNameOf = (c: { handler: { role: iam.Role } }, _stack?: Stack) =>
-  (c.handler.role.node.defaultChild as iam.CfnRole).roleName as string;
+const roleNameOf = (c: { handler: lambda.Function }, _stack?: Stack) =>
+  (c.handler.role!.node.defaultChild as iam.CfnRole).roleName as string;
 
 describe('cross-account disaster recovery', () => {
   test('the source grants each DR role exactly its own access, by account principal and role ARN', () => {
