@@ -16,6 +16,7 @@ import { acknowledge, NAG } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
 import { eventRules, requireSourceAccount, servicePrincipal } from './private/service-principal';
 
+/** Props of `AlarmStateForwarding`. */
 export interface AlarmStateForwardingProps extends RoleOptions {
   /** Alarms of this region whose state changes are forwarded. */
   readonly alarms: cloudwatch.IAlarm[];
@@ -26,7 +27,10 @@ export interface AlarmStateForwardingProps extends RoleOptions {
    * @default - the region's shared key (the stack's `ReplicatedBucket` key, or one created once per stack)
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -39,9 +43,11 @@ export interface AlarmStateForwardingProps extends RoleOptions {
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
  */
 export class AlarmStateForwarding extends Construct {
+  /** The rule matching the alarm state changes and forwarding them. */
   readonly rule: events.Rule;
   /** The role EventBridge assumes to put the events on the target bus. */
   readonly role: iam.Role;
+  /** Events that could not be delivered to the target bus. */
   readonly deadLetterQueue: sqs.Queue;
   /** ARN of the target bus. */
   readonly targetBusArn: string;

@@ -36,6 +36,7 @@ export enum AuditMode {
   VERSIONS = 'versions',
 }
 
+/** Props of `ConsistencyAudit`. */
 export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
   /**
    * When the audit runs (EventBridge Scheduler).
@@ -94,8 +95,11 @@ export class ConsistencyAudit extends Construct {
   /** The audit function (its role, log group and dead-letter queue are its properties). */
   readonly handler: lambda.Function;
   private readonly drFunction: DrFunction;
+  /** The state machine running an audit to completion (and the ranges in parallel). */
   readonly stateMachine: sfn.StateMachine;
+  /** Where the audit writes its reports (`audits/`). */
   readonly reportsBucket: s3.IBucket;
+  /** Name in reports and the `Audit` metric dimension. */
   readonly auditName: string;
   /** Alarm: discrepancies above the threshold. */
   readonly discrepancyAlarm: cloudwatch.Alarm;

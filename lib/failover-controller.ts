@@ -51,6 +51,7 @@ function parameterArn(stack: Stack, region: string, name: string): string {
   return `arn:${stack.partition}:ssm:${region}:${stack.account}:parameter/${name.replace(/^\//, '')}`;
 }
 
+/** Props of `ActiveBucketPointer`. */
 export interface ActiveBucketPointerProps {
   /** Name of the SSM parameter; the same in every region. */
   readonly parameterName: string;
@@ -69,7 +70,9 @@ export interface ActiveBucketPointerProps {
  * not change.
  */
 export class ActiveBucketPointer extends Construct {
+  /** The SSM String parameter naming the active bucket. */
   readonly parameter: ssm.StringParameter;
+  /** Name of the parameter (the same in every region). */
   readonly parameterName: string;
 
   constructor(scope: Construct, id: string, props: ActiveBucketPointerProps) {
@@ -125,6 +128,7 @@ export interface FailoverAccessPoint {
   readonly arn?: string;
 }
 
+/** Props of `FailoverController`. */
 export interface FailoverControllerProps extends RoleOptions {
   /** The probe whose composite alarm ("source region impaired") triggers the controller. */
   readonly probe: ReplicationProbe;
@@ -175,9 +179,15 @@ export interface FailoverControllerProps extends RoleOptions {
    * @default - the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default - not in a VPC */
+  /**
+   * Run the handler in this VPC (it needs routes to the AWS APIs it calls).
+   * @default - not in a VPC
+   */
   readonly vpc?: ec2.IVpc;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -193,8 +203,11 @@ export class FailoverController extends Construct {
   /** The controller function (its role, log group and dead-letter queue are its properties). */
   readonly handler: lambda.Function;
   private readonly drFunction: DrFunction;
+  /** Where decision records go (`failover/decisions/`). */
   readonly reportsBucket: s3.IBucket;
+  /** What the controller may do when the alarm fires. */
   readonly mode: FailoverMode;
+  /** How clients find the active bucket. */
   readonly plan: FailoverPlan;
   /** `FailoverPlan.POINTER`: the parameter name (both regions). */
   readonly parameterName?: string;

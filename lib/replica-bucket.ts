@@ -21,6 +21,7 @@ import {
 } from './private/secure-bucket';
 import { checkBucketName, checkSameRegion, regionOfArn, replicaWarnings, validateReplica } from './private/validate';
 
+/** Props of `ReplicaBucket`. */
 export interface ReplicaBucketProps {
   /**
    * Use an existing bucket as the replica instead of creating one. It must be versioned and in

@@ -42,6 +42,7 @@ import {
 } from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
+/** Props of `ReplicatedBucket`. */
 export interface ReplicatedBucketProps extends RoleOptions {
   /** Where to replicate: one or more `ReplicationDestination`s in other regions. */
   readonly destinations: ReplicationDestination[];

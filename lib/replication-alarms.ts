@@ -72,6 +72,7 @@ class ActionsStrategy extends AlarmActionStrategy {
   }
 }
 
+/** Props of `ReplicationAlarms`. */
 export interface ReplicationAlarmsProps {
   /** The source bucket whose replication rules are watched. */
   readonly replicatedBucket: ReplicatedBucket;
@@ -132,7 +133,10 @@ export interface ReplicationAlarmsProps {
    */
   readonly encryptionKey?: kms.IKey;
 
-  /** @default RemovalPolicy.RETAIN (for the region's shared key and topic, when this construct creates them) */
+  /**
+   * What happens to the region's shared key and topic, when this construct creates them, when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 

@@ -7,6 +7,7 @@ import { ReplicatedBucket } from './replicated-bucket';
 import { ReplicationMetricFactory, ReplicationMetricName } from './private/replication-metrics';
 import { ReplicationProbe } from './replication-probe';
 
+/** Props of `ReplicationDashboard`. */
 export interface ReplicationDashboardProps {
   /** The replicated source bucket: the four replication metrics of each destination. */
   readonly replicatedBucket: ReplicatedBucket;
@@ -57,6 +58,7 @@ const REPLICATION_METRICS: ReplicationMetricName[] = [
  * the source region is down.
  */
 export class ReplicationDashboard extends Construct {
+  /** The CloudWatch dashboard. */
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ReplicationDashboardProps) {

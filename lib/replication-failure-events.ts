@@ -50,6 +50,7 @@ const REPLICATION_EVENT_DETAIL_TYPE = 'cdk-s3-dr Replication Event';
 const ALL_EVENT_TYPES = Object.values(ReplicationEventType) as string[];
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/** Props of `ReplicationFailureEvents`. */
 export interface ReplicationFailureEventsProps extends RoleOptions {
   /** The source bucket whose replication events are decoded and forwarded; in this stack. */
   readonly replicatedBucket: ReplicatedBucket;
@@ -66,7 +67,10 @@ export interface ReplicationFailureEventsProps extends RoleOptions {
    * @default - the source bucket's key when it is a key of this app, else the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -101,6 +105,7 @@ export class ReplicationFailureEvents extends Construct {
   /** The decoder: the pipe's enrichment function. */
   readonly decoder: lambda.Function;
   private readonly decoderFunction: DrFunction;
+  /** The EventBridge Pipe: queue, decoder, this region's default bus. */
   readonly pipe: pipes.CfnPipe;
   /** The role the pipe assumes. */
   readonly pipeRole: iam.Role;
@@ -277,6 +282,7 @@ export class ReplicationFailureEvents extends Construct {
   }
 }
 
+/** Props of `ReplicationFailureNotifications`. */
 export interface ReplicationFailureNotificationsProps extends RoleOptions {
   /**
    * Where the readable lines go, for example the probe's or the alarms' topic. The rule publishes
@@ -290,7 +296,10 @@ export interface ReplicationFailureNotificationsProps extends RoleOptions {
    * @default - the given topic's key when it is a key of this app, else the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -301,9 +310,13 @@ export interface ReplicationFailureNotificationsProps extends RoleOptions {
  * with a KMS-encrypted dead-letter queue for lines that could not be delivered.
  */
 export class ReplicationFailureNotifications extends Construct {
+  /** The rule sending the decoded replication events to the topic. */
   readonly rule: events.Rule;
+  /** The topic the readable lines are published to. */
   readonly topic: sns.ITopic;
+  /** Events the rule could not deliver to the topic. */
   readonly deadLetterQueue: sqs.Queue;
+  /** The key of the dead-letter queue (and of a topic created here). */
   readonly encryptionKey: kms.IKey;
   /** The role EventBridge publishes to the topic as. */
   readonly publishRole: iam.Role;

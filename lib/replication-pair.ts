@@ -33,6 +33,7 @@ export interface ReplicationPair {
   readonly prefix?: string;
 }
 
+/** Builds `ReplicationPair`s from a `ReplicatedBucket` of this app. */
 export class ReplicationPairs {
   /** The pair for one destination of a `ReplicatedBucket` (the only one when omitted). */
   static of(replicated: ReplicatedBucket, destination?: ReplicationDestination): ReplicationPair {

@@ -32,6 +32,7 @@ export interface ProbeConfirmation {
   readonly window: number;
 }
 
+/** Props of `ReplicationProbe`. */
 export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
   /**
    * Time between probes (EventBridge Scheduler `rate`). At least 1 minute.
@@ -81,9 +82,15 @@ export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
    * @default - the region's shared key (and, with the default alarm actions, its shared topic)
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default - not in a VPC */
+  /**
+   * Run the handler in this VPC (it needs routes to the AWS APIs it calls).
+   * @default - not in a VPC
+   */
   readonly vpc?: ec2.IVpc;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -103,6 +110,7 @@ export class ReplicationProbe extends Construct {
   /** The probe function (its role, log group and dead-letter queue are its properties). */
   readonly handler: lambda.Function;
   private readonly drFunction: DrFunction;
+  /** Name of the probe: the `Probe` metric dimension and the canary sub-prefix. */
   readonly probeName: string;
   /** The pair probed. */
   readonly pair: ReplicationPair;

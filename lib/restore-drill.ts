@@ -48,6 +48,7 @@ export enum DrillSampleMode {
   PREFIX = 'prefix',
 }
 
+/** Props of `RestoreDrill`. */
 export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   /**
    * When the drill runs (EventBridge Scheduler).
@@ -115,8 +116,11 @@ export class RestoreDrill extends Construct {
   /** The drill function (its role, log group and dead-letter queue are its properties). */
   readonly handler: lambda.Function;
   private readonly drFunction: DrFunction;
+  /** Where restored objects are written, under the restore prefix. */
   readonly restoreBucket: s3.IBucket;
+  /** Where the drill writes its reports (`drills/`). */
   readonly reportsBucket: s3.IBucket;
+  /** Name in reports and the `Drill` metric dimension. */
   readonly drillName: string;
   /** Alarm: the last drill failed (an object not restored or not verified, or the run failed). */
   readonly failedDrillAlarm: cloudwatch.Alarm;
