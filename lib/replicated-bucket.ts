@@ -468,21 +468,7 @@ export class ReplicatedBucket extends Construct {
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
    */
   metric(metricName: string, props: ReplicationMetricOptions = {}): cloudwatch.Metric {
-    // The destination was once the first argument; a destination here would silently be read
-    // as metric options (both have region and account).
-    throwIfInvalid(
-      this,
-      props instanceof ReplicationDestination
-        ? [
-            {
-              prop: 'props',
-              value: props.bucketArn,
-              problem: 'a ReplicationDestination was given where metric options are expected',
-              fix: 'pass it as an option: { destination }',
-            },
-          ]
-        : [],
-    );
+    checkMetricOptions(this, props);
     const { destination, ...options } = props;
     const rule = this.ruleFor(destination);
     return new cloudwatch.Metric({
@@ -503,6 +489,7 @@ export class ReplicatedBucket extends Construct {
    * @default - statistic Maximum, period 1 minute
    */
   metricReplicationLatency(props: ReplicationMetricOptions = {}): cloudwatch.Metric {
+    checkMetricOptions(this, props);
     return this.metric('ReplicationLatency', { statistic: 'Maximum', ...props });
   }
 
@@ -511,6 +498,7 @@ export class ReplicatedBucket extends Construct {
    * @default - statistic Maximum, period 1 minute
    */
   metricOperationsPendingReplication(props: ReplicationMetricOptions = {}): cloudwatch.Metric {
+    checkMetricOptions(this, props);
     return this.metric('OperationsPendingReplication', { statistic: 'Maximum', ...props });
   }
 
@@ -519,6 +507,7 @@ export class ReplicatedBucket extends Construct {
    * @default - statistic Maximum, period 1 minute
    */
   metricBytesPendingReplication(props: ReplicationMetricOptions = {}): cloudwatch.Metric {
+    checkMetricOptions(this, props);
     return this.metric('BytesPendingReplication', { statistic: 'Maximum', ...props });
   }
 
@@ -527,8 +516,26 @@ export class ReplicatedBucket extends Construct {
    * @default - statistic Sum, period 1 minute
    */
   metricOperationsFailedReplication(props: ReplicationMetricOptions = {}): cloudwatch.Metric {
+    checkMetricOptions(this, props);
     return this.metric('OperationsFailedReplication', { statistic: 'Sum', ...props });
   }
+}
+
+/** The destination was once the first argument of the metric methods; given there now, it would be read as metric options (both have region and account). */
+function checkMetricOptions(scope: Construct, props: ReplicationMetricOptions): void {
+  throwIfInvalid(
+    scope,
+    props instanceof ReplicationDestination
+      ? [
+          {
+            prop: 'props',
+            value: props.bucketArn,
+            problem: 'a ReplicationDestination was given where metric options are expected',
+            fix: 'pass it as an option: { destination }',
+          },
+        ]
+      : [],
+  );
 }
 
 /** `to-<region>`, with `-<n>` when several destinations share a region. */
