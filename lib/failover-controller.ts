@@ -181,6 +181,16 @@ export interface FailoverControllerProps extends RoleOptions {
    * @default Duration.minutes(15)
    */
   readonly failbackCatchUp?: Duration;
+  /**
+   * Without two-way replication: let the controller carry out the repair of the source that a
+   * failback needs (invoked with `{"action": "failback", "apply": true}`). Grants its role writes
+   * to the source bucket (new versions, tags and delete markers under the prefix) and version
+   * reads on the replica, KMS through S3 for the two keys. Off, the role stays read-only and the
+   * repair runs from the command line (`cdk-s3-dr failback --apply`) with the operator's
+   * credentials.
+   * @default false
+   */
+  readonly failbackRepair?: boolean;
 }
 
 /**
@@ -423,8 +433,78 @@ export class FailoverController extends Construct {
       );
     }
     acknowledgeWildcardResources(audit, { 's3-objects': WILDCARD_REASONS.AUDIT_READ });
+    if (props.failbackRepair) this.grantFailbackRepair(pair);
+  }
+
+  /**
+   * The approved repair of the source before a failback (one-way replication): it lists versions
+   * on both sides, reads versions and tags of the replica, and writes new versions, tags and
+   * delete markers to the source; never deletes a version.
+   */
+  private grantFailbackRepair(pair: ReplicationPair) {
+    const stack = Stack.of(this);
+    const prefix = pair.prefix ?? '';
+    const bucketArn = (name: string) => `arn:${stack.partition}:s3:::${name}`;
+    const repair = new iam.ManagedPolicy(this, 'FailbackRepairPolicy', {
+      description: `Failover controller ${this.node.path}: the approved repair of the source before a failback`,
+      roles: [this.handler.role],
+    });
+    repair.addStatements(
+      new iam.PolicyStatement({
+        sid: 'ListVersionsBothSides',
+        actions: ['s3:ListBucketVersions'],
+        resources: [bucketArn(pair.sourceBucketName), bucketArn(pair.replicaBucketName)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadReplicaVersions',
+        actions: FAILBACK_REPAIR_READ_ACTIONS,
+        resources: [`${bucketArn(pair.replicaBucketName)}/${prefix}*`],
+      }),
+      new iam.PolicyStatement({
+        sid: 'WriteSourceObjects',
+        actions: FAILBACK_REPAIR_WRITE_ACTIONS,
+        resources: [`${bucketArn(pair.sourceBucketName)}/${prefix}*`],
+      }),
+    );
+    const keyStatement = (sid: string, keyArn: string, actions: string[], region: string, bucket: string) => {
+      // IAM matches key ARNs, never alias ARNs: a key named by its alias is the keys of that
+      // account and region narrowed to the one alias.
+      const alias = /^arn:([^:]+):kms:([^:]+):(\d{12}):(alias\/.+)$/.exec(keyArn);
+      return new iam.PolicyStatement({
+        sid,
+        actions,
+        resources: [alias ? `arn:${alias[1]}:kms:${alias[2]}:${alias[3]}:key/*` : keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucketArn(bucket), `${bucketArn(bucket)}/*`] },
+          ...(alias ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias[4] } } : {}),
+        },
+      });
+    };
+    if (pair.replicaKeyArn)
+      repair.addStatements(
+        keyStatement('DecryptReplica', pair.replicaKeyArn, ['kms:Decrypt'], pair.replicaRegion, pair.replicaBucketName),
+      );
+    if (pair.sourceKeyArn)
+      repair.addStatements(
+        keyStatement(
+          'EncryptSource',
+          pair.sourceKeyArn,
+          ['kms:GenerateDataKey', 'kms:Decrypt'],
+          pair.sourceRegion,
+          pair.sourceBucketName,
+        ),
+      );
+    acknowledgeWildcardResources(repair, {
+      's3-objects': WILDCARD_REASONS.FAILBACK_REPAIR,
+      'kms-keys-by-alias': WILDCARD_REASONS.FAILBACK_REPAIR_KEY_BY_ALIAS,
+    });
   }
 }
+
+/** The approved failback repair: versions and tags read from the replica, written to the source. */
+const FAILBACK_REPAIR_READ_ACTIONS = ['s3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'];
+const FAILBACK_REPAIR_WRITE_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'];
 
 /** The failback audit on each bucket: list and HEAD, nothing that writes. */
 const FAILBACK_BUCKET_ACTIONS = ['s3:ListBucket'];
@@ -433,6 +513,14 @@ const FAILBACK_OBJECT_ACTIONS = ['s3:GetObject'];
 function validateController(stack: Stack, p: FailoverControllerProps): PropProblem[] {
   const problems: PropProblem[] = [];
   const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
+  if (p.failbackRepair && p.twoWayReplication) {
+    problems.push({
+      prop: 'failbackRepair',
+      value: true,
+      problem: 'with twoWayReplication failback waits for the reverse replication and never repairs',
+      fix: 'drop failbackRepair, or drop twoWayReplication when the replica does not replicate back',
+    });
+  }
   if (p.failbackCatchUp !== undefined && !p.failbackCatchUp.isUnresolved()) {
     const seconds = p.failbackCatchUp.toSeconds();
     const { min, max } = failover.LIMITS.failbackCatchUpSeconds;

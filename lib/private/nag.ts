@@ -92,6 +92,10 @@ export const WILDCARD_REASONS = {
     'The replica key lives in another region and is referenced by its alias ARN (a key ARN is not known before that stack deploys); IAM matches key ARNs, so the resource names the keys of that account and region and kms:ResourceAliases narrows it to the one alias, together with kms:ViaService and the replica bucket as encryption context.',
   AUDIT_READ:
     'The audit compares every object of both buckets; it may only read object metadata (HEAD needs s3:GetObject) under the audited prefix, and writes nothing to either bucket.',
+  FAILBACK_REPAIR:
+    'The approved failback repair (failbackRepair) copies to the source every object the replica holds and the source lacks or holds older, and writes a delete marker where the replica deleted one, under the pair prefix; it reads versions and tags of the replica there and never deletes a version.',
+  FAILBACK_REPAIR_KEY_BY_ALIAS:
+    'A key of the pair named by its alias ARN (a two-way pair): IAM matches key ARNs, so the resource names the keys of that account and region and kms:ResourceAliases narrows it to the one alias, with kms:ViaService and the bucket as encryption context.',
   AUDIT_REPORTS:
     'The audit writes its JSON reports and JSON Lines files under the audits/ prefix of its reports bucket, a new key per run, and reads them back to build a report and to merge the ranges of a distributed run.',
   DRILL_OBJECTS:

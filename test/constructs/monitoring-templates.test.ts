@@ -291,6 +291,55 @@ describe('FailoverController', () => {
     );
   });
 
+  test('failbackRepair: a policy of its own writes versions, tags and delete markers to the source only', () => {
+    const { west: readOnly, probe: p0 } = probeSetup();
+    new FailoverController(readOnly, 'Failover', { probe: p0 });
+    const writes = ['s3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'];
+    // Without it, no statement of the controller writes to either data bucket.
+    const before = policyStatements(Template.fromStack(readOnly), 'Failover');
+    expect(before.filter((st) => [st.Action].flat().some((a: string) => writes.includes(a)))).toEqual([
+      expect.objectContaining({ Sid: 'WriteReadDecisions' }),
+    ]);
+    expect(policyStatements(Template.fromStack(readOnly), 'FailbackRepairPolicy')).toEqual([]);
+
+    const { west, probe } = probeSetup();
+    new FailoverController(west, 'Failover', { probe, failbackRepair: true });
+    const t = Template.fromStack(west);
+    const statements = policyStatements(t, 'FailbackRepairPolicy');
+    const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+    expect(Object.keys(bySid).sort()).toEqual([
+      'DecryptReplica',
+      'EncryptSource',
+      'ListVersionsBothSides',
+      'ReadReplicaVersions',
+      'WriteSourceObjects',
+    ]);
+    expect([...bySid.WriteSourceObjects.Action].sort()).toEqual([...writes].sort());
+    const src = west.resolve(probe.pair.sourceBucketName);
+    const rep = west.resolve(probe.pair.replicaBucketName);
+    // The source bucket's name is a literal here, the replica's a reference within this stack.
+    expect(bySid.WriteSourceObjects.Resource).toBe(`arn:aws:s3:::${src}/*`);
+    expect([...bySid.ReadReplicaVersions.Action].sort()).toEqual([
+      's3:GetObjectTagging',
+      's3:GetObjectVersion',
+      's3:GetObjectVersionTagging',
+    ]);
+    expect(JSON.stringify(bySid.ReadReplicaVersions.Resource)).toContain(JSON.stringify(rep));
+    expect(JSON.stringify(bySid.ReadReplicaVersions.Resource)).not.toContain(String(src));
+    expect(bySid.EncryptSource.Condition.StringEquals).toEqual({ 'kms:ViaService': 's3.us-east-1.amazonaws.com' });
+    expect(bySid.DecryptReplica.Action).toBe('kms:Decrypt');
+    expect(bySid.DecryptReplica.Condition.StringEquals).toEqual({ 'kms:ViaService': 's3.us-west-2.amazonaws.com' });
+    // No statement of any policy in the stack allows a wildcard action.
+    expect(statements.flatMap((st) => [st.Action].flat()).filter((a: string) => a.includes('*'))).toEqual([]);
+
+    const { west: other, probe: p2 } = probeSetup();
+    expect(
+      () => new FailoverController(other, 'Failover', { probe: p2, failbackRepair: true, twoWayReplication: true }),
+    ).toThrow(
+      /failbackRepair = true: with twoWayReplication failback waits for the reverse replication and never repairs/,
+    );
+  });
+
   test('mrap plan: creates the access point and grants routes on its ARN only', () => {
     const { west, probe } = probeSetup();
     new FailoverController(west, 'Failover', { probe, plan: 'mrap', accessPoint: { createWithName: 'orders-dr' } });
