@@ -1,3 +1,4 @@
+import { METRIC_NAMESPACE } from '../lambda/shared/metrics';
 import { Annotations, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -30,9 +31,6 @@ import {
   REPORTS_PREFIXES,
 } from './private/validate';
 import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
-
-/** The namespace of the metrics the bundled handlers publish. */
-const METRIC_NAMESPACE = 'CdkS3Dr';
 
 /** The service principal of S3 Batch Operations, which a job's role trusts. */
 const BATCH_OPERATIONS_PRINCIPAL = 'batchoperations.s3.amazonaws.com';
