@@ -54,13 +54,17 @@ function firstAfter(keys: readonly string[], after: string | undefined): number 
   return lo;
 }
 const balance = (keys: readonly string[], ranges: readonly KeyRange[]) => {
-  const s = ranges.map((r) => (r.endAt === undefined ? keys.length : firstAfter(keys, r.endAt)) - firstAfter(keys, r.startAfter));
+  const s = ranges.map(
+    (r) => (r.endAt === undefined ? keys.length : firstAfter(keys, r.endAt)) - firstAfter(keys, r.startAfter),
+  );
   return Math.max(...s) / Math.max(1, Math.min(...s));
 };
 
 async function main() {
   console.log(`self-chosen ranges on ${n} keys; sample budget ${budget} list requests`);
-  console.log('| layout | ranges | sample: requests / listing | sample: largest / smallest | page boundaries: largest / smallest |');
+  console.log(
+    '| layout | ranges | sample: requests / listing | sample: largest / smallest | page boundaries: largest / smallest |',
+  );
   console.log('|---|---|---|---|---|');
   for (const [name, gen] of Object.entries(layouts)) {
     const keys = [...new Set(gen())].sort(compareKeys);

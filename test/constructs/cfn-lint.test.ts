@@ -3,7 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../bin/example';
-import { backfillComposition, crossAccountComposition, mrapComposition, twoWayComposition } from '../support/compositions';
+import {
+  backfillComposition,
+  crossAccountComposition,
+  mrapComposition,
+  twoWayComposition,
+} from '../support/compositions';
 import { synthesizeTo } from '../support/synth';
 
 const ROOT = join(__dirname, '..', '..');

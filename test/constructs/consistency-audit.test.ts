@@ -188,7 +188,11 @@ describe('ConsistencyAudit', () => {
     const sm = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as any;
     const def = JSON.parse(resolveJoin(sm.Properties.DefinitionString));
     expect(def.StartAt).toBe('PlanRanges');
-    expect(def.States.PlanRanges).toMatchObject({ Type: 'Task', Parameters: { plan: { count: 8 } }, Next: 'AuditRanges' });
+    expect(def.States.PlanRanges).toMatchObject({
+      Type: 'Task',
+      Parameters: { plan: { count: 8 } },
+      Next: 'AuditRanges',
+    });
     // The plan's output ({ ranges: [{ range }] }) is the map's items and the merge step's list.
     expect(def.States.AuditRanges.ItemsPath).toBe('$.ranges');
     expect(def.States.AuditRanges.MaxConcurrency).toBe(2);

@@ -1,7 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { readFileSync, rmSync } from 'node:fs';
 import { buildExampleApp } from '../../bin/example';
-import { backfillComposition, crossAccountComposition, mrapComposition, twoWayComposition } from '../support/compositions';
+import {
+  backfillComposition,
+  crossAccountComposition,
+  mrapComposition,
+  twoWayComposition,
+} from '../support/compositions';
 import { synthesizeTo } from '../support/synth';
 
 interface Statement {

@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditSummary } from '../../lambda/audit/core';
 import { runCli } from '../support/cli';
-import { createBucket, emptyAndDeleteBucket, putObjects, standClient, standSide, useStandCredentials } from '../support/stand';
+import {
+  createBucket,
+  emptyAndDeleteBucket,
+  putObjects,
+  standClient,
+  standSide,
+  useStandCredentials,
+} from '../support/stand';
 
 jest.setTimeout(300_000);
 useStandCredentials();
@@ -80,7 +87,8 @@ beforeAll(async () => {
     keys.filter((k) => !missing.includes(k)),
   );
   for (const k of sizeChanged) await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: `${k} longer` }));
-  for (const k of contentChanged) await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: k.replace(/./u, '#') }));
+  for (const k of contentChanged)
+    await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: k.replace(/./u, '#') }));
   for (const k of extra) await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: 'x' }));
 });
 
@@ -93,7 +101,9 @@ test('--parallel 4 writes the report of a single-range run: same records in the 
   const parallel = await audit('parallel', ['--parallel', '4']);
   expect(single.run.code).toBe(1);
   expect(parallel.run.code).toBe(1);
-  expect(single.r.discrepancies).toHaveLength(missing.length + sizeChanged.length + contentChanged.length + extra.length);
+  expect(single.r.discrepancies).toHaveLength(
+    missing.length + sizeChanged.length + contentChanged.length + extra.length,
+  );
   expect(parallel.r.discrepancies).toEqual(single.r.discrepancies);
   expect(parallel.r.unverified).toEqual(single.r.unverified);
   expect(comparable(parallel.r.summary)).toEqual(comparable(single.r.summary));

@@ -4,7 +4,13 @@
  * the real audit handler, called in process with the environment the construct synthesized
  * (bucket regions and endpoints swapped for the stand's), against buckets on the stand.
  */
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AuditRecord, AuditSummary } from '../../lambda/audit/core';

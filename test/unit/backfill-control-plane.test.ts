@@ -215,7 +215,9 @@ describe('following a job', () => {
     rec.fail({ service: 's3', operation: 'CreateJob', status: 403 });
     const r = await runCli(create(['--run-id', 'denied']), {});
     expect(r.code).toBe(4);
-    expect(r.err).toContain('(HTTP 403) for s3:CreateJob (and iam:PassRole on the job role) as access key AKIDBACKFILL');
+    expect(r.err).toContain(
+      '(HTTP 403) for s3:CreateJob (and iam:PassRole on the job role) as access key AKIDBACKFILL',
+    );
   });
 
   test('S3 Control unavailable: exit 3', async () => {

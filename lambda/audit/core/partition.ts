@@ -185,7 +185,10 @@ function pieces(sample: KeySpaceSample, scale: Scale): Piece[] {
   // there: the neighbourhood of the gap, not the interval's empty parts or a distant cluster.
   const density = (c: Covered, side: 'start' | 'end'): number | undefined => {
     const ks = keysIn(keys, c.after, c.last);
-    const w = ks.slice(side === 'end' ? Math.max(0, ks.length - DENSITY_WINDOW) : 0, side === 'end' ? ks.length : DENSITY_WINDOW);
+    const w = ks.slice(
+      side === 'end' ? Math.max(0, ks.length - DENSITY_WINDOW) : 0,
+      side === 'end' ? ks.length : DENSITY_WINDOW,
+    );
     if (w.length < 2) return undefined;
     const span = scale.span(w[0], w[w.length - 1]);
     return span > 0 ? (w.length - 1) / span : undefined;
@@ -227,8 +230,16 @@ function addCovered(list: readonly Covered[], c: Covered): Covered[] {
   for (const x of all) {
     const prev = out[out.length - 1];
     // (a, b] and (c, d] join when c <= b: nothing lies between them unseen.
-    if (prev && (prev.last === undefined || (x.after !== undefined && compareKeys(x.after, prev.last) <= 0) || x.after === undefined)) {
-      out[out.length - 1] = { after: prev.after, last: prev.last === undefined || x.last === undefined ? undefined : maxKey(prev.last, x.last) };
+    if (
+      prev &&
+      (prev.last === undefined ||
+        (x.after !== undefined && compareKeys(x.after, prev.last) <= 0) ||
+        x.after === undefined)
+    ) {
+      out[out.length - 1] = {
+        after: prev.after,
+        last: prev.last === undefined || x.last === undefined ? undefined : maxKey(prev.last, x.last),
+      };
     } else out.push(x);
   }
   return out;
