@@ -123,7 +123,7 @@ describe('the packed package in a scratch app', () => {
       expect([path, existsSync(join(installed, path))]).toEqual([path, true]);
     }
     const handlers = readdirSync(join(installed, 'assets', 'handlers')).sort();
-    expect(handlers).toEqual(['audit', 'backfill', 'drill', 'failover', 'probe', 'replication-events']);
+    expect(handlers).toEqual(['audit', 'backfill', 'drill', 'failover', 'probe', 'repair', 'replication-events']);
     expect(
       listed.filter((f) => /^package\/(lib|lambda|test|bin)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts'))),
     ).toEqual([]);
