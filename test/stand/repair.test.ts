@@ -343,9 +343,12 @@ describe('an interrupted repair', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.err).toMatch(/resuming the interrupted repair/);
     const r = readReport(report);
-    // Every key once: what the killed run copied is not copied again.
+    // Every key once: what the killed run copied is not copied again. The one copy in flight when
+    // the process died may still complete on the server after the listing above, so the resumed
+    // run finds it already done: it copies what was missing at the listing, or one fewer.
     expect(r.counts.copied + r.counts.alreadyDone).toBe(n);
-    expect(r.counts.copied).toBe(n - copiedBeforeKill);
+    expect(r.counts.copied).toBeLessThanOrEqual(n - copiedBeforeKill);
+    expect(r.counts.copied).toBeGreaterThanOrEqual(n - copiedBeforeKill - 1);
     const after = (await listAllVersions('za', dst)).filter((v) => v.key.startsWith('k/'));
     expect(after.map((v) => v.key)).toEqual(keys);
     expect(existsSync(journal)).toBe(false);
