@@ -2,15 +2,14 @@ import {
   ActiveBucketPointer,
   AlarmStateForwarding,
   FailoverController,
-  REPLICATION_METRIC_PUBLISHED_IN,
+  FailoverMode,
+  FailoverPlan,
   ReplicationAlarms,
   ReplicationDashboard,
   ReplicationFailureEvents,
   ReplicationFailureNotifications,
-  ReplicationMetricName,
   ReplicationPairs,
   ReplicationProbe,
-  replicationMetricRegion,
 } from '../lib';
 import type { ExampleApp } from './example';
 
@@ -39,17 +38,12 @@ export interface ExampleMonitoring {
 export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): ExampleMonitoring {
   const { primary, replica, data } = ex;
   const pair = ReplicationPairs.of(data);
-  const rule = data.ruleFor();
 
   // One ReplicationAlarms per stack whose region S3 publishes some of the metrics in.
   const alarms: Record<string, ReplicationAlarms> = {};
-  const metricRegions = new Set(
-    (Object.keys(REPLICATION_METRIC_PUBLISHED_IN) as ReplicationMetricName[]).map((m) =>
-      replicationMetricRegion(data, rule, m),
-    ),
-  );
+  const metricRegions = ReplicationAlarms.metricRegions(data);
   for (const stack of [primary, replica]) {
-    if (!metricRegions.has(stack.region)) continue;
+    if (!metricRegions.includes(stack.region)) continue;
     alarms[stack.region] = new ReplicationAlarms(stack, 'ReplicationAlarms', { replicatedBucket: data });
   }
   const replicaAlarms = alarms[replica.region];
@@ -63,8 +57,8 @@ export function addMonitoringToExample(ex: Omit<ExampleApp, 'monitoring'>): Exam
   });
   const controller = new FailoverController(replica, 'Failover', {
     probe,
-    mode: 'approval',
-    plan: 'pointer',
+    mode: FailoverMode.APPROVAL,
+    plan: FailoverPlan.POINTER,
   });
   const sourcePointer = new ActiveBucketPointer(primary, 'ActiveBucketPointer', {
     parameterName: controller.parameterName!,

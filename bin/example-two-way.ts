@@ -1,11 +1,13 @@
 import { App, Stack } from 'aws-cdk-lib';
 import {
   FailoverController,
-  InvalidPropsError,
+  FailoverMode,
+  FailoverPlan,
   ReplicationDirections,
   ReplicationProbe,
   TwoWayReplication,
 } from '../lib';
+import { InvalidPropsError } from '../lib/private/errors';
 import { EXAMPLE_ACCOUNT, PRIMARY_REGION, REPLICA_REGION } from './example';
 
 /** The context key that turns the two-way example on: `npx cdk synth -c twoWay=both`. */
@@ -55,8 +57,8 @@ export function buildTwoWayExample(app: App, mode: string): TwoWayExample {
   const probe = new ReplicationProbe(west, 'Probe', { ...twoWay.firstToSecond, probeName: 'example-orders' });
   const controller = new FailoverController(west, 'Failover', {
     probe,
-    mode: 'approval',
-    plan: 'mrap',
+    mode: FailoverMode.APPROVAL,
+    plan: FailoverPlan.MRAP,
     accessPoint: { createWithName: 'cdk-s3-dr-example-orders' },
   });
   return { east, west, twoWay, controller };

@@ -2,10 +2,11 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { RoleOptions } from './handler-options';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { applyPermissionsBoundary } from './private/permissions-boundary';
@@ -15,6 +16,7 @@ import { acknowledge, NAG } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
 import { eventRules, requireSourceAccount, servicePrincipal } from './private/service-principal';
 
+/** Props of `AlarmStateForwarding`. */
 export interface AlarmStateForwardingProps extends RoleOptions {
   /** Alarms of this region whose state changes are forwarded. */
   readonly alarms: cloudwatch.IAlarm[];
@@ -25,7 +27,10 @@ export interface AlarmStateForwardingProps extends RoleOptions {
    * @default - the region's shared key (the stack's `ReplicatedBucket` key, or one created once per stack)
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -38,8 +43,11 @@ export interface AlarmStateForwardingProps extends RoleOptions {
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html
  */
 export class AlarmStateForwarding extends Construct {
+  /** The rule matching the alarm state changes and forwarding them. */
   readonly rule: events.Rule;
-  readonly role: ManagedPolicyRole;
+  /** The role EventBridge assumes to put the events on the target bus. */
+  readonly role: iam.Role;
+  /** Events that could not be delivered to the target bus. */
   readonly deadLetterQueue: sqs.Queue;
   /** ARN of the target bus. */
   readonly targetBusArn: string;

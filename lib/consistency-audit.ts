@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -10,7 +11,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { sameSideProblems } from './private/pair-problems';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from './private/dr-function';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { applyPermissionsBoundary } from './private/permissions-boundary';
@@ -19,26 +21,23 @@ import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from './private/nag';
 import { arnPattern, servicePrincipal } from './private/service-principal';
 import { handlerDefaults } from './private/regional-defaults';
-import {
-  checkBucketName,
-  checkKeyArn,
-  checkPrefix,
-  checkRegion,
-  checkSameRegion,
-  checkSchedule,
-  checkStackRegion,
-  checkWholeNumber,
-  regionOfArn,
-} from './private/validate';
+import { checkPrefix, checkSameRegion, checkSchedule, checkWholeNumber } from './private/validate';
 import { HandlerOptions } from './handler-options';
 import * as audit from '../lambda/audit/contract';
 import { envEncoding } from './private/env-encoding';
-import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
+import { applyAlarmActions } from './private/alarm-actions';
+import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
-/** The namespace of the metrics the bundled handlers publish. */
-export const METRIC_NAMESPACE: string = audit.METRICS.namespace;
+/** What a consistency audit compares. */
+export enum AuditMode {
+  /** Current objects only: the latest version of each key (one listing per side). */
+  CURRENT = 'current',
+  /** Every version and delete marker (lists object versions on both sides). */
+  VERSIONS = 'versions',
+}
 
+/** Props of `ConsistencyAudit`. */
 export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
   /**
    * When the audit runs (EventBridge Scheduler).
@@ -51,10 +50,11 @@ export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
    */
   readonly lagWindow?: Duration;
   /**
-   * Compare every version and delete marker (`versions`), or current objects only (`current`).
-   * @default 'current'
+   * Compare every version and delete marker (`AuditMode.VERSIONS`), or current objects only
+   * (`AuditMode.CURRENT`).
+   * @default AuditMode.CURRENT
    */
-  readonly mode?: 'current' | 'versions';
+  readonly mode?: AuditMode;
   /**
    * Whether the rule replicates delete markers. When false (the library's default), an object
    * deleted in the source but still in the replica is expected, not a discrepancy.
@@ -100,9 +100,14 @@ export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
  * The handler may only list and read (HEAD) both buckets and write to the reports bucket.
  */
 export class ConsistencyAudit extends Construct {
-  readonly handler: DrFunction;
+  /** The audit function (its role, log group and dead-letter queue are its properties). */
+  readonly handler: lambda.Function;
+  private readonly drFunction: DrFunction;
+  /** The state machine running an audit to completion (and the ranges in parallel). */
   readonly stateMachine: sfn.StateMachine;
+  /** Where the audit writes its reports (`audits/`). */
   readonly reportsBucket: s3.IBucket;
+  /** Name in reports and the `Audit` metric dimension. */
   readonly auditName: string;
   /** Alarm: discrepancies above the threshold. */
   readonly discrepancyAlarm: cloudwatch.Alarm;
@@ -128,7 +133,7 @@ export class ConsistencyAudit extends Construct {
 
     // A source in another account names this role in its policies: give it a fixed name.
     const roleName = isCrossAccountSource(this, props.sourceAccount) ? drRoleName(this) : undefined;
-    this.handler = new DrFunction(this, 'Handler', {
+    this.drFunction = new DrFunction(this, 'Handler', {
       handler: 'audit',
       roleName,
       description: `Consistency audit of ${this.auditName} (cdk-s3-dr, read-only)`,
@@ -153,6 +158,7 @@ export class ConsistencyAudit extends Construct {
         envEncoding(stack),
       ),
     });
+    this.handler = this.drFunction.function;
     this.grantReadOnly(props);
     const { list, head } = auditActions(props.mode);
     registerDrConsumer(this, {
@@ -164,9 +170,9 @@ export class ConsistencyAudit extends Construct {
     });
     // Each invocation reads back the records it wrote to build its report, and the merge step of
     // a distributed run reads the ranges' reports: read and write under audits/ only.
-    grantPutUnder(this.handler.role, this.reportsBucket, audit.DEFAULTS.reportsPrefix);
-    grantReadUnder(this.handler.role, this.reportsBucket, audit.DEFAULTS.reportsPrefix);
-    acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
+    grantPutUnder(this.drFunction.role, this.reportsBucket, audit.DEFAULTS.reportsPrefix);
+    grantReadUnder(this.drFunction.role, this.reportsBucket, audit.DEFAULTS.reportsPrefix);
+    acknowledgeWildcardResources(this.drFunction.role.grantsPolicy!, {
       's3-objects': WILDCARD_REASONS.AUDIT_REPORTS,
     });
 
@@ -239,7 +245,7 @@ export class ConsistencyAudit extends Construct {
     const { list, head } = auditActions(props.mode);
     const policy = new iam.ManagedPolicy(this, 'ReadOnlyPolicy', {
       description: `Read-only access of the consistency audit ${this.node.path} to the audited buckets`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     const prefix = props.prefix ?? '';
     for (const [side, bucket] of [
@@ -275,7 +281,7 @@ export class ConsistencyAudit extends Construct {
     // One range to completion: invoke, and while the handler returns a checkpoint, invoke again with it.
     const rangeLoop = (suffix: string) => {
       const invoke = new tasks.LambdaInvoke(this, `AuditRange${suffix}`, {
-        lambdaFunction: this.handler.function,
+        lambdaFunction: this.handler,
         // No payload: the state input goes to the handler as it is. (`TaskInput.fromJsonPathAt('$')`
         // with payloadResponseOnly renders `"Parameters": "$"`, which sends the string "$".)
         payloadResponseOnly: true,
@@ -310,7 +316,7 @@ export class ConsistencyAudit extends Construct {
       });
       map.itemProcessor(rangeLoop('InRange'));
       const merge = new tasks.LambdaInvoke(this, 'MergeRangeReports', {
-        lambdaFunction: this.handler.function,
+        lambdaFunction: this.handler,
         payload: sfn.TaskInput.fromObject({
           merge: {
             runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
@@ -327,7 +333,7 @@ export class ConsistencyAudit extends Construct {
         // The ranges choose themselves: a first step splits the key space into rangeCount ranges of
         // about equal size and returns them as the map's items ({ ranges: [{ range }] }).
         const plan = new tasks.LambdaInvoke(this, 'PlanRanges', {
-          lambdaFunction: this.handler.function,
+          lambdaFunction: this.handler,
           payload: sfn.TaskInput.fromObject({ plan: { count: rangeCount } }),
           payloadResponseOnly: true,
           retryOnServiceExceptions: true,
@@ -360,9 +366,9 @@ export class ConsistencyAudit extends Construct {
   }
 }
 
-/** What an audit may do on each bucket: list, and HEAD (s3:GetObject); versions too in mode 'versions'. */
-function auditActions(mode: ConsistencyAuditProps['mode']): { list: string[]; head: string[] } {
-  const versions = mode === 'versions';
+/** What an audit may do on each bucket: list, and HEAD (s3:GetObject); versions too in mode VERSIONS. */
+function auditActions(mode: AuditMode | undefined): { list: string[]; head: string[] } {
+  const versions = mode === AuditMode.VERSIONS;
   return {
     list: versions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
     head: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
@@ -415,6 +421,14 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
       fix: 'remove the empty string',
     });
   }
+  if (props.mode !== undefined && !audit.AUDIT_MODES.includes(props.mode)) {
+    problems.push({
+      prop: 'mode',
+      value: props.mode,
+      problem: 'unknown audit mode',
+      fix: 'use AuditMode.CURRENT or AuditMode.VERSIONS',
+    });
+  }
   problems.push(
     ...checkWholeNumber(
       'maxConcurrency',
@@ -458,55 +472,5 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
     });
   }
   problems.push(...sameSideProblems(stack, props));
-  return problems;
-}
-
-/** Shared checks of a source/replica pair, for the audit and the drill. */
-export function sameSideProblems(stack: Stack, p: ReplicationPair): PropProblem[] {
-  const problems: PropProblem[] = [
-    ...checkStackRegion('env.region (stack)', stack.region, 'that it runs in the replica region'),
-    ...checkBucketName('sourceBucketName', p.sourceBucketName),
-    ...checkBucketName('replicaBucketName', p.replicaBucketName),
-    ...checkRegion('sourceRegion', p.sourceRegion),
-    ...checkRegion('replicaRegion', p.replicaRegion),
-    ...checkKeyArn('sourceKeyArn', p.sourceKeyArn),
-    ...checkKeyArn('replicaKeyArn', p.replicaKeyArn),
-  ];
-  const known = (v: string | undefined): v is string => v !== undefined && !Token.isUnresolved(v);
-  if (
-    known(p.sourceBucketName) &&
-    known(p.replicaBucketName) &&
-    p.sourceBucketName === p.replicaBucketName &&
-    p.sourceRegion === p.replicaRegion
-  ) {
-    problems.push({
-      prop: 'replicaBucketName',
-      value: p.replicaBucketName,
-      problem: 'the replica is the source bucket itself',
-      fix: 'name the replica bucket of the replication rule',
-    });
-  }
-  if (known(p.replicaRegion) && known(stack.region) && p.replicaRegion !== stack.region) {
-    problems.push({
-      prop: 'replicaRegion',
-      value: p.replicaRegion,
-      problem: `this stack is in ${stack.region}; audits and drills run in the replica region so they survive a source outage`,
-      fix: `create the construct in a stack of ${p.replicaRegion}`,
-    });
-  }
-  for (const [prop, arn, region] of [
-    ['sourceKeyArn', p.sourceKeyArn, p.sourceRegion],
-    ['replicaKeyArn', p.replicaKeyArn, p.replicaRegion],
-  ] as const) {
-    const r = regionOfArn(arn);
-    if (known(r) && known(region) && r !== region) {
-      problems.push({
-        prop,
-        value: arn,
-        problem: `the key is in ${r} but its bucket is in ${region}`,
-        fix: `use the bucket's key from ${region}`,
-      });
-    }
-  }
   return problems;
 }

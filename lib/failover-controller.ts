@@ -9,7 +9,7 @@ import * as lambda_destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { RoleOptions } from './handler-options';
 import { DrFunction } from './private/dr-function';
@@ -25,13 +25,25 @@ import * as failover from '../lambda/failover/contract';
 import { envEncoding } from './private/env-encoding';
 
 /** What the controller may do when the composite alarm fires. */
-export type FailoverMode = 'automatic' | 'approval' | 'dry-run';
+export enum FailoverMode {
+  /** Change routing once the alarm and the probe's data confirm the outage. */
+  AUTOMATIC = 'automatic',
+  /** Record the decision and notify with the command that approves it; change nothing. */
+  APPROVAL = 'approval',
+  /** Record what it would do; change nothing and ask for nothing. */
+  DRY_RUN = 'dry-run',
+}
 
 /** How clients find the active bucket. */
-export type FailoverPlan = 'pointer' | 'mrap';
+export enum FailoverPlan {
+  /** An SSM parameter per region names the active bucket (`ActiveBucketPointer`). */
+  POINTER = 'pointer',
+  /** The routes of a Multi-Region Access Point. */
+  MRAP = 'mrap',
+}
 
 /** The default SSM parameter naming the active bucket, the same name in both regions. */
-export function defaultPointerName(probeName: string): string {
+function defaultPointerName(probeName: string): string {
   return `/cdk-s3-dr/${probeName}/active-bucket`;
 }
 
@@ -41,6 +53,7 @@ function parameterArn(stack: Stack, region: string, name: string): string {
   return `arn:${stack.partition}:ssm:${region}:${stack.account}:parameter/${name.replace(/^\//, '')}`;
 }
 
+/** Props of `ActiveBucketPointer`. */
 export interface ActiveBucketPointerProps {
   /** Name of the SSM parameter; the same in every region. */
   readonly parameterName: string;
@@ -59,7 +72,9 @@ export interface ActiveBucketPointerProps {
  * not change.
  */
 export class ActiveBucketPointer extends Construct {
+  /** The SSM String parameter naming the active bucket. */
   readonly parameter: ssm.StringParameter;
+  /** Name of the parameter (the same in every region). */
   readonly parameterName: string;
 
   constructor(scope: Construct, id: string, props: ActiveBucketPointerProps) {
@@ -115,43 +130,44 @@ export interface FailoverAccessPoint {
   readonly arn?: string;
 }
 
+/** Props of `FailoverController`. */
 export interface FailoverControllerProps extends RoleOptions {
   /** The probe whose composite alarm ("source region impaired") triggers the controller. */
   readonly probe: ReplicationProbe;
   /**
-   * `automatic` changes routing once the alarm and the probe's data confirm the outage;
-   * `approval` records the decision and notifies with the command that approves it;
-   * `dry-run` records what it would do and changes nothing.
-   * @default 'approval'
+   * `FailoverMode.AUTOMATIC` changes routing once the alarm and the probe's data confirm the
+   * outage; `FailoverMode.APPROVAL` records the decision and notifies with the command that
+   * approves it; `FailoverMode.DRY_RUN` records what it would do and changes nothing.
+   * @default FailoverMode.APPROVAL
    */
   readonly mode?: FailoverMode;
   /**
-   * `pointer`: an SSM parameter per region names the active bucket (`ActiveBucketPointer`);
-   * `mrap`: the routes of a Multi-Region Access Point.
-   * @default 'pointer'
+   * `FailoverPlan.POINTER`: an SSM parameter per region names the active bucket
+   * (`ActiveBucketPointer`); `FailoverPlan.MRAP`: the routes of a Multi-Region Access Point.
+   * @default FailoverPlan.POINTER
    */
   readonly plan?: FailoverPlan;
   /**
    * No automatic failover within this time of the last routing change (flapping guard). From 0
-   * to 7 days; mode `automatic` needs at least one probe interval.
+   * to 7 days; `FailoverMode.AUTOMATIC` needs at least one probe interval.
    * @default Duration.hours(1)
    */
   readonly cooldown?: Duration;
   /**
-   * Plan `pointer`: the parameter name, the same in both regions.
+   * `FailoverPlan.POINTER`: the parameter name, the same in both regions.
    * @default - `/cdk-s3-dr/<probe name>/active-bucket`
    */
   readonly parameterName?: string;
   /**
-   * Plan `pointer`: create the replica region's `ActiveBucketPointer` here. Set false when
+   * `FailoverPlan.POINTER`: create the replica region's `ActiveBucketPointer` here. Set false when
    * the stack already has one with the same name. The source region's pointer is always a
    * separate `ActiveBucketPointer` in the source stack.
    * @default true
    */
   readonly createReplicaPointer?: boolean;
   /**
-   * Plan `mrap`: the access point.
-   * @default - required with plan 'mrap'
+   * `FailoverPlan.MRAP`: the access point.
+   * @default - required with `FailoverPlan.MRAP`
    */
   readonly accessPoint?: FailoverAccessPoint;
   /**
@@ -165,9 +181,15 @@ export interface FailoverControllerProps extends RoleOptions {
    * @default - the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default - not in a VPC */
+  /**
+   * Run the handler in this VPC (it needs routes to the AWS APIs it calls).
+   * @default - not in a VPC
+   */
   readonly vpc?: ec2.IVpc;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
   /**
    * The replica replicates back to the source (two-way replication): failback waits for that
@@ -202,15 +224,20 @@ export interface FailoverControllerProps extends RoleOptions {
  * outcome is published there too. Nothing it needs runs in the source region.
  */
 export class FailoverController extends Construct {
-  readonly handler: DrFunction;
+  /** The controller function (its role, log group and dead-letter queue are its properties). */
+  readonly handler: lambda.Function;
+  private readonly drFunction: DrFunction;
+  /** Where decision records go (`failover/decisions/`). */
   readonly reportsBucket: s3.IBucket;
+  /** What the controller may do when the alarm fires. */
   readonly mode: FailoverMode;
+  /** How clients find the active bucket. */
   readonly plan: FailoverPlan;
-  /** Plan `pointer`: the parameter name (both regions). */
+  /** `FailoverPlan.POINTER`: the parameter name (both regions). */
   readonly parameterName?: string;
-  /** Plan `pointer`: the pointer created in this (the replica) region. */
+  /** `FailoverPlan.POINTER`: the pointer created in this (the replica) region. */
   readonly replicaPointer?: ActiveBucketPointer;
-  /** Plan `mrap`: the access point ARN. */
+  /** `FailoverPlan.MRAP`: the access point ARN. */
   readonly accessPointArn?: string;
   /** The rule that starts the controller. */
   readonly rule: events.Rule;
@@ -223,13 +250,14 @@ export class FailoverController extends Construct {
     validateAtSynth(this, () => missingPointerProblems(this, props));
     const probe = props.probe;
     const pair: ReplicationPair = probe.pair;
-    this.mode = props.mode ?? failover.DEFAULTS.mode;
-    this.plan = props.plan ?? failover.DEFAULTS.plan;
+    // The enums' values are the contract's (a test pins them), so its defaults apply as they are.
+    this.mode = props.mode ?? (failover.DEFAULTS.mode as FailoverMode);
+    this.plan = props.plan ?? (failover.DEFAULTS.plan as FailoverPlan);
 
     const { key, reportsBucket } = handlerDefaults(this, props);
     this.reportsBucket = reportsBucket;
 
-    if (this.plan === 'pointer') {
+    if (this.plan === FailoverPlan.POINTER) {
       this.parameterName = props.parameterName ?? defaultPointerName(probe.probeName);
       if (props.createReplicaPointer !== false) {
         this.replicaPointer = new ActiveBucketPointer(this, 'ReplicaPointer', {
@@ -270,7 +298,7 @@ export class FailoverController extends Construct {
 
     // A source in another account names this role in its policies: give it a fixed name.
     const roleName = isCrossAccountSource(this, pair.sourceAccount) ? drRoleName(this) : undefined;
-    this.handler = new DrFunction(this, 'Handler', {
+    this.drFunction = new DrFunction(this, 'Handler', {
       handler: 'failover',
       roleName,
       description: `Failover controller (${this.mode}, ${this.plan}) for s3://${pair.sourceBucketName} (cdk-s3-dr)`,
@@ -281,6 +309,7 @@ export class FailoverController extends Construct {
       removalPolicy: props.removalPolicy,
       environment: failover.toEnv(settings, envEncoding(stack)),
     });
+    this.handler = this.drFunction.function;
     this.grant(props);
     registerDrConsumer(this, {
       sourceBucketName: pair.sourceBucketName,
@@ -300,7 +329,7 @@ export class FailoverController extends Construct {
 
     // The outcome (decision, reasons, approve command) goes to the probe's topic, when it has one.
     if (probe.topic) {
-      this.handler.function.configureAsyncInvoke({
+      this.handler.configureAsyncInvoke({
         onSuccess: new lambda_destinations.SnsDestination(probe.topic),
         onFailure: new lambda_destinations.SnsDestination(probe.topic),
         retryAttempts: 2,
@@ -316,8 +345,8 @@ export class FailoverController extends Construct {
         detail: { state: { value: ['ALARM'] } },
       },
       targets: [
-        new events_targets.LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.handler.deadLetterQueue,
+        new events_targets.LambdaFunction(this.handler, {
+          deadLetterQueue: this.drFunction.deadLetterQueue,
           retryAttempts: 2,
           maxEventAge: Duration.hours(1),
         }),
@@ -328,7 +357,7 @@ export class FailoverController extends Construct {
     for (const c of this.rule.node.findAll()) {
       if (c instanceof lambda.CfnPermission) c.sourceAccount = stack.account;
     }
-    requireSourceAccount(this.handler.deadLetterQueue, stack.account);
+    requireSourceAccount(this.drFunction.deadLetterQueue, stack.account);
   }
 
   private createAccessPoint(name: string, pair: ReplicationPair): string {
@@ -351,7 +380,7 @@ export class FailoverController extends Construct {
     const pair = props.probe.pair;
     const policy = new iam.ManagedPolicy(this, 'ControllerPolicy', {
       description: `Failover controller ${this.node.path}: read its alarm and the probe's data, change routing, record decisions`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     policy.addStatements(
       new iam.PolicyStatement({
@@ -416,7 +445,7 @@ export class FailoverController extends Construct {
     // both buckets, exactly what ConsistencyAudit has; nothing that writes to either.
     const audit = new iam.ManagedPolicy(this, 'FailbackAuditPolicy', {
       description: `Failover controller ${this.node.path}: read-only audit of both buckets before a failback`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     for (const [side, bucket] of [
       ['Source', pair.sourceBucketName],
@@ -447,7 +476,7 @@ export class FailoverController extends Construct {
     const bucketArn = (name: string) => `arn:${stack.partition}:s3:::${name}`;
     const repair = new iam.ManagedPolicy(this, 'FailbackRepairPolicy', {
       description: `Failover controller ${this.node.path}: the approved repair of the source before a failback`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     repair.addStatements(
       new iam.PolicyStatement({
@@ -533,26 +562,21 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
       });
     }
   }
-  const quoted = (values: readonly string[]) =>
-    `${values
-      .slice(0, -1)
-      .map((v) => `'${v}'`)
-      .join(', ')} or '${values[values.length - 1]}'`;
-  if (p.mode !== undefined && !failover.FAILOVER_MODES.includes(p.mode)) {
+  if (p.mode !== undefined && !(failover.FAILOVER_MODES as readonly string[]).includes(p.mode)) {
     problems.push({
       prop: 'mode',
       value: p.mode,
       problem: 'unknown mode',
-      fix: `use ${quoted(failover.FAILOVER_MODES)}`,
+      fix: 'use FailoverMode.AUTOMATIC, FailoverMode.APPROVAL or FailoverMode.DRY_RUN',
     });
   }
-  const plan = p.plan ?? failover.DEFAULTS.plan;
-  if (!failover.FAILOVER_PLANS.includes(plan)) {
+  const plan: string = p.plan ?? failover.DEFAULTS.plan;
+  if (!(failover.FAILOVER_PLANS as readonly string[]).includes(plan)) {
     problems.push({
       prop: 'plan',
       value: p.plan,
       problem: 'unknown plan',
-      fix: `use ${quoted(failover.FAILOVER_PLANS)}`,
+      fix: 'use FailoverPlan.POINTER or FailoverPlan.MRAP',
     });
   }
   const { cooldownMinutes, periodSeconds } = failover.LIMITS;
@@ -585,14 +609,18 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
   );
   // Automatic mode: the cooldown is the only guard against flapping between regions. Below one
   // probe interval no new datapoint can arrive in between, so it guards nothing.
-  if ((p.mode ?? failover.DEFAULTS.mode) === 'automatic' && p.probe?.interval && !p.probe.interval.isUnresolved()) {
+  if (
+    (p.mode ?? FailoverMode.APPROVAL) === FailoverMode.AUTOMATIC &&
+    p.probe?.interval &&
+    !p.probe.interval.isUnresolved()
+  ) {
     problems.push(
       ...checkDuration(
         'cooldown',
         p.cooldown ?? Duration.hours(1),
         p.probe.interval.toSeconds(),
         Infinity,
-        `automatic failover needs a cooldown of at least one probe interval (${p.probe.interval.toHumanString()}) to stop flapping: use for example Duration.hours(1), or mode 'approval'`,
+        `automatic failover needs a cooldown of at least one probe interval (${p.probe.interval.toHumanString()}) to stop flapping: use for example Duration.hours(1), or FailoverMode.APPROVAL`,
       ),
     );
   }
@@ -605,7 +633,7 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
       p.reportsBucket?.bucketName,
     ),
   );
-  if (plan === 'pointer') {
+  if (plan === FailoverPlan.POINTER) {
     if (known(p.parameterName) && !PARAMETER_NAME.test(p.parameterName)) {
       problems.push({
         prop: 'parameterName',
@@ -618,18 +646,18 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
       problems.push({
         prop: 'accessPoint',
         value: p.accessPoint,
-        problem: "only used with plan 'mrap'",
-        fix: "remove accessPoint, or set plan: 'mrap'",
+        problem: 'only used with FailoverPlan.MRAP',
+        fix: 'remove accessPoint, or set plan: FailoverPlan.MRAP',
       });
     }
   }
-  if (plan === 'mrap') {
+  if (plan === FailoverPlan.MRAP) {
     const ap = p.accessPoint;
     if (!ap || (ap.arn === undefined) === (ap.createWithName === undefined)) {
       problems.push({
         prop: 'accessPoint',
         value: ap,
-        problem: "plan 'mrap' needs exactly one of accessPoint.arn and accessPoint.createWithName",
+        problem: 'FailoverPlan.MRAP needs exactly one of accessPoint.arn and accessPoint.createWithName',
         fix: "give accessPoint: { createWithName: 'my-app' } or { arn: 'arn:aws:s3::123456789012:accesspoint/abc.mrap' }",
       });
     }
@@ -653,8 +681,8 @@ function validateController(stack: Stack, p: FailoverControllerProps): PropProbl
       problems.push({
         prop: p.parameterName !== undefined ? 'parameterName' : 'createReplicaPointer',
         value: p.parameterName ?? p.createReplicaPointer,
-        problem: "only used with plan 'pointer'",
-        fix: "remove it, or set plan: 'pointer'",
+        problem: 'only used with FailoverPlan.POINTER',
+        fix: 'remove it, or set plan: FailoverPlan.POINTER',
       });
     }
   }
@@ -684,7 +712,7 @@ function pointersOf(scope: Construct): ActiveBucketPointer[] {
  */
 function missingPointerProblems(controller: FailoverController, p: FailoverControllerProps): PropProblem[] {
   const name = controller.parameterName;
-  if (controller.plan !== 'pointer' || name === undefined || Token.isUnresolved(name)) return [];
+  if (controller.plan !== FailoverPlan.POINTER || name === undefined || Token.isUnresolved(name)) return [];
   const pair = p.probe.pair;
   const named = pointersOf(controller).filter((c) => c.parameterName === name);
   const inRegion = (r: string) => named.some((c) => Stack.of(c).region === r);
@@ -693,7 +721,7 @@ function missingPointerProblems(controller: FailoverController, p: FailoverContr
       {
         prop: 'createReplicaPointer',
         value: p.createReplicaPointer,
-        problem: `plan 'pointer' without a pointer: no ActiveBucketPointer named "${name}" in ${Stack.of(controller).region}, so a failover has nothing to change`,
+        problem: `FailoverPlan.POINTER without a pointer: no ActiveBucketPointer named "${name}" in ${Stack.of(controller).region}, so a failover has nothing to change`,
         fix: 'leave createReplicaPointer unset (true), or add an ActiveBucketPointer with parameterName: controller.parameterName to this stack',
       },
     ];
@@ -712,7 +740,7 @@ function pointerNameProblems(pointer: ActiveBucketPointer): PropProblem[] {
   if (Token.isUnresolved(pointer.parameterName)) return [];
   const names = pointer.node.root.node
     .findAll()
-    .filter((c): c is FailoverController => c instanceof FailoverController && c.plan === 'pointer')
+    .filter((c): c is FailoverController => c instanceof FailoverController && c.plan === FailoverPlan.POINTER)
     .map((c) => c.parameterName);
   if (names.length === 0 || names.some((n) => n === undefined || Token.isUnresolved(n))) return [];
   if (names.includes(pointer.parameterName)) return [];

@@ -3,12 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { throwIfInvalid } from './errors';
+import { throwIfInvalid } from './private/errors';
 import {
   REPLICATION_DESTINATION_OBJECT_ACTIONS,
   REPLICATION_OWNER_OVERRIDE_ACTIONS,
   REPLICATION_REPLICA_KEY_ACTIONS,
-} from './perms';
+} from './private/perms';
 import { acknowledgeGuard, GUARD } from './private/guard';
 import { acknowledge, NAG } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
@@ -21,6 +21,7 @@ import {
 } from './private/secure-bucket';
 import { checkBucketName, checkSameRegion, regionOfArn, replicaWarnings, validateReplica } from './private/validate';
 
+/** Props of `ReplicaBucket`. */
 export interface ReplicaBucketProps {
   /**
    * Use an existing bucket as the replica instead of creating one. It must be versioned and in

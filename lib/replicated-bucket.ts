@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { RoleOptions } from './handler-options';
 import {
   REPLICATION_DESTINATION_OBJECT_ACTIONS,
@@ -15,7 +15,7 @@ import {
   REPLICATION_SOURCE_KEY_ACTIONS,
   REPLICATION_SOURCE_OBJECT_ACTIONS,
   REPLICATION_SOURCE_OBJECT_LOCK_ACTIONS,
-} from './perms';
+} from './private/perms';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { applyPermissionsBoundary } from './private/permissions-boundary';
 import { acknowledgeGuard, acknowledgeGuardIf, GUARD } from './private/guard';
@@ -42,6 +42,7 @@ import {
 } from './private/validate';
 import { ReplicationDestination } from './replication-destination';
 
+/** Props of `ReplicatedBucket`. */
 export interface ReplicatedBucketProps extends RoleOptions {
   /** Where to replicate: one or more `ReplicationDestination`s in other regions. */
   readonly destinations: ReplicationDestination[];
@@ -118,6 +119,15 @@ export interface DrAccessOptions {
   readonly account: string;
 }
 
+/** The options of a replication metric: which destination, and the usual metric options. */
+export interface ReplicationMetricOptions extends cloudwatch.MetricOptions {
+  /**
+   * The destination whose rule the metric describes.
+   * @default - the only destination; required when the bucket has several
+   */
+  readonly destination?: ReplicationDestination;
+}
+
 /** One rendered replication rule, for metrics and monitoring. */
 export interface ReplicationRuleInfo {
   /** The rule id (the `RuleId` metric dimension). */
@@ -151,7 +161,7 @@ export class ReplicatedBucket extends Construct {
   /** Name of the replication role. */
   readonly replicationRoleName: string;
   /** One entry per destination, in the order given. */
-  readonly rules: readonly ReplicationRuleInfo[];
+  readonly rules: ReplicationRuleInfo[];
   /**
    * The source key as another region's stack should name it: the literal alias ARN of a key
    * created here (or of an existing bucket's key of this app), or the given key's ARN;
@@ -439,7 +449,7 @@ export class ReplicatedBucket extends Construct {
     if (destination === undefined) {
       if (this.rules.length !== 1) {
         throw new Error(
-          `${this.node.path}: the bucket has ${this.rules.length} destinations: pass the destination to the metric method`,
+          `${this.node.path}: the bucket has ${this.rules.length} destinations: pass the destination (for the metric methods, as props.destination)`,
         );
       }
       return this.rules[0];
@@ -450,15 +460,16 @@ export class ReplicatedBucket extends Construct {
   }
 
   /**
-   * An S3 replication metric for one destination (`AWS/S3`, dimensions `SourceBucket`,
-   * `DestinationBucket`, `RuleId`). S3 publishes these in the destination bucket's region: use them in that region's stack.
+   * An S3 replication metric of one destination (namespace `AWS/S3`, dimensions `SourceBucket`,
+   * `DestinationBucket`, `RuleId`), with a period of 1 minute unless `props` says otherwise.
+   * S3 publishes these in the destination bucket's region: use them in that region's stack.
+   * @param metricName the metric name, for example `ReplicationLatency`
+   * @param props the destination (the only one when omitted) and any metric options
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
    */
-  metric(
-    metricName: string,
-    destination?: ReplicationDestination,
-    props?: cloudwatch.MetricOptions,
-  ): cloudwatch.Metric {
+  metric(metricName: string, props: ReplicationMetricOptions = {}): cloudwatch.Metric {
+    checkMetricOptions(this, props);
+    const { destination, ...options } = props;
     const rule = this.ruleFor(destination);
     return new cloudwatch.Metric({
       namespace: 'AWS/S3',
@@ -469,29 +480,62 @@ export class ReplicatedBucket extends Construct {
         RuleId: rule.ruleId,
       },
       period: Duration.minutes(1),
-      ...props,
+      ...options,
     });
   }
 
-  /** Replication latency in seconds (`ReplicationLatency`). @default statistic Maximum, period 1 minute */
-  metricReplicationLatency(destination?: ReplicationDestination, props?: cloudwatch.MetricOptions) {
-    return this.metric('ReplicationLatency', destination, { statistic: 'Maximum', ...props });
+  /**
+   * Replication latency in seconds (`ReplicationLatency`) of one destination.
+   * @default - statistic Maximum, period 1 minute
+   */
+  metricReplicationLatency(props: ReplicationMetricOptions = {}): cloudwatch.Metric {
+    checkMetricOptions(this, props);
+    return this.metric('ReplicationLatency', { statistic: 'Maximum', ...props });
   }
 
-  /** Operations waiting to replicate (`OperationsPendingReplication`). @default statistic Maximum, period 1 minute */
-  metricOperationsPendingReplication(destination?: ReplicationDestination, props?: cloudwatch.MetricOptions) {
-    return this.metric('OperationsPendingReplication', destination, { statistic: 'Maximum', ...props });
+  /**
+   * Operations waiting to replicate (`OperationsPendingReplication`) to one destination.
+   * @default - statistic Maximum, period 1 minute
+   */
+  metricOperationsPendingReplication(props: ReplicationMetricOptions = {}): cloudwatch.Metric {
+    checkMetricOptions(this, props);
+    return this.metric('OperationsPendingReplication', { statistic: 'Maximum', ...props });
   }
 
-  /** Bytes waiting to replicate (`BytesPendingReplication`). @default statistic Maximum, period 1 minute */
-  metricBytesPendingReplication(destination?: ReplicationDestination, props?: cloudwatch.MetricOptions) {
-    return this.metric('BytesPendingReplication', destination, { statistic: 'Maximum', ...props });
+  /**
+   * Bytes waiting to replicate (`BytesPendingReplication`) to one destination.
+   * @default - statistic Maximum, period 1 minute
+   */
+  metricBytesPendingReplication(props: ReplicationMetricOptions = {}): cloudwatch.Metric {
+    checkMetricOptions(this, props);
+    return this.metric('BytesPendingReplication', { statistic: 'Maximum', ...props });
   }
 
-  /** Operations that failed to replicate (`OperationsFailedReplication`). @default statistic Sum, period 1 minute */
-  metricOperationsFailedReplication(destination?: ReplicationDestination, props?: cloudwatch.MetricOptions) {
-    return this.metric('OperationsFailedReplication', destination, { statistic: 'Sum', ...props });
+  /**
+   * Operations that failed to replicate (`OperationsFailedReplication`) to one destination.
+   * @default - statistic Sum, period 1 minute
+   */
+  metricOperationsFailedReplication(props: ReplicationMetricOptions = {}): cloudwatch.Metric {
+    checkMetricOptions(this, props);
+    return this.metric('OperationsFailedReplication', { statistic: 'Sum', ...props });
   }
+}
+
+/** The destination was once the first argument of the metric methods; given there now, it would be read as metric options (both have region and account). */
+function checkMetricOptions(scope: Construct, props: ReplicationMetricOptions): void {
+  throwIfInvalid(
+    scope,
+    props instanceof ReplicationDestination
+      ? [
+          {
+            prop: 'props',
+            value: props.bucketArn,
+            problem: 'a ReplicationDestination was given where metric options are expected',
+            fix: 'pass it as an option: { destination }',
+          },
+        ]
+      : [],
+  );
 }
 
 /** `to-<region>`, with `-<n>` when several destinations share a region. */

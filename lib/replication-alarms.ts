@@ -4,39 +4,18 @@ import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
+import { AlarmSpec, BoundAlarmActions, ReplicationAlarmFactory } from './private/alarm-actions';
 import { createAlarmTopic } from './private/dr-function';
 import { RegionalDefaults } from './private/regional-defaults';
+import {
+  REPLICATION_METRIC_PUBLISHED_IN,
+  ReplicationMetricFactory,
+  ReplicationMetricName,
+  replicationMetricRegion,
+} from './private/replication-metrics';
 import { ReplicatedBucket, ReplicationRuleInfo } from './replicated-bucket';
 import { ReplicationDestination } from './replication-destination';
-
-/** The four S3 replication metrics alarmed on. */
-export type ReplicationMetricName =
-  'ReplicationLatency' | 'OperationsPendingReplication' | 'BytesPendingReplication' | 'OperationsFailedReplication';
-
-/**
- * The region S3 publishes each replication metric in, relative to the rule: the source bucket's
- * or the destination bucket's. AWS's table ("Which Region is this metric published in?") says
- * the destination bucket's region; a CloudWatch metric alarm can only evaluate a metric of its
- * own region, so the alarms are created in a stack of that region. Change it here, in one
- * place, if AWS changes where it publishes.
- * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
- */
-export const REPLICATION_METRIC_PUBLISHED_IN: Record<ReplicationMetricName, 'source' | 'destination'> = {
-  ReplicationLatency: 'destination',
-  OperationsPendingReplication: 'destination',
-  BytesPendingReplication: 'destination',
-  OperationsFailedReplication: 'destination',
-};
-
-/** The region in which S3 publishes a replication metric of one rule. */
-export function replicationMetricRegion(
-  replicated: ReplicatedBucket,
-  rule: ReplicationRuleInfo,
-  metric: ReplicationMetricName,
-): string {
-  return REPLICATION_METRIC_PUBLISHED_IN[metric] === 'destination' ? rule.destination.region : replicated.region;
-}
 
 /** What an alarm does when it changes state: a strategy, so alarms never hard-wire a target. */
 export abstract class AlarmActionStrategy {
@@ -72,14 +51,8 @@ export abstract class AlarmActionStrategy {
   abstract _bind(scope: Construct, key?: kms.IKey, removalPolicy?: RemovalPolicy): BoundAlarmActions;
 }
 
-/** A strategy bound to one construct. */
-export interface BoundAlarmActions {
-  readonly actions: cloudwatch.IAlarmAction[];
-  /** The topic notified, when the strategy has one. */
-  readonly topic?: sns.ITopic;
-}
-
 class NewTopicStrategy extends AlarmActionStrategy {
+  /** @internal */
   _bind(scope: Construct, key?: kms.IKey, removalPolicy?: RemovalPolicy): BoundAlarmActions {
     const topic = key ? createAlarmTopic(scope, key) : RegionalDefaults.of(scope).alarmTopic(scope, removalPolicy);
     return { actions: [new cw_actions.SnsAction(topic)], topic };
@@ -93,86 +66,13 @@ class ActionsStrategy extends AlarmActionStrategy {
   ) {
     super();
   }
+  /** @internal */
   _bind(): BoundAlarmActions {
     return { actions: this.list, topic: this.topic };
   }
 }
 
-/** Adds the bound actions to an alarm, on ALARM and on OK. */
-export function applyAlarmActions(alarm: cloudwatch.AlarmBase, bound: BoundAlarmActions): void {
-  for (const a of bound.actions) {
-    alarm.addAlarmAction(a);
-    alarm.addOkAction(a);
-  }
-}
-
-/** Layer 1: the metrics of one rule, with statistic and period, in one place. */
-export class ReplicationMetricFactory {
-  constructor(
-    private readonly replicated: ReplicatedBucket,
-    private readonly period: Duration = Duration.minutes(1),
-  ) {}
-
-  metric(rule: ReplicationRuleInfo, name: ReplicationMetricName, withRegion = false): cloudwatch.Metric {
-    const r = this.replicated;
-    const d = rule.destination;
-    const opts: cloudwatch.MetricOptions = {
-      period: this.period,
-      ...(withRegion ? { region: replicationMetricRegion(r, rule, name) } : {}),
-    };
-    // Labels only for dashboards: an alarm on a labelled metric renders as metric math.
-    const label = (text: string) => (withRegion ? { label: text } : {});
-    switch (name) {
-      case 'ReplicationLatency':
-        return r.metricReplicationLatency(d, { ...opts, ...label(`latency to ${rule.ruleId} (s)`) });
-      case 'OperationsPendingReplication':
-        return r.metricOperationsPendingReplication(d, { ...opts, ...label(`operations pending ${rule.ruleId}`) });
-      case 'BytesPendingReplication':
-        return r.metricBytesPendingReplication(d, { ...opts, ...label(`bytes pending ${rule.ruleId}`) });
-      case 'OperationsFailedReplication':
-        return r.metricOperationsFailedReplication(d, { ...opts, ...label(`operations failed ${rule.ruleId}`) });
-    }
-  }
-}
-
-/** One alarm definition: what the alarm factory needs. */
-interface AlarmSpec {
-  readonly id: string;
-  readonly metric: cloudwatch.IMetric;
-  readonly threshold: number;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
-  readonly treatMissingData: cloudwatch.TreatMissingData;
-  readonly description: string;
-}
-
-/** Layer 2: alarms with consistent ids, comparison, descriptions and actions; one per id. */
-export class ReplicationAlarmFactory {
-  private readonly created = new Map<string, cloudwatch.Alarm>();
-
-  constructor(
-    private readonly scope: Construct,
-    private readonly bound: BoundAlarmActions,
-  ) {}
-
-  alarm(spec: AlarmSpec): cloudwatch.Alarm {
-    const existing = this.created.get(spec.id);
-    if (existing) return existing;
-    const alarm = new cloudwatch.Alarm(this.scope, spec.id, {
-      metric: spec.metric,
-      threshold: spec.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: spec.evaluationPeriods,
-      datapointsToAlarm: spec.datapointsToAlarm,
-      treatMissingData: spec.treatMissingData,
-      alarmDescription: spec.description,
-    });
-    applyAlarmActions(alarm, this.bound);
-    this.created.set(spec.id, alarm);
-    return alarm;
-  }
-}
-
+/** Props of `ReplicationAlarms`. */
 export interface ReplicationAlarmsProps {
   /** The source bucket whose replication rules are watched. */
   readonly replicatedBucket: ReplicatedBucket;
@@ -233,33 +133,65 @@ export interface ReplicationAlarmsProps {
    */
   readonly encryptionKey?: kms.IKey;
 
-  /** @default RemovalPolicy.RETAIN (for the region's shared key and topic, when this construct creates them) */
+  /**
+   * What happens to the region's shared key and topic, when this construct creates them, when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
 /** The alarms of one rule: each undefined when its metric is published in another region. */
 export interface RuleAlarms {
+  /** The replication rule the alarms watch. */
   readonly rule: ReplicationRuleInfo;
+  /**
+   * Replication latency above the threshold.
+   * @default - none: the metric is published in another region
+   */
   readonly latency?: cloudwatch.Alarm;
+  /**
+   * Operations pending above the threshold.
+   * @default - none: the metric is published in another region
+   */
   readonly operationsPending?: cloudwatch.Alarm;
+  /**
+   * Bytes pending above the threshold.
+   * @default - none: the metric is published in another region
+   */
   readonly bytesPending?: cloudwatch.Alarm;
+  /**
+   * Operations failed above the threshold.
+   * @default - none: the metric is published in another region
+   */
   readonly operationsFailed?: cloudwatch.Alarm;
 }
 
 const GIB = 1024 * 1024 * 1024;
 
 /**
- * Layer 3, the facade: CloudWatch alarms on replication latency, operations pending, bytes
- * pending and operations failed, for every replication rule of a `ReplicatedBucket` whose
- * metrics S3 publishes in this construct's region (see `REPLICATION_METRIC_PUBLISHED_IN`).
- * Create it in the stack of the destination region. Rules with Replication Time Control alarm
+ * CloudWatch alarms on replication latency, operations pending, bytes pending and operations
+ * failed, for every replication rule of a `ReplicatedBucket` whose metrics S3 publishes in this
+ * construct's region (`ReplicationAlarms.metricRegions` names those regions). Create it in the
+ * stack of the destination region. Rules with Replication Time Control alarm
  * at 15 minutes of latency; others at `latencyThreshold`.
  */
 export class ReplicationAlarms extends Construct {
+  /**
+   * The regions in which S3 publishes the replication metrics of one destination of a
+   * replicated bucket (the only one when omitted): the stacks where `ReplicationAlarms` can
+   * watch them. AWS publishes them in the destination bucket's region.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html
+   */
+  static metricRegions(replicatedBucket: ReplicatedBucket, destination?: ReplicationDestination): string[] {
+    const rule = replicatedBucket.ruleFor(destination);
+    const metrics = Object.keys(REPLICATION_METRIC_PUBLISHED_IN) as ReplicationMetricName[];
+    return [...new Set(metrics.map((m) => replicationMetricRegion(replicatedBucket, rule, m)))];
+  }
+
   /** One entry per rule with at least one alarm here. */
-  readonly rules: readonly RuleAlarms[];
+  readonly rules: RuleAlarms[];
   /** Every alarm created. */
-  readonly alarms: readonly cloudwatch.Alarm[];
+  readonly alarms: cloudwatch.Alarm[];
   /** The topic notified, when the alarm actions have one. */
   readonly topic?: sns.ITopic;
   private readonly replicated: ReplicatedBucket;

@@ -1,4 +1,4 @@
-import { METRIC_NAMESPACE } from '../lambda/shared/metrics';
+import { METRIC_NAMESPACE } from './private/metric-namespace';
 import { Annotations, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,9 +11,9 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as scheduler_targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { HandlerOptions } from './handler-options';
-import * as perms from './perms';
+import * as perms from './private/perms';
 import { DrFunction, schedulerRole } from './private/dr-function';
 import { allowEventBridgeToUseKey } from './private/key-grants';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
@@ -30,7 +30,8 @@ import {
   prefixesOverlap,
   REPORTS_PREFIXES,
 } from './private/validate';
-import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
+import { applyAlarmActions } from './private/alarm-actions';
+import { AlarmActionStrategy } from './replication-alarms';
 
 /** The service principal of S3 Batch Operations, which a job's role trusts. */
 const BATCH_OPERATIONS_PRINCIPAL = 'batchoperations.s3.amazonaws.com';
@@ -64,6 +65,7 @@ export enum BackfillReportScope {
   FAILED_TASKS_ONLY = 'failed',
 }
 
+/** Props of `ReplicationBackfill`. */
 export interface ReplicationBackfillProps extends HandlerOptions {
   /**
    * The source bucket of the replication rules: a job replicates its objects to the destinations
@@ -135,9 +137,11 @@ export class ReplicationBackfill extends Construct {
   /** The policy of `batchRole`. */
   readonly batchPolicy: iam.ManagedPolicy;
   /** The function that creates, starts, cancels and describes jobs. */
-  readonly handler: DrFunction;
+  readonly handler: lambda.Function;
+  private readonly drFunction: DrFunction;
   /** The rule on S3 Batch Operations job status changes. */
   readonly rule: events.Rule;
+  /** The bucket of completion reports and generated manifests (`reportsPrefix`). */
   readonly reportsBucket: s3.IBucket;
   /** The prefix, ending in "/", of completion reports and generated manifests. */
   readonly reportsPrefix: string;
@@ -176,7 +180,7 @@ export class ReplicationBackfill extends Construct {
     });
     this.batchPolicy = this.createBatchPolicy(props, prefix, key);
 
-    this.handler = new DrFunction(this, 'Handler', {
+    this.drFunction = new DrFunction(this, 'Handler', {
       handler: 'backfill',
       description: `Creates and follows S3 Batch Replication jobs of ${sourceUri} (cdk-s3-dr)`,
       encryptionKey: key,
@@ -199,14 +203,15 @@ export class ReplicationBackfill extends Construct {
         }),
       },
     });
+    this.handler = this.drFunction.function;
     this.attachJobControlPolicy();
 
     this.rule = new events.Rule(this, 'OnJobFinished', {
       description: `Turns the end of the S3 Batch Replication jobs of ${this.node.path} into metrics (cdk-s3-dr)`,
       eventPattern: jobFinishedPattern(),
       targets: [
-        new events_targets.LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.handler.deadLetterQueue,
+        new events_targets.LambdaFunction(this.handler, {
+          deadLetterQueue: this.drFunction.deadLetterQueue,
           retryAttempts: 2,
           maxEventAge: Duration.hours(1),
         }),
@@ -217,14 +222,14 @@ export class ReplicationBackfill extends Construct {
     for (const c of this.rule.node.findAll()) {
       if (c instanceof lambda.CfnPermission) c.sourceAccount = stack.account;
     }
-    requireSourceAccount(this.handler.deadLetterQueue, stack.account);
+    requireSourceAccount(this.drFunction.deadLetterQueue, stack.account);
 
     if (props.schedule) {
       const invokeRole = schedulerRole(this);
       this.schedule = new scheduler.Schedule(this, 'Schedule', {
         description: `Creates an S3 Batch Replication job of ${this.node.path} (cdk-s3-dr)`,
         schedule: props.schedule,
-        target: new scheduler_targets.LambdaInvoke(this.handler.function, {
+        target: new scheduler_targets.LambdaInvoke(this.handler, {
           role: invokeRole,
           input: scheduler.ScheduleTargetInput.fromObject({
             action: 'create',
@@ -267,7 +272,7 @@ export class ReplicationBackfill extends Construct {
     });
     new CfnOutput(this, 'FunctionName', {
       description: 'Invoke with {"action":"create"}, then {"action":"start","jobId":"..."}',
-      value: this.handler.function.functionName,
+      value: this.handler.functionName,
     });
     new CfnOutput(this, 'Command', {
       description: 'The same job from the command line (add --dry-run to see the request)',
@@ -401,7 +406,7 @@ export class ReplicationBackfill extends Construct {
 
   /** Lets a principal invoke the function ({"action":"create"}, {"action":"start","jobId":...}). */
   grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return this.handler.function.grantInvoke(grantee);
+    return this.handler.grantInvoke(grantee);
   }
 
   /** Create replication jobs only, follow and confirm replication jobs, pass this role only. */
@@ -433,7 +438,7 @@ export class ReplicationBackfill extends Construct {
   private attachJobControlPolicy(): void {
     const policy = new iam.ManagedPolicy(this, 'JobControlPolicy', {
       description: `Create, confirm, cancel and describe the S3 Batch Replication jobs of ${this.node.path} (cdk-s3-dr)`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     policy.addStatements(...this.jobControlStatements());
     acknowledgeWildcardResources(policy, {

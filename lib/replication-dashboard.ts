@@ -3,11 +3,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import * as audit from '../lambda/audit/contract';
 import * as drill from '../lambda/drill/contract';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { ReplicatedBucket } from './replicated-bucket';
-import { ReplicationMetricFactory, ReplicationMetricName } from './replication-alarms';
+import { ReplicationMetricFactory, ReplicationMetricName } from './private/replication-metrics';
 import { ReplicationProbe } from './replication-probe';
 
+/** Props of `ReplicationDashboard`. */
 export interface ReplicationDashboardProps {
   /** The replicated source bucket: the four replication metrics of each destination. */
   readonly replicatedBucket: ReplicatedBucket;
@@ -58,6 +59,7 @@ const REPLICATION_METRICS: ReplicationMetricName[] = [
  * the source region is down.
  */
 export class ReplicationDashboard extends Construct {
+  /** The CloudWatch dashboard. */
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ReplicationDashboardProps) {

@@ -49,20 +49,36 @@ export class ReplicationDestination {
     return new ReplicationDestination(bucketArn, region, account, replicaKeyArn, objectLockEnabled, options);
   }
 
+  /** ARN of the destination bucket. */
+  readonly bucketArn: string;
+  /** Region of the destination bucket. */
+  readonly region: string;
+  /** Account of the destination bucket; undefined means the source's account. */
+  readonly account?: string;
+  /** The replica key (key or alias ARN). */
+  readonly replicaKeyArn: string;
+  /** Object Lock on the destination, when known. */
+  readonly objectLockEnabled?: boolean;
+  /** The rule options. */
+  readonly options: ReplicationRuleOptions;
+  /** The `ReplicaBucket` construct, when the destination is one. */
+  readonly replica?: ReplicaBucket;
+
   private constructor(
-    /** ARN of the destination bucket. */
-    readonly bucketArn: string,
-    /** Region of the destination bucket. */
-    readonly region: string,
-    /** Account of the destination bucket; undefined means the source's account. */
-    readonly account: string | undefined,
-    /** The replica key (key or alias ARN). */
-    readonly replicaKeyArn: string,
-    /** Object Lock on the destination, when known. */
-    readonly objectLockEnabled: boolean | undefined,
-    /** Rule options. */
-    readonly options: ReplicationRuleOptions,
-    /** The ReplicaBucket construct, when the destination is one. */
-    readonly replica?: ReplicaBucket,
-  ) {}
+    bucketArn: string,
+    region: string,
+    account: string | undefined,
+    replicaKeyArn: string,
+    objectLockEnabled: boolean | undefined,
+    options: ReplicationRuleOptions,
+    replica?: ReplicaBucket,
+  ) {
+    this.bucketArn = bucketArn;
+    this.region = region;
+    this.account = account;
+    this.replicaKeyArn = replicaKeyArn;
+    this.objectLockEnabled = objectLockEnabled;
+    this.options = options;
+    this.replica = replica;
+  }
 }

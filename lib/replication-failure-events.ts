@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as events_targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -10,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as replicationEvents from '../lambda/replication-events/contract';
 import { REGION_PATTERN } from '../lambda/shared/rules';
 import { Construct } from 'constructs';
-import { PropProblem, throwIfInvalid } from './errors';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { RoleOptions } from './handler-options';
 import { createAlarmTopic, DrFunction } from './private/dr-function';
 import { applyPermissionsBoundary } from './private/permissions-boundary';
@@ -45,14 +46,13 @@ export enum ReplicationEventType {
   OPERATION_NOT_TRACKED = 's3:Replication:OperationNotTracked',
 }
 
-/** The `source` of the decoded replication events on EventBridge. */
-export const REPLICATION_EVENT_SOURCE: string = replicationEvents.EVENTS.source;
-/** The `detail-type` of the decoded replication events on EventBridge. */
-export const REPLICATION_EVENT_DETAIL_TYPE: string = replicationEvents.EVENTS.detailType;
+const REPLICATION_EVENT_SOURCE: string = replicationEvents.EVENTS.source;
+const REPLICATION_EVENT_DETAIL_TYPE: string = replicationEvents.EVENTS.detailType;
 
 const ALL_EVENT_TYPES = Object.values(ReplicationEventType) as string[];
 const REGION = REGION_PATTERN;
 
+/** Props of `ReplicationFailureEvents`. */
 export interface ReplicationFailureEventsProps extends RoleOptions {
   /** The source bucket whose replication events are decoded and forwarded; in this stack. */
   readonly replicatedBucket: ReplicatedBucket;
@@ -69,7 +69,10 @@ export interface ReplicationFailureEventsProps extends RoleOptions {
    * @default - the source bucket's key when it is a key of this app, else the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -90,6 +93,11 @@ export interface ReplicationFailureEventsProps extends RoleOptions {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-failure-codes.html
  */
 export class ReplicationFailureEvents extends Construct {
+  /** The `source` of the decoded replication events on EventBridge. */
+  static readonly EVENT_SOURCE: string = REPLICATION_EVENT_SOURCE;
+  /** The `detail-type` of the decoded replication events on EventBridge. */
+  static readonly EVENT_DETAIL_TYPE: string = REPLICATION_EVENT_DETAIL_TYPE;
+
   /** The queue S3 sends the replication notifications to. */
   readonly queue: sqs.Queue;
   /** Where notifications the pipe could not process land after 10 receives. */
@@ -97,16 +105,20 @@ export class ReplicationFailureEvents extends Construct {
   /** The key of the queues and the decoder's log group. */
   readonly encryptionKey: kms.IKey;
   /** The decoder: the pipe's enrichment function. */
-  readonly decoder: DrFunction;
+  readonly decoder: lambda.Function;
+  private readonly decoderFunction: DrFunction;
+  /** The EventBridge Pipe: queue, decoder, this region's default bus. */
   readonly pipe: pipes.CfnPipe;
-  readonly pipeRole: ManagedPolicyRole;
+  /** The role the pipe assumes. */
+  readonly pipeRole: iam.Role;
   /** The rule that forwards the decoded events to the target region. */
   readonly forwardingRule: events.Rule;
-  readonly forwardingRole: ManagedPolicyRole;
+  /** The role the forwarding rule's target assumes. */
+  readonly forwardingRole: iam.Role;
   /** Events the forwarding rule could not deliver. */
   readonly forwardingDeadLetterQueue: sqs.Queue;
   /** The event types configured on the bucket. */
-  readonly eventTypes: readonly ReplicationEventType[];
+  readonly eventTypes: ReplicationEventType[];
   /** ARN of this region's default event bus (the pipe's target). */
   readonly sourceBusArn: string;
   /** ARN of the target region's default event bus. */
@@ -187,7 +199,7 @@ export class ReplicationFailureEvents extends Construct {
       ],
     };
 
-    this.decoder = new DrFunction(this, 'Decoder', {
+    this.decoderFunction = new DrFunction(this, 'Decoder', {
       handler: 'replication-events',
       description: `Decodes the S3 replication events of ${this.node.path} into readable lines (cdk-s3-dr)`,
       encryptionKey: key,
@@ -198,12 +210,14 @@ export class ReplicationFailureEvents extends Construct {
       reservedConcurrentExecutions: 5,
       removalPolicy: props.removalPolicy,
     });
+    this.decoder = this.decoderFunction.function;
 
     this.sourceBusArn = `arn:${stack.partition}:events:${stack.region}:${stack.account}:event-bus/default`;
-    this.pipeRole = new ManagedPolicyRole(this, 'PipeRole', {
+    const pipeRole = new ManagedPolicyRole(this, 'PipeRole', {
       assumedBy: servicePrincipal(this, 'pipes.amazonaws.com', arnPattern(this, 'pipes', 'pipe/*')),
       description: `EventBridge Pipe of ${this.node.path}: queue to decoder to event bus (cdk-s3-dr)`,
     });
+    this.pipeRole = pipeRole;
     for (const [sid, actions, resource] of [
       [
         'ReadReplicationEventQueue',
@@ -211,7 +225,7 @@ export class ReplicationFailureEvents extends Construct {
         this.queue.queueArn,
       ],
       ['DecryptReplicationEvents', ['kms:Decrypt'], key.keyArn],
-      ['InvokeDecoder', ['lambda:InvokeFunction'], this.decoder.function.functionArn],
+      ['InvokeDecoder', ['lambda:InvokeFunction'], this.decoder.functionArn],
       ['PutDecodedEvents', ['events:PutEvents'], this.sourceBusArn],
     ] as const) {
       this.pipeRole.addToPrincipalPolicy(
@@ -224,7 +238,7 @@ export class ReplicationFailureEvents extends Construct {
       roleArn: this.pipeRole.roleArn,
       source: this.queue.queueArn,
       sourceParameters: { sqsQueueParameters: { batchSize: 10, maximumBatchingWindowInSeconds: 5 } },
-      enrichment: this.decoder.function.functionArn,
+      enrichment: this.decoder.functionArn,
       target: this.sourceBusArn,
       targetParameters: {
         eventBridgeEventBusParameters: {
@@ -235,7 +249,7 @@ export class ReplicationFailureEvents extends Construct {
       },
     });
     // The pipe checks its permissions when it is created.
-    this.pipe.node.addDependency(this.pipeRole.grantsPolicy!);
+    this.pipe.node.addDependency(pipeRole.grantsPolicy!);
 
     this.forwardingDeadLetterQueue = new sqs.Queue(this, 'ForwardingDeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
@@ -270,6 +284,7 @@ export class ReplicationFailureEvents extends Construct {
   }
 }
 
+/** Props of `ReplicationFailureNotifications`. */
 export interface ReplicationFailureNotificationsProps extends RoleOptions {
   /**
    * Where the readable lines go, for example the probe's or the alarms' topic. The rule publishes
@@ -283,7 +298,10 @@ export interface ReplicationFailureNotificationsProps extends RoleOptions {
    * @default - the given topic's key when it is a key of this app, else the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -294,9 +312,13 @@ export interface ReplicationFailureNotificationsProps extends RoleOptions {
  * with a KMS-encrypted dead-letter queue for lines that could not be delivered.
  */
 export class ReplicationFailureNotifications extends Construct {
+  /** The rule sending the decoded replication events to the topic. */
   readonly rule: events.Rule;
+  /** The topic the readable lines are published to. */
   readonly topic: sns.ITopic;
+  /** Events the rule could not deliver to the topic. */
   readonly deadLetterQueue: sqs.Queue;
+  /** The key of the dead-letter queue (and of a topic created here). */
   readonly encryptionKey: kms.IKey;
   /** The role EventBridge publishes to the topic as. */
   readonly publishRole: iam.Role;

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { throwIfInvalid } from './errors';
+import { throwIfInvalid } from './private/errors';
 import { ReplicatedBucket } from './replicated-bucket';
 import { ReplicationDestination } from './replication-destination';
 
@@ -33,6 +33,7 @@ export interface ReplicationPair {
   readonly prefix?: string;
 }
 
+/** Builds `ReplicationPair`s from a `ReplicatedBucket` of this app. */
 export class ReplicationPairs {
   /** The pair for one destination of a `ReplicatedBucket` (the only one when omitted). */
   static of(replicated: ReplicatedBucket, destination?: ReplicationDestination): ReplicationPair {

@@ -3,15 +3,16 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { sameSideProblems } from './consistency-audit';
 import * as probe from '../lambda/probe/contract';
-import { CANARY_PREFIX as RESERVED_CANARY_PREFIX } from '../lambda/shared/reserved';
+import { CANARY_PREFIX } from '../lambda/shared/reserved';
 import { envEncoding } from './private/env-encoding';
-import { PropProblem, throwIfInvalid } from './errors';
+import { sameSideProblems } from './private/pair-problems';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { RoleOptions } from './handler-options';
 import { keyThroughS3 } from './private/kms-through-s3';
@@ -20,15 +21,19 @@ import { DrFunction, schedulerRole } from './private/dr-function';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
 import { checkWholeNumber } from './private/validate';
-import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
+import { applyAlarmActions } from './private/alarm-actions';
+import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
-/**
- * The key prefix of the probe's canary objects in the source bucket: the only place this
- * library writes to a source. Audits skip it. (The handlers' own constant.)
- */
-export const CANARY_PREFIX: string = RESERVED_CANARY_PREFIX;
+/** The N of M of the probe's source-unavailable and lag alarms. */
+export interface ProbeConfirmation {
+  /** Probes that must find the source unavailable (or the canary late) to raise the alarm (N). */
+  readonly failing: number;
+  /** Probes evaluated (M). */
+  readonly window: number;
+}
 
+/** Props of `ReplicationProbe`. */
 export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
   /**
    * Time between probes (EventBridge Scheduler `rate`). At least 1 minute.
@@ -78,9 +83,15 @@ export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
    * @default - the region's shared key (and, with the default alarm actions, its shared topic)
    */
   readonly encryptionKey?: kms.IKey;
-  /** @default - not in a VPC */
+  /**
+   * Run the handler in this VPC (it needs routes to the AWS APIs it calls).
+   * @default - not in a VPC
+   */
   readonly vpc?: ec2.IVpc;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the construct's stateful resources (queues, key, topic) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -97,7 +108,10 @@ export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
  * reference, no custom resource, and nothing here depends on the source region being up.
  */
 export class ReplicationProbe extends Construct {
-  readonly handler: DrFunction;
+  /** The probe function (its role, log group and dead-letter queue are its properties). */
+  readonly handler: lambda.Function;
+  private readonly drFunction: DrFunction;
+  /** Name of the probe: the `Probe` metric dimension and the canary sub-prefix. */
   readonly probeName: string;
   /** The pair probed. */
   readonly pair: ReplicationPair;
@@ -112,7 +126,7 @@ export class ReplicationProbe extends Construct {
   /** The interval between probes. */
   readonly interval: Duration;
   /** The unavailable alarm's N of M. */
-  readonly confirm: { readonly failing: number; readonly window: number };
+  readonly confirm: ProbeConfirmation;
   /** The lag threshold. */
   readonly lagThreshold: Duration;
 
@@ -136,7 +150,7 @@ export class ReplicationProbe extends Construct {
 
     // A source in another account names this role in its policies: give it a fixed name.
     const roleName = isCrossAccountSource(this, props.sourceAccount) ? drRoleName(this) : undefined;
-    this.handler = new DrFunction(this, 'Handler', {
+    this.drFunction = new DrFunction(this, 'Handler', {
       handler: 'probe',
       roleName,
       description: `Replication probe ${this.probeName}: canary from ${props.sourceRegion} to ${props.replicaRegion} (cdk-s3-dr)`,
@@ -158,6 +172,7 @@ export class ReplicationProbe extends Construct {
         envEncoding(stack),
       ),
     });
+    this.handler = this.drFunction.function;
     this.grant(props);
     const canaries = `${CANARY_PREFIX}${this.probeName}/`;
     registerDrConsumer(this, {
@@ -181,7 +196,7 @@ export class ReplicationProbe extends Construct {
     new scheduler.Schedule(this, 'Schedule', {
       description: `Replication probe ${this.probeName} (cdk-s3-dr)`,
       schedule: scheduler.ScheduleExpression.rate(this.interval),
-      target: new targets.LambdaInvoke(this.handler.function, { retryAttempts: 0, role: invokeRole }),
+      target: new targets.LambdaInvoke(this.handler, { retryAttempts: 0, role: invokeRole }),
     });
     acknowledgeWildcardResources(invokeRole.grantsPolicy!, INVOKER_WILDCARDS);
 
@@ -277,7 +292,7 @@ export class ReplicationProbe extends Construct {
     const prefix = `${CANARY_PREFIX}${this.probeName}/`;
     const policy = new iam.ManagedPolicy(this, 'ProbePolicy', {
       description: `Replication probe ${this.node.path}: canaries under ${prefix} only`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     policy.addStatements(
       new iam.PolicyStatement({

@@ -2,15 +2,16 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
-import { sameSideProblems } from './consistency-audit';
 import * as drill from '../lambda/drill/contract';
 import { envEncoding } from './private/env-encoding';
-import { PropProblem, throwIfInvalid } from './errors';
+import { sameSideProblems } from './private/pair-problems';
+import { PropProblem, throwIfInvalid } from './private/errors';
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from './private/dr-access';
 import { keyThroughS3 } from './private/kms-through-s3';
 import { applyPermissionsBoundary } from './private/permissions-boundary';
@@ -31,15 +32,24 @@ import {
   validateAtSynth,
 } from './private/validate';
 import { HandlerOptions } from './handler-options';
-import { AlarmActionStrategy, applyAlarmActions } from './replication-alarms';
+import { applyAlarmActions } from './private/alarm-actions';
+import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
 /** Where a drill writes its restored objects unless told otherwise. */
 const DEFAULT_RESTORE_PREFIX = drill.DEFAULTS.restorePrefix;
 
 /** How a drill picks the objects it restores. */
-export type DrillSampleMode = 'random' | 'newest' | 'prefix';
+export enum DrillSampleMode {
+  /** Uniformly at random over the replica (seeded; the seed is recorded in the report). */
+  RANDOM = 'random',
+  /** The most recently modified objects. */
+  NEWEST = 'newest',
+  /** The first objects under the prefix, in key order. */
+  PREFIX = 'prefix',
+}
 
+/** Props of `RestoreDrill`. */
 export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   /**
    * When the drill runs (EventBridge Scheduler).
@@ -54,7 +64,7 @@ export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   /**
    * How the sample is picked: uniformly at random (seeded, recorded in the report), the newest
    * objects, or the first objects under the prefix.
-   * @default 'random'
+   * @default DrillSampleMode.RANDOM
    */
   readonly sampleMode?: DrillSampleMode;
   /**
@@ -104,9 +114,14 @@ export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
  * drill prefix of the restore target and the reports prefix.
  */
 export class RestoreDrill extends Construct {
-  readonly handler: DrFunction;
+  /** The drill function (its role, log group and dead-letter queue are its properties). */
+  readonly handler: lambda.Function;
+  private readonly drFunction: DrFunction;
+  /** Where restored objects are written, under the restore prefix. */
   readonly restoreBucket: s3.IBucket;
+  /** Where the drill writes its reports (`drills/`). */
   readonly reportsBucket: s3.IBucket;
+  /** Name in reports and the `Drill` metric dimension. */
   readonly drillName: string;
   /** Alarm: the last drill failed (an object not restored or not verified, or the run failed). */
   readonly failedDrillAlarm: cloudwatch.Alarm;
@@ -132,7 +147,7 @@ export class RestoreDrill extends Construct {
 
     // A source in another account names this role in its policies: give it a fixed name.
     const roleName = isCrossAccountSource(this, props.sourceAccount) ? drRoleName(this) : undefined;
-    this.handler = new DrFunction(this, 'Handler', {
+    this.drFunction = new DrFunction(this, 'Handler', {
       handler: 'drill',
       roleName,
       description: `Restore drill from ${this.drillName} (cdk-s3-dr)`,
@@ -161,6 +176,7 @@ export class RestoreDrill extends Construct {
         envEncoding(stack),
       ),
     });
+    this.handler = this.drFunction.function;
     this.grant(props, restorePrefix, key);
     registerDrConsumer(this, {
       sourceBucketName: props.sourceBucketName,
@@ -177,7 +193,7 @@ export class RestoreDrill extends Construct {
         },
       ],
     });
-    acknowledgeWildcardResources(this.handler.role.grantsPolicy!, {
+    acknowledgeWildcardResources(this.drFunction.role.grantsPolicy!, {
       's3-objects': WILDCARD_REASONS.DRILL_REPORTS,
     });
 
@@ -185,7 +201,7 @@ export class RestoreDrill extends Construct {
     new scheduler.Schedule(this, 'Schedule', {
       description: `Restore drill from ${this.drillName} (cdk-s3-dr)`,
       schedule: props.schedule ?? scheduler.ScheduleExpression.rate(Duration.days(7)),
-      target: new targets.LambdaInvoke(this.handler.function, { retryAttempts: 0, role: invokeRole }),
+      target: new targets.LambdaInvoke(this.handler, { retryAttempts: 0, role: invokeRole }),
     });
     acknowledgeWildcardResources(invokeRole.grantsPolicy!, INVOKER_WILDCARDS);
 
@@ -196,7 +212,7 @@ export class RestoreDrill extends Construct {
         expression: 'IF(FILL(passed, 1) < 1, 1, 0) + IF(FILL(errors, 0) > 0, 1, 0)',
         usingMetrics: {
           passed: this.metricDrillPassed(),
-          errors: this.handler.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+          errors: this.handler.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
         },
         period: Duration.hours(1),
         label: 'failed drills',
@@ -276,7 +292,7 @@ export class RestoreDrill extends Construct {
     const prefix = props.prefix ?? '';
     const policy = new iam.ManagedPolicy(this, 'DrillPolicy', {
       description: `Restore drill ${this.node.path}: read source and replica, write only its own scratch prefix and reports`,
-      roles: [this.handler.role],
+      roles: [this.drFunction.role],
     });
     const arn = (b: string) => `arn:${stack.partition}:s3:::${b}`;
     policy.addStatements(
@@ -320,8 +336,8 @@ export class RestoreDrill extends Construct {
       policy.addStatements(keyThroughS3({ sid, keyArn, region, actions }));
     }
     // Restored objects and reports are encrypted with the construct's key (S3 Bucket Keys).
-    key.grant(this.handler.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    grantPutUnder(this.handler.role, this.reportsBucket, drill.DEFAULTS.reportsPrefix);
+    key.grant(this.drFunction.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    grantPutUnder(this.drFunction.role, this.reportsBucket, drill.DEFAULTS.reportsPrefix);
     acknowledgeWildcardResources(policy, {
       's3-objects': WILDCARD_REASONS.DRILL_OBJECTS,
       'kms-keys-by-alias': WILDCARD_REASONS.DRILL_KEYS_BY_ALIAS,
@@ -382,12 +398,12 @@ function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
       props.reportsBucket?.bucketName,
     ),
   ];
-  if (props.sampleMode !== undefined && !drill.SAMPLE_MODES.includes(props.sampleMode)) {
+  if (props.sampleMode !== undefined && !(drill.SAMPLE_MODES as readonly string[]).includes(props.sampleMode)) {
     problems.push({
       prop: 'sampleMode',
       value: props.sampleMode,
       problem: 'unknown sample mode',
-      fix: `use ${drill.SAMPLE_MODES.map((m) => `'${m}'`).join(', ')}`,
+      fix: 'use DrillSampleMode.RANDOM, DrillSampleMode.NEWEST or DrillSampleMode.PREFIX',
     });
   }
   if (props.restoreBucket && props.reportsBucket && sameBucket(props.restoreBucket, props.reportsBucket)) {

@@ -5,8 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { InvalidPropsError, PropProblem } from './errors';
-import { REPLICATION_DESTINATION_OBJECT_ACTIONS, REPLICATION_REPLICA_KEY_ACTIONS } from './perms';
+import { InvalidPropsError, PropProblem } from './private/errors';
+import { REPLICATION_DESTINATION_OBJECT_ACTIONS, REPLICATION_REPLICA_KEY_ACTIONS } from './private/perms';
 import { createBucketKey } from './private/secure-bucket';
 import { RegionalDefaults } from './private/regional-defaults';
 import { checkBucketName, checkRegion, replicaWarnings } from './private/validate';
@@ -73,6 +73,7 @@ export interface TwoWayReplicationSide {
   readonly permissionsBoundary?: iam.IManagedPolicy;
 }
 
+/** Props of `TwoWayReplication`. */
 export interface TwoWayReplicationProps {
   /** The first bucket's side (in its own stack and region). */
   readonly first: TwoWayReplicationSide;

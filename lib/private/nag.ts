@@ -1,7 +1,7 @@
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
+import { flattenCfnReference } from './finding-resource';
 
 /** One cdk-nag acknowledgement: the granular finding ids it covers and the reason an auditor reads. */
 export interface NagAcknowledgement {

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { buildExampleApp } from '../../bin/example';
 import {
+  AuditMode,
   ConsistencyAudit,
   ConsistencyAuditProps,
   ReplicaBucket,
@@ -103,7 +104,7 @@ describe('ConsistencyAudit', () => {
   });
 
   test('versions mode adds ListBucketVersions and GetObjectVersion', () => {
-    const { west } = setup({ mode: 'versions' });
+    const { west } = setup({ mode: AuditMode.VERSIONS });
     const actions = actionsOf(statements(Template.fromStack(west)));
     expect(actions).toEqual(expect.arrayContaining(['s3:ListBucketVersions', 's3:GetObjectVersion']));
   });
@@ -127,7 +128,7 @@ describe('ConsistencyAudit', () => {
     // builds, not what a template assertion guesses it builds.
     const { west, audit } = setup();
     const smId = west.getLogicalId(audit.stateMachine.node.defaultChild as any);
-    const fnId = west.getLogicalId(audit.handler.function.node.defaultChild as any);
+    const fnId = west.getLogicalId(audit.handler.node.defaultChild as any);
     const { definition, functionArns } = synthesizedDefinition(west, smId);
     const checkpoint = { version: 1, range: {}, lastKey: 'k', extra: { runId: 'run-1' } };
     const run = await runLocally(
@@ -238,6 +239,11 @@ describe('ConsistencyAudit', () => {
       /lagWindow = "30 days": a lag window over 7 days hides real replication faults/,
     ],
     ['a negative threshold', { discrepancyThreshold: -1 }, /discrepancyThreshold = -1: must be 0 or more/],
+    [
+      'a mode that is not an AuditMode (from JavaScript)',
+      { mode: 'everything' as AuditMode },
+      /mode = "everything": unknown audit mode; fix: use AuditMode.CURRENT or AuditMode.VERSIONS/,
+    ],
     [
       'the audit outside the replica region',
       { replicaRegion: 'eu-west-1' },

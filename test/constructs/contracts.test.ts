@@ -7,7 +7,15 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ConsistencyAudit, FailoverController, ReplicationProbe, RestoreDrill } from '../../lib';
+import {
+  AuditMode,
+  ConsistencyAudit,
+  DrillSampleMode,
+  FailoverController,
+  FailoverMode,
+  ReplicationProbe,
+  RestoreDrill,
+} from '../../lib';
 import { ReplicationFailureEvents } from '../../lib/replication-failure-events';
 import { ReplicaBucket } from '../../lib/replica-bucket';
 import { ReplicatedBucket } from '../../lib/replicated-bucket';
@@ -72,7 +80,7 @@ describe('audit contract', () => {
       reportsBucket: reports,
       auditName: 'orders-nightly',
       lagWindow: Duration.hours(2),
-      mode: 'versions',
+      mode: AuditMode.VERSIONS,
       deleteMarkerReplication: true,
     });
     const env = environmentOf(stack, 'AuditHandler');
@@ -84,7 +92,7 @@ describe('audit contract', () => {
       reportsPrefix: audit.DEFAULTS.reportsPrefix,
       reportsRegion: 'us-west-2',
       lagWindowSeconds: 7200,
-      mode: 'versions',
+      mode: AuditMode.VERSIONS,
       deleteMarkerReplication: true,
     });
     // Only the contract's keys (and the runtime's own) are set.
@@ -204,7 +212,7 @@ describe('drill contract', () => {
       restorePrefix: 'drill-scratch/',
       drillName: 'orders weekly',
       sampleSize: 250,
-      sampleMode: 'newest',
+      sampleMode: DrillSampleMode.NEWEST,
       concurrency: 16,
       serverSideCopy: true,
     });
@@ -215,7 +223,7 @@ describe('drill contract', () => {
       restore: { bucket: 'dr-scratch', prefix: 'drill-scratch/', region: 'us-west-2' },
       reports: { bucket: 'dr-reports', prefix: drill.DEFAULTS.reportsPrefix, region: 'us-west-2' },
       sampleSize: 250,
-      sampleMode: 'newest',
+      sampleMode: DrillSampleMode.NEWEST,
       concurrency: 16,
       serverSideCopy: true,
       allowUnverifiable: false,
@@ -260,7 +268,7 @@ describe('failover contract', () => {
     });
     new FailoverController(stack, 'Failover', {
       probe: p,
-      mode: 'automatic',
+      mode: FailoverMode.AUTOMATIC,
       cooldown: Duration.minutes(90),
       parameterName: '/orders/active-bucket',
       reportsBucket: reports,

@@ -2,7 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
+  AuditMode,
   ConsistencyAudit,
   FailoverController,
   ReplicaBucket,
@@ -47,8 +49,8 @@ function composition(opts: { grant?: boolean; sourceKey?: kms.IKey; app?: App } 
 }
 
 /** The fixed name a DR construct gives its role (the L1 property: the L2's roleName is a Ref in its own stack). */
-const roleNameOf = (c: { handler: { role: iam.Role } }, _stack?: Stack) =>
-  (c.handler.role.node.defaultChild as iam.CfnRole).roleName as string;
+const roleNameOf = (c: { handler: lambda.Function }, _stack?: Stack) =>
+  (c.handler.role!.node.defaultChild as iam.CfnRole).roleName as string;
 
 describe('cross-account disaster recovery', () => {
   test('the source grants each DR role exactly its own access, by account principal and role ARN', () => {
@@ -177,7 +179,7 @@ describe('cross-account disaster recovery', () => {
       destinations: [ReplicationDestination.toReplicaBucket(replica, { prefix: 'orders/' })],
     });
     data.grantDrAccess({ account: B });
-    new ConsistencyAudit(west, 'Audit', { ...ReplicationPairs.of(data), mode: 'versions' });
+    new ConsistencyAudit(west, 'Audit', { ...ReplicationPairs.of(data), mode: AuditMode.VERSIONS });
     const statements = Object.values(Template.fromStack(east).findResources('AWS::S3::BucketPolicy')).flatMap(
       (p: any) => p.Properties.PolicyDocument.Statement.filter((st: any) => /^CdkS3Dr/.test(st.Sid ?? '')),
     );

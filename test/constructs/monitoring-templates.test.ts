@@ -5,6 +5,7 @@ import {
   AlarmActionStrategy,
   AlarmStateForwarding,
   FailoverController,
+  FailoverPlan,
   ReplicaBucket,
   ReplicatedBucket,
   ReplicationAlarms,
@@ -34,6 +35,19 @@ const policyStatements = (t: Template, logicalIdPart: string): any[] =>
     .flatMap(([, p]: [string, any]) => p.Properties.PolicyDocument.Statement);
 
 describe('ReplicationAlarms', () => {
+  test('metricRegions names the destination region of each rule, and needs the destination when there are several', () => {
+    const app = testApp();
+    const east = new Stack(app, 'East', { env: { account: A, region: 'us-east-1' } });
+    const west = new Stack(app, 'West', { env: { account: A, region: 'us-west-2' } });
+    const euro = new Stack(app, 'Euro', { env: { account: A, region: 'eu-west-1' } });
+    const toWest = ReplicationDestination.toReplicaBucket(new ReplicaBucket(west, 'R'), { priority: 1 });
+    const toEuro = ReplicationDestination.toReplicaBucket(new ReplicaBucket(euro, 'R'), { priority: 2 });
+    const data = new ReplicatedBucket(east, 'Data', { destinations: [toWest, toEuro] });
+    expect(ReplicationAlarms.metricRegions(data, toWest)).toEqual(['us-west-2']);
+    expect(ReplicationAlarms.metricRegions(data, toEuro)).toEqual(['eu-west-1']);
+    expect(() => ReplicationAlarms.metricRegions(data)).toThrow(/2 destinations: pass the destination/);
+  });
+
   test('creates four alarms per destination in the region S3 publishes the metrics in, 15 min for RTC', () => {
     const { west, data } = twoRegions();
     const alarms = new ReplicationAlarms(west, 'Alarms', {
@@ -342,7 +356,11 @@ describe('FailoverController', () => {
 
   test('mrap plan: creates the access point and grants routes on its ARN only', () => {
     const { west, probe } = probeSetup();
-    new FailoverController(west, 'Failover', { probe, plan: 'mrap', accessPoint: { createWithName: 'orders-dr' } });
+    new FailoverController(west, 'Failover', {
+      probe,
+      plan: FailoverPlan.MRAP,
+      accessPoint: { createWithName: 'orders-dr' },
+    });
     const t = Template.fromStack(west);
     t.hasResourceProperties('AWS::S3::MultiRegionAccessPoint', {
       Name: 'orders-dr',
@@ -357,11 +375,19 @@ describe('FailoverController', () => {
   });
 
   test.each([
-    ['mode is unknown', { mode: 'yolo' }, /mode = "yolo": unknown mode; fix: use 'automatic', 'approval' or 'dry-run'/],
-    ['plan mrap has no access point', { plan: 'mrap' }, /accessPoint = undefined: plan 'mrap' needs exactly one of/],
+    [
+      'mode is unknown',
+      { mode: 'yolo' },
+      /mode = "yolo": unknown mode; fix: use FailoverMode.AUTOMATIC, FailoverMode.APPROVAL or FailoverMode.DRY_RUN/,
+    ],
+    [
+      'plan mrap has no access point',
+      { plan: FailoverPlan.MRAP },
+      /accessPoint = undefined: FailoverPlan.MRAP needs exactly one of/,
+    ],
     [
       'the access point name is invalid',
-      { plan: 'mrap', accessPoint: { createWithName: 'Orders_DR' } },
+      { plan: FailoverPlan.MRAP, accessPoint: { createWithName: 'Orders_DR' } },
       /accessPoint.createWithName = "Orders_DR"/,
     ],
     [
@@ -373,7 +399,7 @@ describe('FailoverController', () => {
     [
       'accessPoint is given with the pointer plan',
       { accessPoint: { arn: 'x' } },
-      /accessPoint = .*only used with plan 'mrap'/,
+      /accessPoint = .*only used with FailoverPlan.MRAP/,
     ],
   ])('fails when %s', (_name, over, message) => {
     const { west, probe } = probeSetup();
@@ -392,10 +418,12 @@ describe('FailoverController', () => {
 describe('AlarmStateForwarding', () => {
   test('forwards state changes of the given alarms to the replica region default bus with its own role', () => {
     const { east, data } = twoRegions();
-    const alarm = data.metricOperationsFailedReplication(data.rules[0].destination).createAlarm(east, 'A', {
-      threshold: 0,
-      evaluationPeriods: 1,
-    });
+    const alarm = data
+      .metricOperationsFailedReplication({ destination: data.rules[0].destination })
+      .createAlarm(east, 'A', {
+        threshold: 0,
+        evaluationPeriods: 1,
+      });
     new AlarmStateForwarding(east, 'Forward', { alarms: [alarm], targetRegion: 'us-west-2' });
     const t = Template.fromStack(east);
     t.hasResourceProperties('AWS::Events::Rule', {
@@ -433,10 +461,12 @@ describe('AlarmStateForwarding', () => {
     ['the target is not a region', { targetRegion: 'west' }, /targetRegion = "west": not a region name/],
   ])('fails when %s', (_name, over, message) => {
     const { east, data } = twoRegions();
-    const alarm = data.metricOperationsFailedReplication(data.rules[0].destination).createAlarm(east, 'A', {
-      threshold: 0,
-      evaluationPeriods: 1,
-    });
+    const alarm = data
+      .metricOperationsFailedReplication({ destination: data.rules[0].destination })
+      .createAlarm(east, 'A', {
+        threshold: 0,
+        evaluationPeriods: 1,
+      });
     expect(
       () =>
         new AlarmStateForwarding(east, 'Forward', { alarms: [alarm], targetRegion: 'us-west-2', ...(over as object) }),

@@ -328,10 +328,10 @@ describe('ReplicatedBucket', () => {
     const dest = ReplicationDestination.toReplicaBucket(replica);
     const data = new ReplicatedBucket(sourceStack, 'Data', { destinations: [dest] });
     const cases: Array<[string, any, string]> = [
-      ['ReplicationLatency', data.metricReplicationLatency(dest), 'Maximum'],
+      ['ReplicationLatency', data.metricReplicationLatency({ destination: dest }), 'Maximum'],
       ['OperationsPendingReplication', data.metricOperationsPendingReplication(), 'Maximum'],
-      ['BytesPendingReplication', data.metricBytesPendingReplication(dest), 'Maximum'],
-      ['OperationsFailedReplication', data.metricOperationsFailedReplication(dest), 'Sum'],
+      ['BytesPendingReplication', data.metricBytesPendingReplication({ destination: dest }), 'Maximum'],
+      ['OperationsFailedReplication', data.metricOperationsFailedReplication({ destination: dest }), 'Sum'],
     ];
     for (const [name, metric, statistic] of cases) {
       expect(metric.namespace).toBe('AWS/S3');
@@ -355,7 +355,26 @@ describe('ReplicatedBucket', () => {
       destinations: [ReplicationDestination.toReplicaBucket(r1, { priority: 1 }), d2],
     });
     expect(() => data.metricReplicationLatency()).toThrow(/2 destinations: pass the destination/);
-    expect(source.resolve(data.metricReplicationLatency(d2).dimensions).RuleId).toBe('to-us-east-2');
+    expect(source.resolve(data.metricReplicationLatency({ destination: d2 }).dimensions).RuleId).toBe('to-us-east-2');
+    const custom = data.metric('ReplicationLatency', {
+      destination: d2,
+      period: Duration.minutes(5),
+      statistic: 'p99',
+    });
+    expect([custom.period.toMinutes(), custom.statistic, source.resolve(custom.dimensions).RuleId]).toEqual([
+      5,
+      'p99',
+      'to-us-east-2',
+    ]);
+  });
+
+  test('fails when a destination is passed where the metric options go (the former positional argument)', () => {
+    const { sourceStack, replica } = twoRegions();
+    const dest = ReplicationDestination.toReplicaBucket(replica);
+    const data = new ReplicatedBucket(sourceStack, 'Data', { destinations: [dest] });
+    expect(() => data.metricReplicationLatency(dest as never)).toThrow(
+      /props = .*: a ReplicationDestination was given where metric options are expected; fix: pass it as an option: \{ destination \}/,
+    );
   });
 
   test('the example app has one rule from us-east-1 to us-west-2', () => {

@@ -7,13 +7,13 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
   BackfillReplicationStatus,
   BackfillReportScope,
-  InvalidPropsError,
   ReplicaBucket,
   ReplicatedBucket,
   ReplicationBackfill,
   ReplicationBackfillProps,
   ReplicationDestination,
 } from '../../lib';
+import { InvalidPropsError } from '../../lib/private/errors';
 import { backfillPolicy } from '../../lambda/backfill/core/policy';
 import { parseBackfillConfig, parseBackfillEvent } from '../../lambda/backfill/core/invocation';
 import { parseBackfillOptions } from '../../lambda/backfill/core/options';

@@ -2,6 +2,7 @@ import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
+  DrillSampleMode,
   ReplicaBucket,
   ReplicatedBucket,
   ReplicationDestination,
@@ -103,7 +104,7 @@ describe('RestoreDrill', () => {
       replicaRegion: 'us-west-2',
       restoreBucket: scratch,
       restorePrefix: 'drills/',
-      sampleMode: 'newest',
+      sampleMode: DrillSampleMode.NEWEST,
       serverSideCopy: true,
       concurrency: 16,
     });

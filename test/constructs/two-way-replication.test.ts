@@ -4,6 +4,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   FailoverController,
+  FailoverPlan,
   ReplicationDirections,
   ReplicationProbe,
   TwoWayReplication,
@@ -357,7 +358,7 @@ describe('under a Multi-Region Access Point over the pair', () => {
     const probe = new ReplicationProbe(west, 'Probe', { ...twoWay.firstToSecond, probeName: 'orders' });
     const controller = new FailoverController(west, 'Failover', {
       probe,
-      plan: 'mrap',
+      plan: FailoverPlan.MRAP,
       accessPoint: { createWithName: 'orders' },
     });
     return { east, west, twoWay, controller };

@@ -2,13 +2,13 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  InvalidPropsError,
   ReplicaBucket,
   ReplicatedBucket,
   ReplicationDestination,
   ReplicationDestinationAttributes,
   ReplicationRuleOptions,
 } from '../../lib';
+import { InvalidPropsError } from '../../lib/private/errors';
 import { testApp } from '../support/app';
 
 const A = '111111111111';

@@ -3,6 +3,14 @@
  * scratch CDK app outside the repository with its own package.json, tsconfig.json and cdk.json,
  * type-checked against the shipped declarations and synthesized by the CDK CLI, using only the
  * public API. The scratch app sets no feature flags, as in an app that predates them.
+ *
+ * Timeouts are sized to the work, measured on a 2-core machine, with room for a machine shared
+ * with other builds: every `prepare` is a full build (the handlers bundled with esbuild, the jsii
+ * compilation, the API reference), about 40 s alone. `npm pack` runs one (before the scratch
+ * install), and a git-URL install runs two: npm's git-dependency preparation runs
+ * `npm install --force` in its clone, which installs all dev dependencies and runs the root
+ * package's `prepare`, and then runs `prepare` once more before packing the clone (about 160 s in
+ * all, unloaded).
  */
 import { execFileSync, ExecFileSyncOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +21,13 @@ const REPO = resolve(__dirname, '..', '..');
 const repoPackage = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 /** The versions this repository is tested with: the peers a user installs beside the package. */
 const pinned = (name: string) => `${name}@${repoPackage.devDependencies[name]}`;
+
+/** A command without a build (tsc, cdk synth, the CLI, a peer install). */
+const COMMAND_TIMEOUT_MS = 300_000;
+/** A command that builds the package once (`npm pack`). */
+const ONE_BUILD_TIMEOUT_MS = 600_000;
+/** A git-URL install: a dev-dependency install and two builds. */
+const GIT_INSTALL_TIMEOUT_MS = 1_200_000;
 
 const APP = `import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -54,7 +69,7 @@ describe('the packed package in a scratch app', () => {
         cwd: dir,
         encoding: 'utf8',
         stdio: 'pipe',
-        timeout: 300_000,
+        timeout: COMMAND_TIMEOUT_MS,
         ...options,
       }) as string;
     } catch (e) {
@@ -72,6 +87,7 @@ describe('the packed package in a scratch app', () => {
       run('npm', ['pack', '--json', '--pack-destination', dir], {
         cwd: REPO,
         env: { ...process.env, npm_config_loglevel: 'error' },
+        timeout: ONE_BUILD_TIMEOUT_MS,
       }),
     );
     tarball = join(dir, packed[0].filename);
@@ -110,7 +126,7 @@ describe('the packed package in a scratch app', () => {
         files: ['app.ts'],
       }),
     );
-  }, 600_000);
+  }, ONE_BUILD_TIMEOUT_MS + COMMAND_TIMEOUT_MS);
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -172,23 +188,33 @@ describe('the packed package in a scratch app', () => {
     expect(String(failure.stderr)).toMatch(/no-such-option/);
   });
 
-  test('an install from the git repository builds the same package', () => {
-    // npm clones the repository's committed HEAD, installs its dev dependencies, runs `prepare`
-    // and installs the result, as for a dependency given as a git URL (it runs no prepack there,
-    // so that package keeps the repository's scripts; prepare has already built it).
-    const gitDir = mkdtempSync(join(tmpdir(), 'cdk-s3-dr-git-'));
-    try {
-      writeFileSync(join(gitDir, 'package.json'), JSON.stringify({ name: 'git-app', private: true, version: '0.0.0' }));
-      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${REPO}`], { cwd: gitDir });
-      const installed = join(gitDir, 'node_modules', 'cdk-s3-dr');
-      for (const path of [repoPackage.main, repoPackage.types, repoPackage.bin['cdk-s3-dr']]) {
-        expect([path, existsSync(join(installed, path))]).toEqual([path, true]);
+  test(
+    'an install from the git repository builds the same package',
+    () => {
+      // npm clones the repository's committed HEAD, installs its dev dependencies, runs `prepare`
+      // and installs the result, as for a dependency given as a git URL (it runs no prepack there,
+      // so that package keeps the repository's scripts; prepare has already built it).
+      const gitDir = mkdtempSync(join(tmpdir(), 'cdk-s3-dr-git-'));
+      try {
+        writeFileSync(
+          join(gitDir, 'package.json'),
+          JSON.stringify({ name: 'git-app', private: true, version: '0.0.0' }),
+        );
+        run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${REPO}`], {
+          cwd: gitDir,
+          timeout: GIT_INSTALL_TIMEOUT_MS,
+        });
+        const installed = join(gitDir, 'node_modules', 'cdk-s3-dr');
+        for (const path of [repoPackage.main, repoPackage.types, repoPackage.bin['cdk-s3-dr']]) {
+          expect([path, existsSync(join(installed, path))]).toEqual([path, true]);
+        }
+        expect(readdirSync(join(installed, 'assets', 'handlers')).sort()).toEqual(
+          readdirSync(join(dir, 'node_modules', 'cdk-s3-dr', 'assets', 'handlers')).sort(),
+        );
+      } finally {
+        rmSync(gitDir, { recursive: true, force: true });
       }
-      expect(readdirSync(join(installed, 'assets', 'handlers')).sort()).toEqual(
-        readdirSync(join(dir, 'node_modules', 'cdk-s3-dr', 'assets', 'handlers')).sort(),
-      );
-    } finally {
-      rmSync(gitDir, { recursive: true, force: true });
-    }
-  }, 600_000);
+    },
+    GIT_INSTALL_TIMEOUT_MS + COMMAND_TIMEOUT_MS,
+  );
 });

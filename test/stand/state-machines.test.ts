@@ -121,7 +121,7 @@ function synthesize(over: Partial<ConsistencyAuditProps> = {}) {
   const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
   const { definition, functionArns } = synthesizedDefinition(stack, id(audit.stateMachine));
   const reportsRef = id(audit.reportsBucket as any);
-  const synthesized = synthesizedEnvironment(stack, id(audit.handler.function), { [reportsRef]: reports });
+  const synthesized = synthesizedEnvironment(stack, id(audit.handler), { [reportsRef]: reports });
   // What the construct chose, before the stand's regions and endpoints replace the AWS ones.
   expect(synthesized).toMatchObject({
     SOURCE_BUCKET: src,
@@ -143,7 +143,7 @@ function synthesize(over: Partial<ConsistencyAuditProps> = {}) {
   const schedule = Object.values(Template.fromStack(stack).findResources('AWS::Scheduler::Schedule'))[0] as any;
   return {
     definition,
-    functionArn: functionArns[id(audit.handler.function)],
+    functionArn: functionArns[id(audit.handler)],
     env,
     /** The input the schedule starts every execution with. */
     scheduledInput: JSON.parse(schedule.Properties.Target.Input),

@@ -3,6 +3,8 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AlarmStateForwarding,
   FailoverController,
+  FailoverMode,
+  FailoverPlan,
   ReplicaBucket,
   ReplicatedBucket,
   ReplicationDestination,
@@ -51,8 +53,8 @@ export function mrapComposition(app: App): void {
   });
   new FailoverController(west, 'Failover', {
     probe,
-    mode: 'automatic',
-    plan: 'mrap',
+    mode: FailoverMode.AUTOMATIC,
+    plan: FailoverPlan.MRAP,
     accessPoint: { createWithName: 'orders-dr' },
     encryptionKey: replica.encryptionKey,
   });

@@ -1,6 +1,6 @@
 import { Lazy } from 'aws-cdk-lib';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { PropProblem } from '../../lib';
+import { PropProblem } from '../../lib/private/errors';
 import {
   checkBucketArn,
   checkBucketName,

@@ -4,6 +4,7 @@ import {
   ActiveBucketPointer,
   FailoverController,
   FailoverControllerProps,
+  FailoverMode,
   ReplicaBucket,
   ReplicatedBucket,
   ReplicationDestination,
@@ -56,13 +57,13 @@ function controller(
 const cases: BadPropsCase[] = [
   {
     name: 'automatic mode has a zero cooldown',
-    build: controller({ mode: 'automatic', cooldown: Duration.seconds(0) }),
+    build: controller({ mode: FailoverMode.AUTOMATIC, cooldown: Duration.seconds(0) }),
     prop: 'cooldown',
     message: 'automatic failover needs a cooldown of at least one probe interval (5 minutes)',
   },
   {
     name: 'automatic mode has a cooldown shorter than one probe interval',
-    build: controller({ mode: 'automatic', cooldown: Duration.minutes(2) }),
+    build: controller({ mode: FailoverMode.AUTOMATIC, cooldown: Duration.minutes(2) }),
     prop: 'cooldown',
     message: 'must be at least 5 minutes',
   },
@@ -71,7 +72,7 @@ const cases: BadPropsCase[] = [
     build: controller({ createReplicaPointer: false }),
     prop: 'createReplicaPointer',
     message:
-      'plan \'pointer\' without a pointer: no ActiveBucketPointer named "/cdk-s3-dr/orders/active-bucket" in us-west-2',
+      'FailoverPlan.POINTER without a pointer: no ActiveBucketPointer named "/cdk-s3-dr/orders/active-bucket" in us-west-2',
   },
   {
     name: "an ActiveBucketPointer's name differs from the controller's",
@@ -147,6 +148,6 @@ describe('FailoverController and ActiveBucketPointer bad props', () => {
   });
 
   test('automatic mode with a cooldown of one probe interval passes', () => {
-    expect(controller({ mode: 'automatic', cooldown: Duration.minutes(5) })).not.toThrow();
+    expect(controller({ mode: FailoverMode.AUTOMATIC, cooldown: Duration.minutes(5) })).not.toThrow();
   });
 });

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { InvalidPropsError, PropProblem } from '../../../lib';
+import { InvalidPropsError, PropProblem } from '../../../lib/private/errors';
 
 /**
  * One bad-input case of a construct: a short name, a builder that makes the construct (and
