@@ -5,7 +5,7 @@
  * exported construct, struct or class (`API.md#cdk-s3-dr.ReplicatedBucket`), and when API.md exists
  * that anchor must be in it.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as lib from '../../lib';
 import { docFiles } from '../support/doc-blocks';
@@ -80,7 +80,18 @@ function links(file: string, text: string): Link[] {
   return result;
 }
 
-const EXPORTED = new Set(Object.keys(lib));
+/** Every name the package exports: values (constructs, classes, enums) and types (props, structs). */
+const EXPORTED = new Set([
+  ...Object.keys(lib),
+  ...readdirSync(join(root, 'lib'))
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => [
+      ...readFileSync(join(root, 'lib', f), 'utf8').matchAll(
+        /^export (?:declare )?(?:abstract )?(?:class|interface|enum|type) (\w+)/gm,
+      ),
+    ])
+    .map((m) => m[1]),
+]);
 
 /** Why a link does not resolve, or undefined when it does. */
 function problem(link: Link): string | undefined {
@@ -129,6 +140,9 @@ describe('links of the documentation', () => {
 
   test('a link into API.md must name an exported name (the check catches a wrong one)', () => {
     expect(problem({ file: 'README.md', line: 1, target: 'API.md#cdk-s3-dr.NoSuchConstruct' })).toMatch(/no exported/);
+    expect(
+      problem({ file: 'docs/x.md', line: 1, target: '../API.md#cdk-s3-dr.ReplicationRuleOptions' }),
+    ).toBeUndefined();
     expect(problem({ file: 'README.md', line: 1, target: 'docs/nowhere.md' })).toMatch(/does not exist/);
     expect(problem({ file: 'README.md', line: 1, target: 'docs/audit.md#no-such-heading' })).toMatch(/no heading/);
   });
