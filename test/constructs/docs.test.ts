@@ -128,8 +128,9 @@ describe('the block extractor', () => {
 });
 
 describe('documentation code blocks', () => {
-  test('the README has blocks to check, each with its own imports and App', () => {
-    expect(blocks.filter((b) => b.file === 'README.md').length).toBeGreaterThanOrEqual(10);
+  test('README.md and the docs pages have blocks to check, each with its own imports and App', () => {
+    expect(blocks.filter((b) => b.file === 'README.md').length).toBeGreaterThanOrEqual(9);
+    expect(new Set(blocks.map((b) => b.file)).size).toBeGreaterThanOrEqual(7);
     for (const b of blocks) {
       expect({ at: where(b), imports: /^import /m.test(b.code) }).toEqual({ at: where(b), imports: true });
       if (b.mode === 'synth') {

@@ -24,7 +24,7 @@ function managedStatements(t: Template): any[] {
   );
 }
 
-/** The bucket as the README's `cdk import` steps describe it. */
+/** The bucket as the `cdk import` steps of docs/replication.md describe it. */
 function ordersAsToday(stack: Stack) {
   return new s3.Bucket(stack, 'Orders', {
     bucketName: 'orders-prod',
@@ -248,7 +248,7 @@ describe('ReplicatedBucket on an existing bucket', () => {
   });
 });
 
-describe('adopting a bucket with cdk import (README)', () => {
+describe('adopting a bucket with cdk import (docs/replication.md)', () => {
   test('step 1 is importable: only the bucket, retained, by its real name; the mapping names its logical id', () => {
     const app = testApp();
     const primary = new Stack(app, 'Primary', { env: { account: ACCOUNT, region: 'us-east-1' } });
@@ -261,8 +261,9 @@ describe('adopting a bucket with cdk import (README)', () => {
       expect(r.UpdateReplacePolicy).toBe('Retain');
       expect(typeof r.Properties.BucketName).toBe('string');
     }
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('#### A bucket created outside CloudFormation'));
+    const page = readFileSync(join(__dirname, '..', '..', 'docs', 'replication.md'), 'utf8');
+    expect(page).toContain('### A bucket created outside CloudFormation');
+    const section = page.slice(page.indexOf('### A bucket created outside CloudFormation'));
     const mapping = JSON.parse(section.match(/```json\n([\s\S]*?)```/)![1]);
     expect(mapping).toEqual(
       Object.fromEntries(resources.map(([id, r]) => [id, { BucketName: r.Properties.BucketName }])),

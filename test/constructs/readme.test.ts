@@ -1,35 +1,45 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildExampleApp } from '../../bin/example';
-import { NAG, WILDCARD_REASONS } from '../../lib/private/nag';
-import { testApp } from '../support/app';
-import { acknowledgements } from '../support/nag';
+import { Construct } from 'constructs';
+import * as lib from '../../lib';
+import { extractTsBlocks } from '../support/doc-blocks';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
-describe('README', () => {
+/** Every construct the package exports, and TwoWayReplication (a pair of constructs, not one itself). */
+const CONSTRUCTS = [
+  ...Object.entries(lib)
+    .filter(([, v]) => typeof v === 'function' && v.prototype instanceof Construct)
+    .map(([name]) => name),
+  'TwoWayReplication',
+].sort();
+
+describe('README, the quick start', () => {
   test('shows the two commands first', () => {
     const firstCode = readme.indexOf('```sh');
     expect(readme.slice(firstCode, readme.indexOf('```', firstCode + 5))).toMatch(
       /npm ci && npx cdk synth[\s\S]*npm test/,
     );
-    expect(readme.indexOf('## The two commands')).toBeLessThan(readme.indexOf('## Contents'));
+    expect(readme.match(/^## .*/m)?.[0]).toBe('## The two commands');
   });
 
-  test.each(Object.entries(NAG))('lists the %s acknowledgement with its reason', (_name, ack) => {
-    expect(readme).toContain(ack.reason);
-    const rule = ack.ids[0].replace(/^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-/, '');
-    expect(readme).toContain(rule);
+  test('finds the constructs to show', () => {
+    expect(CONSTRUCTS).toEqual(expect.arrayContaining(['ReplicaBucket', 'ReplicatedBucket', 'ReplicationBackfill']));
+    expect(CONSTRUCTS.length).toBeGreaterThanOrEqual(14);
   });
 
-  test.each(Object.entries(WILDCARD_REASONS))('lists the %s wildcard reason', (_name, reason) => {
-    expect(readme).toContain(reason);
+  test.each(CONSTRUCTS)('has an example of %s in a code block', (name) => {
+    const blocks = extractTsBlocks('README.md', readme).filter((b) => b.code.includes(`new ${name}(`));
+    expect(blocks.length).toBeGreaterThan(0);
   });
 
-  test('states the example app acknowledgement count that the app really has', () => {
-    const app = testApp();
-    buildExampleApp(app);
-    const n = acknowledgements(app).length;
-    expect(readme).toContain(`The example app carries ${n} acknowledgements`);
+  test('stays short: a quick start, not the reference', () => {
+    expect(Buffer.byteLength(readme)).toBeLessThan(15_000);
+  });
+
+  test('links every docs page', () => {
+    const pages = readdirSync(join(__dirname, '..', '..', 'docs')).filter((f) => f.endsWith('.md'));
+    for (const page of pages)
+      expect({ page, linked: readme.includes(`](docs/${page}`) }).toEqual({ page, linked: true });
   });
 });

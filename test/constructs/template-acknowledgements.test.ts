@@ -17,7 +17,8 @@ import { Acknowledgement, allAcknowledgements, nagFindings, stripAcknowledgement
 import { SynthesizedApp, synthesizeTo } from '../support/synth';
 import { testApp } from '../support/app';
 
-const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+/** The page that lists the acknowledgements and states their counts. */
+const securityPage = readFileSync(join(__dirname, '..', '..', 'docs', 'security.md'), 'utf8');
 
 interface TemplateResource {
   readonly Type: string;
@@ -54,11 +55,11 @@ describe('acknowledgements written into the example app templates', () => {
   }, 180_000);
   afterAll(() => rmSync(synth.outdir, { recursive: true, force: true }));
 
-  test('cdk-nag: as many as the README states, each on a resource where its finding occurs', () => {
+  test('cdk-nag: as many as docs/security.md states, each on a resource where its finding occurs', () => {
     const written = resources(synth).flatMap((r) =>
       (r.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((a) => ({ id: a.id, reason: a.reason, path: r.path })),
     );
-    expect(readme).toContain(`The example app carries ${written.length} acknowledgements`);
+    expect(securityPage).toContain(`The example app carries ${written.length} acknowledgements`);
     stripAcknowledgements(synth.app);
     const raw = nagFindings(synth.app);
     const stray = written.filter((a) => !raw.some((f) => f.rule === a.id && f.path === a.path));
@@ -85,7 +86,7 @@ describe('acknowledgements written into the example app templates', () => {
       expect(byPath.get(a.path)?.Metadata?.guard?.SuppressedRules).toContain(rule);
       expect(byPath.get(a.path)?.Metadata?.guard?.Reasons[rule]).toBe(a.reason);
     }
-    expect(readme).toContain(`The example app carries ${acks.length} Control Tower acknowledgements`);
+    expect(securityPage).toContain(`The example app carries ${acks.length} Control Tower acknowledgements`);
   });
 
   test('CT.KMS.PR.3: every key denies kms:CreateGrant unless it is for an AWS resource or from an AWS service', () => {
@@ -105,9 +106,9 @@ describe('acknowledgements written into the example app templates', () => {
     }
   });
 
-  test.each(Object.entries(GUARD))('the README lists the %s Control Tower acknowledgement', (_name, ack) => {
-    expect(readme).toContain(ack.reason);
-    for (const control of ack.controls) expect(readme).toContain(control);
+  test.each(Object.entries(GUARD))('docs/security.md lists the %s Control Tower acknowledgement', (_name, ack) => {
+    expect(securityPage).toContain(ack.reason);
+    for (const control of ack.controls) expect(securityPage).toContain(control);
   });
 });
 
