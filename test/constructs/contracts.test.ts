@@ -7,7 +7,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ConsistencyAudit, FailoverController, ReplicationProbe, RestoreDrill } from '../../lib';
+import { ConsistencyAudit, DrillCopyMode, FailoverController, ReplicationProbe, RestoreDrill } from '../../lib';
 import { ReplicationFailureEvents } from '../../lib/replication-failure-events';
 import { ReplicaBucket } from '../../lib/replica-bucket';
 import { ReplicatedBucket } from '../../lib/replicated-bucket';
@@ -206,7 +206,7 @@ describe('drill contract', () => {
       sampleSize: 250,
       sampleMode: 'newest',
       concurrency: 16,
-      serverSideCopy: true,
+      copyMode: DrillCopyMode.SERVER_SIDE,
     });
     expect(drill.fromEnv(environmentOf(stack, 'DrillHandler'))).toEqual({
       name: 'orders-weekly',
@@ -217,7 +217,7 @@ describe('drill contract', () => {
       sampleSize: 250,
       sampleMode: 'newest',
       concurrency: 16,
-      serverSideCopy: true,
+      copyMode: 'server-side',
       allowUnverifiable: false,
     });
     expect(d.metricDrillPassed().dimensions).toEqual({ [drill.METRICS.dimension]: 'orders-weekly' });
