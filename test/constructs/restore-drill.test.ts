@@ -140,8 +140,9 @@ describe('RestoreDrill', () => {
     );
     expect(sid('DecryptReplica').Action).toEqual('kms:Decrypt');
     // The scratch bucket's key (the construct's): encrypt the copy, decrypt it to verify.
-    const keyPolicies = Template.fromStack(west).findResources('AWS::IAM::Policy');
-    expect(JSON.stringify(keyPolicies)).toMatch(/kms:GenerateDataKey/);
+    const t = Template.fromStack(west);
+    const keyGrants = JSON.stringify([t.findResources('AWS::IAM::Policy'), t.findResources('AWS::KMS::Key')]);
+    expect(keyGrants).toMatch(/kms:GenerateDataKey/);
   });
 
   test('a given restore bucket with a key of its own: the role encrypts and decrypts with it through S3', () => {
