@@ -1,38 +1,59 @@
 /**
  * Restore drill benchmark, on the local stand, against `aws s3 sync` (Debian's AWS CLI) in the
- * same run: the same objects restored from the replica zone into a scratch bucket. The drill is
- * run as a user runs it (the packed and installed `cdk-s3-dr` bin). Prints restore throughput
- * and the ratios; asserts nothing about time.
+ * same run: the same objects restored from the replica zone into a scratch bucket. Both tools are
+ * timed the same way, as whole commands from the moment they are spawned: start-up, listing and
+ * copying included. The drill runs as the built command line (`node assets/cli/cdk-s3-dr.js
+ * drill`); its time to restored is from its spawn to the `restoredAt` its report records (a
+ * sync's whole run is a restore), and its whole run adds what a drill does after the restore
+ * (verifies every object byte for byte, removes what it wrote). Prints medians, spreads and
+ * ratios; asserts nothing about time.
  *
- * Fairness: the scratch bucket is not replicated (a restore target needs no copy; replicating
- * it would make each run's writes load the stand during the next run), every timed run starts
- * on an idle stand, and the order of the three tools rotates from round to round.
+ * Fairness: the scratch bucket is not replicated (a restore target needs no copy; replicating it
+ * would make each run's writes load the stand during the next run), every timed run starts on an
+ * idle stand, and the order of the tools rotates from round to round.
  *
- *   npm run bench:drill -- [--objects 1000] [--size 65536] [--runs 5]
+ *   npm run bench:drill -- [--objects 1000] [--size 65536] [--runs 5] [--modes default,stream]
+ *     [--cli assets/cli/cdk-s3-dr.js]
+ *
+ * Modes: default (no copy option), stream (--copy stream), server-side (--copy server-side),
+ * server-side-copy (the older --server-side-copy flag, to measure an earlier build with --cli).
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   benchKeys,
   client,
   createVersionedBucket,
   fixedBody,
   fmt,
-  installCli,
   putAll,
+  ROOT,
   stand,
   timed,
   waitForQuietStand,
 } from './common';
 
-const arg = (name: string, def: number) => {
+const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
+  return i > 0 ? process.argv[i + 1] : def;
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+/** Median with the spread (lowest-highest) of a list of figures. */
+const spread = (xs: number[], d = 2) => `${fmt(median(xs), d)} (${fmt(Math.min(...xs), d)}-${fmt(Math.max(...xs), d)})`;
+
+const MODE_ARGS: Record<string, string[]> = {
+  default: [],
+  stream: ['--copy', 'stream'],
+  'server-side': ['--copy', 'server-side'],
+  'server-side-copy': ['--server-side-copy'],
+};
 
 async function count(c: ReturnType<typeof client>, bucket: string): Promise<number> {
   let n = 0;
@@ -45,31 +66,37 @@ async function count(c: ReturnType<typeof client>, bucket: string): Promise<numb
   return n;
 }
 
+function ensureAwsCli(): void {
+  if (existsSync('/usr/bin/aws')) return;
+  execFileSync(
+    'sh',
+    [
+      '-c',
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli',
+    ],
+    { stdio: 'inherit' },
+  );
+}
+
+/** One timed drill: seconds from spawn to restored and to exit, and what its report says. */
+interface DrillRun {
+  readonly restored: number;
+  readonly whole: number;
+  readonly copy: string;
+  readonly verified: number;
+  readonly cleanup: boolean;
+}
+
 async function main() {
-  const n = arg('objects', 1000);
-  const size = arg('size', 65536);
-  const runs = arg('runs', 5);
+  const n = Number(arg('objects', '1000'));
+  const size = Number(arg('size', '65536'));
+  const runs = Number(arg('runs', '5'));
+  const modes = arg('modes', 'default,stream').split(',');
+  for (const m of modes) if (!MODE_ARGS[m]) throw new Error(`unknown mode ${m}: use ${Object.keys(MODE_ARGS)}`);
+  const cli = resolve(arg('cli', join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js')));
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build-handlers.mjs`);
   const env = stand();
-  if (
-    !(() => {
-      try {
-        execFileSync('test', ['-x', '/usr/bin/aws']);
-        return true;
-      } catch {
-        return false;
-      }
-    })()
-  ) {
-    execFileSync(
-      'sh',
-      [
-        '-c',
-        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli',
-      ],
-      { stdio: 'inherit' },
-    );
-  }
-  const bin = installCli();
+  ensureAwsCli();
   const work = mkdtempSync(join(tmpdir(), 'drill-bench-'));
   const za = client(env, 'za');
   const zb = client(env, 'zb');
@@ -84,15 +111,20 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1000));
 
   const zbEp = env.zones.zb;
-  const drill = (i: number, extra: string[] = []) =>
-    timed(bin, [
+  let runId = 0;
+  const drill = async (mode: string): Promise<DrillRun> => {
+    const id = ++runId;
+    const report = join(work, `drill-${id}.json`);
+    const spawned = Date.now();
+    const r = await timed(process.execPath, [
+      cli,
       'drill',
       '--source',
       `s3://${data}`,
       '--replica',
       `s3://${data}`,
       '--restore-to',
-      `s3://${scratch}/drill-${i}`,
+      `s3://${scratch}/drill-${id}`,
       '--source-endpoint',
       env.zones.za.endpoint,
       '--replica-endpoint',
@@ -108,89 +140,91 @@ async function main() {
       '--concurrency',
       '10',
       '--report',
-      join(work, `drill-${i}.json`),
-      ...extra,
+      report,
+      ...MODE_ARGS[mode],
     ]);
+    if (r.code !== 0) process.stderr.write(`drill ${id} (${mode}) exit ${r.code}: ${r.stderr.slice(-400)}\n`);
+    const rep = JSON.parse(readFileSync(report, 'utf8'));
+    // Builds before `restoredAt` existed: the start plus the listing and the restore.
+    const restoredAt = rep.restoredAt
+      ? Date.parse(rep.restoredAt)
+      : Date.parse(rep.startedAt) + (rep.durations.listSeconds + rep.durations.restoreSeconds) * 1000;
+    if (rep.verified.objects !== n || !rep.cleanup.complete) {
+      process.stderr.write(`drill ${id}: verified ${rep.verified.objects}/${n}, cleanup ${rep.cleanup.complete}\n`);
+    }
+    return {
+      restored: (restoredAt - spawned) / 1000,
+      whole: r.seconds,
+      copy: rep.plan.copy + (rep.plan.copyReason ? ` (${rep.plan.copyReason})` : ''),
+      verified: rep.verified.objects,
+      cleanup: rep.cleanup.complete,
+    };
+  };
   const awsEnv = {
     ...process.env,
     AWS_DEFAULT_REGION: zbEp.region,
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
   };
-  const aws = (i: number) =>
-    timed(
+  const aws = async (i: number): Promise<number> => {
+    const a = await timed(
       '/usr/bin/aws',
       ['s3', 'sync', `s3://${data}`, `s3://${scratch}/aws-${i}`, '--endpoint-url', zbEp.endpoint, '--only-show-errors'],
       awsEnv,
     );
+    if (a.code !== 0) process.stderr.write(`aws s3 sync exit ${a.code}: ${a.stderr.slice(-400)}\n`);
+    return a.seconds;
+  };
 
-  interface Drilled {
-    restore: number;
-    listAndRestore: number;
-  }
-  const readDrill = async (id: number, extra: string[] = []): Promise<Drilled> => {
-    const r = await drill(id, extra);
-    if (r.code !== 0) process.stderr.write(`drill ${id} ${extra.join(' ')} exit ${r.code}: ${r.stderr.slice(-400)}\n`);
-    const rep = JSON.parse(readFileSync(join(work, `drill-${id}.json`), 'utf8'));
-    if (rep.verified.objects !== n || !rep.cleanup.complete) {
-      process.stderr.write(`drill ${id}: verified ${rep.verified.objects}/${n}, cleanup ${rep.cleanup.complete}\n`);
-    }
-    return {
-      restore: rep.throughput.restoreObjectsPerSecond,
-      listAndRestore: rep.restored.objects / (rep.durations.listSeconds + rep.durations.restoreSeconds),
-    };
-  };
-  const tools = {
-    stream: (i: number) => readDrill(i),
-    copy: (i: number) => readDrill(100 + i, ['--server-side-copy']),
-    aws: async (i: number) => {
-      const a = await aws(i);
-      if (a.code !== 0) process.stderr.write(`aws s3 sync exit ${a.code}: ${a.stderr.slice(-400)}\n`);
-      return n / a.seconds;
-    },
-  };
-  const stream: Drilled[] = [];
-  const copy: Drilled[] = [];
+  const drills: Record<string, DrillRun[]> = Object.fromEntries(modes.map((m) => [m, []]));
   const peer: number[] = [];
-  const order = ['stream', 'copy', 'aws'] as const;
+  const order = [...modes, 'aws'];
   for (let i = 0; i < runs; i++) {
     const line: string[] = [];
     for (let k = 0; k < order.length; k++) {
       const tool = order[(i + k) % order.length];
       const waited = await waitForQuietStand();
-      if (tool === 'aws') peer.push(await tools.aws(i));
-      else (tool === 'copy' ? copy : stream).push(await tools[tool](i));
-      line.push(`${tool} (after ${fmt(waited, 0)} s idle wait)`);
+      if (tool === 'aws') {
+        peer.push(await aws(i));
+        line.push(`aws ${fmt(peer[i], 1)} s`);
+      } else {
+        const d = await drill(tool);
+        drills[tool].push(d);
+        line.push(`${tool} ${fmt(d.restored, 1)} s to restored, ${fmt(d.whole, 1)} s whole`);
+      }
+      line[line.length - 1] += ` (after ${fmt(waited, 0)} s idle wait)`;
     }
-    process.stderr.write(
-      `round ${i + 1}: ${line.join(', ')}: stream ${fmt(stream[i].restore, 0)}, copy ${fmt(copy[i].restore, 0)}, aws ${fmt(peer[i], 0)} objects/s; copy/aws ${fmt(copy[i].restore / peer[i])}x\n`,
+    process.stderr.write(`round ${i + 1}: ${line.join('; ')}\n`);
+  }
+
+  const rate = (s: number) => n / s;
+  console.log(`\ndrill benchmark: ${n} objects x ${size} bytes restored from zone zb, ${runs} rounds`);
+  console.log('median (lowest-highest) over the rounds; every figure from spawn to the event, start-up included');
+  console.log('| command | copies | seconds to restored | objects/s to restored | whole command, seconds |');
+  console.log('|---|---|---|---|---|');
+  for (const m of modes) {
+    const ds = drills[m];
+    console.log(
+      `| cdk-s3-dr drill ${MODE_ARGS[m].join(' ') || '(default)'} | ${ds[0].copy} | ${spread(ds.map((d) => d.restored))} | ${spread(
+        ds.map((d) => rate(d.restored)),
+        0,
+      )} | ${spread(ds.map((d) => d.whole))} (restore, verify, clean up) |`,
     );
   }
-  const o = median(stream.map((d) => d.restore));
-  const oc = median(copy.map((d) => d.restore));
-  const ocl = median(copy.map((d) => d.listAndRestore));
-  const ol = median(stream.map((d) => d.listAndRestore));
-  const p = median(peer);
-  const perRound = (xs: Drilled[]) => xs.map((d, i) => fmt(d.restore / peer[i])).join(', ');
-  console.log(`\ndrill benchmark: ${n} objects x ${size} bytes restored from zone zb, median of ${runs} rounds`);
-  console.log(`| tool | restore objects/s | MiB/s | list + restore objects/s |`);
-  console.log(`|---|---|---|---|`);
   console.log(
-    `| cdk-s3-dr drill --server-side-copy (CopyObject, concurrency 10) | ${fmt(oc, 0)} | ${fmt((oc * size) / 1048576, 1)} | ${fmt(ocl, 0)} |`,
+    `| aws s3 sync s3:// s3:// | CopyObject, 10 at once | ${spread(peer)} | ${spread(peer.map(rate), 0)} | ${spread(peer)} |`,
   );
+  for (const m of modes) {
+    const ds = drills[m];
+    const toRestored = ds.map((d, i) => peer[i] / d.restored);
+    const whole = ds.map((d, i) => peer[i] / d.whole);
+    console.log(
+      `ratio ${m} vs aws s3 sync, to restored: ${spread(toRestored)}x (rounds ${toRestored.map((x) => fmt(x)).join(', ')}); whole drill (restore + verify + cleanup) vs sync: ${spread(whole)}x`,
+    );
+  }
+  const all = modes.flatMap((m) => drills[m]);
   console.log(
-    `| cdk-s3-dr drill (GET+PUT, concurrency 10) | ${fmt(o, 0)} | ${fmt((o * size) / 1048576, 1)} | ${fmt(ol, 0)} |`,
-  );
-  console.log(
-    `| aws s3 sync s3:// s3:// (CopyObject, 10 at once; whole command) | ${fmt(p, 0)} | ${fmt((p * size) / 1048576, 1)} | ${fmt(p, 0)} |`,
-  );
-  console.log(
-    `ratio restore throughput vs aws s3 sync: ${fmt(oc / p)}x server-side copy (rounds: ${perRound(copy)}), ${fmt(o / p)}x GET+PUT (rounds: ${perRound(stream)})`,
-  );
-  console.log(`ratio counting the drill's listing too: ${fmt(ocl / p)}x server-side copy, ${fmt(ol / p)}x GET+PUT`);
-  const last = JSON.parse(readFileSync(join(work, `drill-100.json`), 'utf8'));
-  console.log(
-    `drill --server-side-copy round 1: verified ${last.verified.objects}/${last.restored.objects}, cleanup complete ${last.cleanup.complete}, requests ${JSON.stringify(last.requests.byOperation)}, RTO estimate ${fmt(last.rto?.seconds ?? NaN, 1)} s`,
+    `verified ${Math.min(...all.map((d) => d.verified))}-${Math.max(...all.map((d) => d.verified))}/${n} per drill, cleanup complete in ${all.filter((d) => d.cleanup).length}/${all.length}`,
   );
 }
 

@@ -49,6 +49,24 @@ export enum DrillSampleMode {
   PREFIX = 'prefix',
 }
 
+/** How a restore drill copies objects into the restore target. */
+export enum DrillCopyMode {
+  /**
+   * Server-side (one `CopyObject` per object: the restore target reads the replica directly,
+   * no bytes pass through the function) when replica and target are in one AWS partition,
+   * which they always are for this construct; streamed where they are not.
+   */
+  AUTO = 'auto',
+  /** One `CopyObject` per object; a drill whose target cannot read the replica fails before any write. */
+  SERVER_SIDE = 'server-side',
+  /**
+   * Each object through the function (GET from the replica, PUT to the target): slower, and it
+   * also hashes the replica's bytes, so a failed verification says whether the replica or the
+   * copy was wrong.
+   */
+  STREAM = 'stream',
+}
+
 /** Props of `RestoreDrill`. */
 export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   /**
@@ -68,12 +86,19 @@ export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
    */
   readonly sampleMode?: DrillSampleMode;
   /**
-   * Restore with one server-side `CopyObject` per object (as `aws s3 sync` does) instead of
-   * streaming each object through the function (GET from the replica, PUT to the target). The
-   * copy is faster and moves no bytes through Lambda; streaming also hashes the replica's bytes,
-   * so a failed verification says whether the replica or the copy was wrong. The same grants
-   * serve both (the copy reads the replica and writes the target as the function's role).
-   * @default false
+   * How objects are restored: server-side (one `CopyObject` per object, as `aws s3 sync` does)
+   * or streamed through the function (GET from the replica, PUT to the target). The copy is
+   * faster and moves no bytes through Lambda; streaming also hashes the replica's bytes, so a
+   * failed verification says whether the replica or the copy was wrong. The role holds what both
+   * need (a copy reads the replica, its tags and its key through S3, and writes the target with
+   * the target's key). Each report says which way ran and why.
+   * @default DrillCopyMode.AUTO - server-side (replica and restore target are in one partition)
+   */
+  readonly copyMode?: DrillCopyMode;
+  /**
+   * `true` is `copyMode: DrillCopyMode.SERVER_SIDE`, `false` is `DrillCopyMode.STREAM`.
+   * @deprecated use `copyMode`
+   * @default - see `copyMode`
    */
   readonly serverSideCopy?: boolean;
   /**
@@ -170,7 +195,7 @@ export class RestoreDrill extends Construct {
           sampleSize: props.sampleSize ?? drill.DEFAULTS.sampleSize,
           sampleMode: props.sampleMode ?? drill.DEFAULTS.sampleMode,
           concurrency: props.concurrency ?? drill.DEFAULTS.concurrency,
-          serverSideCopy: props.serverSideCopy ?? drill.DEFAULTS.serverSideCopy,
+          copyMode: copyModeOf(props),
           allowUnverifiable: drill.DEFAULTS.allowUnverifiable,
         },
         envEncoding(stack),
@@ -301,9 +326,10 @@ export class RestoreDrill extends Construct {
         actions: ['s3:ListBucket', 's3:ListBucketVersions'],
         resources: [arn(props.replicaBucketName)],
       }),
+      // A CopyObject copies the source's tags too: it reads them from the replica version.
       new iam.PolicyStatement({
         sid: 'ReadReplicaVersions',
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'],
         resources: [`${arn(props.replicaBucketName)}/${prefix}*`],
       }),
       // HeadBucket (is the source region up?) needs s3:ListBucket; verification reads source versions.
@@ -324,7 +350,14 @@ export class RestoreDrill extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'WriteVerifyRemoveOwnScratch',
-        actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        actions: [
+          's3:PutObject',
+          's3:PutObjectTagging',
+          's3:GetObject',
+          's3:GetObjectVersion',
+          's3:DeleteObject',
+          's3:DeleteObjectVersion',
+        ],
         resources: [this.restoreBucket.arnForObjects(`${restorePrefix}*`)],
       }),
     );
@@ -337,6 +370,19 @@ export class RestoreDrill extends Construct {
     }
     // Restored objects and reports are encrypted with the construct's key (S3 Bucket Keys).
     key.grant(this.drFunction.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    // A given restore bucket with a key of its own: a copy or a put encrypts with it, verification decrypts.
+    const targetKey = this.restoreBucket.encryptionKey;
+    if (targetKey && targetKey !== key) {
+      policy.addStatements(
+        keyThroughS3({
+          sid: 'EncryptRestoreTarget',
+          keyArn: targetKey.keyArn,
+          region: stack.region,
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          bucketArns: [this.restoreBucket.bucketArn],
+        }),
+      );
+    }
     grantPutUnder(this.drFunction.role, this.reportsBucket, drill.DEFAULTS.reportsPrefix);
     acknowledgeWildcardResources(policy, {
       's3-objects': WILDCARD_REASONS.DRILL_OBJECTS,
@@ -349,6 +395,19 @@ export class RestoreDrill extends Construct {
 const DRILL_SOURCE_BUCKET_ACTIONS = ['s3:ListBucket'];
 const DRILL_SOURCE_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
 const DRILL_SOURCE_KEY_ACTIONS = ['kms:Decrypt'];
+
+const COPY_MODES: Record<DrillCopyMode, drill.CopyMode> = {
+  [DrillCopyMode.AUTO]: 'auto',
+  [DrillCopyMode.SERVER_SIDE]: 'server-side',
+  [DrillCopyMode.STREAM]: 'stream',
+};
+
+/** The handler's copy mode: `copyMode`, else the deprecated `serverSideCopy`, else auto. */
+function copyModeOf(props: RestoreDrillProps): drill.CopyMode {
+  if (props.copyMode !== undefined) return COPY_MODES[props.copyMode] ?? props.copyMode;
+  if (props.serverSideCopy === undefined) return drill.DEFAULTS.copyMode;
+  return props.serverSideCopy ? 'server-side' : 'stream';
+}
 
 /** Drill names allowed by the handler: letters, digits, dots, hyphens, underscores. */
 function sanitizeName(name: string): string {
@@ -404,6 +463,25 @@ function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
       value: props.sampleMode,
       problem: 'unknown sample mode',
       fix: 'use DrillSampleMode.RANDOM, DrillSampleMode.NEWEST or DrillSampleMode.PREFIX',
+    });
+  }
+  if (props.copyMode !== undefined && !Object.values(DrillCopyMode).includes(props.copyMode)) {
+    problems.push({
+      prop: 'copyMode',
+      value: props.copyMode,
+      problem: 'unknown copy mode',
+      fix: 'use DrillCopyMode.AUTO, DrillCopyMode.SERVER_SIDE or DrillCopyMode.STREAM',
+    });
+  } else if (
+    props.copyMode !== undefined &&
+    props.serverSideCopy !== undefined &&
+    COPY_MODES[props.copyMode] !== (props.serverSideCopy ? 'server-side' : 'stream')
+  ) {
+    problems.push({
+      prop: 'serverSideCopy',
+      value: props.serverSideCopy,
+      problem: `contradicts copyMode ${props.copyMode}`,
+      fix: 'drop serverSideCopy (deprecated): copyMode alone says how the drill copies',
     });
   }
   if (props.restoreBucket && props.reportsBucket && sameBucket(props.restoreBucket, props.reportsBucket)) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { outputFailed, checkOutputPath } from './output-paths';
+import { COPY_MODES, CopyMode, DEFAULTS } from '../drill/contract';
 import { newDrillId } from '../drill/core/key-mapping';
 import {
   assertDrillOptions,
@@ -44,7 +45,11 @@ options:
   --seed TEXT               seed of the random sample, to repeat a drill (default: a fresh one, reported)
   --as-of TIME              point in time (ISO 8601, e.g. 2026-11-20T12:00:00Z): restore the prefix as it was then
   --concurrency N           parallel restores (default ${DEFAULT_CONCURRENCY})
-  --server-side-copy        copy with CopyObject (replica and target on one endpoint)
+  --copy MODE               auto (default): server-side (CopyObject, the target reads the replica
+                            directly) when replica and target are on one endpoint or AWS partition,
+                            streamed (GET + PUT through the drill) where they are not;
+                            server-side or stream to force one (the report says which ran and why)
+  --server-side-copy        the same as --copy server-side
   --allow-unverifiable      let objects that cannot be verified pass
   --report FILE             write the JSON report to FILE ('-' for stdout)
   --max-attempts N          attempts per S3 request, first included (default 10)
@@ -63,7 +68,7 @@ const CLI_NAMES = {
   concurrency: '--concurrency',
   maxAttempts: '--max-attempts',
   asOf: '--as-of',
-  serverSideCopy: '--server-side-copy',
+  copyMode: '--copy',
 };
 
 function parse(args: string[]) {
@@ -82,6 +87,7 @@ function parse(args: string[]) {
     seed: { type: 'string' },
     'as-of': { type: 'string' },
     concurrency: { type: 'string' },
+    copy: { type: 'string' },
     'server-side-copy': { type: 'boolean' },
     'allow-unverifiable': { type: 'boolean' },
     report: { type: 'string' },
@@ -97,6 +103,19 @@ function notInFuture(t: Date, raw: string): Date {
     );
   }
   return t;
+}
+
+/** `--copy MODE`, or `--server-side-copy` (its older spelling); the default is auto. */
+function copyModeOption(copy: string | undefined, serverSide: boolean | undefined): CopyMode {
+  if (copy !== undefined && !(COPY_MODES as readonly string[]).includes(copy)) {
+    throw new UsageError(`--copy "${copy}" is unknown: use ${COPY_MODES.join(', ')}`);
+  }
+  if (serverSide && copy !== undefined && copy !== 'server-side') {
+    throw new UsageError(
+      `--server-side-copy and --copy ${copy} contradict each other: give one (--server-side-copy is --copy server-side)`,
+    );
+  }
+  return serverSide ? 'server-side' : ((copy as CopyMode | undefined) ?? DEFAULTS.copyMode);
 }
 
 /** Turns the command line into drill options; UsageError names the option, the value and the fix. */
@@ -158,7 +177,7 @@ export function drillOptionsFromArgs(args: string[], env: NodeJS.ProcessEnv): Dr
         : parseWholeNumber('--concurrency', v.concurrency, 1, MAX_CONCURRENCY),
     maxAttempts:
       v['max-attempts'] === undefined ? undefined : parseWholeNumber('--max-attempts', v['max-attempts'], 1, 100),
-    serverSideCopy: v['server-side-copy'] ?? false,
+    copyMode: copyModeOption(v.copy, v['server-side-copy']),
     allowUnverifiable: v['allow-unverifiable'] ?? false,
     report: v.report,
   };

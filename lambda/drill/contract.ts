@@ -3,7 +3,7 @@
  * defaults and limits, the environment variables that carry it (`toEnv` at synth time, `fromEnv`
  * in the handler) and the metrics the drill publishes. Pure: no AWS SDK, no aws-cdk-lib.
  * Cross-field rules (the restore target is neither source nor replica, a server-side copy needs
- * one endpoint) are the drill options' own (core/options.ts), applied after `fromEnv`.
+ * one endpoint, which copy mode `auto` picks) are the drill options' own (core/options.ts), applied after `fromEnv`.
  */
 import { Env, EnvEncoding, EnvReader, PLAIN_ENCODING } from '../shared/env';
 import { METRIC_NAMESPACE } from '../shared/metrics';
@@ -12,6 +12,14 @@ import { Limits } from '../shared/rules';
 
 export type SampleMode = 'random' | 'newest' | 'prefix';
 export const SAMPLE_MODES: readonly SampleMode[] = ['random', 'newest', 'prefix'];
+
+/**
+ * How a drill copies objects into the restore target: `auto` copies server-side (CopyObject,
+ * the target reads the replica directly) where replica and target share an endpoint, and streams
+ * (GET from the replica, PUT to the target) where they do not; the other two force one way.
+ */
+export type CopyMode = 'auto' | 'server-side' | 'stream';
+export const COPY_MODES: readonly CopyMode[] = ['auto', 'server-side', 'stream'];
 
 /** One side of a drill: a bucket and prefix, where it lives. */
 export interface DrillLocation {
@@ -37,7 +45,7 @@ export interface DrillEnvConfig {
   readonly sampleSize: number;
   readonly sampleMode: SampleMode;
   readonly concurrency: number;
-  readonly serverSideCopy: boolean;
+  readonly copyMode: CopyMode;
   /** Attempts per S3 operation, first included. @default - the client's default */
   readonly maxAttempts?: number;
   /** Let objects that cannot be verified pass the drill. */
@@ -49,7 +57,7 @@ export const DEFAULTS = {
   sampleSize: 100,
   sampleMode: 'random' as SampleMode,
   concurrency: 8,
-  serverSideCopy: false,
+  copyMode: 'auto' as CopyMode,
   allowUnverifiable: false,
   /** Where the construct's drills write restored objects. */
   restorePrefix: DRILL_PREFIX,
@@ -82,7 +90,7 @@ export const ENV = {
   sampleSize: 'SAMPLE_SIZE',
   sampleMode: 'SAMPLE_MODE',
   concurrency: 'CONCURRENCY',
-  serverSideCopy: 'SERVER_SIDE_COPY',
+  copyMode: 'COPY_MODE',
   maxAttempts: 'MAX_ATTEMPTS',
   allowUnverifiable: 'ALLOW_UNVERIFIABLE',
   /** Each location is `<SIDE>_BUCKET`, `<SIDE>_PREFIX`, `<SIDE>_REGION`, `<SIDE>_ENDPOINT`. */
@@ -122,7 +130,7 @@ export function toEnv(c: DrillEnvConfig, encoding: EnvEncoding = PLAIN_ENCODING)
   env[ENV.sampleSize] = encoding.number(c.sampleSize);
   env[ENV.sampleMode] = c.sampleMode;
   env[ENV.concurrency] = encoding.number(c.concurrency);
-  env[ENV.serverSideCopy] = String(c.serverSideCopy);
+  env[ENV.copyMode] = c.copyMode;
   if (c.maxAttempts !== undefined) env[ENV.maxAttempts] = encoding.number(c.maxAttempts);
   if (c.allowUnverifiable) env[ENV.allowUnverifiable] = 'true';
   return env;
@@ -150,7 +158,7 @@ export function fromEnv(env: Env): DrillEnvConfig {
     sampleSize: r.wholeNumber(ENV.sampleSize, LIMITS.sampleSize, DEFAULTS.sampleSize),
     sampleMode: r.oneOf(ENV.sampleMode, SAMPLE_MODES, DEFAULTS.sampleMode),
     concurrency: r.wholeNumber(ENV.concurrency, LIMITS.concurrency, DEFAULTS.concurrency),
-    serverSideCopy: r.boolean(ENV.serverSideCopy, DEFAULTS.serverSideCopy),
+    copyMode: r.oneOf(ENV.copyMode, COPY_MODES, DEFAULTS.copyMode),
     ...(maxAttempts !== undefined ? { maxAttempts } : {}),
     allowUnverifiable: r.boolean(ENV.allowUnverifiable, DEFAULTS.allowUnverifiable),
   };

@@ -27,6 +27,7 @@ export async function runDrill(options: DrillOptions, deps: DrillDeps = {}): Pro
     const { verifyMs } = await verifyPhase(run, restored);
     recordFigures(run, restoreMs, verifyMs);
   } finally {
+    await run.sourceChecked;
     await cleanupPhase(run);
     closeRunReport(run);
     closeRun(run);

@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AuditMode,
   ConsistencyAudit,
+  DrillCopyMode,
   DrillSampleMode,
   FailoverController,
   FailoverMode,
@@ -214,7 +215,7 @@ describe('drill contract', () => {
       sampleSize: 250,
       sampleMode: DrillSampleMode.NEWEST,
       concurrency: 16,
-      serverSideCopy: true,
+      copyMode: DrillCopyMode.SERVER_SIDE,
     });
     expect(drill.fromEnv(environmentOf(stack, 'DrillHandler'))).toEqual({
       name: 'orders-weekly',
@@ -225,7 +226,7 @@ describe('drill contract', () => {
       sampleSize: 250,
       sampleMode: DrillSampleMode.NEWEST,
       concurrency: 16,
-      serverSideCopy: true,
+      copyMode: 'server-side',
       allowUnverifiable: false,
     });
     expect(d.metricDrillPassed().dimensions).toEqual({ [drill.METRICS.dimension]: 'orders-weekly' });

@@ -1,7 +1,9 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import {
+  DrillCopyMode,
   DrillSampleMode,
   ReplicaBucket,
   ReplicatedBucket,
@@ -42,6 +44,7 @@ describe('RestoreDrill', () => {
           RESTORE_PREFIX: 'cdk-s3-dr-drill/',
           SOURCE_REGION: 'us-east-1',
           REPLICA_REGION: 'us-west-2',
+          COPY_MODE: 'auto',
         }),
       },
     });
@@ -105,7 +108,7 @@ describe('RestoreDrill', () => {
       restoreBucket: scratch,
       restorePrefix: 'drills/',
       sampleMode: DrillSampleMode.NEWEST,
-      serverSideCopy: true,
+      copyMode: DrillCopyMode.STREAM,
       concurrency: 16,
     });
     const t = Template.fromStack(west);
@@ -115,7 +118,7 @@ describe('RestoreDrill', () => {
           RESTORE_BUCKET: 'team-scratch',
           RESTORE_PREFIX: 'drills/',
           SAMPLE_MODE: 'newest',
-          SERVER_SIDE_COPY: 'true',
+          COPY_MODE: 'stream',
           CONCURRENCY: '16',
         }),
       },
@@ -123,7 +126,64 @@ describe('RestoreDrill', () => {
     expect(JSON.stringify(statements(t))).toContain('arn:aws:s3:::team-scratch/drills/*');
   });
 
+  test('the role holds what a server-side copy (the default) needs: replica versions and tags, target writes and tags, both keys through S3', () => {
+    const { west } = setup();
+    const st = statements(Template.fromStack(west));
+    const sid = (id: string) => st.find((s) => s.Sid === id);
+    expect([...sid('ReadReplicaVersions').Action].sort()).toEqual([
+      's3:GetObject',
+      's3:GetObjectTagging',
+      's3:GetObjectVersion',
+      's3:GetObjectVersionTagging',
+    ]);
+    expect(sid('WriteVerifyRemoveOwnScratch').Action).toEqual(
+      expect.arrayContaining(['s3:PutObject', 's3:PutObjectTagging']),
+    );
+    expect(sid('DecryptReplica').Action).toEqual('kms:Decrypt');
+    // The scratch bucket's key (the construct's): encrypt the copy, decrypt it to verify.
+    const t = Template.fromStack(west);
+    const keyGrants = JSON.stringify([t.findResources('AWS::IAM::Policy'), t.findResources('AWS::KMS::Key')]);
+    expect(keyGrants).toMatch(/kms:GenerateDataKey/);
+  });
+
+  test('a given restore bucket with a key of its own: the role encrypts and decrypts with it through S3', () => {
+    const app = testApp();
+    const west = new Stack(app, 'West', { env: { account: ACCOUNT, region: 'us-west-2' } });
+    const own = new kms.Key(west, 'ScratchKey');
+    const scratch = new s3.Bucket(west, 'Scratch', { encryptionKey: own });
+    new RestoreDrill(west, 'Drill', {
+      sourceBucketName: 'orders',
+      sourceRegion: 'us-east-1',
+      replicaBucketName: 'orders-replica',
+      replicaRegion: 'us-west-2',
+      restoreBucket: scratch,
+    });
+    const s = statements(Template.fromStack(west)).find((x) => x.Sid === 'EncryptRestoreTarget');
+    expect(s).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Condition: { StringEquals: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' } },
+    });
+  });
+
+  test('the deprecated serverSideCopy still maps to a copy mode', () => {
+    for (const [serverSideCopy, mode] of [
+      [true, 'server-side'],
+      [false, 'stream'],
+    ] as const) {
+      const { west } = setup({ serverSideCopy });
+      Template.fromStack(west).hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ COPY_MODE: mode }) },
+      });
+    }
+  });
+
   test.each<[string, Partial<RestoreDrillProps>, RegExp]>([
+    [
+      'serverSideCopy contradicting copyMode',
+      { serverSideCopy: true, copyMode: DrillCopyMode.STREAM },
+      /serverSideCopy = true: contradicts copyMode stream/,
+    ],
+    ['an unknown copy mode', { copyMode: 'fast' as never }, /copyMode = "fast": unknown copy mode/],
     ['a sample size of 0', { sampleSize: 0 }, /sampleSize = 0: must be a whole number from 1 to 100,000/],
     ['an unknown sample mode', { sampleMode: 'oldest' as never }, /sampleMode = "oldest": unknown sample mode/],
     ['a concurrency of 0', { concurrency: 0 }, /concurrency = 0: must be a whole number from 1 to 256/],

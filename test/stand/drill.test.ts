@@ -147,8 +147,9 @@ afterAll(async () => {
 describe('restore drill on the two-zone stand', () => {
   test('restores and verifies a seeded sample, changes no source or replica data and removes everything it wrote', async () => {
     const before = await Promise.all([versions('za', data), versions('zb', data), versions('zb', scratch)]);
-    const r = await runDrill(options({ seed: 'stand-1' }));
+    const r = await runDrill(options({ seed: 'stand-1', copyMode: 'stream' }));
     expect(r.passed).toBe(true);
+    expect(r.plan).toMatchObject({ copy: 'stream', copyReason: expect.stringMatching(/^copy mode stream/) });
     expect(r.sourceAvailable).toBe(true);
     expect(r.sample).toMatchObject({ selected: 8, listedObjects: 30, seed: 'stand-1' });
     expect(r.restored.objects).toBe(8);
@@ -163,12 +164,17 @@ describe('restore drill on the two-zone stand', () => {
     expect(r.rto!.seconds).toBeGreaterThan(0);
     expect(await Promise.all([versions('za', data), versions('zb', data), versions('zb', scratch)])).toEqual(before);
 
-    // The same seed picks the same objects; server-side copy restores them just as well.
+    // The same seed picks the same objects; the default (auto: replica and target on one
+    // endpoint) copies them server-side and restores them just as well.
     const copyStats = new RequestStats();
-    const again = await runDrill(options({ seed: 'stand-1', serverSideCopy: true }), { stats: copyStats });
+    const again = await runDrill(options({ seed: 'stand-1' }), { stats: copyStats });
     expect(again.passed).toBe(true);
     expect(again.objects.map((o) => o.key)).toEqual(r.objects.map((o) => o.key));
-    expect(again.plan.copy).toBe('server-side');
+    expect(again.plan).toMatchObject({
+      copy: 'server-side',
+      copyReason: `replica and target are both in ${zb.endpoint}: the target copies from the replica directly`,
+    });
+    expect(again.restoredAt! >= again.startedAt && again.restoredAt! <= again.finishedAt).toBe(true);
     expect(again.verified).toMatchObject({ objects: 8, against: { 'source-sha256': 8 } });
     for (const o of again.objects) expect(o.sha256).toBe(sha256(byKey.get(o.key)!));
     // One request per object: the copy is pinned to the listed ETag instead of a HEAD, and the
@@ -224,7 +230,7 @@ describe('restore drill on the two-zone stand', () => {
     expect(await Promise.all([versions('za', data), versions('zb', data), versions('zb', scratch)])).toEqual(before);
 
     // A server-side copy restores the same versions (copied by version id).
-    const copied = await runDrill({ ...pointInTime, serverSideCopy: true });
+    const copied = await runDrill({ ...pointInTime, copyMode: 'server-side' });
     expect(copied.passed).toBe(true);
     expect(copied.objects.map((o) => [o.key, o.versionId, o.sha256])).toEqual(
       r.objects.map((o) => [o.key, o.versionId, o.sha256]),
@@ -297,8 +303,10 @@ describe('restore drill on the two-zone stand', () => {
       let r;
       let copied;
       try {
-        r = await runDrill(options({ sampleSize: 5, seed: 'outage' }), { sourceProbeTimeoutMs: 5000 });
-        copied = await runDrill(options({ sampleSize: 5, seed: 'outage', serverSideCopy: true }), {
+        r = await runDrill(options({ sampleSize: 5, seed: 'outage', copyMode: 'stream' }), {
+          sourceProbeTimeoutMs: 5000,
+        });
+        copied = await runDrill(options({ sampleSize: 5, seed: 'outage' }), {
           sourceProbeTimeoutMs: 5000,
           stats: copyStats,
         });
@@ -359,7 +367,7 @@ describe('restore drill on the two-zone stand', () => {
             restoreTo: { bucket: scratch, prefix: 'restores', ...zb, endpoint: proxy.endpoint },
             sampleSize: 3,
             sampleMode: 'prefix',
-            serverSideCopy: true,
+            copyMode: 'server-side',
           }),
           { stats },
         );
@@ -410,6 +418,51 @@ describe('restore drill on the two-zone stand', () => {
     } finally {
       zbClient.destroy();
     }
+  });
+
+  test('by default streams where the target cannot copy from the replica; an explicit server-side copy there is refused before any request', async () => {
+    // The restore target on the other zone's endpoint: a server-side copy cannot read zb's replica there.
+    const across = options({ restoreTo: { bucket: scratch, prefix: 'across', ...za }, sampleSize: 3 });
+    const streamed = await runDrill(across);
+    expect(streamed.passed).toBe(true);
+    expect(streamed.plan).toMatchObject({
+      copy: 'stream',
+      copyReason: `the replica is in ${zb.endpoint} and the target in ${za.endpoint}: a server-side copy cannot read across them`,
+    });
+    expect(streamed.requests.byOperation.CopyObjectCommand).toBeUndefined();
+    expect(streamed.cleanup.complete).toBe(true);
+    expect(await versions('za', scratch)).toEqual([]);
+
+    const stats = new RequestStats();
+    await expect(runDrill({ ...across, copyMode: 'server-side' }, { stats })).rejects.toThrow(
+      /copyMode server-side needs the replica and the restore target on one endpoint/,
+    );
+    expect(stats.requests).toBe(0);
+    const lines: string[] = [];
+    const code = await main(
+      [
+        'drill',
+        '--source',
+        `s3://${data}/obj/`,
+        '--source-endpoint',
+        za.endpoint!,
+        '--replica',
+        `s3://${data}/obj/`,
+        '--replica-endpoint',
+        zb.endpoint!,
+        '--restore-to',
+        `s3://${scratch}/across`,
+        '--restore-endpoint',
+        za.endpoint!,
+        '--copy',
+        'server-side',
+      ],
+      cliIO(lines),
+    );
+    expect(code).toBe(2);
+    expect(lines.join('\n')).toMatch(
+      /--copy server-side needs the replica and the restore target on one endpoint .*: use auto \(the default\), which streams where a server-side copy cannot read the replica, or stream/,
+    );
   });
 
   test('rejects a restore target equal to the source or the replica before reading anything', async () => {
@@ -514,6 +567,8 @@ describe('restore drill on the two-zone stand', () => {
     );
     const report = JSON.parse(await got.Body!.transformToString());
     expect(report).toMatchObject({ drillId: result.drillId, passed: true, sample: { mode: 'newest', selected: 3 } });
+    // No COPY_MODE: auto, and the replica and target share the endpoint.
+    expect(report.plan.copy).toBe('server-side');
     expect(report.objects).toHaveLength(3);
     expect(summary[0]).toMatch(new RegExp(`drill ${result.drillId}: PASSED: restored 3/3 objects`));
     const emf = JSON.parse(lines[0]);

@@ -71,6 +71,7 @@ describe("the enums carry the handlers' values", () => {
   test.each([
     ['AuditMode', lib.AuditMode, audit.AUDIT_MODES],
     ['DrillSampleMode', lib.DrillSampleMode, drill.SAMPLE_MODES],
+    ['DrillCopyMode', lib.DrillCopyMode, drill.COPY_MODES],
     ['FailoverMode', lib.FailoverMode, failover.FAILOVER_MODES],
     ['FailoverPlan', lib.FailoverPlan, failover.FAILOVER_PLANS],
   ] as const)('%s', (_name, e, values) => {
@@ -80,6 +81,7 @@ describe("the enums carry the handlers' values", () => {
   test('the defaults the constructs take from the contracts are enum members', () => {
     expect(Object.values(lib.AuditMode)).toContain(audit.DEFAULTS.mode);
     expect(Object.values(lib.DrillSampleMode)).toContain(drill.DEFAULTS.sampleMode);
+    expect(Object.values(lib.DrillCopyMode)).toContain(drill.DEFAULTS.copyMode);
     expect(Object.values(lib.FailoverMode)).toContain(failover.DEFAULTS.mode);
     expect(Object.values(lib.FailoverPlan)).toContain(failover.DEFAULTS.plan);
   });

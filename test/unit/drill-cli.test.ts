@@ -31,6 +31,20 @@ describe('drill command line', () => {
     expect(o.asOf?.toISOString()).toBe('2026-11-20T12:00:00.000Z');
   });
 
+  test('copies in mode auto unless --copy (or the older --server-side-copy) says otherwise', () => {
+    const env = { AWS_REGION: 'x' };
+    expect(drillOptionsFromArgs(base, env).copyMode).toBe('auto');
+    expect(drillOptionsFromArgs([...base, '--copy', 'stream'], env).copyMode).toBe('stream');
+    expect(drillOptionsFromArgs([...base, '--copy', 'server-side'], env).copyMode).toBe('server-side');
+    expect(drillOptionsFromArgs([...base, '--server-side-copy'], env).copyMode).toBe('server-side');
+    expect(() => drillOptionsFromArgs([...base, '--copy', 'fast'], env)).toThrow(
+      '--copy "fast" is unknown: use auto, server-side, stream',
+    );
+    expect(() => drillOptionsFromArgs([...base, '--server-side-copy', '--copy', 'stream'], env)).toThrow(
+      /--server-side-copy and --copy stream contradict each other/,
+    );
+  });
+
   test('defaults to a random sample of 100', () => {
     expect(drillOptionsFromArgs(base, { AWS_REGION: 'x' })).toMatchObject({ sampleSize: 100, sampleMode: 'random' });
   });

@@ -1,6 +1,8 @@
 import { applyDrillEvent, parseDrillEnv } from '../../lambda/drill/core/config';
 import {
   assertDrillOptions,
+  chooseCopy,
+  copyPlace,
   describePlan,
   DrillOptions,
   endpointIdentity,
@@ -79,7 +81,7 @@ describe('drill option validation', () => {
       sampleSize: 0,
       concurrency: 1000,
       sampleMode: 'all' as never,
-      serverSideCopy: true,
+      copyMode: 'server-side',
       restoreTo: { bucket: 'scratch', prefix: '', region: 'za', endpoint: A },
     });
     expect(() => assertDrillOptions(o)).toThrow(UsageError);
@@ -90,8 +92,85 @@ describe('drill option validation', () => {
       expect(m).toMatch(/sampleSize 0 must be a whole number from 1 to/);
       expect(m).toMatch(/concurrency 1000 must be/);
       expect(m).toMatch(/sampleMode "all" is not a sample mode: use one of random, newest, prefix/);
-      expect(m).toMatch(/serverSideCopy needs the replica and the restore target on one endpoint/);
+      expect(m).toMatch(/copyMode server-side needs the replica and the restore target on one endpoint/);
     }
+  });
+});
+
+describe('copy mode', () => {
+  const aws = (region: string, bucket = 'b') => ({ bucket, prefix: '', region });
+  const choose = (o: Partial<DrillOptions>) => chooseCopy(options(o));
+
+  test('auto copies server-side when the target can read the replica: one endpoint, or one AWS partition', () => {
+    expect(choose({})).toEqual({
+      mode: 'server-side',
+      reason: `replica and target are both in ${B}: the target copies from the replica directly`,
+    });
+    // Across AWS regions of one partition (the construct's case: both in the replica region).
+    expect(choose({ replica: aws('us-east-1'), restoreTo: aws('us-west-2', 'scratch') })).toMatchObject({
+      mode: 'server-side',
+      reason: expect.stringMatching(/both in AWS partition aws:/),
+    });
+    // A regional amazonaws.com endpoint is AWS too.
+    expect(
+      choose({
+        replica: { ...aws('eu-west-1'), endpoint: 'https://s3.eu-west-1.amazonaws.com' },
+        restoreTo: aws('eu-west-1', 'scratch'),
+      }).mode,
+    ).toBe('server-side');
+    expect(choose({ replica: aws('cn-north-1'), restoreTo: aws('cn-northwest-1', 'scratch') }).mode).toBe(
+      'server-side',
+    );
+  });
+
+  test('auto streams where a server-side copy cannot read the replica, and says why', () => {
+    expect(choose({ restoreTo: { bucket: 'scratch', prefix: '', region: 'za', endpoint: A } })).toEqual({
+      mode: 'stream',
+      reason: `the replica is in ${B} and the target in ${A}: a server-side copy cannot read across them`,
+    });
+    expect(choose({ replica: aws('us-east-1'), restoreTo: aws('cn-north-1', 'scratch') })).toMatchObject({
+      mode: 'stream',
+      reason: expect.stringMatching(/AWS partition aws and the target in AWS partition aws-cn/),
+    });
+    expect(choose({ replica: aws('us-gov-west-1'), restoreTo: aws('us-east-1', 'scratch') }).mode).toBe('stream');
+    expect(choose({ replica: aws('us-east-1'), restoreTo: { ...aws('us-east-1'), endpoint: A } }).mode).toBe('stream');
+  });
+
+  test('explicit modes win: stream always streams, server-side copies where it can and is refused where it cannot', () => {
+    expect(choose({ copyMode: 'stream' })).toEqual({
+      mode: 'stream',
+      reason: 'copy mode stream: each object is read from the replica and written to the target',
+    });
+    expect(choose({ copyMode: 'server-side' }).mode).toBe('server-side');
+    const across = options({
+      copyMode: 'server-side',
+      restoreTo: { bucket: 'scratch', prefix: '', region: 'za', endpoint: A },
+    });
+    expect(() => assertDrillOptions(across, { copyMode: '--copy' })).toThrow(
+      `--copy server-side needs the replica and the restore target on one endpoint (one AWS partition), but the replica is in ${B} and the target in ${A}: use auto (the default), which streams where a server-side copy cannot read the replica, or stream`,
+    );
+    expect(() => assertDrillOptions(options({ copyMode: 'fast' as never }))).toThrow(
+      'copyMode "fast" is not a copy mode: use one of auto, server-side, stream',
+    );
+  });
+
+  test('the plan records the mode and the reason, and prints them', () => {
+    const plan = planDrill(options(), 'd1', 's');
+    expect(plan).toMatchObject({ copy: 'server-side', copyReason: expect.stringContaining('copies from the replica') });
+    expect(describePlan(plan)[3]).toBe(
+      `copies server-side (CopyObject): replica and target are both in ${B}: the target copies from the replica directly`,
+    );
+    expect(planDrill(options({ copyMode: 'stream' }), 'd1', 's').copy).toBe('stream');
+  });
+
+  test('copy places: a custom endpoint by origin, AWS by partition', () => {
+    expect(copyPlace({ bucket: 'b', prefix: '', region: 'x', endpoint: 'http://LOCALHOST:9000/' })).toBe(
+      'http://localhost:9000',
+    );
+    expect(
+      copyPlace({ bucket: 'b', prefix: '', region: 'cn-north-1', endpoint: 'https://s3.cn-north-1.amazonaws.com.cn' }),
+    ).toBe('AWS partition aws-cn');
+    expect(copyPlace({ bucket: 'b', prefix: '', region: 'us-isob-east-1' })).toBe('AWS partition aws-iso-b');
   });
 });
 
@@ -149,18 +228,20 @@ describe('lambda environment and event', () => {
       replica: { bucket: 'data', prefix: 'logs/', endpoint: B },
     });
     expect(c.reports).toMatchObject({ bucket: 'reports', prefix: 'drills/' });
-    expect(c.options.serverSideCopy).toBe(false);
-    expect(parseDrillEnv({ ...env, SERVER_SIDE_COPY: 'true' }).options.serverSideCopy).toBe(true);
+    expect(c.options.copyMode).toBe('auto');
+    expect(parseDrillEnv({ ...env, COPY_MODE: 'stream' }).options.copyMode).toBe('stream');
     expect(parseDrillEnv({ ...env, CONCURRENCY: '16' }).options.concurrency).toBe(16);
   });
 
-  test('rejects a bad SERVER_SIDE_COPY, and a server-side copy across endpoints', () => {
-    expect(() => parseDrillEnv({ ...env, SERVER_SIDE_COPY: 'yes' })).toThrow(
-      /environment variable SERVER_SIDE_COPY="yes" is not a boolean: write true or false/,
+  test('rejects a bad COPY_MODE, and a server-side copy across endpoints', () => {
+    expect(() => parseDrillEnv({ ...env, COPY_MODE: 'yes' })).toThrow(
+      /environment variable COPY_MODE="yes" is not a known value: use one of auto, server-side, stream/,
     );
-    expect(() => parseDrillEnv({ ...env, SERVER_SIDE_COPY: 'true', RESTORE_ENDPOINT: A })).toThrow(
-      /SERVER_SIDE_COPY needs the replica and the restore target on one endpoint/,
+    expect(() => parseDrillEnv({ ...env, COPY_MODE: 'server-side', RESTORE_ENDPOINT: A })).toThrow(
+      /COPY_MODE server-side needs the replica and the restore target on one endpoint/,
     );
+    // auto across endpoints is no error: it streams.
+    expect(parseDrillEnv({ ...env, RESTORE_ENDPOINT: A }).options.copyMode).toBe('auto');
   });
 
   test('names every missing or bad variable', () => {

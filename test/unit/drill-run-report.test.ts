@@ -147,6 +147,11 @@ describe('drill run report (pure parts of the phases)', () => {
     expect(failureReason('sha-256 differs', rule, { result: entry({}), replicaSha256: 's' }, 's', 'x')).toBe(
       'sha-256 differs; the replica matched the source, so the copy to the restore target was corrupted',
     );
+    // A server-side copy writes the replica's stored bytes: a mismatch is the replica's.
+    expect(failureReason('sha-256 differs', rule, { result: entry({}) }, 's', 'x', true)).toBe(
+      "sha-256 differs; the target copied the replica's stored bytes server-side, so the replica copy is corrupt or stale (copy mode stream also hashes the replica's bytes on the way)",
+    );
+    expect(failureReason('sha-256 differs', rule, { result: entry({}) }, 's', 'x')).toBe('sha-256 differs');
     expect(
       failureReason(
         undefined,

@@ -31,7 +31,7 @@ export const ENV_NAMES = {
   concurrency: ENV.concurrency,
   maxAttempts: ENV.maxAttempts,
   asOf: 'asOf',
-  serverSideCopy: ENV.serverSideCopy,
+  copyMode: ENV.copyMode,
 };
 
 type Env = Record<string, string | undefined>;
@@ -65,7 +65,7 @@ export function parseDrillEnv(env: Env): DrillConfig {
     concurrency: c.concurrency,
     maxAttempts: c.maxAttempts,
     allowUnverifiable: c.allowUnverifiable,
-    serverSideCopy: c.serverSideCopy,
+    copyMode: c.copyMode,
     name: c.name,
   };
   assertDrillOptions(options, ENV_NAMES);

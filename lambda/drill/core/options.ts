@@ -1,10 +1,10 @@
 import { UsageError } from '../../shared/errors';
 import { wholeNumberProblem } from '../../shared/rules';
-import { DEFAULTS, DrillLocation, LIMITS } from '../contract';
+import { CopyMode, COPY_MODES, DEFAULTS, DrillLocation, LIMITS } from '../contract';
 import { drillIdProblem, drillRoot } from './key-mapping';
 import { SAMPLE_MODES, SampleMode } from './sampling';
 
-export type { DrillLocation };
+export type { CopyMode, DrillLocation };
 
 export interface DrillOptions {
   /** The source: read only, to verify restored bytes against the same object version. */
@@ -25,8 +25,12 @@ export interface DrillOptions {
   readonly concurrency: number;
   /** Let objects that cannot be verified pass the drill. @default false */
   readonly allowUnverifiable?: boolean;
-  /** Copy server-side (CopyObject) when replica and target share an endpoint. @default false */
-  readonly serverSideCopy?: boolean;
+  /**
+   * How objects are copied into the target: `auto` copies server-side (CopyObject) when replica
+   * and target share an endpoint and streams otherwise; `server-side` and `stream` force a way.
+   * @default 'auto'
+   */
+  readonly copyMode?: CopyMode;
   /** Attempts per S3 operation, first included. @default 10 */
   readonly maxAttempts?: number;
   /** A name for the drill, recorded in the report and used as the metric dimension. */
@@ -61,9 +65,62 @@ export function sameBucket(a: DrillLocation, b: DrillLocation): boolean {
   return a.bucket === b.bucket && endpointIdentity(a.endpoint) === endpointIdentity(b.endpoint);
 }
 
-/** True when the target can be filled by server-side copy from the replica. */
-export function sameEndpoint(a: DrillLocation, b: DrillLocation): boolean {
-  return endpointIdentity(a.endpoint) === endpointIdentity(b.endpoint);
+/** The AWS partition of a region (its bucket namespace: S3 copies across regions, never across partitions). */
+export function partitionOf(region: string): string {
+  const r = region.toLowerCase();
+  if (r.startsWith('cn-')) return 'aws-cn';
+  if (r.startsWith('us-gov-')) return 'aws-us-gov';
+  if (r.startsWith('us-isob-')) return 'aws-iso-b';
+  if (r.startsWith('us-isof-')) return 'aws-iso-f';
+  if (r.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (r.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}
+
+/**
+ * Where a CopyObject can read from: an AWS partition (every region of it; no endpoint, or an
+ * amazonaws.com one), or one custom endpoint (its origin). A restore target can copy from the
+ * replica server-side only when both are in one such place.
+ */
+export function copyPlace(loc: DrillLocation): string {
+  const id = endpointIdentity(loc.endpoint);
+  if (id !== 'aws' && !/\.amazonaws\.com\.cn(:\d+)?$/.test(id)) return id;
+  return `AWS partition ${partitionOf(loc.region)}`;
+}
+
+/** What a drill copies with, and why (recorded in the plan and the report). */
+export interface CopyChoice {
+  readonly mode: 'server-side' | 'stream';
+  readonly reason: string;
+}
+
+/**
+ * The copy a drill makes: server-side (CopyObject: the target reads the replica directly, no
+ * bytes pass through the drill) whenever replica and target are in one place, streamed (GET +
+ * PUT) only where they are not or when asked. An explicit `server-side` across places is refused
+ * by `drillOptionProblems`; here it is reported as asked.
+ */
+export function chooseCopy(o: Pick<DrillOptions, 'replica' | 'restoreTo' | 'copyMode'>): CopyChoice {
+  const mode = o.copyMode ?? DEFAULTS.copyMode;
+  const replica = copyPlace(o.replica);
+  const target = copyPlace(o.restoreTo);
+  if (mode === 'stream') {
+    return { mode, reason: 'copy mode stream: each object is read from the replica and written to the target' };
+  }
+  if (replica === target) {
+    return {
+      mode: 'server-side',
+      reason:
+        mode === 'server-side'
+          ? `copy mode server-side: replica and target are both in ${replica}`
+          : `replica and target are both in ${replica}: the target copies from the replica directly`,
+    };
+  }
+  if (mode === 'server-side') return { mode, reason: 'copy mode server-side' };
+  return {
+    mode: 'stream',
+    reason: `the replica is in ${replica} and the target in ${target}: a server-side copy cannot read across them`,
+  };
 }
 
 function endpointText(loc: DrillLocation): string {
@@ -111,9 +168,11 @@ export function drillOptionProblems(o: DrillOptions, names: Partial<Record<strin
   if (o.asOf !== undefined && Number.isNaN(o.asOf.getTime())) {
     problems.push(`${n('asOf')} is not a valid time: write 2026-11-20T12:00:00Z`);
   }
-  if (o.serverSideCopy && !sameEndpoint(o.replica, o.restoreTo)) {
+  if (o.copyMode !== undefined && !COPY_MODES.includes(o.copyMode)) {
+    problems.push(`${n('copyMode')} "${o.copyMode}" is not a copy mode: use one of ${COPY_MODES.join(', ')}`);
+  } else if (o.copyMode === 'server-side' && copyPlace(o.replica) !== copyPlace(o.restoreTo)) {
     problems.push(
-      `${n('serverSideCopy')} needs the replica and the restore target on one endpoint, but the replica is at ${o.replica.endpoint ?? 'aws'} and the target at ${o.restoreTo.endpoint ?? 'aws'}: drop it to stream the copies`,
+      `${n('copyMode')} server-side needs the replica and the restore target on one endpoint (one AWS partition), but the replica is in ${copyPlace(o.replica)} and the target in ${copyPlace(o.restoreTo)}: use auto (the default), which streams where a server-side copy cannot read the replica, or stream`,
     );
   }
   if (o.drillId !== undefined) {
@@ -137,7 +196,9 @@ export interface DrillPlan {
   readonly reads: { readonly replica: string; readonly source: string; readonly listing: 'current' | 'versions' };
   readonly writes: { readonly target: string; readonly onlyUnder: string };
   readonly sample: { readonly mode: SampleMode; readonly size: number; readonly seed: string; readonly asOf?: string };
-  readonly copy: 'stream' | 'server-side';
+  readonly copy: CopyChoice['mode'];
+  /** Why the drill copies that way. */
+  readonly copyReason: string;
   readonly concurrency: number;
   readonly allowUnverifiable: boolean;
 }
@@ -148,6 +209,7 @@ function uri(loc: DrillLocation, prefix = loc.prefix): string {
 
 export function planDrill(o: DrillOptions, drillId: string, seed: string): DrillPlan {
   const root = drillRoot(o.restoreTo.prefix, drillId);
+  const copy = chooseCopy(o);
   return {
     drillId,
     name: o.name,
@@ -158,7 +220,8 @@ export function planDrill(o: DrillOptions, drillId: string, seed: string): Drill
     },
     writes: { target: uri(o.restoreTo, root), onlyUnder: root },
     sample: { mode: o.sampleMode, size: o.sampleSize, seed, asOf: o.asOf?.toISOString() },
-    copy: o.serverSideCopy ? 'server-side' : 'stream',
+    copy: copy.mode,
+    copyReason: copy.reason,
     concurrency: o.concurrency,
     allowUnverifiable: o.allowUnverifiable ?? false,
   };
@@ -170,5 +233,6 @@ export function describePlan(p: DrillPlan): string[] {
     `drill ${p.drillId}${p.name ? ` (${p.name})` : ''}: ${p.sample.mode} sample of ${p.sample.size}${p.sample.mode === 'random' ? ` (seed ${p.sample.seed})` : ''}${p.sample.asOf ? ` as of ${p.sample.asOf}` : ''}`,
     `reads  ${p.reads.replica} (${p.reads.listing === 'versions' ? 'all versions' : 'current objects'}) and verifies against ${p.reads.source}`,
     `writes ${p.writes.target} only, and removes what it wrote`,
+    `copies ${p.copy === 'server-side' ? 'server-side (CopyObject)' : 'streamed (GET + PUT)'}: ${p.copyReason}`,
   ];
 }

@@ -48,6 +48,8 @@ export interface DrillReport {
   passed: boolean;
   readonly startedAt: string;
   finishedAt: string;
+  /** When the sample was in the target (the restore phase ended): what a plain copy would take. */
+  restoredAt?: string;
   readonly plan: DrillPlan;
   /** False when the source could not be read: objects were verified against what the replica recorded. */
   sourceAvailable: boolean;
@@ -124,6 +126,7 @@ export function summarizeDrill(r: DrillReport): string[] {
   for (const f of r.failures.slice(0, 10))
     lines.push(`failed ${f.phase} ${f.key}${f.versionId ? ` (${f.versionId})` : ''}: ${f.reason}`);
   if (r.failures.length > 10) lines.push(`... and ${r.failures.length - 10} more failures (see the report)`);
+  lines.push(`copy: ${r.plan.copy} (${r.plan.copyReason})`);
   lines.push(
     `times: list ${fmtSeconds(r.durations.listSeconds)}, restore ${fmtSeconds(r.durations.restoreSeconds)}, verify ${fmtSeconds(r.durations.verifySeconds)}, cleanup ${fmtSeconds(r.durations.cleanupSeconds)}`,
   );

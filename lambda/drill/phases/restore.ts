@@ -45,6 +45,7 @@ export async function restorePhase(run: DrillRun, candidates: readonly Candidate
   });
   await learnTargetVersions(run, restored);
   const restoreMs = performance.now() - t1;
+  report.restoredAt = new Date(run.wall()).toISOString();
   report.durations.restoreSeconds = seconds(restoreMs);
   if (fatal && report.restored.objects === 0 && report.objects.length > 0) {
     throw new IncompleteError(
@@ -64,7 +65,7 @@ async function restoreOne(run: DrillRun, result: DrillObjectResult, listed: Cand
     throw new UsageError(`the object is ${result.size} bytes, over the 5 GiB a single put can restore`);
   }
   run.pending.add(result.targetKey);
-  const r = run.options.serverSideCopy ? await copyOne(run, result, listed) : await streamOne(run, result);
+  const r = run.report.plan.copy === 'server-side' ? await copyOne(run, result, listed) : await streamOne(run, result);
   if (!run.targetVersioned || result.targetVersionId) {
     run.written.push({ key: result.targetKey, versionId: run.targetVersioned ? result.targetVersionId : undefined });
     run.pending.delete(result.targetKey);

@@ -47,6 +47,12 @@ export interface DrillRun {
   readonly rawTarget?: RawS3;
   readonly stats: RequestStats;
   readonly progress: (p: DrillProgress) => void;
+  /**
+   * The source availability probe, started with the run and awaited before verification (the
+   * first phase that reads the source), so its round trip overlaps the listing and the restore.
+   * Never rejects: an unavailable source is a note in the report.
+   */
+  readonly sourceChecked: Promise<void>;
   /** Whether the restore target keeps versions (writes are then deleted by version id). */
   readonly targetVersioned: boolean;
   /** Scratch writes whose version is known (or that are deleted by key). */
@@ -67,7 +73,8 @@ export function errorName(err: unknown): string {
 
 /**
  * Opens a run: builds the clients and the empty report, then checks the restore target exists
- * (learning whether it keeps versions) and whether the source answers, before anything is read.
+ * (learning whether it keeps versions) before anything is read, and starts asking whether the
+ * source answers (`sourceChecked`).
  * Throws AccessError for a missing target, IncompleteError for one that cannot be read.
  */
 export async function openRun(options: DrillOptions, deps: DrillDeps, startedMs: number): Promise<DrillRun> {
@@ -91,13 +98,18 @@ export async function openRun(options: DrillOptions, deps: DrillDeps, startedMs:
   let targetVersioned: boolean;
   try {
     targetVersioned = await targetKeepsVersions(target, options.restoreTo);
-    await probeSource(clientOf(options.source, 1), options.source, report, deps.sourceProbeTimeoutMs ?? 10_000);
   } catch (err) {
     replica.destroy();
     source.destroy();
     target.destroy();
     throw err;
   }
+  const sourceChecked = probeSource(
+    clientOf(options.source, 1),
+    options.source,
+    report,
+    deps.sourceProbeTimeoutMs ?? 10_000,
+  );
   return {
     options,
     report,
@@ -108,6 +120,7 @@ export async function openRun(options: DrillOptions, deps: DrillDeps, startedMs:
     rawTarget: RawS3.for(target),
     stats,
     progress: deps.onProgress ?? (() => undefined),
+    sourceChecked,
     targetVersioned,
     written: [],
     pending: new Set(),

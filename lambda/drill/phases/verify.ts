@@ -23,6 +23,7 @@ export interface VerifyOutcome {
 export async function verifyPhase(run: DrillRun, restored: readonly (Restored | undefined)[]): Promise<VerifyOutcome> {
   const { report, options, progress } = run;
   const t2 = performance.now();
+  await run.sourceChecked;
   let verifiedCount = 0;
   const ok = restored.filter((r): r is Restored => r !== undefined);
   await mapPool(ok, options.concurrency, async (r) => {
@@ -130,7 +131,7 @@ async function verifyOne(run: DrillRun, r: Restored): Promise<void> {
     report.verified.bytes += restored.bytes;
     return;
   }
-  result.reason = failureReason(j.reason, rule, r, expectedSha, restored.sha256);
+  result.reason = failureReason(j.reason, rule, r, expectedSha, restored.sha256, report.plan.copy === 'server-side');
 }
 
 /** Why an object failed verification, with what the replica's own bytes and record tell. */
@@ -140,9 +141,14 @@ export function failureReason(
   r: Pick<Restored, 'record' | 'etag' | 'replicaSha256' | 'result'>,
   expectedSha: string | undefined,
   restoredSha: string,
+  /** The target copied the replica server-side: the restored bytes are the replica's as stored. */
+  copiedServerSide = false,
 ): string {
   let reason = judged ?? 'not verified';
-  if (rule.against === 'source-sha256' && r.replicaSha256) {
+  if (rule.against === 'source-sha256' && !r.replicaSha256 && copiedServerSide) {
+    reason +=
+      "; the target copied the replica's stored bytes server-side, so the replica copy is corrupt or stale (copy mode stream also hashes the replica's bytes on the way)";
+  } else if (rule.against === 'source-sha256' && r.replicaSha256) {
     if (r.replicaSha256 !== expectedSha) {
       reason += `; the replica's own bytes (sha-256 ${r.replicaSha256}) differ from the source version: the replica copy is corrupt or stale`;
     } else if (r.replicaSha256 !== restoredSha) {
