@@ -52,7 +52,7 @@ export interface ReplicatedBucketProps extends RoleOptions {
    * instead of creating one. It must be versioned and have no replication rules of its own;
    * this construct sets its replication configuration and changes nothing else on it. Its key
    * (SSE-KMS) is read from the bucket; SSE-S3 needs no key grant. A bucket created outside
-   * CloudFormation is adopted into the stack with `cdk import` first (see the README).
+   * CloudFormation is adopted into the stack with `cdk import` first (see docs/replication.md).
    * The props that describe a new bucket (`bucketName`, `objectLockEnabled`,
    * `objectLockDefaultRetention`, `lifecycleRules`, `serverAccessLogsBucket`, `removalPolicy`)
    * cannot be combined with it: set them on the bucket itself.
@@ -641,7 +641,7 @@ function inspectExistingBucket(scope: Construct, props: ReplicatedBucketProps): 
       value: given.node.path,
       problem:
         'an imported bucket (s3.Bucket.fromBucketName or fromBucketAttributes) is not a CloudFormation resource of this stack, and replication rules are a property of the bucket resource',
-      fix: 'adopt the bucket with cdk import first (an s3.Bucket with its bucketName and removalPolicy RETAIN, see the README), then pass that s3.Bucket and add replication in a second deploy',
+      fix: 'adopt the bucket with cdk import first (an s3.Bucket with its bucketName and removalPolicy RETAIN, see docs/replication.md), then pass that s3.Bucket and add replication in a second deploy',
     });
     return { bucket: given as s3.Bucket, cfn: cfn as s3.CfnBucket, objectLockEnabled: false, problems };
   }
