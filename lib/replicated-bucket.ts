@@ -122,7 +122,10 @@ export interface ReplicatedBucketProps extends RoleOptions {
 
 /** A disaster recovery account whose audits, drills, probes and failover controllers may use the source. */
 export interface DrAccessOptions {
-  /** The account the `ConsistencyAudit`, `RestoreDrill`, `ReplicationProbe` or `FailoverController` runs in. */
+  /**
+   * The account the `ConsistencyAudit`, `RestoreDrill`, `ReplicationProbe` or
+   * `FailoverController` runs in: 12 digits, not the bucket's own account.
+   */
   readonly account: string;
 }
 
