@@ -18,9 +18,12 @@ import { eventRules, requireSourceAccount, servicePrincipal } from './private/se
 
 /** Props of `AlarmStateForwarding`. */
 export interface AlarmStateForwardingProps extends RoleOptions {
-  /** Alarms of this region whose state changes are forwarded. */
+  /** Alarms of this region whose state changes are forwarded; at least one. */
   readonly alarms: cloudwatch.IAlarm[];
-  /** The region whose default event bus receives them (the replica region). */
+  /**
+   * The region whose default event bus receives them (the replica region): a region name such
+   * as `us-west-2`, not this stack's own region.
+   */
   readonly targetRegion: string;
   /**
    * Key for the dead-letter queue.

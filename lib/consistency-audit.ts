@@ -37,15 +37,22 @@ export enum AuditMode {
   VERSIONS = 'versions',
 }
 
-/** Props of `ConsistencyAudit`. */
+/**
+ * Props of `ConsistencyAudit`. The pair props (`sourceBucketName`, `sourceRegion`,
+ * `sourceKeyArn`, `replicaBucketName`, `replicaRegion`, `replicaKeyArn`, `prefix`) come from
+ * `ReplicationPairs.of(...)`. Reports go to `reportsBucket` under `audits/`.
+ */
 export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
   /**
-   * When the audit runs (EventBridge Scheduler).
+   * When the audit runs: an EventBridge Scheduler expression, `rate(...)` (a whole number of
+   * minutes, hours or days), `cron(...)` with six fields, or a one-time `at(...)`.
    * @default - every day (`rate(1 day)`)
+   * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
    */
   readonly schedule?: scheduler.ScheduleExpression;
   /**
-   * Differences younger than this are reported as `pending`, not as faults.
+   * Differences younger than this are reported as `pending`, not as faults. Whole seconds, at
+   * most 7 days (a longer window hides real replication faults).
    * @default Duration.minutes(15)
    */
   readonly lagWindow?: Duration;
@@ -66,22 +73,27 @@ export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
    * a Step Functions Distributed Map, for buckets that outgrow one Lambda run. A first step of the
    * state machine chooses the ranges: from the page boundaries the previous run saved in the
    * reports bucket, or on the first run from a sample of the source (at most 20 list requests).
+   * A whole number from 1 to 10,000; cannot be combined with `keyRangeBoundaries`.
    * @default 1 - one range: the whole bucket, continued from checkpoints across invocations
    */
   readonly rangeCount?: number;
   /**
    * Boundary keys that fix the ranges instead of letting each run choose them (`rangeCount`);
-   * `['g', 'n']` gives three ranges. Sorted in S3 (UTF-8 byte) order.
+   * `['g', 'n']` gives three ranges. Sorted ascending in S3 (UTF-8 byte) order, each key once,
+   * none empty. Cannot be combined with `rangeCount`.
    * @default - the ranges are chosen by each run (`rangeCount`)
    */
   readonly keyRangeBoundaries?: string[];
   /**
-   * Ranges audited at once.
+   * Ranges audited at once, a whole number from 1 to 1,000. When the audit is split into ranges
+   * (`rangeCount` above 1 or `keyRangeBoundaries`), this is also the audit function's reserved
+   * concurrency; a single-range audit reserves 1.
    * @default 4
    */
   readonly maxConcurrency?: number;
   /**
    * Alarm when an audit finds more discrepancies than this (pending differences excluded).
+   * 0 or more.
    * @default 0
    */
   readonly discrepancyThreshold?: number;
@@ -94,7 +106,8 @@ export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
 
 /**
  * A scheduled, read-only consistency audit of a replica against its source, deployed in the
- * replica region (the side that survives a source outage). A Step Functions state machine runs
+ * replica region (the side that survives a source outage): the construct must be in a stack of
+ * `replicaRegion`, with an explicit region. A Step Functions state machine runs
  * the audit handler, passing its checkpoint back until the range is complete (a run continues
  * past Lambda's 15 minutes), and fans ranges out on a Distributed Map when boundaries are given.
  * The handler may only list and read (HEAD) both buckets and write to the reports bucket.

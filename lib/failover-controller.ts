@@ -55,11 +55,14 @@ function parameterArn(stack: Stack, region: string, name: string): string {
 
 /** Props of `ActiveBucketPointer`. */
 export interface ActiveBucketPointerProps {
-  /** Name of the SSM parameter; the same in every region. */
+  /**
+   * Name of the SSM parameter; the same in every region. 1 to 2,048 letters, digits and
+   * `_.-/`; the name a `FailoverController` of the app rewrites, when the app has one.
+   */
   readonly parameterName: string;
-  /** The bucket the pointer names at first: the source. */
+  /** The bucket the pointer names at first: the source (a valid S3 bucket name). */
   readonly bucketName: string;
-  /** Region of that bucket. */
+  /** Region of that bucket: a region code such as `us-east-1`. */
   readonly bucketRegion: string;
 }
 
@@ -119,12 +122,14 @@ export class ActiveBucketPointer extends Construct {
 export interface FailoverAccessPoint {
   /**
    * Create an `AWS::S3::MultiRegionAccessPoint` over the source and replica buckets with this
-   * name (3-50 lower-case letters, digits and hyphens).
+   * name (3-50 lower-case letters, digits and hyphens, starting and ending with a letter or
+   * digit). Give exactly one of `createWithName` and `arn`.
    * @default - none: give `arn` of an existing access point
    */
   readonly createWithName?: string;
   /**
-   * ARN of an existing access point, `arn:aws:s3::<account>:accesspoint/<alias>.mrap`.
+   * ARN of an existing access point, `arn:aws:s3::<account>:accesspoint/<alias>.mrap`. Give
+   * exactly one of `createWithName` and `arn`.
    * @default - the created access point
    */
   readonly arn?: string;
@@ -132,7 +137,11 @@ export interface FailoverAccessPoint {
 
 /** Props of `FailoverController`. */
 export interface FailoverControllerProps extends RoleOptions {
-  /** The probe whose composite alarm ("source region impaired") triggers the controller. */
+  /**
+   * The probe whose composite alarm ("source region impaired") triggers the controller. It must
+   * be in the same stack as the controller (the replica region's), and its `interval` at most
+   * 1 hour (the controller reads its datapoints back at that period).
+   */
   readonly probe: ReplicationProbe;
   /**
    * `FailoverMode.AUTOMATIC` changes routing once the alarm and the probe's data confirm the
@@ -148,30 +157,34 @@ export interface FailoverControllerProps extends RoleOptions {
    */
   readonly plan?: FailoverPlan;
   /**
-   * No automatic failover within this time of the last routing change (flapping guard). From 0
-   * to 7 days; `FailoverMode.AUTOMATIC` needs at least one probe interval.
+   * No automatic failover within this time of the last routing change (flapping guard). Whole
+   * minutes, from 0 to 7 days; `FailoverMode.AUTOMATIC` needs at least one probe interval.
    * @default Duration.hours(1)
    */
   readonly cooldown?: Duration;
   /**
-   * `FailoverPlan.POINTER`: the parameter name, the same in both regions.
+   * `FailoverPlan.POINTER`: the parameter name, the same in both regions: 1 to 2,048 letters,
+   * digits and `_.-/`. Only with `FailoverPlan.POINTER`.
    * @default - `/cdk-s3-dr/<probe name>/active-bucket`
    */
   readonly parameterName?: string;
   /**
    * `FailoverPlan.POINTER`: create the replica region's `ActiveBucketPointer` here. Set false when
    * the stack already has one with the same name. The source region's pointer is always a
-   * separate `ActiveBucketPointer` in the source stack.
+   * separate `ActiveBucketPointer` in the source stack (synth warns when the app has none). Only
+   * with `FailoverPlan.POINTER`; false needs an `ActiveBucketPointer` of the same name in this
+   * region.
    * @default true
    */
   readonly createReplicaPointer?: boolean;
   /**
-   * `FailoverPlan.MRAP`: the access point.
+   * `FailoverPlan.MRAP`: the access point, with exactly one of `createWithName` and `arn`. Only
+   * with `FailoverPlan.MRAP`.
    * @default - required with `FailoverPlan.MRAP`
    */
   readonly accessPoint?: FailoverAccessPoint;
   /**
-   * Where decision records go (`failover/decisions/`).
+   * Where decision records go (`failover/decisions/`); in this stack's region.
    * @default - the region's shared reports bucket (versioned, KMS-encrypted, TLS-only,
    * access-logged); with `encryptionKey`, a new bucket of this construct's own
    */
@@ -193,7 +206,8 @@ export interface FailoverControllerProps extends RoleOptions {
   readonly removalPolicy?: RemovalPolicy;
   /**
    * The replica replicates back to the source (two-way replication): failback waits for that
-   * replication to bring the failover's writes home, instead of repairing the source.
+   * replication to bring the failover's writes home, instead of repairing the source. Cannot be
+   * combined with `failbackRepair`.
    * @default false
    */
   readonly twoWayReplication?: boolean;
@@ -209,7 +223,7 @@ export interface FailoverControllerProps extends RoleOptions {
    * to the source bucket (new versions, tags and delete markers under the prefix) and version
    * reads on the replica, KMS through S3 for the two keys. Off, the role stays read-only and the
    * repair runs from the command line (`cdk-s3-dr failback --apply`) with the operator's
-   * credentials.
+   * credentials. Cannot be combined with `twoWayReplication`.
    * @default false
    */
   readonly failbackRepair?: boolean;

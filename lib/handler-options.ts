@@ -17,7 +17,7 @@ export interface RoleOptions {
   readonly permissionsBoundary?: iam.IManagedPolicy;
 }
 
-/** What every construct deploying a bundled handler (audit, drill) accepts in common. */
+/** What every construct deploying a bundled handler (audit, drill, backfill) accepts in common. */
 export interface HandlerOptions extends RoleOptions {
   /**
    * What the construct's alarms do on state changes (on ALARM and on OK), as for
@@ -26,7 +26,10 @@ export interface HandlerOptions extends RoleOptions {
    */
   readonly alarmActions?: AlarmActionStrategy;
   /**
-   * Where reports go; several constructs may share one bucket (each writes under its own prefix).
+   * Where reports go; several constructs may share one bucket, each under its own prefix:
+   * `ConsistencyAudit` under `audits/`, `RestoreDrill` under `drills/`, `ReplicationBackfill`
+   * under its `reportsPrefix` (`backfill/` by default). For the audit and the drill it must be
+   * in this stack's region; for the backfill it must not be the source bucket.
    * @default - the region's shared reports bucket (`<stack>/CdkS3DrRegional/Reports`: versioned,
    * KMS-encrypted with the region's key, access-logged); with `encryptionKey`, a new bucket of
    * this construct's own encrypted with that key
@@ -41,8 +44,8 @@ export interface HandlerOptions extends RoleOptions {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * Lambda memory in MiB.
-   * @default 1024
+   * Lambda memory in MiB of the construct's handler. The default depends on the construct.
+   * @default - 1024 for `ConsistencyAudit` and `RestoreDrill`, 256 for `ReplicationBackfill`
    */
   readonly memorySize?: number;
   /**

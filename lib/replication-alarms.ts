@@ -74,42 +74,48 @@ class ActionsStrategy extends AlarmActionStrategy {
 
 /** Props of `ReplicationAlarms`. */
 export interface ReplicationAlarmsProps {
-  /** The source bucket whose replication rules are watched. */
+  /**
+   * The source bucket whose replication rules are watched. S3 publishes the replication metrics
+   * in each destination's region, and an alarm watches only metrics of its own region: the
+   * construct must be in the region of a destination whose rule has metrics on (synth fails
+   * otherwise), and alarms the rules of that region.
+   */
   readonly replicatedBucket: ReplicatedBucket;
 
   /**
    * Alarm when replication latency exceeds this, for rules without Replication Time Control.
-   * Rules with RTC always use 15 minutes, the RTC threshold.
+   * Rules with RTC always use 15 minutes, the RTC threshold. From 1 minute to 7 days.
    * @default Duration.minutes(30)
    */
   readonly latencyThreshold?: Duration;
 
   /**
-   * Alarm when more operations than this wait to replicate.
+   * Alarm when more operations than this wait to replicate. 0 or more.
    * @default 10000
    */
   readonly operationsPendingThreshold?: number;
 
   /**
-   * Alarm when more bytes than this wait to replicate.
+   * Alarm when more bytes than this wait to replicate. 0 or more.
    * @default 10 GiB (10737418240)
    */
   readonly bytesPendingThreshold?: number;
 
   /**
-   * Alarm when more operations than this failed to replicate within one period.
+   * Alarm when more operations than this failed to replicate within one period. 0 or more.
    * @default 0 (any failed operation)
    */
   readonly operationsFailedThreshold?: number;
 
   /**
-   * One-minute periods evaluated by the latency and pending alarms.
+   * One-minute periods evaluated by the latency and pending alarms; a whole number, at least 1.
    * @default 15
    */
   readonly evaluationPeriods?: number;
 
   /**
-   * Breaching periods among `evaluationPeriods` that raise the latency and pending alarms.
+   * Breaching periods among `evaluationPeriods` that raise the latency and pending alarms; a
+   * whole number from 1 to `evaluationPeriods`.
    * @default - equal to evaluationPeriods (a sustained breach)
    */
   readonly datapointsToAlarm?: number;
@@ -122,13 +128,16 @@ export interface ReplicationAlarmsProps {
   readonly treatMissingData?: cloudwatch.TreatMissingData;
 
   /**
-   * What the alarms do on state changes.
-   * @default AlarmActionStrategy.newEncryptedTopic()
+   * What the alarms do on state changes (on ALARM and on OK).
+   * @default AlarmActionStrategy.newEncryptedTopic(): the region's shared topic, KMS-encrypted
+   * with the region's shared key and TLS-only, notified on ALARM and on OK (with
+   * `encryptionKey`, a topic of this construct's own encrypted with that key)
    */
   readonly alarmActions?: AlarmActionStrategy;
 
   /**
-   * Key for a topic of this construct's own (only with the default alarm actions).
+   * Key for a topic of this construct's own (only with the default alarm actions: cannot be
+   * combined with another `alarmActions`).
    * @default - the region's shared topic and key
    */
   readonly encryptionKey?: kms.IKey;

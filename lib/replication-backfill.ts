@@ -70,21 +70,26 @@ export interface ReplicationBackfillProps extends HandlerOptions {
   /**
    * The source bucket of the replication rules: a job replicates its objects to the destinations
    * of its replication configuration. It must be in this stack's region (a job runs in the region
-   * of the bucket it reads); for a `ReplicatedBucket`, pass its `bucket`.
+   * of the bucket it reads) and this stack's account; for a `ReplicatedBucket`, pass its
+   * `bucket`. The stack needs an explicit region.
    */
   readonly sourceBucket: s3.IBucket;
   /**
    * The KMS key of the source bucket's objects, which Batch Operations may use through S3 only.
+   * In this stack's region.
    * @default - the source bucket's `encryptionKey`, when it has one
    */
   readonly sourceKey?: kms.IKey;
   /**
-   * Only objects under this key prefix (the role may initiate replication only there).
+   * Only objects under this key prefix (the role may initiate replication only there). A
+   * literal prefix (no `*` or `?`), not starting with `/`, at most 1,024 bytes.
    * @default - the whole bucket
    */
   readonly prefix?: string;
   /**
-   * The replication statuses a job replicates by default (an invocation may narrow them).
+   * The replication statuses a job replicates by default (an invocation may narrow them). At
+   * least one, each named once. `COMPLETED` or `REPLICA` warns: each job copies those objects
+   * again, at the full cost.
    * @default [NONE, FAILED]: every eligible object not on the replica
    */
   readonly replicationStatuses?: BackfillReplicationStatus[];
@@ -92,12 +97,13 @@ export interface ReplicationBackfillProps extends HandlerOptions {
    * Create jobs suspended, awaiting confirmation: a job first counts the objects it would
    * replicate and starts only when confirmed (`{"action":"start","jobId":...}` or
    * `cdk-s3-dr backfill --start`). Turning this off lets a job (and the schedule's) replicate,
-   * and charge, at once.
+   * and charge, at once, before anyone sees the count: `false` warns at synth.
    * @default true
    */
   readonly requireConfirmation?: boolean;
   /**
-   * The jobs' priority (higher runs first among the account's Batch Operations jobs).
+   * The jobs' priority (higher runs first among the account's Batch Operations jobs), a whole
+   * number from 0 to 2,147,483,647.
    * @default 10
    */
   readonly priority?: number;
@@ -108,13 +114,16 @@ export interface ReplicationBackfillProps extends HandlerOptions {
   readonly reportScope?: BackfillReportScope;
   /**
    * The prefix of the reports bucket under which the completion reports and the generated
-   * manifests are written (the role may write only there).
+   * manifests are written (the role may write only there). It must end in `/`, must not be the
+   * bucket root or start with `/`, and must not overlap the prefixes the other constructs write
+   * reports under (`audits/`, `drills/`, `failover/decisions/`).
    * @default 'backfill/'
    */
   readonly reportsPrefix?: string;
   /**
    * Create a job on this schedule (EventBridge Scheduler), each run a new job with the default
-   * statuses: for example to re-replicate what failed every week.
+   * statuses: for example to re-replicate what failed every week. An EventBridge Scheduler
+   * expression: `rate(...)`, `cron(...)` with six fields, or a one-time `at(...)`.
    * @default - no schedule: jobs are created on request only
    */
   readonly schedule?: scheduler.ScheduleExpression;

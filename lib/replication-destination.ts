@@ -3,19 +3,26 @@ import { ReplicationRuleOptions } from './replication-options';
 
 /** A bucket someone else owns (another team, another account), by plain attributes. */
 export interface ReplicationDestinationAttributes extends ReplicationRuleOptions {
-  /** ARN of the destination bucket, for example `arn:aws:s3:::my-replica`. */
+  /**
+   * ARN of the destination bucket, for example `arn:aws:s3:::my-replica`: a bucket ARN (empty
+   * region and account fields, no `/` part) in the source's partition.
+   */
   readonly bucketArn: string;
-  /** Region of the destination bucket. */
+  /**
+   * Region of the destination bucket: a region code known at synth time, not the source's
+   * region.
+   */
   readonly region: string;
   /**
-   * Account that owns the destination bucket.
+   * Account that owns the destination bucket: 12 digits.
    * @default - the source bucket's account
    */
   readonly account?: string;
   /**
    * ARN of the symmetric KMS key (or alias) in the destination region that encrypts replicas.
    * Required: the source bucket is SSE-KMS encrypted, and S3 replicates SSE-KMS objects only
-   * to a destination with a replica key.
+   * to a destination with a replica key. A key or alias ARN
+   * (`arn:<partition>:kms:<region>:<account>:key/<id>` or `...:alias/<name>`) in `region`.
    */
   readonly replicaKeyArn: string;
   /**

@@ -54,18 +54,26 @@ const REGION = REGION_PATTERN;
 
 /** Props of `ReplicationFailureEvents`. */
 export interface ReplicationFailureEventsProps extends RoleOptions {
-  /** The source bucket whose replication events are decoded and forwarded; in this stack. */
+  /**
+   * The source bucket whose replication events are decoded and forwarded; in this stack, which
+   * needs an explicit region. Its notification configuration must not be a token.
+   */
   readonly replicatedBucket: ReplicatedBucket;
-  /** The region whose default event bus receives the decoded events (the replica region). */
+  /**
+   * The region whose default event bus receives the decoded events (the replica region): a
+   * region name known at synth time, such as `us-west-2`, not this stack's own region.
+   */
   readonly targetRegion: string;
   /**
-   * The replication event types S3 sends to the queue.
+   * The replication event types S3 sends to the queue: at least one, `ReplicationEventType`
+   * values only (S3's EventBridge and object events are not replication events).
    * @default - all four
    */
   readonly eventTypes?: ReplicationEventType[];
   /**
    * Key for the queues and the decoder's log group. S3 must be allowed to use it (a statement
-   * conditioned on `aws:SourceAccount` is added), so it must be a key of this app.
+   * conditioned on `aws:SourceAccount` is added), so it must be a key of this app (a `kms.Key`):
+   * an imported key is refused.
    * @default - the source bucket's key when it is a key of this app, else the region's shared key
    */
   readonly encryptionKey?: kms.IKey;
@@ -294,7 +302,8 @@ export interface ReplicationFailureNotificationsProps extends RoleOptions {
    */
   readonly topic?: sns.ITopic;
   /**
-   * Key for the dead-letter queue and the new topic.
+   * Key for the dead-letter queue and the new topic. A `kms.Key` of this app (EventBridge must
+   * be allowed to use it): an imported key is refused.
    * @default - the given topic's key when it is a key of this app, else the region's shared key
    */
   readonly encryptionKey?: kms.IKey;

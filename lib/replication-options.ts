@@ -6,27 +6,31 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
  */
 export interface ReplicationRuleOptions {
   /**
-   * The rule id. It appears as the `RuleId` dimension of the replication metrics.
+   * The rule id. It appears as the `RuleId` dimension of the replication metrics. At most 255
+   * characters, unique among the bucket's destinations.
    * @default - `to-<destination region>`, with `-<n>` appended when several destinations share a region
    */
   readonly ruleId?: string;
 
   /**
-   * Replicate only keys starting with this prefix (a literal prefix, not a glob).
+   * Replicate only keys starting with this prefix: a literal prefix (no `*` or `?`), not
+   * starting with `/`, at most 1,024 bytes.
    * @default - every object
    */
   readonly prefix?: string;
 
   /**
    * Replicate only objects carrying all of these tags. Cannot be combined with
-   * `deleteMarkerReplication` (S3 does not replicate delete markers for tag-filtered rules).
+   * `deleteMarkerReplication` (S3 does not replicate delete markers for tag-filtered rules). At
+   * most 10 tags (an object carries no more); keys 1-128 characters, values at most 256.
    * @default - no tag filter
    */
   readonly tags?: Record<string, string>;
 
   /**
    * Rule priority: when two rules match an object for the same destination, the higher number
-   * wins. Required, and unique, when the bucket has more than one destination.
+   * wins. A whole number from 0 to 2,147,483,647. Required, and unique, when the bucket has
+   * more than one destination.
    * @default - none with a single destination
    */
   readonly priority?: number;
@@ -41,6 +45,7 @@ export interface ReplicationRuleOptions {
    * Replicate delete markers. Off by default on purpose: with it off, an accidental or
    * malicious delete in the source (ransomware, a bad script) does not propagate, and the
    * replica still serves the object. Turn it on only when the replica must mirror deletes.
+   * Cannot be combined with `tags`.
    * @default false
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-marker-replication.html
    */
@@ -56,7 +61,8 @@ export interface ReplicationRuleOptions {
   /**
    * Cross-account only: make the destination account the owner of the replicas
    * (owner override). Not needed when the destination bucket enforces bucket-owner object
-   * ownership, which `ReplicaBucket` does.
+   * ownership, which `ReplicaBucket` does. Only for a destination whose account is given and
+   * differs from the source's.
    * @default false
    */
   readonly ownerOverride?: boolean;

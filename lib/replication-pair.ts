@@ -7,12 +7,15 @@ import { ReplicationDestination } from './replication-destination';
 /**
  * The source and replica of one replication rule, by literal names and ARNs, as the replica
  * region's audit, drill and probe refer to them (no cross-region reference, no stack dependency
- * on the source region). Spread it into `ConsistencyAudit` or `RestoreDrill` props.
+ * on the source region). Build it with `ReplicationPairs.of(replicatedBucket)` (or
+ * `TwoWayReplication.firstToSecond` / `secondToFirst`) and spread it into `ConsistencyAudit`,
+ * `RestoreDrill` or `ReplicationProbe` props. Those constructs must be created in a stack of
+ * `replicaRegion`, with an explicit region.
  */
 export interface ReplicationPair {
-  /** Name of the source bucket. */
+  /** Name of the source bucket: a valid S3 bucket name. */
   readonly sourceBucketName: string;
-  /** Region of the source bucket. */
+  /** Region of the source bucket: a region code such as `us-east-1`. */
   readonly sourceRegion: string;
   /**
    * Account of the source bucket. When it differs from the account of the audit, drill, probe
@@ -21,15 +24,29 @@ export interface ReplicationPair {
    * @default - the account of the construct's own stack
    */
   readonly sourceAccount?: string;
-  /** Key (or alias) ARN of the source bucket's KMS key. @default - the source is not KMS encrypted */
+  /**
+   * Key (or alias) ARN of the source bucket's KMS key: `arn:<partition>:kms:<region>:<account>:key/<id>`
+   * or `...:alias/<name>`, in `sourceRegion`.
+   * @default - the source is not KMS encrypted
+   */
   readonly sourceKeyArn?: string;
-  /** Name of the replica bucket. */
+  /** Name of the replica bucket: a valid S3 bucket name, not the source bucket. */
   readonly replicaBucketName: string;
-  /** Region of the replica bucket. */
+  /**
+   * Region of the replica bucket: a region code. The construct that takes the pair must be in a
+   * stack of this region (audits, drills and probes run where they survive a source outage).
+   */
   readonly replicaRegion: string;
-  /** Key (or alias) ARN of the replica key. @default - the replica is not KMS encrypted */
+  /**
+   * Key (or alias) ARN of the replica key, in `replicaRegion` (same form as `sourceKeyArn`).
+   * @default - the replica is not KMS encrypted
+   */
   readonly replicaKeyArn?: string;
-  /** Only keys under this prefix (the rule's prefix). @default - the whole bucket */
+  /**
+   * Only keys under this prefix (the rule's prefix). The audit and the drill require a literal
+   * prefix (no `*` or `?`), not starting with `/`, at most 1,024 bytes.
+   * @default - the whole bucket
+   */
   readonly prefix?: string;
 }
 

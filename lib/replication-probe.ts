@@ -33,32 +33,38 @@ export interface ProbeConfirmation {
   readonly window: number;
 }
 
-/** Props of `ReplicationProbe`. */
+/**
+ * Props of `ReplicationProbe`. The pair props come from `ReplicationPairs.of(...)`, and the
+ * probe must be in a stack of `replicaRegion`.
+ */
 export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
   /**
-   * Time between probes (EventBridge Scheduler `rate`). At least 1 minute.
+   * Time between probes (EventBridge Scheduler `rate`): a whole number of minutes, at least 1.
    * @default Duration.minutes(5)
    */
   readonly interval?: Duration;
   /**
-   * The RPO tier: alarm when a canary takes longer than this to appear in the replica.
+   * The RPO tier: alarm when a canary takes longer than this to appear in the replica. At
+   * least 1 second.
    * @default Duration.minutes(15) (the S3 RTC threshold)
    */
   readonly lagThreshold?: Duration;
   /**
    * How long each probe waits for its canary in the replica; a canary not seen by then counts
-   * as not replicated (and so as lag above the threshold). Must end before the next probe.
+   * as not replicated (and so as lag above the threshold). Whole seconds, from 1 second to 14
+   * minutes (a probe is one Lambda run, which must leave time to clean up), and shorter than
+   * `interval`, so probes never overlap.
    * @default - the smaller of lagThreshold and interval minus 30 seconds
    */
   readonly lagDeadline?: Duration;
   /**
    * Probes that must find the source unavailable, among `unavailableWindow`, to raise the
-   * source-unavailable alarm.
+   * source-unavailable alarm. A whole number from 1 to 100, at most `unavailableWindow`.
    * @default 3
    */
   readonly unavailableProbes?: number;
   /**
-   * Probes evaluated by the source-unavailable and lag alarms.
+   * Probes evaluated by the source-unavailable and lag alarms. A whole number from 1 to 100.
    * @default 5
    */
   readonly unavailableWindow?: number;
@@ -69,13 +75,15 @@ export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
    */
   readonly impairmentAlarms?: cloudwatch.IAlarm[];
   /**
-   * Name of the probe: the `Probe` metric dimension and the canary sub-prefix.
-   * @default - the source bucket name
+   * Name of the probe: the `Probe` metric dimension and the canary sub-prefix. 1 to 64
+   * letters, digits, dots, underscores and hyphens.
+   * @default - the source bucket name, with any other character replaced by `-`
    */
   readonly probeName?: string;
   /**
-   * What the alarms do on state changes.
-   * @default AlarmActionStrategy.newEncryptedTopic()
+   * What the alarms do on state changes (on ALARM and on OK).
+   * @default AlarmActionStrategy.newEncryptedTopic(): the region's shared topic, KMS-encrypted
+   * and TLS-only (with `encryptionKey`, a topic of this construct's own)
    */
   readonly alarmActions?: AlarmActionStrategy;
   /**

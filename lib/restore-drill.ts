@@ -67,15 +67,20 @@ export enum DrillCopyMode {
   STREAM = 'stream',
 }
 
-/** Props of `RestoreDrill`. */
+/**
+ * Props of `RestoreDrill`. The pair props come from `ReplicationPairs.of(...)`, and the drill
+ * must be in a stack of `replicaRegion`. Reports go to `reportsBucket` under `drills/`.
+ */
 export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   /**
-   * When the drill runs (EventBridge Scheduler).
+   * When the drill runs: an EventBridge Scheduler expression, `rate(...)` (a whole number of
+   * minutes, hours or days), `cron(...)` with six fields, or a one-time `at(...)`.
    * @default - every week (`rate(7 days)`)
+   * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
    */
   readonly schedule?: scheduler.ScheduleExpression;
   /**
-   * Objects restored per drill.
+   * Objects restored per drill, a whole number from 1 to 100,000.
    * @default 100
    */
   readonly sampleSize?: number;
@@ -103,24 +108,27 @@ export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   readonly serverSideCopy?: boolean;
   /**
    * Objects restored (and verified) at once. The RTO estimate assumes a full restore at the
-   * same concurrency.
+   * same concurrency. A whole number from 1 to 256.
    * @default 8
    */
   readonly concurrency?: number;
   /**
    * Alarm when the drill's RTO estimate (time to restore the whole replica at the measured
-   * throughput) exceeds this.
+   * throughput) exceeds this. At least 1 second.
    * @default - no RTO alarm
    */
   readonly rtoTarget?: Duration;
   /**
    * Where restored objects are written (never the source or replica). The drill writes only
-   * under `restorePrefix`, and removes everything it wrote.
+   * under `restorePrefix`, and removes everything it wrote. In this stack's region; when it is
+   * a reports bucket (this drill's or another construct's), `restorePrefix` must not overlap
+   * the reports prefixes (`audits/`, `drills/`, `failover/decisions/`).
    * @default - a new scratch bucket whose lifecycle expires anything left within two days
    */
   readonly restoreBucket?: s3.IBucket;
   /**
-   * Prefix of the drill's objects in the restore bucket.
+   * Prefix of the drill's objects in the restore bucket: a literal prefix of its own, ending
+   * in `/`, not the bucket root and not starting with `/`.
    * @default 'cdk-s3-dr-drill/'
    */
   readonly restorePrefix?: string;

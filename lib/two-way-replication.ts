@@ -36,23 +36,31 @@ export enum ReplicationDirections {
 
 /** One side of a two-way replicated pair: a bucket in the region of its stack. */
 export interface TwoWayReplicationSide {
-  /** Where the side's constructs go: a stack with an explicit `env` (account and region), or a construct in it. */
+  /**
+   * Where the side's constructs go: a stack with an explicit `env` (account and region), or a
+   * construct in it. The two sides must be in different regions.
+   */
   readonly scope: Construct;
   /** Construct id of the side (its bucket is `<id>/Bucket/Bucket`, its key `<id>/Key`). */
   readonly id: string;
   /**
    * The bucket's name. Required and literal: the other side's rule, role policy and (across
    * accounts) this side's resource policies name it without a reference between the stacks.
+   * A valid S3 bucket name, different from the other side's.
    */
   readonly bucketName: string;
   /**
    * Name of this side's replication role. The other side's bucket and key policies name it
-   * across accounts, so it is fixed before either stack deploys.
+   * across accounts, so it is fixed before either stack deploys. A literal of 1 to 64 letters,
+   * digits and `+=,.@_-`; IAM role names are unique per account, so when both sides are in one
+   * account their names must differ.
    * @default - `<bucketName>-replication` (shortened with a hash to 64 characters when needed)
    */
   readonly replicationRoleName?: string;
   /**
-   * Lifecycle rules for the bucket.
+   * Lifecycle rules for the bucket. The bucket holds the other side's replicas, so a rule that
+   * expires current versions (`expiration`, `expirationDate`) warns
+   * (`cdk-s3-dr:replica-expiration`).
    * @default - none
    */
   readonly lifecycleRules?: s3.LifecycleRule[];
@@ -63,6 +71,8 @@ export interface TwoWayReplicationSide {
   readonly serverAccessLogsBucket?: s3.IBucket;
   /**
    * What happens to the bucket, key and log bucket when the stack is deleted.
+   * `RemovalPolicy.DESTROY` warns (`cdk-s3-dr:replica-destroy`): the bucket holds the other
+   * side's replicas.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -89,13 +99,14 @@ export interface TwoWayReplicationProps {
    * agree). On by default for a two-way pair: a delete made on either side must reach the other,
    * or the object reappears after a failover or failback, and reads through a Multi-Region
    * Access Point disagree between regions. S3 never replicates the deletion of a version, so a
-   * delete marker stays reversible on both sides.
+   * delete marker stays reversible on both sides. `false` warns
+   * (`cdk-s3-dr:two-way-delete-markers`).
    * @default true
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-marker-replication.html
    */
   readonly deleteMarkerReplication?: boolean;
   /**
-   * S3 Replication Time Control on both rules (the paid 15-minute tier).
+   * S3 Replication Time Control on both rules (the paid 15-minute tier). Requires `metrics`.
    * @default false
    */
   readonly replicationTimeControl?: boolean;

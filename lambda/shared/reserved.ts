@@ -1,6 +1,6 @@
 /**
  * Key prefixes this library reserves. They are part of the public contract (documented in
- * the README): audits skip the canary prefix, and nothing else is ever written by the library
+ * docs/monitoring.md and docs/audit.md): audits skip the canary prefix, and nothing else is ever written by the library
  * to a source or replica bucket.
  */
 

@@ -19,8 +19,9 @@ export interface GuardAcknowledgement {
 }
 
 /**
- * Every Control Tower proactive control this library acknowledges, with its reason. The README
- * lists these; a test checks that each one covers a real finding of the example app.
+ * Every Control Tower proactive control this library acknowledges, with its reason.
+ * docs/security.md lists these; a test checks that each one covers a real finding of the
+ * example app.
  */
 export const GUARD = {
   LAMBDA_OUTSIDE_VPC: {

@@ -13,8 +13,8 @@ const PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 const inCompliancePacks = (rule: string) => PACKS.map((p) => `${p}-${rule}`);
 
 /**
- * Every acknowledgement this library makes, with its reason. The README lists these; a test
- * checks that the list there and this one agree.
+ * Every acknowledgement this library makes, with its reason. docs/security.md lists these; a
+ * test checks that the list there and this one agree.
  */
 export const NAG = {
   LOG_BUCKET_SSE_S3: {
@@ -84,7 +84,7 @@ export function acknowledgeWildcard(scope: IConstruct, finding: string, reason: 
 /** The kinds of wildcard resource this library grants, each acknowledged with its own reason. */
 export type WildcardKind = 's3-objects' | 'kms-keys-by-alias' | 'function-versions' | 'no-resource-level';
 
-/** The reasons for wildcard resources, by policy; the README lists each. */
+/** The reasons for wildcard resources, by policy; docs/security.md lists each. */
 export const WILDCARD_REASONS = {
   REPLICATION_OBJECTS:
     'S3 replication reads every object version it replicates and writes every replica; the statement is scoped to the source bucket (and replicated prefixes) and to each destination bucket and prefix.',

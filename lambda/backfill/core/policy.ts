@@ -1,6 +1,6 @@
 /**
  * The least-privilege permissions of the Batch Operations role of a Batch Replication job with a
- * generated manifest, as an IAM policy document (JSON): what the README shows and the construct uses.
+ * generated manifest, as an IAM policy document (JSON): what docs/backfill.md shows and the construct uses.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-batch-replication-policies.html
  */
 import { bucketArn, manifestPrefix } from './create-job';
