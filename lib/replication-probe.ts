@@ -44,8 +44,8 @@ export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
    */
   readonly interval?: Duration;
   /**
-   * The RPO tier: alarm when a canary takes longer than this to appear in the replica. At
-   * least 1 second.
+   * The RPO tier: alarm when a canary takes longer than this to appear in the replica. Whole
+   * seconds, at least 1 second.
    * @default Duration.minutes(15) (the S3 RTC threshold)
    */
   readonly lagThreshold?: Duration;
@@ -54,7 +54,7 @@ export interface ReplicationProbeProps extends ReplicationPair, RoleOptions {
    * as not replicated (and so as lag above the threshold). Whole seconds, from 1 second to 14
    * minutes (a probe is one Lambda run, which must leave time to clean up), and shorter than
    * `interval`, so probes never overlap.
-   * @default - the smaller of lagThreshold and interval minus 30 seconds
+   * @default - the smallest of lagThreshold, interval minus 30 seconds, and 14 minutes
    */
   readonly lagDeadline?: Duration;
   /**
@@ -148,7 +148,8 @@ export class ReplicationProbe extends Construct {
     this.interval = props.interval ?? Duration.seconds(probe.DEFAULTS.intervalSeconds);
     this.lagThreshold = props.lagThreshold ?? Duration.seconds(probe.DEFAULTS.lagThresholdSeconds);
     const deadlineSeconds =
-      props.lagDeadline?.toSeconds() ?? Math.min(this.lagThreshold.toSeconds(), this.interval.toSeconds() - 30);
+      props.lagDeadline?.toSeconds() ??
+      Math.min(this.lagThreshold.toSeconds(), this.interval.toSeconds() - 30, probe.LIMITS.lagDeadlineSeconds.max);
     this.probeName = sanitize(props.probeName ?? props.sourceBucketName);
     this.confirm = {
       failing: props.unavailableProbes ?? probe.DEFAULTS.unavailableProbes,
@@ -361,11 +362,13 @@ function validateProbe(stack: Stack, p: ReplicationProbeProps): PropProblem[] {
       fix: 'use for example Duration.minutes(5)',
     });
   }
-  if (p.lagThreshold && !p.lagThreshold.isUnresolved() && p.lagThreshold.toSeconds() < 1) {
+  const threshold =
+    p.lagThreshold && !p.lagThreshold.isUnresolved() ? p.lagThreshold.toSeconds({ integral: false }) : 1;
+  if (!Number.isInteger(threshold) || threshold < 1) {
     problems.push({
       prop: 'lagThreshold',
-      value: p.lagThreshold.toHumanString(),
-      problem: 'must be at least 1 second',
+      value: p.lagThreshold!.toHumanString(),
+      problem: 'must be whole seconds, at least 1 second (the alarm threshold is in seconds)',
       fix: 'use the RPO tier, for example Duration.minutes(15)',
     });
   }

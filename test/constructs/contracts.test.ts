@@ -167,6 +167,22 @@ describe('probe contract', () => {
     ]);
   });
 
+  test.each([
+    ['defaults', {}],
+    ['a 20-minute interval', { interval: Duration.minutes(20) }],
+    [
+      'a 30-minute lag threshold and an hourly probe',
+      { interval: Duration.hours(1), lagThreshold: Duration.minutes(30) },
+    ],
+  ])('the default lag deadline is one the handler accepts: %s', (_name, props) => {
+    const { stack } = replicaStack();
+    const p = new ReplicationProbe(stack, 'Probe', { ...pair, ...props });
+    const parsed = probe.fromEnv(environmentOf(stack, 'ProbeHandler'));
+    expect(parsed.lagDeadlineSeconds).toBeLessThanOrEqual(probe.LIMITS.lagDeadlineSeconds.max);
+    expect(parsed.lagDeadlineSeconds).toBeLessThan(p.interval.toSeconds());
+    expect(parsed.lagDeadlineSeconds).toBeLessThanOrEqual(p.lagThreshold.toSeconds());
+  });
+
   test('a lag deadline over the limit fails at synth, as it would in the handler', () => {
     const { stack } = replicaStack();
     const max = probe.LIMITS.lagDeadlineSeconds.max;

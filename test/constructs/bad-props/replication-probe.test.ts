@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { ReplicationProbe, ReplicationProbeProps } from '../../../lib';
 import { testApp } from '../../support/app';
 import { BadPropsCase, runTable } from './table';
@@ -36,6 +36,12 @@ const cases: BadPropsCase[] = [
     build: probe({ replicaRegion: 'Us-west-2' }),
     prop: 'replicaRegion',
     message: 'write "us-west-2"',
+  },
+  {
+    name: 'the lag threshold is not whole seconds',
+    build: probe({ lagThreshold: Duration.millis(90_500) }),
+    prop: 'lagThreshold',
+    message: 'must be whole seconds, at least 1 second',
   },
 ];
 
