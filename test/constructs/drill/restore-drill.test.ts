@@ -1,0 +1,174 @@
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  DrillSampleMode,
+  ReplicaBucket,
+  ReplicatedBucket,
+  ReplicationDestination,
+  ReplicationPairs,
+  RestoreDrill,
+  RestoreDrillProps,
+} from '../../../lib';
+import { testApp } from '../../support/app';
+
+const ACCOUNT = '111111111111';
+
+function setup(over: Partial<RestoreDrillProps> = {}) {
+  const app = testApp();
+  const west = new Stack(app, 'West', { env: { account: ACCOUNT, region: 'us-west-2' } });
+  const east = new Stack(app, 'East', { env: { account: ACCOUNT, region: 'us-east-1' } });
+  const replica = new ReplicaBucket(west, 'Replica');
+  const data = new ReplicatedBucket(east, 'Data', { destinations: [ReplicationDestination.toReplicaBucket(replica)] });
+  const drill = new RestoreDrill(west, 'Drill', { ...ReplicationPairs.of(data), ...over });
+  return { app, west, east, drill, data, replica };
+}
+
+const statements = (t: Template): any[] =>
+  Object.values(t.findResources('AWS::IAM::ManagedPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+
+describe('RestoreDrill', () => {
+  test('is scheduled weekly, Node.js 24, with the drill configuration in its environment', () => {
+    const { west } = setup();
+    const t = Template.fromStack(west);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Timeout: 900,
+      ReservedConcurrentExecutions: 1,
+      Environment: {
+        Variables: Match.objectLike({
+          SAMPLE_SIZE: '100',
+          SAMPLE_MODE: 'random',
+          RESTORE_PREFIX: 'cdk-s3-dr-drill/',
+          SOURCE_REGION: 'us-east-1',
+          REPLICA_REGION: 'us-west-2',
+        }),
+      },
+    });
+    t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(7 days)' });
+  });
+
+  test('writes, reads back and deletes only under its prefix of a scratch bucket that expires leftovers', () => {
+    const { west } = setup();
+    const t = Template.fromStack(west);
+    const st = statements(t);
+    const actions = st.flatMap((s) => [].concat(s.Action));
+    expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
+    const deletes = st.filter((s) => [].concat(s.Action).some((a: string) => a.startsWith('s3:Delete')));
+    expect(deletes).toHaveLength(1);
+    expect(JSON.stringify(deletes[0].Resource)).toContain('/cdk-s3-dr-drill/*');
+    // Source and replica: read only.
+    const onSource = st.filter((s) => JSON.stringify(s.Resource).includes('eastdatabucket'));
+    expect(onSource.flatMap((s) => [].concat(s.Action)).sort()).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:ListBucket',
+    ]);
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 2, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })],
+      },
+    });
+    // Decrypt replicas and source versions through S3 in their regions only, matched by alias.
+    const decrypt = st.filter((s) => s.Sid === 'DecryptReplica' || s.Sid === 'DecryptSource');
+    expect(decrypt.map((s) => s.Condition.StringEquals['kms:ViaService']).sort()).toEqual([
+      's3.us-east-1.amazonaws.com',
+      's3.us-west-2.amazonaws.com',
+    ]);
+    for (const s of decrypt)
+      expect(s.Condition['ForAnyValue:StringEquals']['kms:ResourceAliases']).toMatch(/^alias\/cdk-s3-dr\//);
+  });
+
+  test('alarms on a failed drill and on an RTO estimate above the target', () => {
+    const { west } = setup({ rtoTarget: Duration.hours(2) });
+    const t = Template.fromStack(west);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'RtoEstimateSeconds',
+      Namespace: 'CdkS3Dr',
+      Threshold: 7200,
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: Match.stringLikeRegexp('FILL\\(passed, 1\\)') })]),
+    });
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+  });
+
+  test('uses a given restore bucket and prefix', () => {
+    const app = testApp();
+    const west = new Stack(app, 'West', { env: { account: ACCOUNT, region: 'us-west-2' } });
+    const scratch = s3.Bucket.fromBucketName(west, 'Scratch', 'team-scratch');
+    new RestoreDrill(west, 'Drill', {
+      sourceBucketName: 'orders',
+      sourceRegion: 'us-east-1',
+      replicaBucketName: 'orders-replica',
+      replicaRegion: 'us-west-2',
+      restoreBucket: scratch,
+      restorePrefix: 'drills/',
+      sampleMode: DrillSampleMode.NEWEST,
+      serverSideCopy: true,
+      concurrency: 16,
+    });
+    const t = Template.fromStack(west);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          RESTORE_BUCKET: 'team-scratch',
+          RESTORE_PREFIX: 'drills/',
+          SAMPLE_MODE: 'newest',
+          SERVER_SIDE_COPY: 'true',
+          CONCURRENCY: '16',
+        }),
+      },
+    });
+    expect(JSON.stringify(statements(t))).toContain('arn:aws:s3:::team-scratch/drills/*');
+  });
+
+  test.each<[string, Partial<RestoreDrillProps>, RegExp]>([
+    ['a sample size of 0', { sampleSize: 0 }, /sampleSize = 0: must be a whole number from 1 to 100,000/],
+    ['an unknown sample mode', { sampleMode: 'oldest' as never }, /sampleMode = "oldest": unknown sample mode/],
+    ['a concurrency of 0', { concurrency: 0 }, /concurrency = 0: must be a whole number from 1 to 256/],
+    ['a fractional concurrency', { concurrency: 2.5 }, /concurrency = 2.5: must be a whole number from 1 to 256/],
+    [
+      'an empty restore prefix',
+      { restorePrefix: '' },
+      /restorePrefix = "": a drill must write under a prefix of its own/,
+    ],
+    [
+      'the drill outside the replica region',
+      { replicaRegion: 'eu-west-1' },
+      /replicaRegion = "eu-west-1": this stack is in us-west-2/,
+    ],
+  ])('fails with %s', (_name, over, message) => {
+    expect(() => setup(over)).toThrow(message);
+  });
+
+  test('numbers known only at deploy time are not judged at synth', () => {
+    const { west } = setup({
+      sampleSize: Lazy.number({ produce: () => 5 }),
+      concurrency: Lazy.number({ produce: () => 3 }),
+    });
+    Template.fromStack(west).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SAMPLE_SIZE: '5', CONCURRENCY: '3' }) },
+    });
+  });
+
+  test('fails when the restore target is the source or the replica bucket', () => {
+    const app = testApp();
+    const west = new Stack(app, 'West', { env: { account: ACCOUNT, region: 'us-west-2' } });
+    const base = {
+      sourceBucketName: 'orders',
+      sourceRegion: 'us-east-1',
+      replicaBucketName: 'orders-replica',
+      replicaRegion: 'us-west-2',
+    };
+    expect(
+      () =>
+        new RestoreDrill(west, 'A', { ...base, restoreBucket: s3.Bucket.fromBucketName(west, 'R1', 'orders-replica') }),
+    ).toThrow(
+      /restoreBucket = "orders-replica": the restore target is the replica bucket; a drill never writes to source or replica data/,
+    );
+    expect(
+      () => new RestoreDrill(west, 'B', { ...base, restoreBucket: s3.Bucket.fromBucketName(west, 'R2', 'orders') }),
+    ).toThrow(/the restore target is the source bucket/);
+  });
+});
