@@ -11,7 +11,7 @@ import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri, parseS3Uri } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
-import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, parseOptions, regionOption } from './options';
+import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, PAIR_OPTIONS, parseOptions, regionOption } from './options';
 import { checkOutputPath, outputFailed } from './output-paths';
 
 export const AUDIT_USAGE = `usage: cdk-s3-dr audit --source s3://bucket[/prefix] --replica s3://bucket[/prefix] [options]
@@ -76,12 +76,7 @@ function shellQuote(s: string): string {
 
 export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const v = parseOptions('audit', args, {
-    source: { type: 'string' },
-    replica: { type: 'string' },
-    'source-region': { type: 'string' },
-    'replica-region': { type: 'string' },
-    'source-endpoint': { type: 'string' },
-    'replica-endpoint': { type: 'string' },
+    ...PAIR_OPTIONS,
     report: { type: 'string' },
     'report-region': { type: 'string' },
     'report-endpoint': { type: 'string' },

@@ -22,7 +22,7 @@ import { IncompleteError, UsageError } from '../shared/errors';
 import { DRILL_PREFIX } from '../shared/reserved';
 import { parseS3Uri } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
-import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, parseOptions, regionOption } from './options';
+import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, PAIR_OPTIONS, parseOptions, regionOption } from './options';
 
 export const DRILL_USAGE = `usage: cdk-s3-dr drill --source s3://bucket[/prefix] --replica s3://bucket[/prefix] --restore-to s3://bucket[/prefix] [options]
 
@@ -73,13 +73,8 @@ const CLI_NAMES = {
 
 function parse(args: string[]) {
   return parseOptions('drill', args, {
-    source: { type: 'string' },
-    replica: { type: 'string' },
+    ...PAIR_OPTIONS,
     'restore-to': { type: 'string' },
-    'source-endpoint': { type: 'string' },
-    'source-region': { type: 'string' },
-    'replica-endpoint': { type: 'string' },
-    'replica-region': { type: 'string' },
     'restore-endpoint': { type: 'string' },
     'restore-region': { type: 'string' },
     sample: { type: 'string' },

@@ -25,6 +25,16 @@ export type OptionValues<O extends Record<string, OptionSpec>> = {
   [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string;
 } & { help?: boolean };
 
+/** The two buckets compared and where each is: the same flags for every command that takes a pair. */
+export const PAIR_OPTIONS = {
+  source: { type: 'string' },
+  replica: { type: 'string' },
+  'source-region': { type: 'string' },
+  'replica-region': { type: 'string' },
+  'source-endpoint': { type: 'string' },
+  'replica-endpoint': { type: 'string' },
+} as const;
+
 /** Accepted by every command: `--help`, and the limits main() applies before the command runs. */
 const COMMON = {
   help: { type: 'boolean', short: 'h' },

@@ -11,7 +11,15 @@ import { UsageError } from '../shared/errors';
 import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri, parseS3Uri, S3Location } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
-import { conflicting, endpointOption, EXIT_CODES_HELP, LIMITS_HELP, parseOptions, regionOption } from './options';
+import {
+  conflicting,
+  endpointOption,
+  EXIT_CODES_HELP,
+  LIMITS_HELP,
+  PAIR_OPTIONS,
+  parseOptions,
+  regionOption,
+} from './options';
 import { checkOutputPath, outputFailed } from './output-paths';
 
 export const REPAIR_USAGE = `usage: cdk-s3-dr repair --source s3://bucket[/prefix] --replica s3://bucket[/prefix] [--to replica|source]
@@ -114,12 +122,7 @@ async function readAuditReport(file: string): Promise<{ report: AuditReport; dis
 
 export async function repairCommand(args: string[], io: CliIO): Promise<number> {
   const v = parseOptions('repair', args, {
-    source: { type: 'string' },
-    replica: { type: 'string' },
-    'source-region': { type: 'string' },
-    'replica-region': { type: 'string' },
-    'source-endpoint': { type: 'string' },
-    'replica-endpoint': { type: 'string' },
+    ...PAIR_OPTIONS,
     to: { type: 'string' },
     apply: { type: 'boolean' },
     delete: { type: 'boolean' },
