@@ -25,7 +25,6 @@ import { checkPrefix, checkSameRegion, checkSchedule, checkWholeNumber } from '.
 import { HandlerOptions } from './handler-options';
 import * as audit from '../lambda/audit/contract';
 import { envEncoding } from './private/env-encoding';
-import { applyAlarmActions } from './private/alarm-actions';
 import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
@@ -220,14 +219,7 @@ export class ConsistencyAudit extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(
-      this,
-      props.encryptionKey,
-      props.removalPolicy,
-    );
-    this.alarmTopic = bound.topic;
-    applyAlarmActions(this.discrepancyAlarm, bound);
-    applyAlarmActions(this.failedRunAlarm, bound);
+    this.alarmTopic = AlarmActionStrategy._applyTo(this, props, [this.discrepancyAlarm, this.failedRunAlarm]);
   }
 
   /** A metric the audit handler publishes (namespace `CdkS3Dr`, dimension `Audit`). */

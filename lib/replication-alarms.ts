@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PropProblem, throwIfInvalid } from './private/errors';
-import { AlarmSpec, BoundAlarmActions, ReplicationAlarmFactory } from './private/alarm-actions';
+import { AlarmSpec, applyAlarmActions, BoundAlarmActions, ReplicationAlarmFactory } from './private/alarm-actions';
 import { createAlarmTopic } from './private/dr-function';
 import { RegionalDefaults } from './private/regional-defaults';
 import {
@@ -49,6 +49,25 @@ export abstract class AlarmActionStrategy {
    * @internal
    */
   abstract _bind(scope: Construct, key?: kms.IKey, removalPolicy?: RemovalPolicy): BoundAlarmActions;
+
+  /**
+   * Resolves a construct's `alarmActions` (default: a new encrypted topic) and applies them to
+   * its alarms; returns the topic notified, if any.
+   * @internal
+   */
+  static _applyTo(
+    scope: Construct,
+    props: { alarmActions?: AlarmActionStrategy; encryptionKey?: kms.IKey; removalPolicy?: RemovalPolicy },
+    alarms: cloudwatch.AlarmBase[],
+  ): sns.ITopic | undefined {
+    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(
+      scope,
+      props.encryptionKey,
+      props.removalPolicy,
+    );
+    for (const alarm of alarms) applyAlarmActions(alarm, bound);
+    return bound.topic;
+  }
 }
 
 class NewTopicStrategy extends AlarmActionStrategy {

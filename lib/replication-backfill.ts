@@ -30,7 +30,6 @@ import {
   prefixesOverlap,
   REPORTS_PREFIXES,
 } from './private/validate';
-import { applyAlarmActions } from './private/alarm-actions';
 import { AlarmActionStrategy } from './replication-alarms';
 
 /** The service principal of S3 Batch Operations, which a job's role trusts. */
@@ -266,14 +265,7 @@ export class ReplicationBackfill extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(
-      this,
-      props.encryptionKey,
-      props.removalPolicy,
-    );
-    this.alarmTopic = bound.topic;
-    applyAlarmActions(this.failedJobAlarm, bound);
-    applyAlarmActions(this.failedObjectsAlarm, bound);
+    this.alarmTopic = AlarmActionStrategy._applyTo(this, props, [this.failedJobAlarm, this.failedObjectsAlarm]);
 
     new CfnOutput(this, 'RoleArn', {
       description: 'The Batch Operations role of cdk-s3-dr backfill --role-arn',

@@ -21,7 +21,6 @@ import { DrFunction, schedulerRole } from './private/dr-function';
 import { acknowledgeWildcardResources, INVOKER_WILDCARDS, WILDCARD_REASONS } from './private/nag';
 import { RegionalDefaults } from './private/regional-defaults';
 import { checkWholeNumber } from './private/validate';
-import { applyAlarmActions } from './private/alarm-actions';
 import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
@@ -247,15 +246,11 @@ export class ReplicationProbe extends Construct {
       ),
     });
 
-    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(
-      this,
-      props.encryptionKey,
-      props.removalPolicy,
-    );
-    this.topic = bound.topic;
-    for (const alarm of [this.sourceUnavailableAlarm, this.lagAlarm, this.sourceImpairedAlarm]) {
-      applyAlarmActions(alarm, bound);
-    }
+    this.topic = AlarmActionStrategy._applyTo(this, props, [
+      this.sourceUnavailableAlarm,
+      this.lagAlarm,
+      this.sourceImpairedAlarm,
+    ]);
   }
 
   /** A metric the probe publishes (namespace `CdkS3Dr`, dimension `Probe`, in this region). */

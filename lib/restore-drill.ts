@@ -32,7 +32,6 @@ import {
   validateAtSynth,
 } from './private/validate';
 import { HandlerOptions } from './handler-options';
-import { applyAlarmActions } from './private/alarm-actions';
 import { AlarmActionStrategy } from './replication-alarms';
 import { ReplicationPair } from './replication-pair';
 
@@ -265,14 +264,10 @@ export class RestoreDrill extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
-    const bound = (props.alarmActions ?? AlarmActionStrategy.newEncryptedTopic())._bind(
-      this,
-      props.encryptionKey,
-      props.removalPolicy,
-    );
-    this.alarmTopic = bound.topic;
-    applyAlarmActions(this.failedDrillAlarm, bound);
-    if (this.rtoAlarm) applyAlarmActions(this.rtoAlarm, bound);
+    this.alarmTopic = AlarmActionStrategy._applyTo(this, props, [
+      this.failedDrillAlarm,
+      ...(this.rtoAlarm ? [this.rtoAlarm] : []),
+    ]);
   }
 
   /** A metric the drill handler publishes (namespace `CdkS3Dr`, dimension `Drill`). */
