@@ -1,5 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
-import type { ReplicationPair } from '../replication-pair';
+import type { ReplicationPair } from '../replication/replication-pair';
 import { PropProblem } from './errors';
 import { checkBucketName, checkKeyArn, checkRegion, checkStackRegion, regionOfArn } from './validate';
 

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type { ReplicatedBucket, ReplicationRuleInfo } from '../replicated-bucket';
+import type { ReplicatedBucket, ReplicationRuleInfo } from '../replication/replicated-bucket';
 
 /** The four S3 replication metrics alarmed on. */
 export type ReplicationMetricName =

@@ -3,7 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { IConstruct } from 'constructs';
 import { InvalidPropsError, PropProblem } from './errors';
-import { ReplicationRuleOptions } from '../replication-options';
+import { ReplicationRuleOptions } from '../replication/replication-options';
 import * as audit from '../../lambda/audit/contract';
 import * as drill from '../../lambda/drill/contract';
 import * as failover from '../../lambda/failover/contract';

@@ -17,10 +17,10 @@ import {
   ReplicationProbe,
   RestoreDrill,
 } from '../../lib';
-import { ReplicationFailureEvents } from '../../lib/replication-failure-events';
-import { ReplicaBucket } from '../../lib/replica-bucket';
-import { ReplicatedBucket } from '../../lib/replicated-bucket';
-import { ReplicationDestination } from '../../lib/replication-destination';
+import { ReplicationFailureEvents } from '../../lib/monitoring/replication-failure-events';
+import { ReplicaBucket } from '../../lib/replication/replica-bucket';
+import { ReplicatedBucket } from '../../lib/replication/replicated-bucket';
+import { ReplicationDestination } from '../../lib/replication/replication-destination';
 import * as audit from '../../lambda/audit/contract';
 import * as drill from '../../lambda/drill/contract';
 import * as failover from '../../lambda/failover/contract';

@@ -83,8 +83,8 @@ function links(file: string, text: string): Link[] {
 /** Every name the package exports: values (constructs, classes, enums) and types (props, structs). */
 const EXPORTED = new Set([
   ...Object.keys(lib),
-  ...readdirSync(join(root, 'lib'))
-    .filter((f) => f.endsWith('.ts'))
+  ...readdirSync(join(root, 'lib'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('private'))
     .flatMap((f) => [
       ...readFileSync(join(root, 'lib', f), 'utf8').matchAll(
         /^export (?:declare )?(?:abstract )?(?:class|interface|enum|type) (\w+)/gm,

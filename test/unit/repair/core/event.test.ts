@@ -1,0 +1,89 @@
+import { parseFailoverConfig, parseFailoverEvent } from '../../../../lambda/failover/core/config';
+import { catchUpPollSeconds } from '../../../../lambda/failover/run-failover';
+import { parseRepairEvent } from '../../../../lambda/repair/core/event';
+
+const side = (bucket: string) => ({ bucket, region: 'eu-west-1' });
+
+describe('the repair Lambda event', () => {
+  test('applies defaults: plan only, to the replica, no deletes', () => {
+    expect(parseRepairEvent({ source: side('src-b'), replica: side('rep-b') }, 900)).toEqual({
+      source: { bucket: 'src-b', prefix: '', region: 'eu-west-1' },
+      replica: { bucket: 'rep-b', prefix: '', region: 'eu-west-1' },
+      to: 'replica',
+      apply: false,
+      delete: false,
+      lagWindowSeconds: 900,
+      mode: 'current',
+    });
+  });
+
+  test('lists every problem at once, naming the field, the value and the fix', () => {
+    const bad = () =>
+      parseRepairEvent(
+        {
+          source: { bucket: 'Bad_Bucket', region: 'EU' },
+          to: 'backup',
+          apply: 'yes',
+          lagWindowSeconds: -1,
+          mode: 'all',
+        },
+        900,
+      );
+    expect(bad).toThrow(/source.bucket "Bad_Bucket" is not a bucket name/);
+    expect(bad).toThrow(/source.region "EU" is not a region name/);
+    expect(bad).toThrow(/replica is required/);
+    expect(bad).toThrow(/to "backup" is not a side: use "replica" or "source"/);
+    expect(bad).toThrow(/apply must be true or false, got "yes"/);
+    expect(bad).toThrow(/lagWindowSeconds must be a whole number of seconds from 0, got -1/);
+    expect(bad).toThrow(/mode "all" is unknown/);
+  });
+
+  test('refuses the same bucket on both sides and a non-object event', () => {
+    expect(() => parseRepairEvent({ source: side('same-b'), replica: side('same-b') }, 0)).toThrow(
+      /source and replica are the same bucket "same-b"/,
+    );
+    expect(() => parseRepairEvent('repair', 0)).toThrow(/event must be a JSON object/);
+  });
+});
+
+describe('failback settings', () => {
+  const base = {
+    plan: 'pointer',
+    source: { bucket: 'data-src', region: 'eu-west-1' },
+    replica: { bucket: 'data-rep', region: 'eu-central-1' },
+    parameterName: '/app/s3-active',
+    alarmName: 'a',
+    probeName: 'p',
+    reports: { bucket: 'app-reports', region: 'eu-central-1' },
+  };
+
+  test('two-way replication is off by default; the pending window is 900 s', () => {
+    const c = parseFailoverConfig(base);
+    expect([c.twoWayReplication, c.failbackCatchUpSeconds]).toEqual([false, 900]);
+    const t = parseFailoverConfig({ ...base, twoWayReplication: true, failbackCatchUpSeconds: 60 });
+    expect([t.twoWayReplication, t.failbackCatchUpSeconds]).toEqual([true, 60]);
+  });
+
+  test('bad values name the key and the range', () => {
+    expect(() => parseFailoverConfig({ ...base, twoWayReplication: 'yes' })).toThrow(
+      /twoWayReplication must be true or false, got "yes"/,
+    );
+    expect(() => parseFailoverConfig({ ...base, failbackCatchUpSeconds: -5 })).toThrow(
+      /failbackCatchUpSeconds must be a whole number from 0 to 86400, got -5/,
+    );
+    expect(() => parseFailoverConfig({ ...base, twoWayReplicaton: true })).toThrow(/did you mean "twoWayReplication"/);
+  });
+
+  test('a failback event may approve the repair', () => {
+    expect(parseFailoverEvent({ action: 'failback', apply: true }, 'a')).toMatchObject({
+      action: 'failback',
+      apply: true,
+    });
+    expect(parseFailoverEvent({ action: 'failback' }, 'a')).toMatchObject({ apply: false });
+    expect(() => parseFailoverEvent({ action: 'failback', apply: 1 }, 'a')).toThrow(/apply must be true or false/);
+  });
+
+  test('the catch-up polls a tenth of the window, from 1 to 30 s', () => {
+    expect([catchUpPollSeconds(3), catchUpPollSeconds(120), catchUpPollSeconds(3600)]).toEqual([1, 12, 30]);
+  });
+});
