@@ -3,10 +3,18 @@
  *   rclone check --fast-list --checkers 32   (rclone's fastest mode for S3)
  *   aws s3 sync --dryrun --delete            (the AWS CLI's comparison)
  * 20,000 objects with planted differences; the audit is run as a user runs it (the packed and
- * installed `cdk-s3-dr` bin). Prints objects per second and the ratios, list requests against the
- * lower bound (one per 1,000 keys per side), and peak memory at 20,000 and 200,000 objects.
+ * installed `cdk-s3-dr` bin), single-range and with `--parallel 4`. Prints objects per second and
+ * the ratios, list requests against the lower bound (one per 1,000 keys per side), and peak memory
+ * at 20,000 and 200,000 objects.
  *
  *   npm run bench:audit -- [--objects 20000] [--scale 200000] [--runs 7] [--memory-only] [--reuse]
+ *                          [--layout folders|mixed] [--via bin|asset]
+ *
+ * Harness switches, to measure what a different harness changes (docs/benchmarks.md):
+ *   --layout mixed  adds 13 keys to the 97 folders: unicode (one above U+FFFF, which sorts
+ *                   differently in S3 and in JavaScript), deep paths, spaces, '+' and '~'.
+ *   --via asset     runs `node assets/cli/cdk-s3-dr.js` from the repository instead of the
+ *                   packed and installed bin.
  */
 import { DeleteObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +29,7 @@ import {
   fmt,
   installCli,
   putAll,
+  ROOT,
   stand,
   StandEnv,
   timed,
@@ -31,6 +40,33 @@ const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
+const choice = <T extends string>(name: string, values: readonly T[]): T => {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = (i > 0 ? process.argv[i + 1] : values[0]) as T;
+  if (!values.includes(v)) throw new Error(`--${name} must be one of ${values.join(', ')}, got ${v}`);
+  return v;
+};
+
+/**
+ * Keys that test the ordering and encoding paths, added by `--layout mixed`: a character above
+ * U+FFFF (after U+E000-U+FFFF in S3's UTF-8 order, before them in JavaScript's), other scripts,
+ * deep paths, a space, '+' and '~' (after every letter).
+ */
+const MIXED_KEYS = [
+  'unicode/日本語/ファイル.txt',
+  'unicode/Ελληνικά.txt',
+  'unicode/emoji-😀.txt',
+  'unicode/private-\ue000.txt',
+  'unicode/ﬁ-ligature.txt',
+  'deep/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z.bin',
+  'deep/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/leaf.bin',
+  'odd/with space.txt',
+  'odd/with+plus.txt',
+  'odd/~tilde-last',
+  'odd/UPPER-before-lower',
+  'odd/0-digits-before-letters',
+  'odd/-dash',
+];
 
 function ensurePeers(): void {
   const missing = ['rclone', 'aws'].filter((b) => {
@@ -61,16 +97,20 @@ interface Planted {
   readonly content: string[];
 }
 
-async function prepare(env: StandEnv, n: number): Promise<{ src: string; rep: string; planted: Planted }> {
+async function prepare(
+  env: StandEnv,
+  n: number,
+  layout: 'folders' | 'mixed',
+): Promise<{ src: string; rep: string; planted: Planted; keys: number }> {
   const c = client(env, 'za');
   const tag = Date.now().toString(36);
   const src = `bench-src-${tag}`;
   const rep = `bench-rep-${tag}`;
   await createVersionedBucket(c, src, { replicate: false });
   await createVersionedBucket(c, rep, { replicate: false });
-  const keys = benchKeys(n);
+  const keys = [...benchKeys(n), ...(layout === 'mixed' ? MIXED_KEYS : [])];
   const body = (k: string) => fixedBody(1024, k);
-  process.stderr.write(`writing ${n} objects to ${src} and ${rep}\n`);
+  process.stderr.write(`writing ${keys.length} objects to ${src} and ${rep}\n`);
   await Promise.all([putAll(c, src, keys, body, 16), putAll(c, rep, keys, body, 16)]);
   const pick = (from: number, count: number) => keys.slice(from, from + count);
   const planted: Planted = {
@@ -84,7 +124,7 @@ async function prepare(env: StandEnv, n: number): Promise<{ src: string; rep: st
   for (const k of planted.content)
     await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: fixedBody(1024, k + '#changed') }));
   for (const k of planted.extra) await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: fixedBody(10, k) }));
-  return { src, rep, planted };
+  return { src, rep, planted, keys: keys.length };
 }
 
 function median(xs: number[]): number {
@@ -119,22 +159,46 @@ async function main() {
   const n = arg('objects', 20000);
   const scale = arg('scale', 0);
   const runs = arg('runs', 7);
+  const layout = choice('layout', ['folders', 'mixed'] as const);
+  const via = choice('via', ['bin', 'asset'] as const);
   const env = stand();
   ensurePeers();
-  process.stderr.write('packing and installing the cdk-s3-dr bin\n');
-  const bin = installCli();
+  let cli: Cli;
+  if (via === 'asset') {
+    process.stderr.write('building the command line asset\n');
+    execFileSync('node', [join(ROOT, 'scripts', 'build-handlers.mjs'), '--quiet'], { stdio: 'inherit' });
+    cli = { cmd: process.execPath, prefix: [join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js')] };
+  } else {
+    process.stderr.write('packing and installing the cdk-s3-dr bin\n');
+    cli = { cmd: installCli(), prefix: [] };
+  }
   const work = mkdtempSync(join(tmpdir(), 'audit-bench-'));
-  if (!process.argv.includes('--memory-only')) await compare(env, bin, work, n, runs);
-  if (scale > 0) await memory(env, bin, work, n, scale);
+  if (!process.argv.includes('--memory-only')) await compare(env, cli, work, n, runs, layout);
+  if (scale > 0) await memory(env, cli.cmd, work, n, scale);
 }
 
-async function compare(env: StandEnv, bin: string, work: string, n: number, runs: number) {
-  const za = env.zones.za;
-  const { src, rep, planted } = await prepare(env, n);
+/** How the audit is started: the installed bin, or node on the repository's built asset. */
+interface Cli {
+  readonly cmd: string;
+  readonly prefix: string[];
+}
 
-  // The default audit, and the opt-in --hints mode re-run on one report path.
-  const ours = (report: string) => timed(bin, auditArgs(za, src, rep, report));
-  const hinted = (report: string) => timed(bin, [...auditArgs(za, src, rep, report), '--hints']);
+async function compare(
+  env: StandEnv,
+  cli: Cli,
+  work: string,
+  planted0: number,
+  runs: number,
+  layout: 'folders' | 'mixed',
+) {
+  const za = env.zones.za;
+  const { src, rep, planted, keys: n } = await prepare(env, planted0, layout);
+
+  // The default audit, the same with --parallel 4, and the opt-in --hints mode re-run on one report path.
+  const audit = (args: string[]) => timed(cli.cmd, [...cli.prefix, ...args]);
+  const ours = (report: string) => audit(auditArgs(za, src, rep, report));
+  const parallel = (report: string) => audit([...auditArgs(za, src, rep, report), '--parallel', '4']);
+  const hinted = (report: string) => audit([...auditArgs(za, src, rep, report), '--hints']);
   const rcloneEnv = {
     ...process.env,
     AWS_CA_BUNDLE: undefined,
@@ -164,15 +228,25 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
   // The default audit keeps nothing between runs: every run of it is a first run. --hints runs
   // share one report path, as a user re-running the same audit: they find the page boundaries
   // the previous run saved (<report>.hints.json) and list the ranges between them in parallel.
-  const results: Record<string, Timed[]> = { ours: [], cold: [], rclone: [], aws: [] };
+  const results: Record<string, Timed[]> = { ours: [], cold: [], par: [], rclone: [], aws: [] };
   const reportPath = join(work, 'report.json');
   const coldPath = join(work, 'report-cold.json');
+  const parPath = join(work, 'report-parallel.json');
   await hinted(reportPath); // saves the hints the --hints runs use
+  // Every tool runs once per round; the order rotates from round to round, so that no tool always
+  // runs right after another (a stand busy with the previous tool's last requests, a warm cache).
+  const tools: Array<[string, () => Promise<Timed>]> = [
+    ['cold', () => ours(coldPath)],
+    ['par', () => parallel(parPath)],
+    ['ours', () => hinted(reportPath)],
+    ['rclone', rclone],
+    ['aws', aws],
+  ];
   for (let i = 0; i < runs; i++) {
-    results.cold.push(await ours(coldPath));
-    results.ours.push(await hinted(reportPath));
-    results.rclone.push(await rclone());
-    results.aws.push(await aws());
+    for (let j = 0; j < tools.length; j++) {
+      const [name, run] = tools[(i + j) % tools.length];
+      results[name].push(await run());
+    }
   }
 
   // What each found.
@@ -190,6 +264,7 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
     return { found: `${found.size}/${expected.length}${all ? ' (every kind at its key)' : ' (MISMATCH)'}`, ops };
   };
   const plain = outcome(coldPath);
+  const split = outcome(parPath);
   const withHints = outcome(reportPath);
   const rcloneFound = /(\d+) differences found/.exec(results.rclone[0].stderr)?.[1] ?? '0';
   const awsFound = results.aws[0].stdout.split('\n').filter((l) => l.startsWith('(dryrun)')).length;
@@ -199,13 +274,15 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
   const rss = (k: string) => fmt(median(results[k].map((r) => r.maxRssKiB)) / 1024, 0);
 
   console.log(
-    `\naudit benchmark: ${n} objects x 1 KiB in 97 folders, ${expected.length} planted differences, median of ${runs} runs`,
+    `\naudit benchmark: ${n} objects x 1 KiB in 97 folders${layout === 'mixed' ? ' plus 13 unicode, deep and oddly sorting keys' : ''}, ` +
+      `${expected.length} planted differences, run as ${cli.prefix.length ? 'node on the built asset' : 'the installed bin'}, median of ${runs} runs`,
   );
   console.log(`| tool | wall s | objects/s | found | peak RSS MiB |`);
   console.log(`|---|---|---|---|---|`);
   const row = (name: string, k: string, found: string) =>
     console.log(`| ${name} | ${fmt(t(k))} | ${fmt(rate(k), 0)} | ${found} | ${rss(k)} |`);
   row('cdk-s3-dr audit (default: nothing kept between runs)', 'cold', plain.found);
+  row('cdk-s3-dr audit --parallel 4 (first run: ranges from a sample)', 'par', split.found);
   row("cdk-s3-dr audit --hints, repeated (the previous run's page boundaries)", 'ours', withHints.found);
   row('rclone check --fast-list --checkers 32', 'rclone', rcloneFound);
   row('aws s3 sync --dryrun --delete', 'aws', `${awsFound} lines`);
@@ -216,16 +293,18 @@ async function compare(env: StandEnv, bin: string, work: string, n: number, runs
   };
   console.log(
     `ratio objects/s: default audit ${fmt(rate('cold') / rate('rclone'))}x rclone (${spread('cold')}), ` +
+      `--parallel 4 ${fmt(rate('par') / rate('rclone'))}x rclone (${spread('par')}), ` +
       `--hints repeated ${fmt(rate('ours') / rate('rclone'))}x rclone (${spread('ours')}); ` +
       `default audit ${fmt(rate('cold') / rate('aws'))}x aws s3 sync`,
   );
   console.log(
-    `exit codes: audit ${[...new Set([...results.ours, ...results.cold].map((r) => r.code))].join(',')} (1 = discrepancies found), ` +
+    `exit codes: audit ${[...new Set([...results.ours, ...results.cold, ...results.par].map((r) => r.code))].join(',')} (1 = discrepancies found), ` +
       `rclone ${[...new Set(results.rclone.map((r) => r.code))].join(',')}, aws ${[...new Set(results.aws.map((r) => r.code))].join(',')}`,
   );
   const lists = (o: typeof plain) => o.ops.ListObjectsV2Command ?? 0;
   console.log(
     `list requests: default ${lists(plain)} ListObjectsV2 pages for a lower bound of ${lowerBound} (${fmt(lists(plain) / lowerBound, 3)}x), ` +
+      `--parallel 4 ${lists(split)} (${fmt(lists(split) / lowerBound, 3)}x, the sample included), ` +
       `--hints ${lists(withHints)} (${fmt(lists(withHints) / lowerBound, 3)}x); ` +
       `plus ${plain.ops.ListObjectVersionsCommand ?? 0} one-key ListObjectVersions lookups (one per replica-only key, to tell an unreplicated source delete from an extra) ` +
       `and ${plain.ops.HeadObjectCommand ?? 0} HEADs; all (default): ${JSON.stringify(plain.ops)}`,
