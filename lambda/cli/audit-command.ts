@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import { AuditCheckpoint, compareKeys, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
 import { LIMITS } from '../audit/contract';
 import { buildReport, humanSummary, writeReport } from '../audit/report';
-import { runAudit } from '../audit/run-audit';
+import { AuditOptions, AuditRunResult, runAudit } from '../audit/run-audit';
 import { auditInParallel } from './audit-parallel';
 import { JsonlFileSink } from '../audit/sink';
 import { AccessError, IncompleteError, OutputError, UsageError } from '../shared/errors';
 import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
-import { formatS3Uri, parseS3Uri } from '../shared/s3-uri';
+import { formatS3Uri, parseS3Uri, S3Location } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
 import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, PAIR_OPTIONS, parseOptions, regionOption } from './options';
 import { checkOutputPath, outputFailed } from './output-paths';
@@ -74,7 +74,91 @@ function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What an audit command line asks for, every option validated. */
+interface AuditInvocation {
+  readonly source: S3Location;
+  readonly replica: S3Location;
+  readonly sourceSide: SideOptions;
+  readonly replicaSide: SideOptions;
+  readonly options: Omit<AuditOptions, 'checkpoint' | 'hints'>;
+  readonly maxAttempts?: number;
+  readonly parallel: number;
+  readonly checkpoint?: AuditCheckpoint;
+  /** Where the report goes: a local file or s3://bucket/key. */
+  readonly report: string;
+  readonly reportIsS3: boolean;
+  readonly reportSide: { readonly region: string; readonly endpoint?: string };
+  readonly jsonl: string;
+  readonly checkpointFile: string;
+  /** The page boundaries file, with --hints and a local report. */
+  readonly hintsFile?: string;
+}
+
+interface SideOptions {
+  readonly region: string;
+  readonly endpoint?: string;
+}
+
 export async function auditCommand(args: string[], io: CliIO): Promise<number> {
+  const inv = parseAuditArgs(args, io.env);
+  if (inv === 'help') {
+    io.out(AUDIT_USAGE);
+    return 0;
+  }
+  const stats = new RequestStats();
+  const sink = new JsonlFileSink(
+    inv.jsonl,
+    inv.checkpoint ? Number(inv.checkpoint.extra?.sinkPosition ?? 0) : undefined,
+  );
+  // Page boundaries of the previous run of this same audit (kept beside a local report): the
+  // ranges between them are listed in parallel with no more requests. Opt-in (--hints): it saves a
+  // file the user did not ask for otherwise, and parallel ranges hold more memory.
+  const hints = inv.hintsFile ? readHints(inv.hintsFile, formatS3Uri(inv.source), formatS3Uri(inv.replica)) : undefined;
+  const boundaries: Record<'source' | 'replica', string[]> = { source: [], replica: [] };
+  const onPageEnd = (side: 'source' | 'replica', key: string) => {
+    if (boundaries[side].length < MAX_HINTS) boundaries[side].push(key);
+  };
+  const progress = new Progress(io);
+  let result: AuditRunResult;
+  try {
+    result = await listAndCompare(inv, { stats, sink, hints, onPageEnd, progress, io });
+  } catch (err) {
+    progress.done();
+    await sink.close().catch(() => undefined);
+    if (sink.failed) throw outputFailed('--jsonl', inv.jsonl, sink.failed, 'the audit stopped');
+    throw stopped(err, inv, args);
+  }
+  progress.done();
+  try {
+    await sink.close();
+  } catch (err) {
+    throw outputFailed('--jsonl', inv.jsonl, err, 'the list of discrepancies is incomplete');
+  }
+  const built = await buildReport({
+    status: result.status,
+    source: formatS3Uri(inv.source),
+    replica: formatS3Uri(inv.replica),
+    range: inv.options.range ?? {},
+    summary: result.summary,
+    sink,
+    jsonl: inv.jsonl,
+    requestsByOperation: stats.byOperation,
+  });
+  const where = await saveReport(inv, built);
+  const range = inv.options.range ?? {};
+  if (inv.hintsFile && result.status === 'complete' && !range.startAfter && !range.endAt && !inv.checkpoint) {
+    writeHints(inv.hintsFile, formatS3Uri(inv.source), formatS3Uri(inv.replica), boundaries);
+  }
+  io.err(humanSummary(built));
+  if (built.truncated)
+    io.err(`the report embeds the first ${built.recordCap} records; all of them are in ${inv.jsonl}`);
+  io.out(`report: ${where}`);
+  io.out(`discrepancies (JSON Lines): ${inv.jsonl}`);
+  return result.summary.discrepancies === 0 ? 0 : 1;
+}
+
+/** Reads and validates every option before any request: a bad one is a UsageError naming it. */
+function parseAuditArgs(args: string[], env: CliIO['env']): AuditInvocation | 'help' {
   const v = parseOptions('audit', args, {
     ...PAIR_OPTIONS,
     report: { type: 'string' },
@@ -94,10 +178,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     hints: { type: 'boolean' },
     parallel: { type: 'string' },
   });
-  if (v.help) {
-    io.out(AUDIT_USAGE);
-    return 0;
-  }
+  if (v.help) return 'help';
   const source = parseS3Uri(v.source as string, '--source');
   const replica = parseS3Uri(v.replica as string, '--replica');
   const lag =
@@ -111,48 +192,31 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
       `--parallel ${parallel} cannot resume a checkpoint: resume with the same options without --parallel, or start a new audit`,
     );
   }
-  const defaultRegion = regionOption('AWS_REGION', io.env.AWS_REGION || undefined) ?? 'us-east-1';
-  const sourceRegion = regionOption('--source-region', v['source-region']) ?? defaultRegion;
-  const replicaRegion = regionOption('--replica-region', v['replica-region']) ?? defaultRegion;
-  regionOption('--report-region', v['report-region']);
-  endpointOption('--report-endpoint', v['report-endpoint']);
-  const sourceEndpoint = endpointOption('--source-endpoint', v['source-endpoint']);
-  const replicaEndpoint = endpointOption('--replica-endpoint', v['replica-endpoint']);
-  if (source.bucket === replica.bucket && sourceEndpoint === replicaEndpoint && sourceRegion === replicaRegion) {
+  const defaultRegion = regionOption('AWS_REGION', env.AWS_REGION || undefined) ?? 'us-east-1';
+  const sourceSide = {
+    region: regionOption('--source-region', v['source-region']) ?? defaultRegion,
+    endpoint: endpointOption('--source-endpoint', v['source-endpoint']),
+  };
+  const replicaSide = {
+    region: regionOption('--replica-region', v['replica-region']) ?? defaultRegion,
+    endpoint: endpointOption('--replica-endpoint', v['replica-endpoint']),
+  };
+  // Reports go to the replica side by default: it is the side that must stay writable.
+  const reportSide = {
+    region: regionOption('--report-region', v['report-region']) ?? replicaSide.region,
+    endpoint: endpointOption('--report-endpoint', v['report-endpoint']) ?? replicaSide.endpoint,
+  };
+  if (
+    source.bucket === replica.bucket &&
+    sourceSide.endpoint === replicaSide.endpoint &&
+    sourceSide.region === replicaSide.region
+  ) {
     throw new UsageError(
       `--source and --replica name the same bucket "${source.bucket}" at the same endpoint and region: give the replica bucket (or, for a same-named bucket elsewhere, its --replica-region or --replica-endpoint)`,
     );
   }
-  if (
-    v['range-start-after'] !== undefined &&
-    v['range-end-at'] !== undefined &&
-    compareKeys(v['range-start-after'], v['range-end-at']) >= 0
-  ) {
-    throw new UsageError(
-      `--range-start-after "${v['range-start-after']}" is not before --range-end-at "${v['range-end-at']}" in S3 key order, so the range is empty: swap them or widen the range`,
-    );
-  }
-  const range: KeyRange = {
-    ...(v['range-start-after'] !== undefined ? { startAfter: v['range-start-after'] } : {}),
-    ...(v['range-end-at'] !== undefined ? { endAt: v['range-end-at'] } : {}),
-  };
-
-  let checkpoint: AuditCheckpoint | undefined;
-  if (v.resume !== undefined) {
-    if (!existsSync(v.resume))
-      throw new UsageError(`--resume "${v.resume}" does not exist: give the checkpoint file the interrupted run saved`);
-    try {
-      checkpoint = JSON.parse(readFileSync(v.resume, 'utf8')) as AuditCheckpoint;
-    } catch (err) {
-      throw new UsageError(`--resume "${v.resume}" is not a checkpoint (invalid JSON: ${(err as Error).message})`);
-    }
-    if (typeof checkpoint !== 'object' || checkpoint === null || checkpoint.version !== 1) {
-      throw new UsageError(
-        `--resume "${v.resume}" is not a checkpoint of this tool (expected an object with version 1)`,
-      );
-    }
-  }
-
+  const range = keyRange(v['range-start-after'], v['range-end-at']);
+  const checkpoint = v.resume === undefined ? undefined : readCheckpoint(v.resume);
   const report = v.report ?? 'audit-report.json';
   const reportIsS3 = report.startsWith('s3://');
   if (reportIsS3) {
@@ -169,18 +233,71 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const resumedJsonl = typeof checkpoint?.extra?.jsonl === 'string' ? checkpoint.extra.jsonl : undefined;
   const jsonl = v.jsonl ?? resumedJsonl ?? `${localBase}.jsonl`;
   const checkpointFile = v.checkpoint ?? v.resume ?? `${localBase}.checkpoint.json`;
-  for (const [opt, file] of [
+  checkOutputs([
     ['--report', reportIsS3 ? undefined : report],
     ['--jsonl', jsonl],
     ['--checkpoint', checkpointFile],
-  ] as const) {
-    if (file !== undefined) checkOutputPath(opt, file);
+  ]);
+  if (checkpoint && !existsSync(jsonl)) {
+    throw new UsageError(
+      `the JSON Lines file "${jsonl}" of the interrupted run is missing: give it with --jsonl, or start a new audit without --resume`,
+    );
   }
-  const outputs: [string, string | undefined][] = [
-    ['--report', reportIsS3 ? undefined : report],
-    ['--jsonl', jsonl],
-    ['--checkpoint', checkpointFile],
-  ];
+  return {
+    source,
+    replica,
+    sourceSide,
+    replicaSide,
+    options: {
+      source,
+      replica,
+      mode: v.versions ? 'versions' : 'current',
+      lagWindowSeconds: lag,
+      deleteMarkerReplication: Boolean(v['delete-marker-replication']),
+      headCheck: !v['no-head-check'],
+      range,
+      pageSize,
+    },
+    maxAttempts,
+    parallel,
+    checkpoint,
+    report,
+    reportIsS3,
+    reportSide,
+    jsonl,
+    checkpointFile,
+    hintsFile: reportIsS3 || !v.hints ? undefined : `${report}.hints.json`,
+  };
+}
+
+/** The range of --range-start-after and --range-end-at, refused when empty. */
+function keyRange(startAfter: string | undefined, endAt: string | undefined): KeyRange {
+  if (startAfter !== undefined && endAt !== undefined && compareKeys(startAfter, endAt) >= 0) {
+    throw new UsageError(
+      `--range-start-after "${startAfter}" is not before --range-end-at "${endAt}" in S3 key order, so the range is empty: swap them or widen the range`,
+    );
+  }
+  return { ...(startAfter !== undefined ? { startAfter } : {}), ...(endAt !== undefined ? { endAt } : {}) };
+}
+
+function readCheckpoint(file: string): AuditCheckpoint {
+  if (!existsSync(file))
+    throw new UsageError(`--resume "${file}" does not exist: give the checkpoint file the interrupted run saved`);
+  let checkpoint: AuditCheckpoint;
+  try {
+    checkpoint = JSON.parse(readFileSync(file, 'utf8')) as AuditCheckpoint;
+  } catch (err) {
+    throw new UsageError(`--resume "${file}" is not a checkpoint (invalid JSON: ${(err as Error).message})`);
+  }
+  if (typeof checkpoint !== 'object' || checkpoint === null || checkpoint.version !== 1) {
+    throw new UsageError(`--resume "${file}" is not a checkpoint of this tool (expected an object with version 1)`);
+  }
+  return checkpoint;
+}
+
+/** Every local output must be writable, and no two may be the same file. */
+function checkOutputs(outputs: ReadonlyArray<readonly [string, string | undefined]>): void {
+  for (const [opt, file] of outputs) if (file !== undefined) checkOutputPath(opt, file);
   for (let i = 0; i < outputs.length; i++) {
     for (let j = i + 1; j < outputs.length; j++) {
       const [a, fa] = outputs[i];
@@ -192,190 +309,117 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
       }
     }
   }
-  if (checkpoint && !existsSync(jsonl)) {
-    throw new UsageError(
-      `the JSON Lines file "${jsonl}" of the interrupted run is missing: give it with --jsonl, or start a new audit without --resume`,
-    );
-  }
+}
 
-  const stats = new RequestStats();
-  // Described, not built: the audit's requests go out before (and mostly without) loading the SDK.
-  const sourceClient = S3Access.fromOptions({
-    region: sourceRegion,
-    endpoint: sourceEndpoint,
-    maxAttempts,
-    stats,
-  });
-  const replicaClient = S3Access.fromOptions({
-    region: replicaRegion,
-    endpoint: replicaEndpoint,
-    maxAttempts,
-    stats,
-  });
-  const sinkPosition = checkpoint?.extra?.sinkPosition;
-  const sink = new JsonlFileSink(jsonl, checkpoint ? Number(sinkPosition ?? 0) : undefined);
-  const progress = new Progress(io);
+interface RunDeps {
+  readonly stats: RequestStats;
+  readonly sink: JsonlFileSink;
+  readonly hints?: { source?: string[]; replica?: string[] };
+  readonly onPageEnd: (side: 'source' | 'replica', key: string) => void;
+  readonly progress: Progress;
+  readonly io: CliIO;
+}
+
+/** Lists both sides and compares them: as one range (resumable), or as --parallel ranges at once. */
+async function listAndCompare(inv: AuditInvocation, d: RunDeps): Promise<AuditRunResult> {
   const started = Date.now();
   let n = 0;
-  // Page boundaries of the previous run of this same audit (kept beside a local report): the
-  // ranges between them are listed in parallel with no more requests. Opt-in (--hints): it saves a
-  // file the user did not ask for otherwise, and parallel ranges hold more memory.
-  const hintsFile = reportIsS3 || !v.hints ? undefined : `${report}.hints.json`;
-  const hints = hintsFile ? readHints(hintsFile, formatS3Uri(source), formatS3Uri(replica)) : undefined;
-  const boundaries: Record<'source' | 'replica', string[]> = { source: [], replica: [] };
-
-  const onPageEnd = (side: 'source' | 'replica', key: string) => {
-    if (boundaries[side].length < MAX_HINTS) boundaries[side].push(key);
+  const report = (keys: number, discrepancies: number, pending: number) => {
+    if (++n % 500 !== 0) return;
+    const secs = (Date.now() - started) / 1000;
+    d.progress.update(
+      `audit: ${keys} keys, ${discrepancies} discrepancies, ${pending} pending, ${Math.round(keys / Math.max(secs, 0.001))} keys/s`,
+    );
   };
-  let result;
-  try {
-    if (parallel > 1) {
-      const sideOptions = (region: string, endpoint: string | undefined) => ({ region, endpoint, maxAttempts });
-      result = await auditInParallel({
-        options: {
-          source,
-          replica,
-          mode: v.versions ? 'versions' : 'current',
-          lagWindowSeconds: lag,
-          deleteMarkerReplication: Boolean(v['delete-marker-replication']),
-          headCheck: !v['no-head-check'],
-          range,
-          pageSize,
-        },
-        sourceSide: sideOptions(sourceRegion, sourceEndpoint),
-        replicaSide: sideOptions(replicaRegion, replicaEndpoint),
-        parallel,
-        pageEnds: hints?.source,
-        stats,
-        sink,
-        onPlan: (plan) =>
-          io.err(
-            `audit: ${plan.ranges.length} ranges from ${plan.from === 'page-ends' ? "the previous run's page boundaries" : 'a sample of the source'} (${plan.requests} list requests), listed ${parallel} at a time`,
-          ),
-        onPageEnd,
-        onProgress: (keys, discrepancies, pending) => {
-          if (++n % 500 !== 0) return;
-          const secs = (Date.now() - started) / 1000;
-          progress.update(
-            `audit: ${keys} keys, ${discrepancies} discrepancies, ${pending} pending, ${Math.round(keys / Math.max(secs, 0.001))} keys/s`,
-          );
-        },
-      });
-    } else {
-      result = await runAudit(
-        {
-          source,
-          replica,
-          mode: v.versions ? 'versions' : 'current',
-          lagWindowSeconds: lag,
-          deleteMarkerReplication: Boolean(v['delete-marker-replication']),
-          headCheck: !v['no-head-check'],
-          range,
-          checkpoint,
-          pageSize,
-          hints,
-        },
-        {
-          sourceClient,
-          replicaClient,
-          stats,
-          sink,
-          onPageEnd,
-          onProgress: (s) => {
-            if (++n % 500 !== 0) return;
-            const secs = (Date.now() - started) / 1000;
-            progress.update(
-              `audit: ${s.keys} keys, ${s.discrepancies} discrepancies, ${s.counts.pending} pending, ${Math.round(s.keys / Math.max(secs, 0.001))} keys/s`,
-            );
-          },
-        },
-      );
-    }
-  } catch (err) {
-    progress.done();
-    await sink.close().catch(() => undefined);
-    if (sink.failed) throw outputFailed('--jsonl', jsonl, sink.failed, 'the audit stopped');
-    if (err instanceof AccessError) throw err;
-    if (err instanceof IncompleteError && parallel > 1) {
-      // One range's checkpoint cannot resume the others: nothing is saved.
-      throw new IncompleteError(
-        `${err.message} (one of ${parallel} ranges listed at once)`,
-        'run the audit again once the region is reachable; without --parallel an interrupted audit saves a checkpoint to resume from',
-        undefined,
-        { cause: err.cause },
-      );
-    }
-    if (err instanceof IncompleteError && err.checkpoint) {
-      const cp = err.checkpoint as AuditCheckpoint;
-      const saved: AuditCheckpoint = { ...cp, extra: { ...cp.extra, jsonl } };
-      try {
-        writeFileSync(checkpointFile, JSON.stringify(saved, null, 2) + '\n');
-      } catch (e) {
-        throw outputFailed(
-          '--checkpoint',
-          checkpointFile,
-          e,
-          `the audit stopped (${err.message}) and cannot be resumed`,
-        );
-      }
-      const rest: string[] = [];
-      for (let i = 0; i < args.length; i++) {
-        if (args[i] === '--resume' || args[i] === '--checkpoint') {
-          i++;
-          continue;
-        }
-        if (args[i].startsWith('--resume=') || args[i].startsWith('--checkpoint=')) continue;
-        rest.push(args[i]);
-      }
-      const command = ['cdk-s3-dr', 'audit', ...rest, '--resume', checkpointFile].map(shellQuote).join(' ');
-      throw new IncompleteError(
-        `${err.message}; checkpoint saved to ${checkpointFile} (${cp.summarySoFar.keys} keys audited so far)`,
-        `once the region is reachable again, resume with: ${command}`,
-        saved,
-        { cause: err.cause },
-      );
-    }
-    throw err;
+  const side = (s: SideOptions) => ({ region: s.region, endpoint: s.endpoint, maxAttempts: inv.maxAttempts });
+  if (inv.parallel > 1) {
+    return auditInParallel({
+      options: inv.options,
+      sourceSide: side(inv.sourceSide),
+      replicaSide: side(inv.replicaSide),
+      parallel: inv.parallel,
+      pageEnds: d.hints?.source,
+      stats: d.stats,
+      sink: d.sink,
+      onPlan: (plan) =>
+        d.io.err(
+          `audit: ${plan.ranges.length} ranges from ${plan.from === 'page-ends' ? "the previous run's page boundaries" : 'a sample of the source'} (${plan.requests} list requests), listed ${inv.parallel} at a time`,
+        ),
+      onPageEnd: d.onPageEnd,
+      onProgress: report,
+    });
   }
-  progress.done();
-  try {
-    await sink.close();
-  } catch (err) {
-    throw outputFailed('--jsonl', jsonl, err, 'the list of discrepancies is incomplete');
+  // Described, not built: the audit's requests go out before (and mostly without) loading the SDK.
+  const client = (s: SideOptions) => S3Access.fromOptions({ ...side(s), stats: d.stats });
+  return runAudit(
+    { ...inv.options, checkpoint: inv.checkpoint, hints: d.hints },
+    {
+      sourceClient: client(inv.sourceSide),
+      replicaClient: client(inv.replicaSide),
+      stats: d.stats,
+      sink: d.sink,
+      onPageEnd: d.onPageEnd,
+      onProgress: (s) => report(s.keys, s.discrepancies, s.counts.pending),
+    },
+  );
+}
+
+/**
+ * What a run that stopped early becomes: a one-range run saves its checkpoint and names the
+ * exact command that resumes it; a --parallel run saves none (one range's cannot resume the others).
+ */
+function stopped(err: unknown, inv: AuditInvocation, args: string[]): unknown {
+  if (err instanceof AccessError || !(err instanceof IncompleteError)) return err;
+  if (inv.parallel > 1) {
+    return new IncompleteError(
+      `${err.message} (one of ${inv.parallel} ranges listed at once)`,
+      'run the audit again once the region is reachable; without --parallel an interrupted audit saves a checkpoint to resume from',
+      undefined,
+      { cause: err.cause },
+    );
   }
-  const built = await buildReport({
-    status: result.status,
-    source: formatS3Uri(source),
-    replica: formatS3Uri(replica),
-    range,
-    summary: result.summary,
-    sink,
-    jsonl,
-    requestsByOperation: stats.byOperation,
-  });
-  const reportsClient = reportIsS3
-    ? // Reports go to the replica side by default: it is the side that must stay writable.
-      (await import('../shared/s3-client')).createS3Client({
-        region: v['report-region'] ?? v['replica-region'] ?? defaultRegion,
-        endpoint: endpointOption('--report-endpoint', v['report-endpoint']) ?? replicaEndpoint,
-        maxAttempts,
-      })
+  if (!err.checkpoint) return err;
+  const cp = err.checkpoint as AuditCheckpoint;
+  const saved: AuditCheckpoint = { ...cp, extra: { ...cp.extra, jsonl: inv.jsonl } };
+  try {
+    writeFileSync(inv.checkpointFile, JSON.stringify(saved, null, 2) + '\n');
+  } catch (e) {
+    return outputFailed(
+      '--checkpoint',
+      inv.checkpointFile,
+      e,
+      `the audit stopped (${err.message}) and cannot be resumed`,
+    );
+  }
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--resume' || args[i] === '--checkpoint') {
+      i++;
+      continue;
+    }
+    if (args[i].startsWith('--resume=') || args[i].startsWith('--checkpoint=')) continue;
+    rest.push(args[i]);
+  }
+  const command = ['cdk-s3-dr', 'audit', ...rest, '--resume', inv.checkpointFile].map(shellQuote).join(' ');
+  return new IncompleteError(
+    `${err.message}; checkpoint saved to ${inv.checkpointFile} (${cp.summarySoFar.keys} keys audited so far)`,
+    `once the region is reachable again, resume with: ${command}`,
+    saved,
+    { cause: err.cause },
+  );
+}
+
+/** Writes the report to its file or s3:// key; returns where it went. */
+async function saveReport(inv: AuditInvocation, built: Awaited<ReturnType<typeof buildReport>>): Promise<string> {
+  const reportsClient = inv.reportIsS3
+    ? (await import('../shared/s3-client')).createS3Client({ ...inv.reportSide, maxAttempts: inv.maxAttempts })
     : undefined;
-  let where: string;
   try {
-    where = await writeReport(report, built, reportsClient);
+    return await writeReport(inv.report, built, reportsClient);
   } catch (err) {
-    if (reportIsS3 || err instanceof OutputError) throw err;
-    throw outputFailed('--report', report, err, `the audit completed (${jsonl} lists every discrepancy)`);
+    if (inv.reportIsS3 || err instanceof OutputError) throw err;
+    throw outputFailed('--report', inv.report, err, `the audit completed (${inv.jsonl} lists every discrepancy)`);
   }
-  if (hintsFile && result.status === 'complete' && !range.startAfter && !range.endAt && !checkpoint) {
-    writeHints(hintsFile, formatS3Uri(source), formatS3Uri(replica), boundaries);
-  }
-  io.err(humanSummary(built));
-  if (built.truncated) io.err(`the report embeds the first ${built.recordCap} records; all of them are in ${jsonl}`);
-  io.out(`report: ${where}`);
-  io.out(`discrepancies (JSON Lines): ${jsonl}`);
-  return result.summary.discrepancies === 0 ? 0 : 1;
 }
 
 /** Ranges an audit may list at once. */
