@@ -403,6 +403,32 @@ export function catchUpPollSeconds(windowSeconds: number): number {
   return Math.max(1, Math.min(30, Math.floor(windowSeconds / 10)));
 }
 
+/**
+ * What one failback run has learned and decided so far: filled in by its steps in order (audit
+ * back, bring the writes home, switch routing) and returned as the outcome.
+ */
+interface FailbackState {
+  readonly config: FailoverConfig;
+  readonly run: FailbackRun;
+  readonly deps: FailbackDeps;
+  readonly clock: () => number;
+  readonly dryRun: boolean;
+  readonly reasons: string[];
+  readonly unreadable: Unreadable[];
+  /** Writes a decision record (not in a dry run). */
+  readonly record: (
+    at: number,
+    r: Omit<DecisionRecord, 'at' | 'trigger' | 'config' | 'routingBefore'>,
+  ) => Promise<void>;
+  action?: FailbackOutcome['action'];
+  audit?: FailbackOutcome['audit'];
+  catchUp?: CatchUp;
+  repair?: RepairSteps;
+  approveCommand?: string;
+}
+
+type AuditBack = { discrepancies: number; examples?: string[] };
+
 export async function runFailback(
   config: FailoverConfig,
   run: FailbackRun,
@@ -411,181 +437,53 @@ export async function runFailback(
   const clock = deps.now ?? Date.now;
   const now = clock();
   const log = deps.log ?? defaultLog;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const io = new RoutingIO(config, deps.credentials);
   const sides = { source: config.source, replica: config.replica };
   const routingBefore = await io.read();
-  const unreadable: Unreadable[] = [...io.readFailures];
   const summary = summarizeRouting(routingBefore, sides);
-  const reasons = [...summary.details];
   const dryRun = run.dryRun === true || config.mode === 'dry-run';
   const records = new DecisionRecords(config);
   const wantRecord = (deps.record ?? true) && !dryRun; // a dry run changes nothing anywhere: no record either
   const recordUris: string[] = [];
   let recordError: string | undefined;
-  const record = async (at: number, r: Omit<DecisionRecord, 'at' | 'trigger' | 'config' | 'routingBefore'>) => {
-    if (!wantRecord) return;
-    const key = records.keyFor(at);
-    try {
-      await records.put(key, { at: new Date(at).toISOString(), trigger: run.trigger, config, routingBefore, ...r });
-      recordUris.push(records.uri(key));
-    } catch (err) {
-      recordError = describeError(err);
-    }
+  const state: FailbackState = {
+    config,
+    run,
+    deps,
+    clock,
+    dryRun,
+    reasons: [...summary.details],
+    unreadable: [...io.readFailures],
+    record: async (at, r) => {
+      if (!wantRecord) return;
+      const key = records.keyFor(at);
+      try {
+        await records.put(key, { at: new Date(at).toISOString(), trigger: run.trigger, config, routingBefore, ...r });
+        recordUris.push(records.uri(key));
+      } catch (err) {
+        recordError = describeError(err);
+      }
+    },
   };
-  let action: FailbackOutcome['action'];
+  const { reasons } = state;
   let steps: PlannedStep[] = [];
   let results: StepResult[] = [];
-  let audit: FailbackOutcome['audit'];
-  let catchUp: CatchUp | undefined;
-  let repair: RepairSteps | undefined;
-  let approveCommand: string | undefined;
-
-  const runAudit = async (): Promise<{ discrepancies: number; examples?: string[] } | undefined> => {
-    try {
-      const a = await deps.audit();
-      audit = { discrepancies: a.discrepancies };
-      return a;
-    } catch (err) {
-      audit = { discrepancies: -1, error: describeError(err) };
-      unreadable.push({ input: 'the audit from the replica back to the source', error: err });
-      return undefined;
-    }
-  };
-  const refuseAuditError = () =>
-    reasons.push(`refused: the audit from the replica back to the source could not run: ${audit!.error}`);
-
-  /** Returns true when the failover's writes are home (or reported why not, in reasons). */
-  const bringHome = async (first: { discrepancies: number; examples?: string[] }): Promise<boolean> => {
-    const examples = (a: { examples?: string[] }) => (a.examples?.length ? ` (e.g. ${a.examples.join(', ')})` : '');
-    if (config.twoWayReplication) {
-      const window = config.failbackCatchUpSeconds;
-      const audits = [{ at: new Date(clock()).toISOString(), discrepancies: first.discrepancies }];
-      const started = clock();
-      let last = first;
-      if (dryRun) {
-        reasons.push(
-          `dry-run: the audit found ${first.discrepancies} discrepancies; failback would wait up to ${window} s for two-way replication to bring them to the source`,
-        );
-        catchUp = { windowSeconds: window, waitedSeconds: 0, caughtUp: false, audits };
-        return false;
-      }
-      while (last.discrepancies > 0 && clock() - started < window * 1000) {
-        await sleep(Math.min(catchUpPollSeconds(window) * 1000, Math.max(0, window * 1000 - (clock() - started))));
-        const a = await runAudit();
-        if (!a) {
-          refuseAuditError();
-          return false;
-        }
-        last = a;
-        audits.push({ at: new Date(clock()).toISOString(), discrepancies: a.discrepancies });
-      }
-      const waitedSeconds = Math.round((clock() - started) / 1000);
-      catchUp = { windowSeconds: window, waitedSeconds, caughtUp: last.discrepancies === 0, audits };
-      if (last.discrepancies === 0) {
-        reasons.push(
-          `two-way replication brought the failover's writes to the source: the audit passed after ${waitedSeconds} s (${audits.length} audits)`,
-        );
-        return true;
-      }
-      reasons.push(
-        `refused: two-way replication did not catch up within the ${window} s pending window: the audit from the replica back to the source still finds ${last.discrepancies} discrepancies${examples(last)}; check the replication rule from the replica to the source (its lag and FAILED objects), then run failback again (or repair with cdk-s3-dr repair --to source)`,
-      );
-      return false;
-    }
-    if (!deps.repair) {
-      reasons.push(
-        `refused: the audit from the replica back to the source found ${first.discrepancies} discrepancies; let replication catch up (or copy the missing objects back) and run failback again`,
-      );
-      return false;
-    }
-    repair = {};
-    try {
-      repair.plan = await deps.repair(false);
-    } catch (err) {
-      repair.error = describeError(err);
-      unreadable.push({ input: 'the repair plan of the source from the replica', error: err });
-      reasons.push(`refused: the repair of the source could not be planned: ${repair.error}`);
-      return false;
-    }
-    const plan = repair.plan;
-    reasons.push(
-      `the audit from the replica back to the source found ${first.discrepancies} discrepancies; the repair of the source plans ${describeRepair(plan)}`,
-    );
-    if (plan.planned.conflict > 0) {
-      reasons.push(
-        `refused: ${plan.planned.conflict} conflicts: objects newer on the source than on the replica; a person decides which to keep (cdk-s3-dr repair --to source lists them), then run failback again`,
-      );
-      return false;
-    }
-    if (toWrite(plan) === 0 && plan.planned.pending === 0) {
-      reasons.push(
-        `nothing to bring home: the ${plan.planned.kept} keys only on the source were never on the replica (writes replication had not carried before the outage) and are kept`,
-      );
-      return true;
-    }
-    if (dryRun || !run.apply) {
-      action = 'repair-needed';
-      approveCommand = run.approveCommand ?? 'cdk-s3-dr failback --config FILE --apply';
-      reasons.push(
-        `${dryRun ? 'dry-run: ' : ''}the source lacks the failover's writes: approve the repair (${toWrite(plan)} writes to the source), then routing returns: ${approveCommand}`,
-      );
-      return false;
-    }
-    try {
-      repair.applied = await deps.repair(true);
-    } catch (err) {
-      repair.error = describeError(err);
-      unreadable.push({ input: 'the repair of the source from the replica', error: err });
-      reasons.push(`refused: the repair of the source stopped: ${repair.error}; run failback --apply again`);
-      await record(clock(), failbackRepairRecord(repair, reasons, config.mode));
-      return false;
-    }
-    reasons.push(
-      `repaired the source: ${repair.applied.writes} writes (${describeRepair(repair.applied)}), ${repair.applied.skipped} skipped`,
-    );
-    // Audit again: the repair's own plan must find nothing left to write and no conflict.
-    try {
-      repair.after = await deps.repair(false);
-    } catch (err) {
-      repair.error = describeError(err);
-      unreadable.push({ input: 'the audit after the repair', error: err });
-      reasons.push(`refused: the audit after the repair could not run: ${repair.error}`);
-      await record(clock(), failbackRepairRecord(repair, reasons, config.mode));
-      return false;
-    }
-    await record(clock(), failbackRepairRecord(repair, reasons, config.mode));
-    if (blocks(repair.after) > 0) {
-      reasons.push(
-        `refused: the audit after the repair still finds ${describeRepair(repair.after)}: objects changed during the repair; run failback --apply again`,
-      );
-      return false;
-    }
-    reasons.push('the audit after the repair finds nothing left to bring home');
-    return true;
-  };
 
   if (summary.active === 'unknown') {
-    action = 'none';
+    state.action = 'none';
     reasons.push('routing state unknown: nothing changed');
   } else if (summary.active === 'source') {
-    action = 'none';
+    state.action = 'none';
     reasons.push('routing already points to the source: nothing to do');
+  } else if (await writesAreHome(state)) {
+    state.action = 'fail-back';
+    steps = planFailback(routingBefore, sides, now, `failback: ${run.trigger}`);
+    if (dryRun) reasons.push('dry-run: the plan is shown, nothing changed');
+    else results = await io.execute(steps);
   } else {
-    const first = await runAudit();
-    let home = false;
-    if (!first) refuseAuditError();
-    else if (first.discrepancies === 0) {
-      home = true;
-      reasons.push('the audit from the replica back to the source found no discrepancies');
-    } else home = await bringHome(first);
-    if (home) {
-      action = 'fail-back';
-      steps = planFailback(routingBefore, sides, now, `failback: ${run.trigger}`);
-      if (dryRun) reasons.push('dry-run: the plan is shown, nothing changed');
-      else results = await io.execute(steps);
-    } else action ??= 'refused';
+    state.action ??= 'refused';
   }
+  const { action, audit, catchUp, repair, approveCommand } = state;
   const complete = results.every((r) => r.ok);
   const decision: Decision = {
     action: 'none',
@@ -596,7 +494,7 @@ export async function runFailback(
     mode: dryRun ? 'dry-run' : config.mode,
   };
   // The routing step's record comes last, after the repair's (its own timestamp).
-  await record(Math.max(clock(), now), {
+  await state.record(Math.max(clock(), now), {
     kind: 'failback',
     decision,
     executed: results.length > 0,
@@ -616,7 +514,7 @@ export async function runFailback(
     recordError,
   });
   return {
-    action,
+    action: action!,
     reasons,
     steps,
     results,
@@ -630,8 +528,159 @@ export async function runFailback(
     recordUris,
     recordUri: recordUris[recordUris.length - 1],
     recordError,
-    unreadable,
+    unreadable: state.unreadable,
   };
+}
+
+/**
+ * Step 1: audits from the replica back to the source, and when the failover's writes are not all
+ * there, brings them home (two-way replication's catch-up, or a repair of the source). True when
+ * they are home; otherwise the reasons say why not.
+ */
+async function writesAreHome(state: FailbackState): Promise<boolean> {
+  const first = await auditBack(state);
+  if (!first) {
+    refuseAuditError(state);
+    return false;
+  }
+  if (first.discrepancies === 0) {
+    state.reasons.push('the audit from the replica back to the source found no discrepancies');
+    return true;
+  }
+  return state.config.twoWayReplication ? waitForTwoWay(state, first) : repairSource(state, first);
+}
+
+/** The audit from the replica back to the source; undefined (and noted) when it could not run. */
+async function auditBack(state: FailbackState): Promise<AuditBack | undefined> {
+  try {
+    const a = await state.deps.audit();
+    state.audit = { discrepancies: a.discrepancies };
+    return a;
+  } catch (err) {
+    state.audit = { discrepancies: -1, error: describeError(err) };
+    state.unreadable.push({ input: 'the audit from the replica back to the source', error: err });
+    return undefined;
+  }
+}
+
+function refuseAuditError(state: FailbackState): void {
+  state.reasons.push(`refused: the audit from the replica back to the source could not run: ${state.audit!.error}`);
+}
+
+const examples = (a: { examples?: string[] }) => (a.examples?.length ? ` (e.g. ${a.examples.join(', ')})` : '');
+
+/** Step 2, two-way replication: audits again until replication has caught up, within the pending window. */
+async function waitForTwoWay(state: FailbackState, first: AuditBack): Promise<boolean> {
+  const { clock, reasons, dryRun } = state;
+  const sleep = state.deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const window = state.config.failbackCatchUpSeconds;
+  const audits = [{ at: new Date(clock()).toISOString(), discrepancies: first.discrepancies }];
+  const started = clock();
+  let last = first;
+  if (dryRun) {
+    reasons.push(
+      `dry-run: the audit found ${first.discrepancies} discrepancies; failback would wait up to ${window} s for two-way replication to bring them to the source`,
+    );
+    state.catchUp = { windowSeconds: window, waitedSeconds: 0, caughtUp: false, audits };
+    return false;
+  }
+  while (last.discrepancies > 0 && clock() - started < window * 1000) {
+    await sleep(Math.min(catchUpPollSeconds(window) * 1000, Math.max(0, window * 1000 - (clock() - started))));
+    const a = await auditBack(state);
+    if (!a) {
+      refuseAuditError(state);
+      return false;
+    }
+    last = a;
+    audits.push({ at: new Date(clock()).toISOString(), discrepancies: a.discrepancies });
+  }
+  const waitedSeconds = Math.round((clock() - started) / 1000);
+  state.catchUp = { windowSeconds: window, waitedSeconds, caughtUp: last.discrepancies === 0, audits };
+  if (last.discrepancies === 0) {
+    reasons.push(
+      `two-way replication brought the failover's writes to the source: the audit passed after ${waitedSeconds} s (${audits.length} audits)`,
+    );
+    return true;
+  }
+  reasons.push(
+    `refused: two-way replication did not catch up within the ${window} s pending window: the audit from the replica back to the source still finds ${last.discrepancies} discrepancies${examples(last)}; check the replication rule from the replica to the source (its lag and FAILED objects), then run failback again (or repair with cdk-s3-dr repair --to source)`,
+  );
+  return false;
+}
+
+/** Step 2, one-way replication: plans the repair of the source, carries it out when approved, audits again. */
+async function repairSource(state: FailbackState, first: AuditBack): Promise<boolean> {
+  const { reasons, dryRun, clock } = state;
+  if (!state.deps.repair) {
+    reasons.push(
+      `refused: the audit from the replica back to the source found ${first.discrepancies} discrepancies; let replication catch up (or copy the missing objects back) and run failback again`,
+    );
+    return false;
+  }
+  const repair: RepairSteps = (state.repair = {});
+  try {
+    repair.plan = await state.deps.repair(false);
+  } catch (err) {
+    repair.error = describeError(err);
+    state.unreadable.push({ input: 'the repair plan of the source from the replica', error: err });
+    reasons.push(`refused: the repair of the source could not be planned: ${repair.error}`);
+    return false;
+  }
+  const plan = repair.plan;
+  reasons.push(
+    `the audit from the replica back to the source found ${first.discrepancies} discrepancies; the repair of the source plans ${describeRepair(plan)}`,
+  );
+  if (plan.planned.conflict > 0) {
+    reasons.push(
+      `refused: ${plan.planned.conflict} conflicts: objects newer on the source than on the replica; a person decides which to keep (cdk-s3-dr repair --to source lists them), then run failback again`,
+    );
+    return false;
+  }
+  if (toWrite(plan) === 0 && plan.planned.pending === 0) {
+    reasons.push(
+      `nothing to bring home: the ${plan.planned.kept} keys only on the source were never on the replica (writes replication had not carried before the outage) and are kept`,
+    );
+    return true;
+  }
+  if (dryRun || !state.run.apply) {
+    state.action = 'repair-needed';
+    state.approveCommand = state.run.approveCommand ?? 'cdk-s3-dr failback --config FILE --apply';
+    reasons.push(
+      `${dryRun ? 'dry-run: ' : ''}the source lacks the failover's writes: approve the repair (${toWrite(plan)} writes to the source), then routing returns: ${state.approveCommand}`,
+    );
+    return false;
+  }
+  try {
+    repair.applied = await state.deps.repair(true);
+  } catch (err) {
+    repair.error = describeError(err);
+    state.unreadable.push({ input: 'the repair of the source from the replica', error: err });
+    reasons.push(`refused: the repair of the source stopped: ${repair.error}; run failback --apply again`);
+    await state.record(clock(), failbackRepairRecord(repair, reasons, state.config.mode));
+    return false;
+  }
+  reasons.push(
+    `repaired the source: ${repair.applied.writes} writes (${describeRepair(repair.applied)}), ${repair.applied.skipped} skipped`,
+  );
+  // Audit again: the repair's own plan must find nothing left to write and no conflict.
+  try {
+    repair.after = await state.deps.repair(false);
+  } catch (err) {
+    repair.error = describeError(err);
+    state.unreadable.push({ input: 'the audit after the repair', error: err });
+    reasons.push(`refused: the audit after the repair could not run: ${repair.error}`);
+    await state.record(clock(), failbackRepairRecord(repair, reasons, state.config.mode));
+    return false;
+  }
+  await state.record(clock(), failbackRepairRecord(repair, reasons, state.config.mode));
+  if (blocks(repair.after) > 0) {
+    reasons.push(
+      `refused: the audit after the repair still finds ${describeRepair(repair.after)}: objects changed during the repair; run failback --apply again`,
+    );
+    return false;
+  }
+  reasons.push('the audit after the repair finds nothing left to bring home');
+  return true;
 }
 
 function failbackRepairRecord(
