@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AuditCheckpoint, compareKeys, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
@@ -9,7 +10,7 @@ import { JsonlFileSink } from '../audit/sink';
 import { AccessError, IncompleteError, OutputError, UsageError } from '../shared/errors';
 import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
-import { formatS3Uri, parseS3Uri } from '../shared/s3-uri';
+import { formatS3Uri, parseS3Uri, S3Location } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
 import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, PAIR_OPTIONS, parseOptions, regionOption } from './options';
 import { checkOutputPath, outputFailed } from './output-paths';
@@ -43,6 +44,15 @@ options:
   --hints                       save the page boundaries beside the report (<report>.hints.json) and, when
                                 a previous run saved them, list the ranges between them in parallel:
                                 faster against a distant endpoint, at the cost of more memory
+  --source-inventory URI        inventory mode: the folder of the source bucket's S3 Inventory configuration
+                                (s3://bucket/<prefix><source bucket>/<configuration id>/); with
+                                --replica-inventory. The newest complete reports of both sides are compared,
+                                every differing key is read again live, the rest is not listed. Read with
+                                the source's region and endpoint. Not with --parallel, --resume, --hints or a range
+  --replica-inventory URI       inventory mode: the folder of the replica bucket's inventory configuration
+                                (read with the replica's region and endpoint)
+  --failed-manifest FILE|s3://b/key  inventory mode: write the source versions whose replication FAILED as an
+                                S3 Batch Operations CSV manifest (for the backfill); s3:// goes where --report would
   --parallel N                  split the key space into N ranges of about equal size and list them at once,
                                 1-64 (default 1); the report is the same as a single-range run's. The split
                                 comes from the saved page boundaries with --hints, else from a sample of the
@@ -93,6 +103,9 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     'page-size': { type: 'string' },
     hints: { type: 'boolean' },
     parallel: { type: 'string' },
+    'source-inventory': { type: 'string' },
+    'replica-inventory': { type: 'string' },
+    'failed-manifest': { type: 'string' },
   });
   if (v.help) {
     io.out(AUDIT_USAGE);
@@ -111,6 +124,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
       `--parallel ${parallel} cannot resume a checkpoint: resume with the same options without --parallel, or start a new audit`,
     );
   }
+  const inventory = inventoryOptions(v);
   const defaultRegion = regionOption('AWS_REGION', io.env.AWS_REGION || undefined) ?? 'us-east-1';
   const sourceRegion = regionOption('--source-region', v['source-region']) ?? defaultRegion;
   const replicaRegion = regionOption('--replica-region', v['replica-region']) ?? defaultRegion;
@@ -228,8 +242,53 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     if (boundaries[side].length < MAX_HINTS) boundaries[side].push(key);
   };
   let result;
+  let inventoryNote: string | undefined;
   try {
-    if (parallel > 1) {
+    if (inventory) {
+      const { createS3Client } = await import('../shared/s3-client');
+      const { runInventoryAudit } = await import('../audit/run-inventory');
+      const reportsSide = {
+        region: v['report-region'] ?? v['replica-region'] ?? defaultRegion,
+        endpoint: endpointOption('--report-endpoint', v['report-endpoint']) ?? replicaEndpoint,
+      };
+      const failed = v['failed-manifest'];
+      const r = await runInventoryAudit(
+        {
+          source,
+          replica,
+          sourceInventory: inventory.source,
+          replicaInventory: inventory.replica,
+          mode: v.versions ? 'versions' : 'current',
+          lagWindowSeconds: lag,
+          deleteMarkerReplication: Boolean(v['delete-marker-replication']),
+          headCheck: !v['no-head-check'],
+          pageSize,
+          ...(failed
+            ? {
+                writeFailedManifest: (csv: string) =>
+                  writeText(failed, csv, () => createS3Client({ ...reportsSide, maxAttempts })),
+              }
+            : {}),
+        },
+        {
+          sourceInventoryClient: createS3Client({ region: sourceRegion, endpoint: sourceEndpoint, maxAttempts, stats }),
+          replicaInventoryClient: createS3Client({
+            region: replicaRegion,
+            endpoint: replicaEndpoint,
+            maxAttempts,
+            stats,
+          }),
+          sourceClient,
+          replicaClient,
+          stats,
+          sink,
+        },
+      );
+      result = { status: 'complete' as const, summary: r.summary };
+      inventoryNote =
+        `inventories: ${r.source.folder} and ${r.replica.folder}; ${r.recheckedKeys} differing keys read again live` +
+        (r.failedManifest ? `; ${r.failedVersions} failed replications in ${r.failedManifest}` : '');
+    } else if (parallel > 1) {
       const sideOptions = (region: string, endpoint: string | undefined) => ({ region, endpoint, maxAttempts });
       result = await auditInParallel({
         options: {
@@ -371,11 +430,56 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   if (hintsFile && result.status === 'complete' && !range.startAfter && !range.endAt && !checkpoint) {
     writeHints(hintsFile, formatS3Uri(source), formatS3Uri(replica), boundaries);
   }
+  if (inventoryNote) io.err(inventoryNote);
   io.err(humanSummary(built));
   if (built.truncated) io.err(`the report embeds the first ${built.recordCap} records; all of them are in ${jsonl}`);
   io.out(`report: ${where}`);
   io.out(`discrepancies (JSON Lines): ${jsonl}`);
   return result.summary.discrepancies === 0 ? 0 : 1;
+}
+
+/** The inventory flags: both folders or neither, and nothing a one-pass inventory run cannot do. */
+function inventoryOptions(v: Record<string, unknown>): { source: S3Location; replica: S3Location } | undefined {
+  const s = v['source-inventory'] as string | undefined;
+  const r = v['replica-inventory'] as string | undefined;
+  if (s === undefined && r === undefined) {
+    if (v['failed-manifest'] !== undefined) {
+      throw new UsageError(
+        '--failed-manifest is read from the source inventory: give --source-inventory and --replica-inventory',
+      );
+    }
+    return undefined;
+  }
+  if (s === undefined || r === undefined) {
+    throw new UsageError(
+      `${s === undefined ? '--replica-inventory' : '--source-inventory'} is given without ${s === undefined ? '--source-inventory' : '--replica-inventory'}: an inventory audit reads both sides' reports; give both, or neither for a listing audit`,
+    );
+  }
+  for (const flag of ['parallel', 'resume', 'hints', 'range-start-after', 'range-end-at']) {
+    if (v[flag] !== undefined && v[flag] !== false) {
+      throw new UsageError(
+        `--${flag} does not apply to an inventory audit (one pass over the whole prefix): drop it, or drop --source-inventory and --replica-inventory for a listing audit`,
+      );
+    }
+  }
+  return { source: parseS3Uri(s, '--source-inventory'), replica: parseS3Uri(r, '--replica-inventory') };
+}
+
+/** Writes text to a local file or to s3://bucket/key; returns where it went. */
+async function writeText(target: string, text: string, client: () => S3Client): Promise<string> {
+  if (!target.startsWith('s3://')) {
+    writeFileSync(target, text);
+    return target;
+  }
+  const loc = parseS3Uri(target, '--failed-manifest');
+  if (!loc.prefix || loc.prefix.endsWith('/')) {
+    throw new UsageError(`--failed-manifest "${target}" needs an object key: write s3://bucket/path/failed.csv`);
+  }
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  await client().send(
+    new PutObjectCommand({ Bucket: loc.bucket, Key: loc.prefix, Body: text, ContentType: 'text/csv' }),
+  );
+  return target;
 }
 
 /** Ranges an audit may list at once. */
