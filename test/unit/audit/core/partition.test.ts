@@ -107,18 +107,59 @@ describe.each(Object.keys(LAYOUTS))('%s (1,000,000 keys)', (layout) => {
   });
 });
 
-// Where a sample of 20 probes is enough for ranges within 2x: one dense region and small ones
-// beside it, or keys spread evenly. (Several dense regions far apart on the scale, as in the unicode
-// and tiny-then-hashed layouts, need more probes: there the next run plans from page boundaries.)
-test.each(['one huge prefix, many tiny ones', 'uniform numbered keys'])(
-  'a sample of %s gives 4 ranges within 2x of each other',
-  async (layout) => {
-    const keys = keysOf(layout);
-    const sample = await sampleKeySpace(probeOf(keys).probe);
-    const s = sizes(keys, planFromSample(sample, 4).ranges);
+// A first run's plan on the layouts of `bench/partition.ts`, where a sample of 20 probes (1% of the
+// list requests of a two-sided audit of 1,000,000 keys) gives ranges within 2x of each other. The
+// probe is the in-memory double of ListObjectsV2 above: a page of the next 1,000 keys after
+// StartAfter, from a sorted array in S3 order, which is all the sampler sees of S3. The other
+// layouts (several dense regions far apart, dated folders, one huge prefix of six-digit names)
+// still miss 2x: see bench/RESULTS.md.
+const hex8 = (i: number) => ((i * 2654435761) % 4294967296).toString(16).padStart(8, '0');
+const FIRST_RUN: Record<string, () => string[]> = {
+  'uniform numbered keys': LAYOUTS['uniform numbered keys'],
+  'hashed names': () => Array.from({ length: 1_000_000 }, (_, i) => hex8(i) + hex8(i * 7 + 3)),
+  'one huge prefix of seven-digit names (90%), many tiny ones': () => [
+    ...Array.from({ length: 900_000 }, (_, i) => `huge/${pad(i, 7)}`),
+    ...Array.from({ length: 10_000 }, (_, p) => Array.from({ length: 10 }, (_, i) => `t${pad(p, 5)}/f${i}`)).flat(),
+  ],
+  'many tiny prefixes of six digits, then a huge hashed one': () => [
+    ...Array.from({ length: 20_000 }, (_, p) => Array.from({ length: 5 }, (_, i) => `a${pad(p, 6)}/f${i}`)).flat(),
+    ...Array.from({ length: 900_000 }, (_, i) => `z/${hex8(i)}`),
+  ],
+};
+
+test.each([
+  ['uniform numbered keys', 4],
+  ['uniform numbered keys', 16],
+  ['hashed names', 4],
+  ['hashed names', 16],
+  ['one huge prefix of seven-digit names (90%), many tiny ones', 4],
+  ['many tiny prefixes of six digits, then a huge hashed one', 4],
+])(
+  'a first-run sample of %s gives %i ranges within 2x of each other, within 1%% of the listing',
+  async (layout, count) => {
+    if (!cache.has(layout)) cache.set(layout, [...new Set(FIRST_RUN[layout]())].sort(compareKeys));
+    const keys = cache.get(layout)!;
+    const { probe, requests } = probeOf(keys);
+    const sample = await sampleKeySpace(probe);
+    expect(requests()).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
+    expect(requests() / listRequests(keys.length)).toBeLessThanOrEqual(0.01);
+    const plan = planFromSample(sample, count);
+    expect(plan.ranges).toHaveLength(count);
+    expectCover(keys, plan.ranges);
+    const s = sizes(keys, plan.ranges);
     expect(Math.max(...s) / Math.min(...s)).toBeLessThanOrEqual(2);
   },
 );
+
+test('the scale spreads numbered and hexadecimal names evenly, whatever other names hold', () => {
+  // Digits seen at a position count as all ten, so the two halves of the numbers are equally long.
+  const scale = Scale.of(['obj/0000000', 'obj/0000999', 'obj/0900000', 'readme', 't0001/f0']);
+  const ratio = scale.span('obj/0000000', 'obj/0500000') / scale.span('obj/0500000', 'obj/0999999');
+  expect(Math.abs(ratio - 1)).toBeLessThan(0.05);
+  // Two letters a-f beside digits: the positions are hexadecimal, and 0800 is the middle.
+  const hex = Scale.of(['0000', '00af', '01be', '0fff']);
+  expect(Math.abs(hex.span('0000', '0800') / hex.span('0800', '0fff') - 1)).toBeLessThan(0.05);
+});
 
 test('a key space of one page is planned exactly, from one request', async () => {
   const keys = Array.from({ length: 900 }, (_, i) => `k/${pad(i, 4)}`);
