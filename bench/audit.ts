@@ -35,17 +35,7 @@ import {
   timed,
   Timed,
 } from './common';
-
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const choice = <T extends string>(name: string, values: readonly T[]): T => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = (i > 0 ? process.argv[i + 1] : values[0]) as T;
-  if (!values.includes(v)) throw new Error(`--${name} must be one of ${values.join(', ')}, got ${v}`);
-  return v;
-};
+import { choiceArg, numberArg } from './args';
 
 /**
  * Keys that test the ordering and encoding paths, added by `--layout mixed`: a character above
@@ -156,11 +146,11 @@ function auditArgs(za: { endpoint: string; region: string }, src: string, rep: s
 }
 
 async function main() {
-  const n = arg('objects', 20000);
-  const scale = arg('scale', 0);
-  const runs = arg('runs', 7);
-  const layout = choice('layout', ['folders', 'mixed'] as const);
-  const via = choice('via', ['bin', 'asset'] as const);
+  const n = numberArg('objects', 20000);
+  const scale = numberArg('scale', 0);
+  const runs = numberArg('runs', 7);
+  const layout = choiceArg('layout', ['folders', 'mixed'] as const);
+  const via = choiceArg('via', ['bin', 'asset'] as const);
   const env = stand();
   ensurePeers();
   let cli: Cli;

@@ -12,6 +12,7 @@
  * --ranges      ranges audited at once (ConsistencyAudit `maxConcurrency`, default 4), or `auto`:
  *               as many as it takes to finish the listing in 15 minutes.
  */
+import { numberArg, stringArg } from './args';
 
 /** List prices, US East (N. Virginia), S3 Standard, Lambda x86, Step Functions Standard, 2026-12. */
 export const PRICES = {
@@ -108,11 +109,6 @@ export function inventoryDollarsPerDay(objects: number): number {
   return ((2 * objects) / 1e6) * PRICES.inventoryPerMillion;
 }
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-}
-
 function duration(s: number): string {
   if (s < 120) return `${s.toFixed(0)} s`;
   if (s < 7200) return `${(s / 60).toFixed(1)} min`;
@@ -120,12 +116,12 @@ function duration(s: number): string {
 }
 
 function main(): void {
-  const sizes = arg('objects', '1000000,100000000,1000000000').split(',').map(Number);
-  const throughput = Number(arg('throughput', '10700'));
-  const rangesArg = arg('ranges', 'auto');
+  const sizes = stringArg('objects', '1000000,100000000,1000000000').split(',').map(Number);
+  const throughput = numberArg('throughput', 10700);
+  const rangesArg = stringArg('ranges', 'auto');
   const ranges = rangesArg === 'auto' ? 'auto' : Number(rangesArg);
-  const memoryMb = Number(arg('memory-mb', '1024'));
-  const differences = Number(arg('differences', '0.0001'));
+  const memoryMb = numberArg('memory-mb', 1024);
+  const differences = numberArg('differences', 0.0001);
   for (const [name, v] of Object.entries({
     throughput,
     memoryMb,

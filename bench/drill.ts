@@ -35,11 +35,8 @@ import {
   timed,
   waitForQuietStand,
 } from './common';
+import { numberArg, stringArg } from './args';
 
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -88,12 +85,12 @@ interface DrillRun {
 }
 
 async function main() {
-  const n = Number(arg('objects', '1000'));
-  const size = Number(arg('size', '65536'));
-  const runs = Number(arg('runs', '5'));
-  const modes = arg('modes', 'default,stream').split(',');
+  const n = numberArg('objects', 1000);
+  const size = numberArg('size', 65536);
+  const runs = numberArg('runs', 5);
+  const modes = stringArg('modes', 'default,stream').split(',');
   for (const m of modes) if (!MODE_ARGS[m]) throw new Error(`unknown mode ${m}: use ${Object.keys(MODE_ARGS)}`);
-  const cli = resolve(arg('cli', join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js')));
+  const cli = resolve(stringArg('cli', join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js')));
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build-handlers.mjs`);
   const env = stand();
   ensureAwsCli();

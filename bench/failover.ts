@@ -17,11 +17,8 @@ import { MotoServer } from '../test/support/moto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { client, createVersionedBucket, fmt, ROOT, stand } from './common';
+import { numberArg } from './args';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
@@ -30,9 +27,9 @@ const zone = (cmd: 'stop-zone' | 'start-zone') =>
   execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), cmd, 'za'], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 async function main() {
-  const burst = arg('burst', 100);
-  const concurrency = arg('concurrency', 20);
-  const period = arg('period', 10);
+  const burst = numberArg('burst', 100);
+  const concurrency = numberArg('concurrency', 20);
+  const period = numberArg('period', 10);
   const env = stand();
   const za = env.zones.za;
   const zb = env.zones.zb;

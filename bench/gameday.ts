@@ -15,11 +15,8 @@ import { GameDayResult, runGameDay } from '../test/support/game-day';
 import { MotoServer } from '../test/support/moto';
 import { emptyAndDeleteBucket } from '../test/support/stand';
 import { fmt, stand } from './common';
+import { numberArg } from './args';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const s = (ms?: number) => (ms === undefined ? 'not reached' : `${fmt(ms / 1000, 1)} s`);
 
 function report(r: GameDayResult, n: number, m: number, k: number, period: number): void {
@@ -67,10 +64,10 @@ function report(r: GameDayResult, n: number, m: number, k: number, period: numbe
 }
 
 async function main() {
-  const n = arg('objects', 2000);
-  const m = arg('writes', 500);
-  const k = arg('deletes', 200);
-  const period = arg('period', 10);
+  const n = numberArg('objects', 2000);
+  const m = numberArg('writes', 500);
+  const k = numberArg('deletes', 200);
+  const period = numberArg('period', 10);
   if (k > n)
     throw new Error(`--deletes ${k} is more than --objects ${n}: deletes are of objects written before the outage`);
   stand();

@@ -8,13 +8,10 @@
  *   npm run bench:partition -- [--keys 1000000] [--budget 20]
  */
 import { compareKeys, planFromSample, planRanges, ProbePage, sampleKeySpace, KeyRange } from '../lambda/audit/core';
+import { numberArg } from './args';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const n = arg('keys', 1_000_000);
-const budget = arg('budget', 20);
+const n = numberArg('keys', 1_000_000);
+const budget = numberArg('budget', 20);
 const pad = (x: number, w: number) => String(x).padStart(w, '0');
 const hash = (i: number) => ((i * 2654435761) % 4294967296).toString(16).padStart(8, '0');
 
