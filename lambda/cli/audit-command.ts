@@ -9,7 +9,7 @@ import { JsonlFileSink } from '../audit/sink';
 import { AccessError, IncompleteError, OutputError, UsageError } from '../shared/errors';
 import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
-import { formatS3Uri, parseS3Uri, S3Location } from '../shared/s3-uri';
+import { formatS3Uri, parseS3Uri } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
 import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, PAIR_OPTIONS, parseOptions, regionOption } from './options';
 import { checkOutputPath, outputFailed } from './output-paths';
@@ -76,8 +76,6 @@ function shellQuote(s: string): string {
 
 /** What an audit command line asks for, every option validated. */
 interface AuditInvocation {
-  readonly source: S3Location;
-  readonly replica: S3Location;
   readonly sourceSide: SideOptions;
   readonly replicaSide: SideOptions;
   readonly options: Omit<AuditOptions, 'checkpoint' | 'hints'>;
@@ -87,7 +85,7 @@ interface AuditInvocation {
   /** Where the report goes: a local file or s3://bucket/key. */
   readonly report: string;
   readonly reportIsS3: boolean;
-  readonly reportSide: { readonly region: string; readonly endpoint?: string };
+  readonly reportSide: SideOptions;
   readonly jsonl: string;
   readonly checkpointFile: string;
   /** The page boundaries file, with --hints and a local report. */
@@ -105,6 +103,9 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     io.out(AUDIT_USAGE);
     return 0;
   }
+  const source = formatS3Uri(inv.options.source);
+  const replica = formatS3Uri(inv.options.replica);
+  const range = inv.options.range ?? {};
   const stats = new RequestStats();
   const sink = new JsonlFileSink(
     inv.jsonl,
@@ -113,7 +114,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   // Page boundaries of the previous run of this same audit (kept beside a local report): the
   // ranges between them are listed in parallel with no more requests. Opt-in (--hints): it saves a
   // file the user did not ask for otherwise, and parallel ranges hold more memory.
-  const hints = inv.hintsFile ? readHints(inv.hintsFile, formatS3Uri(inv.source), formatS3Uri(inv.replica)) : undefined;
+  const hints = inv.hintsFile ? readHints(inv.hintsFile, source, replica) : undefined;
   const boundaries: Record<'source' | 'replica', string[]> = { source: [], replica: [] };
   const onPageEnd = (side: 'source' | 'replica', key: string) => {
     if (boundaries[side].length < MAX_HINTS) boundaries[side].push(key);
@@ -136,18 +137,17 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   }
   const built = await buildReport({
     status: result.status,
-    source: formatS3Uri(inv.source),
-    replica: formatS3Uri(inv.replica),
-    range: inv.options.range ?? {},
+    source,
+    replica,
+    range,
     summary: result.summary,
     sink,
     jsonl: inv.jsonl,
     requestsByOperation: stats.byOperation,
   });
   const where = await saveReport(inv, built);
-  const range = inv.options.range ?? {};
   if (inv.hintsFile && result.status === 'complete' && !range.startAfter && !range.endAt && !inv.checkpoint) {
-    writeHints(inv.hintsFile, formatS3Uri(inv.source), formatS3Uri(inv.replica), boundaries);
+    writeHints(inv.hintsFile, source, replica, boundaries);
   }
   io.err(humanSummary(built));
   if (built.truncated)
@@ -244,8 +244,6 @@ function parseAuditArgs(args: string[], env: CliIO['env']): AuditInvocation | 'h
     );
   }
   return {
-    source,
-    replica,
     sourceSide,
     replicaSide,
     options: {
