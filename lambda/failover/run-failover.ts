@@ -330,12 +330,18 @@ function notify(
 /** What failback needs of a repair of the source from the replica (failback-audit.ts sourceRepair). */
 export type FailbackRepair = (apply: boolean) => Promise<FailbackRepairResult>;
 
+/** What the audit from the replica back to the source found. */
+export interface AuditBack {
+  readonly discrepancies: number;
+  readonly examples?: string[];
+}
+
 export interface FailbackDeps extends FailoverDeps {
   /**
    * A consistency audit from the replica back to the source (everything written to the replica
    * during the failover must be in the source). Failback proceeds when it finds no discrepancies.
    */
-  readonly audit: () => Promise<{ discrepancies: number; examples?: string[] }>;
+  readonly audit: () => Promise<AuditBack>;
   /**
    * Without two-way replication: the repair of the source from the replica, planned (false) or
    * carried out (true). Without it, failback refuses while the audit finds discrepancies.
@@ -416,10 +422,7 @@ interface FailbackState {
   readonly reasons: string[];
   readonly unreadable: Unreadable[];
   /** Writes a decision record (not in a dry run). */
-  readonly record: (
-    at: number,
-    r: Omit<DecisionRecord, 'at' | 'trigger' | 'config' | 'routingBefore'>,
-  ) => Promise<void>;
+  readonly record: (at: number, r: RecordBody) => Promise<void>;
   action?: FailbackOutcome['action'];
   audit?: FailbackOutcome['audit'];
   catchUp?: CatchUp;
@@ -427,7 +430,8 @@ interface FailbackState {
   approveCommand?: string;
 }
 
-type AuditBack = { discrepancies: number; examples?: string[] };
+/** A decision record's own part: the rest (time, trigger, config, routing before) is the run's. */
+type RecordBody = Omit<DecisionRecord, 'at' | 'trigger' | 'config' | 'routingBefore'>;
 
 export async function runFailback(
   config: FailoverConfig,
@@ -683,11 +687,7 @@ async function repairSource(state: FailbackState, first: AuditBack): Promise<boo
   return true;
 }
 
-function failbackRepairRecord(
-  repair: RepairSteps,
-  reasons: string[],
-  mode: FailoverConfig['mode'],
-): Omit<DecisionRecord, 'at' | 'trigger' | 'config' | 'routingBefore'> {
+function failbackRepairRecord(repair: RepairSteps, reasons: string[], mode: FailoverConfig['mode']): RecordBody {
   return {
     kind: 'failback-repair',
     decision: { action: 'none', reasons: [...reasons], steps: [], execute: false, mode },
