@@ -164,7 +164,7 @@ async function main() {
   }
   const work = mkdtempSync(join(tmpdir(), 'audit-bench-'));
   if (!process.argv.includes('--memory-only')) await compare(env, cli, work, n, runs, layout);
-  if (scale > 0) await memory(env, cli.cmd, work, n, scale);
+  if (scale > 0) await memory(env, cli, work, n, scale);
 }
 
 /** How the audit is started: the installed bin, or node on the repository's built asset. */
@@ -307,13 +307,13 @@ async function compare(
  * newest bench-mem-<size>-* bucket that still holds exactly <size> objects is audited instead of
  * writing a new one (writing 200,000 objects to the stand takes a long while).
  */
-async function memory(env: StandEnv, bin: string, work: string, n: number, scale: number) {
+async function memory(env: StandEnv, cli: Cli, work: string, n: number, scale: number) {
   const za = env.zones.za;
   const c = client(env, 'za');
   const existing = process.argv.includes('--reuse') ? ((await c.send(new ListBucketsCommand({}))).Buckets ?? []) : [];
   const audit = async (b: string, size: number) => {
     const report = join(work, `mem-${size}.json`);
-    const r = await timed(bin, auditArgs(za, b, b, report));
+    const r = await timed(cli.cmd, [...cli.prefix, ...auditArgs(za, b, b, report)]);
     const objects = r.code === 0 ? JSON.parse(readFileSync(report, 'utf8')).summary.source.objects : -1;
     return { r, objects };
   };
@@ -346,7 +346,11 @@ async function memory(env: StandEnv, bin: string, work: string, n: number, scale
     for (const [kind, extra] of Object.entries(kinds)) {
       for (const size of [n, scale]) {
         const report = join(work, `mem-${kind}-${size}.json`);
-        const r = await timed(bin, [...auditArgs(za, buckets[size], buckets[size], report), ...extra]);
+        const r = await timed(cli.cmd, [
+          ...cli.prefix,
+          ...auditArgs(za, buckets[size], buckets[size], report),
+          ...extra,
+        ]);
         const objects = r.code === 0 ? JSON.parse(readFileSync(report, 'utf8')).summary.source.objects : -1;
         if (objects !== size) throw new Error(`the audit of ${buckets[size]} saw ${objects} objects, not ${size}`);
         (rss[`${kind} ${size}`] ??= []).push(r.maxRssKiB / 1024);
