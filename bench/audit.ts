@@ -177,12 +177,12 @@ async function compare(
   env: StandEnv,
   cli: Cli,
   work: string,
-  planted0: number,
+  folderKeys: number,
   runs: number,
   layout: 'folders' | 'mixed',
 ) {
   const za = env.zones.za;
-  const { src, rep, planted, keys: n } = await prepare(env, planted0, layout);
+  const { src, rep, planted, keys: n } = await prepare(env, folderKeys, layout);
 
   // The default audit, the same with --parallel 4, and the opt-in --hints mode re-run on one report path.
   const audit = (args: string[]) => timed(cli.cmd, [...cli.prefix, ...args]);
