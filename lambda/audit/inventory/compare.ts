@@ -13,7 +13,7 @@
 import { auditListings, EngineOptions } from '../core/engine';
 import { currentKeys, groupVersions } from '../core/merge';
 import { keyInRange } from '../core/ranges';
-import { AuditSummary } from '../core/summary';
+import { AuditSummary, Counts, SideTotals } from '../core/summary';
 import { AuditMode, AuditRecord, KeyRange, ListedVersion } from '../core/types';
 import { CANARY_PREFIX } from '../../shared/reserved';
 import { InventoryVersion } from './csv';
@@ -47,6 +47,13 @@ export interface InventoryCompareResult {
   readonly summary: AuditSummary;
   /** Keys handed to `recheck`. */
   readonly recheckKeys: number;
+  /**
+   * The summary of the keys that were not handed to `recheck` (they matched in both snapshots):
+   * `summary` minus what the rechecked keys added to it. Add the live summaries of the rechecked
+   * keys to it (`mergeSummaries`) for the run's summary. Its `maxObservedLagSeconds` is 0: a lag
+   * is only observed on a key with a record.
+   */
+  readonly unchanged: AuditSummary;
   readonly sort: { readonly source: SortStats; readonly replica: SortStats };
 }
 
@@ -116,6 +123,12 @@ export async function compareInventories(
     const listing = (x: SortedInventory, name: string) =>
       opts.mode === 'versions' ? groupVersions(x.rows(), name) : currentKeys(firstPerKey(x.rows()), name);
     let recheckKeys = 0;
+    let pendingDelta = false;
+    // The engine calls the sink before it adds the key to its running summary, and onKey after:
+    // the difference is what a rechecked key added, kept aside to leave the unchanged keys' summary.
+    let working: AuditSummary | undefined;
+    let before: AuditSummary | undefined;
+    let rechecked: AuditSummary | undefined;
     const result = await auditListings(
       { ...opts, lookahead: 1 },
       {
@@ -124,12 +137,47 @@ export async function compareInventories(
         sink: async (record) => {
           await deps.sink(record);
           recheckKeys++;
+          before = working ? structuredClone(working) : undefined;
+          pendingDelta = true;
           await deps.recheck?.(record.key, record);
+        },
+        onKey: (sum) => {
+          working = sum;
+          if (!pendingDelta) return;
+          pendingDelta = false;
+          const delta = before ? subtractSummary(sum, before) : structuredClone(sum);
+          rechecked = rechecked ? addSummary(rechecked, delta) : delta;
         },
       },
     );
-    return { summary: result.summary, recheckKeys, sort: { source: s.stats, replica: r.stats } };
+    const unchanged = rechecked ? subtractSummary(result.summary, rechecked) : structuredClone(result.summary);
+    unchanged.requests = result.summary.requests;
+    unchanged.retries = result.summary.retries;
+    unchanged.durationMs = result.summary.durationMs;
+    unchanged.maxObservedLagSeconds = 0;
+    return { summary: result.summary, recheckKeys, unchanged, sort: { source: s.stats, replica: r.stats } };
   } finally {
     await Promise.allSettled(sorted.map((x) => x.dispose()));
   }
 }
+
+type Sign = 1 | -1;
+
+/** a + sign * b over the counters of two summaries of one audit (the other fields from a). */
+function combine(a: AuditSummary, b: AuditSummary, sign: Sign): AuditSummary {
+  const out = structuredClone(a);
+  out.keys += sign * b.keys;
+  for (const k of Object.keys(out.counts) as (keyof Counts)[]) out.counts[k] += sign * b.counts[k];
+  out.discrepancies += sign * b.discrepancies;
+  out.deletesNotReplicated += sign * b.deletesNotReplicated;
+  out.comparison.byChecksum += sign * b.comparison.byChecksum;
+  out.comparison.byEtag += sign * b.comparison.byEtag;
+  out.comparison.bySizeOnly += sign * b.comparison.bySizeOnly;
+  for (const side of ['source', 'replica'] as const) {
+    for (const k of Object.keys(out[side]) as (keyof SideTotals)[]) out[side][k] += sign * b[side][k];
+  }
+  return out;
+}
+
+const subtractSummary = (a: AuditSummary, b: AuditSummary) => combine(a, b, -1);
+const addSummary = (a: AuditSummary, b: AuditSummary) => combine(a, b, 1);

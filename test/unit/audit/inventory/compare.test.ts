@@ -183,6 +183,17 @@ describe.each(['current', 'versions'] as const)('compareInventories in %s mode',
     expect(rechecked).toEqual(records.map((r) => r.key));
     expect(result.recheckKeys).toBe(records.length);
 
+    // The unchanged keys' summary is the engine's over the keys without a record alone.
+    const differing = new Set(records.map((r) => r.key));
+    const without = (rows: ListedVersion[]) => rows.filter((r) => !differing.has(r.key));
+    const unchangedRef = await auditListings(o, {
+      source: group(iter(without(listingOf(source, mode))), 'source'),
+      replica: group(iter(without(listingOf(replica, mode))), 'replica'),
+      sink: () => undefined,
+    });
+    expect(result.unchanged).toEqual({ ...unchangedRef.summary, maxObservedLagSeconds: 0 });
+    expect(result.unchanged.keys).toBe(result.summary.keys - differing.size);
+
     // The planted differences are all there (20 groups of 20 keys).
     const kinds = (k: string) => records.filter((r) => r.kind === k).length;
     expect(kinds('missing')).toBe(20);
