@@ -7,6 +7,7 @@
 import { Env, EnvEncoding, EnvReader, PLAIN_ENCODING } from '../shared/env';
 import { METRIC_NAMESPACE } from '../shared/metrics';
 import { Limits } from '../shared/rules';
+import { formatS3Uri, parseS3Uri, S3Location } from '../shared/s3-uri';
 
 export type AuditMode = 'current' | 'versions';
 export const AUDIT_MODES: readonly AuditMode[] = ['current', 'versions'];
@@ -34,6 +35,14 @@ export interface AuditConfig {
   readonly lagWindowSeconds: number;
   readonly mode: AuditMode;
   readonly deleteMarkerReplication: boolean;
+  /**
+   * Inventory mode: the folder of the source bucket's S3 Inventory configuration
+   * (`<destination prefix>/<source bucket>/<configuration id>/`, in the source region, read with
+   * the source's client). Given with `replicaInventory`. @default - a listing audit
+   */
+  readonly sourceInventory?: S3Location;
+  /** Inventory mode: the folder of the replica bucket's inventory configuration (replica region). */
+  readonly replicaInventory?: S3Location;
 }
 
 export const DEFAULTS = {
@@ -46,7 +55,34 @@ export const DEFAULTS = {
   maxConcurrency: 4,
   /** Alarm above this many discrepancies. */
   discrepancyThreshold: 0,
+  /** Where the construct has S3 deliver the inventories, in each side's inventory bucket. */
+  inventoryPrefix: 'inventory/',
+  /** The inventory configuration id the construct gives both buckets. */
+  inventoryId: 'cdk-s3-dr-audit',
+  /** Name of the failed-replication Batch Operations manifest, in the run's report folder. */
+  failedManifestName: 'failed-replications.csv',
 };
+
+/**
+ * The S3 Inventory fields the construct asks for: those the inventory audit reads (Size,
+ * LastModifiedDate, ETag are required; ReplicationStatus for the failed-objects manifest), and
+ * those a reader of the report uses to explain a difference.
+ */
+export const INVENTORY_FIELDS = [
+  'Size',
+  'LastModifiedDate',
+  'ETag',
+  'StorageClass',
+  'IsMultipartUploaded',
+  'ReplicationStatus',
+  'EncryptionStatus',
+  'ChecksumAlgorithm',
+] as const;
+
+/** The folder S3 delivers a configuration's reports to: `<prefix><bucket>/<configuration id>/`. */
+export function inventoryFolder(prefix: string, inventoriedBucket: string, configurationId: string): string {
+  return `${prefix}${inventoriedBucket}/${configurationId}/`;
+}
 
 export const LIMITS = {
   /** Longer lag windows hide real replication faults: a week at most, everywhere (props, env, event, CLI). */
@@ -72,6 +108,8 @@ export const ENV = {
   lagWindowSeconds: 'LAG_WINDOW_SECONDS',
   mode: 'MODE',
   deleteMarkerReplication: 'DELETE_MARKER_REPLICATION',
+  sourceInventory: 'SOURCE_INVENTORY',
+  replicaInventory: 'REPLICA_INVENTORY',
 } as const;
 
 /** The metrics of a complete run, in namespace METRICS.namespace with dimension `Audit` = the audit name. */
@@ -109,6 +147,8 @@ export function toEnv(c: AuditConfig, encoding: EnvEncoding = PLAIN_ENCODING): R
     [ENV.lagWindowSeconds]: encoding.number(c.lagWindowSeconds),
     [ENV.mode]: c.mode,
     [ENV.deleteMarkerReplication]: String(c.deleteMarkerReplication),
+    ...(c.sourceInventory ? { [ENV.sourceInventory]: formatS3Uri(c.sourceInventory) } : {}),
+    ...(c.replicaInventory ? { [ENV.replicaInventory]: formatS3Uri(c.replicaInventory) } : {}),
   };
 }
 
@@ -153,7 +193,41 @@ export function fromEnv(env: Env): AuditConfig {
     ),
     mode: r.oneOf(ENV.mode, AUDIT_MODES, DEFAULTS.mode),
     deleteMarkerReplication: r.boolean(ENV.deleteMarkerReplication, DEFAULTS.deleteMarkerReplication),
+    ...inventories(r, env),
   };
   r.done();
   return config;
+}
+
+/** Both inventory folders, or neither: one alone is a problem naming the other. */
+function inventories(r: EnvReader, env: Env): Pick<AuditConfig, 'sourceInventory' | 'replicaInventory'> {
+  const uri = (name: string): S3Location | undefined => {
+    const v = r.raw(name);
+    if (v === undefined) return undefined;
+    try {
+      return parseS3Uri(v, name);
+    } catch {
+      r.problem(name, v, 'is not an S3 URI', "write s3://bucket/prefix/ (the inventory configuration's folder)");
+      return undefined;
+    }
+  };
+  const source = uri(ENV.sourceInventory);
+  const replica = uri(ENV.replicaInventory);
+  if ((env[ENV.sourceInventory] ?? '').trim() !== '' && (env[ENV.replicaInventory] ?? '').trim() === '') {
+    r.problem(
+      ENV.replicaInventory,
+      undefined,
+      '',
+      `set it with ${ENV.sourceInventory}: an inventory audit reads both sides' reports`,
+    );
+  }
+  if ((env[ENV.replicaInventory] ?? '').trim() !== '' && (env[ENV.sourceInventory] ?? '').trim() === '') {
+    r.problem(
+      ENV.sourceInventory,
+      undefined,
+      '',
+      `set it with ${ENV.replicaInventory}: an inventory audit reads both sides' reports`,
+    );
+  }
+  return source && replica ? { sourceInventory: source, replicaInventory: replica } : {};
 }

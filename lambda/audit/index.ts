@@ -12,6 +12,7 @@ import { AuditConfig, fromEnv } from './contract';
 import { parseEvent } from './event';
 import { planStep, PlanStepResult } from './plan-step';
 import { mergeRun } from './merge-run';
+import { runInventoryInvocation } from './inventory-invocation';
 import { AuditHandlerResult, AuditInvocationDeps, LambdaContextLike, runRange } from './run-range';
 
 export type { AuditEvent } from './event';
@@ -49,7 +50,9 @@ export async function auditInvocation(
   try {
     const result = event.merge
       ? await mergeRun(cfg, event.merge, clients.reports, deps)
-      : await runRange(cfg, event, clients, context, deps);
+      : cfg.sourceInventory && cfg.replicaInventory
+        ? await runInventoryInvocation(cfg, event, clients, deps)
+        : await runRange(cfg, event, clients, context, deps);
     const { summary } = result;
     logger.info(event.merge ? 'audit run merged' : `audit ${result.status}`, {
       ...what,

@@ -105,6 +105,32 @@ describe('audit contract', () => {
     );
   });
 
+  test('the inventory folders travel as S3 URIs, both or neither', () => {
+    const base = audit.toEnv({
+      name: 'n',
+      source: { bucket: 'orders-data', prefix: '', region: 'us-east-1' },
+      replica: { bucket: 'orders-replica', prefix: '', region: 'us-west-2' },
+      reportsBucket: 'dr-reports',
+      reportsPrefix: 'audits/',
+      reportsRegion: 'us-west-2',
+      lagWindowSeconds: 900,
+      mode: 'current',
+      deleteMarkerReplication: false,
+      sourceInventory: { bucket: 'inv-east', prefix: 'inventory/orders-data/cdk-s3-dr-audit/' },
+      replicaInventory: { bucket: 'dr-reports', prefix: 'inventory/orders-replica/cdk-s3-dr-audit/' },
+    });
+    expect(base[audit.ENV.sourceInventory]).toBe('s3://inv-east/inventory/orders-data/cdk-s3-dr-audit/');
+    expect(audit.fromEnv(base).replicaInventory).toEqual({
+      bucket: 'dr-reports',
+      prefix: 'inventory/orders-replica/cdk-s3-dr-audit/',
+    });
+    const { [audit.ENV.replicaInventory]: _r, ...sourceOnly } = base;
+    expect(() => audit.fromEnv(sourceOnly)).toThrow(/REPLICA_INVENTORY is not set: set it with SOURCE_INVENTORY/);
+    expect(() => audit.fromEnv({ ...base, [audit.ENV.sourceInventory]: 'inv-east/x' })).toThrow(
+      /SOURCE_INVENTORY="inv-east\/x" is not an S3 URI: write s3:\/\/bucket\/prefix\//,
+    );
+  });
+
   test('construct, handler and contract agree on the lag window limit', () => {
     const { stack } = replicaStack();
     const max = audit.LIMITS.lagWindowSeconds.max;

@@ -114,9 +114,12 @@ export function writeInventory(
   mkdirSync(dir, { recursive: true });
   const parts: string[][] = Array.from({ length: o.fileCount }, () => []);
   o.rows.forEach((r, i) => parts[i % o.fileCount].push(csvLine(o.bucket, o.schema, r)));
+  // S3 names data files with a fresh UUID per report; the creation time stands for it, so the
+  // reports of several days share the data/ folder without overwriting each other's files.
   const files = parts.map((lines, i) => {
-    const key = `${o.bucket}/${configId}/data/${String(i).padStart(4, '0')}-${o.bucket}.csv.gz`;
-    const path = join(base, 'data', `${String(i).padStart(4, '0')}-${o.bucket}.csv.gz`);
+    const name = `${o.createdAt.toString(16)}-${String(i).padStart(4, '0')}-${o.bucket}.csv.gz`;
+    const key = `${o.bucket}/${configId}/data/${name}`;
+    const path = join(base, 'data', name);
     const body = gzipSync(Buffer.from(lines.map((l) => l + (o.lineEnd ?? '\n')).join(''), 'utf8'));
     writeFileSync(path, body);
     return { key, path, size: body.length, md5: createHash('md5').update(body).digest('hex') };
