@@ -5,6 +5,7 @@ export * from './replication/replicated-bucket';
 export * from './replication/replication-pair';
 export * from './shared/handler-options';
 export * from './audit/consistency-audit';
+export * from './audit/audit-inventory';
 export * from './drill/restore-drill';
 export * from './monitoring/replication-alarms';
 export * from './monitoring/replication-dashboard';

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -21,12 +21,21 @@ import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from '../private/nag';
 import { arnPattern, servicePrincipal } from '../private/service-principal';
 import { handlerDefaults } from '../private/regional-defaults';
-import { checkPrefix, checkSameRegion, checkSchedule, checkWholeNumber } from '../private/validate';
+import {
+  checkBucketName,
+  checkKeyArn,
+  checkPrefix,
+  checkSameRegion,
+  checkSchedule,
+  checkWholeNumber,
+} from '../private/validate';
 import { HandlerOptions } from '../shared/handler-options';
 import * as audit from '../../lambda/audit/contract';
 import { envEncoding } from '../private/env-encoding';
 import { AlarmActionStrategy } from '../monitoring/replication-alarms';
 import { ReplicationPair } from '../replication/replication-pair';
+import { InventoryLocation } from './audit-inventory';
+import { keyThroughS3 } from '../private/kms-through-s3';
 
 /** What a consistency audit compares. */
 export enum AuditMode {
@@ -101,6 +110,23 @@ export interface ConsistencyAuditProps extends ReplicationPair, HandlerOptions {
    * @default - the source bucket name
    */
   readonly auditName?: string;
+  /**
+   * Audit from S3 Inventory reports instead of listing both buckets: where the source bucket's
+   * inventory is delivered (in the source region; `AuditInventory.location`). Each run reads the
+   * newest complete report of each side, compares them, reads every differing key again live on
+   * both buckets (so the report is what a listing audit gives), and writes the FAILED
+   * replications as an S3 Batch Operations manifest beside the report. One invocation of at most
+   * 15 minutes: cannot be combined with `rangeCount` or `keyRangeBoundaries`. Needs
+   * `replicaInventory`.
+   * @default - a listing audit
+   */
+  readonly sourceInventory?: InventoryLocation;
+  /**
+   * Where the replica bucket's inventory is delivered (in the replica region, for example under
+   * `inventory/` of the audit's reports bucket). Needs `sourceInventory`.
+   * @default - a listing audit
+   */
+  readonly replicaInventory?: InventoryLocation;
 }
 
 /**
@@ -153,6 +179,8 @@ export class ConsistencyAudit extends Construct {
       timeout: Duration.minutes(15),
       memorySize: props.memorySize ?? 1024,
       reservedConcurrentExecutions: distributed ? maxConcurrency : 1,
+      // An inventory audit sorts each side's report on disk (15 to 60 bytes a row): all of /tmp.
+      ephemeralStorageSize: props.sourceInventory && props.replicaInventory ? Size.gibibytes(10) : undefined,
       vpc: props.vpc,
       removalPolicy: props.removalPolicy,
       environment: audit.toEnv(
@@ -166,12 +194,19 @@ export class ConsistencyAudit extends Construct {
           lagWindowSeconds: props.lagWindow?.toSeconds() ?? audit.DEFAULTS.lagWindowSeconds,
           mode: props.mode ?? audit.DEFAULTS.mode,
           deleteMarkerReplication: props.deleteMarkerReplication ?? audit.DEFAULTS.deleteMarkerReplication,
+          ...(props.sourceInventory && props.replicaInventory
+            ? {
+                sourceInventory: { bucket: props.sourceInventory.bucketName, prefix: props.sourceInventory.prefix },
+                replicaInventory: { bucket: props.replicaInventory.bucketName, prefix: props.replicaInventory.prefix },
+              }
+            : {}),
         },
         envEncoding(stack),
       ),
     });
     this.handler = this.drFunction.function;
     this.grantReadOnly(props);
+    this.grantInventoryRead(props);
     const { list, head } = auditActions(props.mode);
     registerDrConsumer(this, {
       sourceBucketName: props.sourceBucketName,
@@ -273,6 +308,53 @@ export class ConsistencyAudit extends Construct {
     }
     acknowledgeWildcardResources(policy, {
       's3-objects': WILDCARD_REASONS.AUDIT_READ,
+    });
+  }
+
+  /**
+   * Read access to the two inventory folders only: list under the folder, get the objects in it,
+   * and the reports' KMS key through S3 in its region, for that bucket only.
+   */
+  private grantInventoryRead(props: ConsistencyAuditProps) {
+    if (!props.sourceInventory || !props.replicaInventory) return;
+    const stack = Stack.of(this);
+    const policy = new iam.ManagedPolicy(this, 'InventoryReadPolicy', {
+      description: `Read access of the consistency audit ${this.node.path} to the S3 Inventory reports of both buckets`,
+      roles: [this.drFunction.role],
+    });
+    for (const [side, loc, region] of [
+      ['Source', props.sourceInventory, props.sourceRegion],
+      ['Replica', props.replicaInventory, props.replicaRegion],
+    ] as const) {
+      const arn = `arn:${stack.partition}:s3:::${loc.bucketName}`;
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid: `List${side}Inventory`,
+          actions: ['s3:ListBucket'],
+          resources: [arn],
+          conditions: { StringLike: { 's3:prefix': [`${loc.prefix}*`] } },
+        }),
+        new iam.PolicyStatement({
+          sid: `Read${side}Inventory`,
+          actions: ['s3:GetObject'],
+          resources: [`${arn}/${loc.prefix}*`],
+        }),
+      );
+      if (loc.keyArn) {
+        policy.addStatements(
+          keyThroughS3({
+            sid: `Decrypt${side}Inventory`,
+            keyArn: loc.keyArn,
+            region,
+            actions: ['kms:Decrypt'],
+            bucketArns: [arn],
+          }),
+        );
+      }
+    }
+    acknowledgeWildcardResources(policy, {
+      's3-objects': WILDCARD_REASONS.AUDIT_INVENTORY,
+      'kms-keys-by-alias': WILDCARD_REASONS.AUDIT_INVENTORY_KEY_BY_ALIAS,
     });
   }
 
@@ -477,5 +559,58 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
     });
   }
   problems.push(...sameSideProblems(stack, props));
+  problems.push(...inventoryProblems(props));
+  return problems;
+}
+
+function inventoryProblems(props: ConsistencyAuditProps): PropProblem[] {
+  const problems: PropProblem[] = [];
+  const { sourceInventory: s, replicaInventory: r } = props;
+  if ((s === undefined) !== (r === undefined)) {
+    const [given, missing] = s ? ['sourceInventory', 'replicaInventory'] : ['replicaInventory', 'sourceInventory'];
+    problems.push({
+      prop: missing,
+      value: undefined,
+      problem: `${given} is given: an inventory audit reads both sides' reports`,
+      fix: `give ${missing} too (AuditInventory.location of the other bucket), or neither for a listing audit`,
+    });
+  }
+  if (s || r) {
+    if (props.rangeCount !== undefined && props.rangeCount > 1) {
+      problems.push({
+        prop: 'rangeCount',
+        value: props.rangeCount,
+        problem: 'an inventory audit runs in one invocation over the whole prefix',
+        fix: 'leave rangeCount unset with sourceInventory and replicaInventory, or audit by listing in ranges',
+      });
+    }
+    if (props.keyRangeBoundaries !== undefined && props.keyRangeBoundaries.length > 0) {
+      problems.push({
+        prop: 'keyRangeBoundaries',
+        value: props.keyRangeBoundaries,
+        problem: 'an inventory audit runs in one invocation over the whole prefix',
+        fix: 'leave keyRangeBoundaries unset with sourceInventory and replicaInventory, or audit by listing in ranges',
+      });
+    }
+  }
+  for (const [name, loc] of [
+    ['sourceInventory', s],
+    ['replicaInventory', r],
+  ] as const) {
+    if (!loc) continue;
+    problems.push(...checkBucketName(`${name}.bucketName`, loc.bucketName));
+    problems.push(...checkKeyArn(`${name}.keyArn`, loc.keyArn));
+    if (
+      !Token.isUnresolved(loc.prefix) &&
+      (loc.prefix === '' || !loc.prefix.endsWith('/') || /[*?]/.test(loc.prefix))
+    ) {
+      problems.push({
+        prop: `${name}.prefix`,
+        value: loc.prefix,
+        problem: 'not the folder of an inventory configuration',
+        fix: 'write <destination prefix><inventoried bucket>/<configuration id>/, for example inventory/my-bucket/cdk-s3-dr-audit/ (AuditInventory.location gives it)',
+      });
+    }
+  }
   return problems;
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -25,6 +25,8 @@ export interface DrFunctionProps {
   readonly memorySize?: number;
   /** @default 1: runs never overlap */
   readonly reservedConcurrentExecutions?: number;
+  /** The size of /tmp. @default - Lambda's default, 512 MiB */
+  readonly ephemeralStorageSize?: Size;
   /** @default - not in a VPC (acknowledged; the function only calls AWS APIs) */
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
@@ -91,6 +93,7 @@ export class DrFunction extends Construct {
       timeout: props.timeout,
       memorySize: props.memorySize ?? 512,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 1,
+      ephemeralStorageSize: props.ephemeralStorageSize,
       deadLetterQueue: this.deadLetterQueue,
       logGroup: this.logGroup,
       vpc: props.vpc,

@@ -92,6 +92,10 @@ export const WILDCARD_REASONS = {
     'The replica key lives in another region and is referenced by its alias ARN (a key ARN is not known before that stack deploys); IAM matches key ARNs, so the resource names the keys of that account and region and kms:ResourceAliases narrows it to the one alias, together with kms:ViaService and the replica bucket as encryption context.',
   AUDIT_READ:
     'The audit compares every object of both buckets; it may only read object metadata (HEAD needs s3:GetObject) under the audited prefix, and writes nothing to either bucket.',
+  AUDIT_INVENTORY:
+    'An inventory audit reads the S3 Inventory reports of both buckets: the manifests and data files S3 writes under each inventory configuration folder, whose names are dated and generated; list and read only under those folders.',
+  AUDIT_INVENTORY_KEY_BY_ALIAS:
+    'The inventory reports bucket of the other region is encrypted with a key named by its alias ARN; IAM matches key ARNs, so the resource names the keys of that account and region and kms:ResourceAliases narrows it to the one alias, with kms:ViaService and that reports bucket as encryption context.',
   FAILBACK_REPAIR:
     'The approved failback repair (failbackRepair) copies to the source every object the replica holds and the source lacks or holds older, and writes a delete marker where the replica deleted one, under the pair prefix; it reads versions and tags of the replica there and never deletes a version.',
   FAILBACK_REPAIR_KEY_BY_ALIAS:

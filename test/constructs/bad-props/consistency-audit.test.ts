@@ -20,6 +20,12 @@ function audit(over: Partial<ConsistencyAuditProps> | ((west: Stack) => Partial<
   };
 }
 
+const INV = (bucketName: string, prefix: string) => ({ bucketName, prefix });
+const BOTH = {
+  sourceInventory: INV('inv-east', 'inventory/orders/cdk-s3-dr-audit/'),
+  replicaInventory: INV('dr-reports', 'inventory/orders-replica/cdk-s3-dr-audit/'),
+};
+
 const schedule = (e: string) => audit({ schedule: ScheduleExpression.expression(e) });
 
 const cases: BadPropsCase[] = [
@@ -90,6 +96,30 @@ const cases: BadPropsCase[] = [
     build: () => new ConsistencyAudit(new Stack(testApp(), 'Agnostic'), 'Audit', PAIR),
     prop: 'env.region (stack)',
     message: 'give the stack an explicit env',
+  },
+  {
+    name: 'sourceInventory is given without replicaInventory',
+    build: audit({ sourceInventory: INV('inv-east', 'inventory/orders/cdk-s3-dr-audit/') }),
+    prop: 'replicaInventory',
+    message: "sourceInventory is given: an inventory audit reads both sides' reports",
+  },
+  {
+    name: 'an inventory audit is split into ranges',
+    build: audit({ ...BOTH, rangeCount: 4 }),
+    prop: 'rangeCount',
+    message: 'an inventory audit runs in one invocation over the whole prefix',
+  },
+  {
+    name: 'an inventory prefix is not a configuration folder',
+    build: audit({ ...BOTH, replicaInventory: INV('dr-reports', 'inventory/orders-replica') }),
+    prop: 'replicaInventory.prefix',
+    message: 'not the folder of an inventory configuration',
+  },
+  {
+    name: 'an inventory bucket name is invalid',
+    build: audit({ ...BOTH, sourceInventory: INV('Inv_East', 'inventory/orders/cdk-s3-dr-audit/') }),
+    prop: 'sourceInventory.bucketName',
+    message: '',
   },
 ];
 
