@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { UsageError } from '../shared/errors';
 import { formatS3Uri } from '../shared/s3-uri';
 import type { AuditConfig } from './contract';
@@ -40,9 +41,12 @@ export async function runInventoryInvocation(
       mode: event.mode ?? cfg.mode,
       lagWindowSeconds: event.lagWindowSeconds ?? cfg.lagWindowSeconds,
       deleteMarkerReplication: cfg.deleteMarkerReplication,
-      failedManifest: {
-        target: { bucket: cfg.reportsBucket, prefix: `${base}${DEFAULTS.failedManifestName}` },
-        client: clients.reports,
+      writeFailedManifest: async (csv) => {
+        const key = `${base}${DEFAULTS.failedManifestName}`;
+        await clients.reports.send(
+          new PutObjectCommand({ Bucket: cfg.reportsBucket, Key: key, Body: csv, ContentType: 'text/csv' }),
+        );
+        return `s3://${cfg.reportsBucket}/${key}`;
       },
     },
     {

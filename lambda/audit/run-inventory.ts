@@ -5,10 +5,11 @@
  * Batch Operations manifest of the source report. The records and the summary are therefore
  * those of a listing audit, while the live work is proportional to the differences.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { UsageError } from '../shared/errors';
+import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri, S3Location } from '../shared/s3-uri';
 import { AuditSummary, mergeSummaries } from './core';
@@ -112,11 +113,11 @@ export interface InventoryAuditOptions extends Omit<AuditOptions, 'checkpoint' |
   /** Rows per sorted run. @default 250000 */
   readonly runRows?: number;
   /**
-   * Where the Batch Operations manifest of the source versions whose replication FAILED is
-   * written (an `s3://bucket/key` object), with the client to write it.
+   * Writes the Batch Operations manifest of the source versions whose replication FAILED (CSV
+   * lines, no header) and returns where it went.
    * @default - not written
    */
-  readonly failedManifest?: { readonly target: S3Location; readonly client: S3Client };
+  readonly writeFailedManifest?: (csv: string) => Promise<string>;
 }
 
 export interface InventoryAuditDeps {
@@ -124,8 +125,8 @@ export interface InventoryAuditDeps {
   readonly sourceInventoryClient: S3Client;
   readonly replicaInventoryClient: S3Client;
   /** The live lookups of the differing keys. */
-  readonly sourceClient: S3Client;
-  readonly replicaClient: S3Client;
+  readonly sourceClient: S3Client | S3Access;
+  readonly replicaClient: S3Client | S3Access;
   readonly stats?: RequestStats;
   readonly sink: RecordSink;
   readonly clock?: () => number;
@@ -204,20 +205,12 @@ export async function runInventoryAudit(
   summary.durationMs = clock() - started;
   let failedVersions: number | undefined;
   let failedManifest: string | undefined;
-  if (options.failedManifest) {
+  if (options.writeFailedManifest) {
+    // Held in memory: failed replications are few (each one is also an alarm).
     const lines: string[] = [];
     for await (const line of replicationManifest(rowsOf(deps.sourceInventoryClient, source))) lines.push(line);
-    const { target, client } = options.failedManifest;
-    await client.send(
-      new PutObjectCommand({
-        Bucket: target.bucket,
-        Key: target.prefix,
-        Body: lines.join(''),
-        ContentType: 'text/csv',
-      }),
-    );
+    failedManifest = await options.writeFailedManifest(lines.join(''));
     failedVersions = lines.length;
-    failedManifest = formatS3Uri(target);
   }
   return {
     summary,

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AuditCheckpoint, compareKeys, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
@@ -9,7 +10,7 @@ import { JsonlFileSink } from '../audit/sink';
 import { AccessError, IncompleteError, OutputError, UsageError } from '../shared/errors';
 import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
-import { formatS3Uri, parseS3Uri } from '../shared/s3-uri';
+import { formatS3Uri, parseS3Uri, S3Location } from '../shared/s3-uri';
 import { CliIO, Progress } from './io';
 import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, PAIR_OPTIONS, parseOptions, regionOption } from './options';
 import { checkOutputPath, outputFailed } from './output-paths';
@@ -43,6 +44,15 @@ options:
   --hints                       save the page boundaries beside the report (<report>.hints.json) and, when
                                 a previous run saved them, list the ranges between them in parallel:
                                 faster against a distant endpoint, at the cost of more memory
+  --source-inventory URI        inventory mode: the folder of the source bucket's S3 Inventory configuration
+                                (s3://bucket/<prefix><source bucket>/<configuration id>/); with
+                                --replica-inventory. The newest complete reports of both sides are compared,
+                                every differing key is read again live, the rest is not listed. Read with
+                                the source's region and endpoint. Not with --parallel, --resume, --hints or a range
+  --replica-inventory URI       inventory mode: the folder of the replica bucket's inventory configuration
+                                (read with the replica's region and endpoint)
+  --failed-manifest FILE|s3://b/key  inventory mode: write the source versions whose replication FAILED as an
+                                S3 Batch Operations CSV manifest (for the backfill); s3:// goes where --report would
   --parallel N                  split the key space into N ranges of about equal size and list them at once,
                                 1-64 (default 1); the report is the same as a single-range run's. The split
                                 comes from the saved page boundaries with --hints, else from a sample of the
@@ -90,6 +100,14 @@ interface AuditInvocation {
   readonly checkpointFile: string;
   /** The page boundaries file, with --hints and a local report. */
   readonly hintsFile?: string;
+  /** Inventory mode: both sides' inventory folders, and where the FAILED manifest goes. */
+  readonly inventory?: InventoryFlags;
+}
+
+interface InventoryFlags {
+  readonly source: S3Location;
+  readonly replica: S3Location;
+  readonly failedManifest?: string;
 }
 
 interface SideOptions {
@@ -120,7 +138,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     if (boundaries[side].length < MAX_HINTS) boundaries[side].push(key);
   };
   const progress = new Progress(io);
-  let result: AuditRunResult;
+  let result: ListedResult;
   try {
     result = await listAndCompare(inv, { stats, sink, hints, onPageEnd, progress, io });
   } catch (err) {
@@ -130,6 +148,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     throw stopped(err, inv, args);
   }
   progress.done();
+  if (result.note) io.err(result.note);
   try {
     await sink.close();
   } catch (err) {
@@ -177,6 +196,9 @@ function parseAuditArgs(args: string[], env: CliIO['env']): AuditInvocation | 'h
     'page-size': { type: 'string' },
     hints: { type: 'boolean' },
     parallel: { type: 'string' },
+    'source-inventory': { type: 'string' },
+    'replica-inventory': { type: 'string' },
+    'failed-manifest': { type: 'string' },
   });
   if (v.help) return 'help';
   const source = parseS3Uri(v.source as string, '--source');
@@ -192,6 +214,7 @@ function parseAuditArgs(args: string[], env: CliIO['env']): AuditInvocation | 'h
       `--parallel ${parallel} cannot resume a checkpoint: resume with the same options without --parallel, or start a new audit`,
     );
   }
+  const inventory = inventoryFlags(v);
   const defaultRegion = regionOption('AWS_REGION', env.AWS_REGION || undefined) ?? 'us-east-1';
   const sourceSide = {
     region: regionOption('--source-region', v['source-region']) ?? defaultRegion,
@@ -265,6 +288,51 @@ function parseAuditArgs(args: string[], env: CliIO['env']): AuditInvocation | 'h
     jsonl,
     checkpointFile,
     hintsFile: reportIsS3 || !v.hints ? undefined : `${report}.hints.json`,
+    inventory,
+  };
+}
+
+/** The inventory flags: both folders or neither, and nothing a one-pass inventory run cannot do. */
+function inventoryFlags(v: Record<string, unknown>): InventoryFlags | undefined {
+  const s = v['source-inventory'] as string | undefined;
+  const r = v['replica-inventory'] as string | undefined;
+  const failedManifest = v['failed-manifest'] as string | undefined;
+  if (s === undefined && r === undefined) {
+    if (failedManifest !== undefined) {
+      throw new UsageError(
+        '--failed-manifest is read from the source inventory: give --source-inventory and --replica-inventory',
+      );
+    }
+    return undefined;
+  }
+  if (s === undefined || r === undefined) {
+    const [given, missing] =
+      s === undefined ? ['--replica-inventory', '--source-inventory'] : ['--source-inventory', '--replica-inventory'];
+    throw new UsageError(
+      `${given} is given without ${missing}: an inventory audit reads both sides' reports; give both, or neither for a listing audit`,
+    );
+  }
+  for (const flag of ['parallel', 'resume', 'hints', 'range-start-after', 'range-end-at']) {
+    if (v[flag] !== undefined && v[flag] !== false) {
+      throw new UsageError(
+        `--${flag} does not apply to an inventory audit (one pass over the whole prefix): drop it, or drop --source-inventory and --replica-inventory for a listing audit`,
+      );
+    }
+  }
+  if (failedManifest?.startsWith('s3://')) {
+    const loc = parseS3Uri(failedManifest, '--failed-manifest');
+    if (!loc.prefix || loc.prefix.endsWith('/')) {
+      throw new UsageError(
+        `--failed-manifest "${failedManifest}" needs an object key: write s3://bucket/path/failed.csv`,
+      );
+    }
+  } else if (failedManifest !== undefined) {
+    checkOutputPath('--failed-manifest', failedManifest);
+  }
+  return {
+    source: parseS3Uri(s, '--source-inventory'),
+    replica: parseS3Uri(r, '--replica-inventory'),
+    ...(failedManifest !== undefined ? { failedManifest } : {}),
   };
 }
 
@@ -309,6 +377,9 @@ function checkOutputs(outputs: ReadonlyArray<readonly [string, string | undefine
   }
 }
 
+/** A run's result, with what an inventory run read (printed before the summary). */
+type ListedResult = AuditRunResult & { readonly note?: string };
+
 interface RunDeps {
   readonly stats: RequestStats;
   readonly sink: JsonlFileSink;
@@ -318,8 +389,12 @@ interface RunDeps {
   readonly io: CliIO;
 }
 
-/** Lists both sides and compares them: as one range (resumable), or as --parallel ranges at once. */
-async function listAndCompare(inv: AuditInvocation, d: RunDeps): Promise<AuditRunResult> {
+/**
+ * Lists both sides and compares them: as one range (resumable), or as --parallel ranges at once;
+ * in inventory mode compares the two inventories instead. `note` says what an inventory run read.
+ */
+async function listAndCompare(inv: AuditInvocation, d: RunDeps): Promise<ListedResult> {
+  if (inv.inventory) return compareInventories(inv, inv.inventory, d);
   const started = Date.now();
   let n = 0;
   const report = (keys: number, discrepancies: number, pending: number) => {
@@ -360,6 +435,66 @@ async function listAndCompare(inv: AuditInvocation, d: RunDeps): Promise<AuditRu
       onProgress: (s) => report(s.keys, s.discrepancies, s.counts.pending),
     },
   );
+}
+
+/** The inventory audit: both sides' newest complete inventories compared, every difference read again live. */
+async function compareInventories(
+  inv: AuditInvocation,
+  flags: InventoryFlags,
+  d: RunDeps,
+): Promise<AuditRunResult & { note: string }> {
+  const { createS3Client } = await import('../shared/s3-client');
+  const { runInventoryAudit } = await import('../audit/run-inventory');
+  const client = (s: SideOptions) => createS3Client({ ...s, maxAttempts: inv.maxAttempts, stats: d.stats });
+  const failed = flags.failedManifest;
+  const r = await runInventoryAudit(
+    {
+      ...inv.options,
+      sourceInventory: flags.source,
+      replicaInventory: flags.replica,
+      ...(failed
+        ? {
+            writeFailedManifest: (csv: string) =>
+              writeText(failed, csv, () => createS3Client({ ...inv.reportSide, maxAttempts: inv.maxAttempts })),
+          }
+        : {}),
+    },
+    {
+      sourceInventoryClient: client(inv.sourceSide),
+      replicaInventoryClient: client(inv.replicaSide),
+      sourceClient: S3Access.fromOptions({ ...inv.sourceSide, maxAttempts: inv.maxAttempts, stats: d.stats }),
+      replicaClient: S3Access.fromOptions({ ...inv.replicaSide, maxAttempts: inv.maxAttempts, stats: d.stats }),
+      stats: d.stats,
+      sink: d.sink,
+    },
+  );
+  const note =
+    `inventories: ${r.source.folder} and ${r.replica.folder}; ${r.recheckedKeys} differing keys read again live` +
+    (r.failedManifest ? `; ${r.failedVersions} failed replications in ${r.failedManifest}` : '');
+  return { status: 'complete', summary: r.summary, note };
+}
+
+/** Writes text to a local file or to s3://bucket/key; returns where it went. */
+async function writeText(target: string, text: string, client: () => S3Client): Promise<string> {
+  if (!target.startsWith('s3://')) {
+    try {
+      writeFileSync(target, text);
+    } catch (err) {
+      throw outputFailed(
+        '--failed-manifest',
+        target,
+        err,
+        'the audit completed without its failed-replication manifest',
+      );
+    }
+    return target;
+  }
+  const loc = parseS3Uri(target, '--failed-manifest');
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  await client().send(
+    new PutObjectCommand({ Bucket: loc.bucket, Key: loc.prefix, Body: text, ContentType: 'text/csv' }),
+  );
+  return target;
 }
 
 /**

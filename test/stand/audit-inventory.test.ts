@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { AuditRecord, AuditSummary } from '../../lambda/audit/core';
 import { auditInvocation } from '../../lambda/audit/index';
+import { main } from '../../lambda/cli/main';
 import { AuditReport } from '../../lambda/audit/report';
 import { createBucket, emptyAndDeleteBucket, standClient, standEnv, standSide } from '../support/stand';
 import { InvRow, VERSIONS_SCHEMA, writeInventory } from '../support/inventory-files';
@@ -214,5 +215,51 @@ describe('an inventory-backed audit on the stand', () => {
     expect(await manifest.Body!.transformToString()).toMatch(new RegExp(`^${src},obj/missing,[^,\\n]+\\n$`));
     expect(emf).toHaveLength(1);
     expect(comparable(inv.summary)).toEqual(comparable(listed.summary));
+  });
+
+  test('the CLI in inventory mode gives the listing audit report and writes the failed-objects manifest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inv-cli-'));
+    const io = (lines: string[]) => ({
+      out: (l: string) => lines.push(l),
+      err: (l: string) => lines.push(l),
+      isTTY: false,
+      env: { ...process.env, AWS_REGION: za.region },
+    });
+    const common = [
+      '--source',
+      `s3://${src}/obj/`,
+      '--replica',
+      `s3://${dst}/obj/`,
+      '--source-endpoint',
+      za.endpoint,
+      '--replica-endpoint',
+      za.endpoint,
+      '--lag-window',
+      '0',
+    ];
+    const lines: string[] = [];
+    const code = await main(
+      [
+        'audit',
+        ...common,
+        '--source-inventory',
+        `s3://${reports}/${src}/${CONFIG_ID}/`,
+        '--replica-inventory',
+        `s3://${reports}/${dst}/${CONFIG_ID}/`,
+        '--failed-manifest',
+        join(dir, 'failed.csv'),
+        '--report',
+        join(dir, 'inventory.json'),
+      ],
+      io(lines),
+    );
+    expect(code).toBe(1); // discrepancies
+    expect(lines.join('\n')).toMatch(/6 differing keys read again live; 1 failed replications in .*failed\.csv/);
+    expect(await main(['audit', ...common, '--report', join(dir, 'listing.json')], io([]))).toBe(1);
+    const read = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as AuditReport;
+    const [inv, listed] = [read('inventory.json'), read('listing.json')];
+    expect(kinds(inv.discrepancies)).toEqual(kinds(listed.discrepancies));
+    expect(comparable(inv.summary)).toEqual(comparable(listed.summary));
+    expect(readFileSync(join(dir, 'failed.csv'), 'utf8')).toMatch(new RegExp(`^${src},obj/missing,[^,\\n]+\\n$`));
   });
 });
