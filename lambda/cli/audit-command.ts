@@ -260,6 +260,7 @@ function parseAuditArgs(args: string[], env: CliIO['env']): AuditInvocation | 'h
     ['--report', reportIsS3 ? undefined : report],
     ['--jsonl', jsonl],
     ['--checkpoint', checkpointFile],
+    ['--failed-manifest', inventory?.failedManifest?.startsWith('s3://') ? undefined : inventory?.failedManifest],
   ]);
   if (checkpoint && !existsSync(jsonl)) {
     throw new UsageError(
@@ -326,8 +327,6 @@ function inventoryFlags(v: Record<string, unknown>): InventoryFlags | undefined 
         `--failed-manifest "${failedManifest}" needs an object key: write s3://bucket/path/failed.csv`,
       );
     }
-  } else if (failedManifest !== undefined) {
-    checkOutputPath('--failed-manifest', failedManifest);
   }
   return {
     source: parseS3Uri(s, '--source-inventory'),

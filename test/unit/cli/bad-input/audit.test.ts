@@ -7,6 +7,12 @@ import { BadInputCase, runCli } from '../../../support/cli';
 const dir = mkdtempSync(join(tmpdir(), 'bad-audit-'));
 const ok = ['audit', '--source', 's3://src-bucket', '--replica', 's3://dst-bucket', '--report', join(dir, 'r.json')];
 const ep = 'http://127.0.0.1:7480';
+const inventories = [
+  '--source-inventory',
+  's3://inv-a/src-bucket/daily/',
+  '--replica-inventory',
+  's3://inv-b/dst-bucket/daily/',
+];
 
 const cases: BadInputCase[] = [
   [
@@ -111,6 +117,42 @@ const cases: BadInputCase[] = [
     [...ok, '--jsonl', '-x'],
     2,
     '--jsonl needs a value, and the word after it starts with "-"',
+  ],
+  [
+    'source inventory without the replica inventory',
+    [...ok, '--source-inventory', 's3://inv-a/src-bucket/daily/'],
+    2,
+    '--source-inventory is given without --replica-inventory',
+  ],
+  [
+    'failed manifest without inventories',
+    [...ok, '--failed-manifest', join(dir, 'failed.csv')],
+    2,
+    '--failed-manifest is read from the source inventory',
+  ],
+  [
+    'inventory audit with --parallel',
+    [...ok, ...inventories, '--parallel', '4'],
+    2,
+    '--parallel does not apply to an inventory audit',
+  ],
+  [
+    'inventory audit with a range',
+    [...ok, ...inventories, '--range-end-at', 'm'],
+    2,
+    '--range-end-at does not apply to an inventory audit',
+  ],
+  [
+    'failed manifest to a bucket without a key',
+    [...ok, ...inventories, '--failed-manifest', 's3://reports-bucket/'],
+    2,
+    '--failed-manifest "s3://reports-bucket/" needs an object key',
+  ],
+  [
+    'failed manifest into the report file',
+    [...ok, ...inventories, '--failed-manifest', join(dir, 'r.json')],
+    2,
+    '--report and --failed-manifest are the same file',
   ],
 ];
 
