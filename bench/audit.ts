@@ -36,6 +36,7 @@ import {
   Timed,
 } from './common';
 import { choiceArg, numberArg } from './args';
+import { oneZonePairArgs } from '../test/support/stand';
 
 /**
  * Keys that test the ordering and encoding paths, added by `--layout mixed`: a character above
@@ -124,25 +125,7 @@ function median(xs: number[]): number {
 
 /** The audit command line both measurements run: both buckets through zone za, no lag window. */
 function auditArgs(za: { endpoint: string; region: string }, src: string, rep: string, report: string): string[] {
-  return [
-    'audit',
-    '--source',
-    `s3://${src}`,
-    '--replica',
-    `s3://${rep}`,
-    '--source-endpoint',
-    za.endpoint,
-    '--replica-endpoint',
-    za.endpoint,
-    '--source-region',
-    za.region,
-    '--replica-region',
-    za.region,
-    '--lag-window',
-    '0',
-    '--report',
-    report,
-  ];
+  return ['audit', ...oneZonePairArgs(za, src, rep), '--report', report];
 }
 
 async function main() {

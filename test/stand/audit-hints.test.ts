@@ -13,6 +13,7 @@ import {
   emptyAndDeleteBucket,
   putObjects,
   standClient,
+  oneZonePairArgs,
   standSide,
   useStandCredentials,
 } from '../support/stand';
@@ -34,28 +35,7 @@ const keys = Array.from({ length: 1200 }, (_, i) => `f${i % 7}/k${String(i).padS
 
 async function audit(report: string, extra: string[] = []) {
   const code = await main(
-    [
-      'audit',
-      '--source',
-      `s3://${src}`,
-      '--replica',
-      `s3://${rep}`,
-      '--source-endpoint',
-      za.endpoint,
-      '--replica-endpoint',
-      za.endpoint,
-      '--source-region',
-      za.region,
-      '--replica-region',
-      za.region,
-      '--lag-window',
-      '0',
-      '--page-size',
-      '100',
-      '--report',
-      report,
-      ...extra,
-    ],
+    ['audit', ...oneZonePairArgs(za, src, rep), '--page-size', '100', '--report', report, ...extra],
     io(),
   );
   const r = JSON.parse(readFileSync(report, 'utf8'));

@@ -15,6 +15,7 @@ import {
   emptyAndDeleteBucket,
   putObjects,
   standClient,
+  oneZonePairArgs,
   standSide,
   useStandCredentials,
 } from '../support/stand';
@@ -42,26 +43,7 @@ const contentChanged = ['big/01700', 't149/f0', '\uE000/001'];
 const extra = ['big/01234x', 'm-extra', '\u{1F600}/zz'];
 
 function args(report: string, extra: string[] = []): string[] {
-  return [
-    'audit',
-    '--source',
-    `s3://${src}`,
-    '--replica',
-    `s3://${rep}`,
-    '--source-endpoint',
-    za.endpoint,
-    '--replica-endpoint',
-    za.endpoint,
-    '--source-region',
-    za.region,
-    '--replica-region',
-    za.region,
-    '--lag-window',
-    '0',
-    '--report',
-    report,
-    ...extra,
-  ];
+  return ['audit', ...oneZonePairArgs(za, src, rep), '--report', report, ...extra];
 }
 
 async function audit(name: string, extra: string[] = []) {

@@ -24,6 +24,7 @@ import {
   putObjects,
   standClient,
   standEnv,
+  oneZonePairArgs,
   standSide,
   VersionEntry,
 } from '../support/stand';
@@ -59,22 +60,7 @@ async function pair(base: [string, string][]): Promise<[string, string]> {
   return [src, dst];
 }
 
-const sides = (src: string, dst: string) => [
-  '--source',
-  `s3://${src}`,
-  '--replica',
-  `s3://${dst}`,
-  '--source-endpoint',
-  za.endpoint,
-  '--replica-endpoint',
-  za.endpoint,
-  '--source-region',
-  za.region,
-  '--replica-region',
-  za.region,
-  '--lag-window',
-  '0',
-];
+const sides = (src: string, dst: string) => oneZonePairArgs(za, src, dst);
 
 const readReport = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as RepairReport;
 const id = (v: VersionEntry) => `${v.key}@${v.versionId}${v.isDeleteMarker ? ' (marker)' : ` ${v.etag}`}`;

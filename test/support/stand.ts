@@ -86,6 +86,29 @@ export function standSide(zone: Zone): { region: string; endpoint: string } {
   return { region: z.region, endpoint: z.endpoint };
 }
 
+/**
+ * The pair flags of `audit`, `repair` and `drill` for two buckets of one zone (no replication
+ * between them, so planted differences stay put), with no lag window: every difference counts.
+ */
+export function oneZonePairArgs(side: { region: string; endpoint: string }, source: string, replica: string): string[] {
+  return [
+    '--source',
+    `s3://${source}`,
+    '--replica',
+    `s3://${replica}`,
+    '--source-endpoint',
+    side.endpoint,
+    '--replica-endpoint',
+    side.endpoint,
+    '--source-region',
+    side.region,
+    '--replica-region',
+    side.region,
+    '--lag-window',
+    '0',
+  ];
+}
+
 /** Puts the stand's credentials into the process environment, where the SDK looks for them. */
 export function useStandCredentials(): void {
   const env = standEnv();
