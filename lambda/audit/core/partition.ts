@@ -7,14 +7,19 @@ import { KeyRange } from './types';
  *
  * A probe is one ListObjectsV2 request with `StartAfter`: it returns the next page of keys after
  * a point, and so proves that no other key lies between the point and the page's last key (the
- * page "covers" that interval exactly). Between covered intervals the number of keys is estimated
- * from the density of the neighbouring pages, measured on a scale built from the characters seen
- * (so that keys made of digits or hex spread over the whole scale, whatever their code points).
- * The sampler probes the middle of the gap holding the most estimated keys, a few at a time,
- * until its request budget is spent or every gap is known; a probe landing in empty space returns
- * the next keys after it, which proves the space between empty. Boundaries are then taken at the
- * quantiles of the estimated distribution: observed keys inside covered intervals, interpolated
- * keys inside gaps.
+ * page "covers" that interval exactly). Keys are placed on a numeric scale built from the
+ * characters seen at each position (digits counted as all ten as soon as one is seen), so that
+ * numbered or hashed names spread evenly over it. Between covered intervals the density of keys is
+ * taken to vary linearly from the density at the end of the page before to the density at the
+ * start of the page after; a page whose first key lies far after its start point shows that the
+ * space just before that key is empty, and gives density 0 there.
+ *
+ * The sampler probes where the estimate is least certain: a gap whose two ends disagree (a dense
+ * region ends somewhere inside it) is halved, a gap open to the end of the space is probed at a
+ * few times the distance already known (so the end of a dense run is found in a few probes), and a
+ * gap whose ends agree gets a probe at its middle once the others are settled. Boundaries are then
+ * taken at the quantiles of the estimated distribution: observed keys inside covered intervals,
+ * interpolated keys inside gaps.
  */
 
 /** What one probe returns: up to a page of keys after its start, in S3 order, relative to the prefix. */
@@ -59,17 +64,42 @@ export interface KeySpaceSample {
   readonly requests: number;
 }
 
+/**
+ * A stretch of a gap (fractions of its span) over which the density goes linearly from `d0` to `d1`
+ * keys per unit of the scale.
+ */
+interface Segment {
+  readonly t0: number;
+  readonly t1: number;
+  readonly d0: number;
+  readonly d1: number;
+  /** True when the ends of the gap disagree about this stretch. */
+  readonly unsure: boolean;
+}
+
+/** A gap between two covered intervals, with the densities measured at its two ends. */
+interface Gap {
+  readonly kind: 'gap';
+  readonly after: string | undefined;
+  /** The start of the next covered interval; undefined: the end of the sampled range. */
+  readonly end: string | undefined;
+  /** Its length on the scale. */
+  readonly span: number;
+  /**
+   * The rest of the subtree of the key before the gap (at the density there), the names between
+   * the two subtrees, and the start of the subtree of the key after it (at the density there).
+   */
+  readonly segments: readonly Segment[];
+  /** Estimated keys. */
+  readonly mass: number;
+  /** True when the gap runs to the end of the sampled range with nothing seen after it. */
+  readonly open: boolean;
+  /** The first key of the covered interval before the gap. */
+  readonly from: string | undefined;
+}
+
 /** One piece of the estimated distribution: seen keys, or a gap of estimated size. */
-type Piece =
-  | { readonly kind: 'keys'; readonly keys: readonly string[] }
-  | {
-      readonly kind: 'gap';
-      readonly after: string | undefined;
-      readonly end: string | undefined;
-      readonly mass: number;
-      /** The first key of the covered interval before the gap. */
-      readonly from: string | undefined;
-    };
+type Piece = { readonly kind: 'keys'; readonly keys: readonly string[] } | Gap;
 
 /**
  * Samples the key space with at most `maxRequests` probes. The first probe lists from the start of
@@ -93,33 +123,40 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   };
 
   requests++;
-  record(within.startAfter, await probe(within.startAfter));
+  const first = await probe(within.startAfter);
+  record(within.startAfter, first);
+  // Keys per list page, as the first page shows when more follow.
+  const pageSize = first.truncated && first.keys.length > 0 ? first.keys.length : DEFAULT_PAGE_SIZE;
   while (requests < budget) {
+    const sample = { within, keys, covered, requests };
     const scale = Scale.of(keys);
-    const gaps = pieces({ within, keys, covered, requests }, scale)
-      .filter((p): p is Extract<Piece, { kind: 'gap' }> => p.kind === 'gap')
-      .filter((g) => !unsplittable.has(`${g.after}\u0000${g.end}`))
-      .sort((a, b) => b.mass - a.mass);
+    const all = pieces(sample, scale).filter((p): p is Gap => p.kind === 'gap');
+    const total = all.reduce((n, g) => n + g.mass, keys.length);
+    // Spend in proportion to the listing as now estimated: a small key space is not sampled with the
+    // budget of a large one.
+    // (While the end of the key space is not found the total is unknown: the end is searched first.)
+    const endFound = covered[covered.length - 1].last === undefined;
+    const cap = endFound ? Math.min(budget, sampleBudget(total, pageSize)) : budget;
+    if (requests >= cap) break;
+    const gaps = all.filter((g) => !unsplittable.has(`${g.after}\u0000${g.end}`));
+    if (gaps.length === 0) break;
+    // The gaps in order of how much of the estimate they could move (stable: ties keep key order).
+    const ranked = gaps
+      .map((g) => ({ g, doubt: doubt(g) }))
+      .sort((a, b) => b.doubt - a.doubt)
+      .map((x) => x.g);
     const starts: string[] = [];
-    const room = Math.min(concurrency, budget - requests);
-    for (const g of gaps) {
+    const room = Math.min(concurrency, cap - requests);
+    for (const g of ranked) {
       if (starts.length >= room) break;
-      const end = g.end ?? within.endAt;
-      // Far from what is known, gallop: probe at a few times the distance already known, so that the
-      // end of a dense run is found in a few probes; close to it, halve the gap.
-      const reach = scale.span(keys[0], g.after);
-      const whole = scale.span(g.after, end);
-      let f = whole > 0 ? Math.min(0.5, (4 * reach) / whole) : 0.5;
-      let any = false;
-      while (starts.length < room) {
-        const at = scale.between(g.after, end, f);
-        if (at === undefined || starts.includes(at)) break;
-        starts.push(at);
-        any = true;
-        if (f >= 0.5) break;
-        f = Math.min(0.5, f * 5);
+      // A gap holding a negligible part of the estimate is not worth a request.
+      if (doubt(g) < total * NEGLIGIBLE) break;
+      const at = probePoint(g, scale, keys[0], within.endAt);
+      if (at === undefined || starts.includes(at)) {
+        unsplittable.add(`${g.after}\u0000${g.end}`);
+        continue;
       }
-      if (!any) unsplittable.add(`${g.after}\u0000${g.end}`);
+      starts.push(at);
     }
     if (starts.length === 0) break;
     // The probes of one round run together.
@@ -128,6 +165,110 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     starts.forEach((s, i) => record(s, pages[i]));
   }
   return { within, keys, covered, requests };
+}
+
+/** Keys per list page when the first page does not show it (ListObjectsV2 returns up to 1,000). */
+const DEFAULT_PAGE_SIZE = 1000;
+
+/** The share of a two-sided audit's list requests a sample may spend. */
+export const SAMPLE_SHARE = 0.01;
+
+/** Requests a sample may always spend: the first page, and one probe after it. */
+export const MIN_SAMPLE_REQUESTS = 2;
+
+/**
+ * Requests a sample of a key space of about `keys` keys may spend: 1% of the list requests of a
+ * two-sided audit of it (one per page per side), and never fewer than two.
+ */
+export function sampleBudget(keys: number, pageSize = DEFAULT_PAGE_SIZE): number {
+  return Math.max(MIN_SAMPLE_REQUESTS, Math.floor(SAMPLE_SHARE * 2 * Math.ceil(keys / pageSize) + 1e-9));
+}
+
+/** Part of the estimate below which a gap gets no probe. */
+const NEGLIGIBLE = 0.002;
+
+/** Weight of a stretch both ends agree on: what it could hide that neither end shows. */
+const HIDDEN = 0.1;
+
+const segMass = (g: Gap, s: Segment) => (g.span * (s.t1 - s.t0) * (s.d0 + s.d1)) / 2;
+
+/**
+ * How much a stretch of a gap could move the estimate: where the ends disagree, a dense region
+ * starts or ends somewhere inside it (up to the larger density over all of it); elsewhere a share of
+ * its mass for what it could hide.
+ */
+function segDoubt(g: Gap, s: Segment): number {
+  const m = segMass(g, s);
+  if (!s.unsure) return HIDDEN * m;
+  return Math.max(m, (g.span * (s.t1 - s.t0) * Math.max(s.d0, s.d1, ...g.segments.map((x) => x.d0))) / 2);
+}
+
+function doubt(g: Gap): number {
+  return g.segments.reduce((n, s) => n + segDoubt(g, s), 0);
+}
+
+/** Where to probe a gap next. */
+function probePoint(g: Gap, scale: Scale, first: string | undefined, endAt: string | undefined): string | undefined {
+  const end = g.end ?? endAt;
+  if (g.open) {
+    // Open to the end of the space: gallop, at a few times the distance already known, so that the
+    // end of a dense run is found in a few probes without halving the whole space down to it.
+    const reach = scale.span(first, g.after);
+    const f = g.span > 0 ? Math.min(0.5, (GALLOP * reach) / g.span) : 0.5;
+    return scale.between(g.after, end, f) ?? scale.between(g.after, end, 0.5);
+  }
+  // Otherwise split the stretch that could move the estimate most: where half its estimated keys lie
+  // before the point, or in its middle when it is estimated empty.
+  const s = [...g.segments].sort((x, y) => segDoubt(g, y) - segDoubt(g, x))[0];
+  let t = 0.5;
+  if (s) {
+    const m = segMass(g, s);
+    t = m > 0 ? massFraction(g, massBefore(g, s.t0) + m / 2) : (s.t0 + s.t1) / 2;
+  }
+  return scale.between(g.after, end, t) ?? scale.between(g.after, end, 0.5);
+}
+
+/** Ends of a gap whose densities are within this factor agree. */
+const AGREE = 2;
+
+/** How far past the known keys an open gap is probed, in multiples of the distance they cover. */
+const GALLOP = 4;
+
+/** Where in a gap (fraction of its span) the first `m` of its estimated keys end. */
+function massFraction(g: Gap, m: number): number {
+  if (g.mass <= 0 || g.span <= 0) return 0.5;
+  let rest = m;
+  for (const s of g.segments) {
+    const sm = segMass(g, s);
+    if (rest > sm) {
+      rest -= sm;
+      continue;
+    }
+    const w = s.t1 - s.t0;
+    if (w <= 0) return s.t0;
+    // Density d0 + (d1 - d0) y / w over y in [0, w]: span (d0 y + q y^2) = rest.
+    const a = s.d0;
+    const q = (s.d1 - s.d0) / (2 * w);
+    const x = rest / g.span;
+    let y: number;
+    if (Math.abs(q) < 1e-12 * Math.max(s.d0, s.d1, 1e-300)) y = a > 0 ? x / a : w / 2;
+    else y = (-a + Math.sqrt(Math.max(0, a * a + 4 * q * x))) / (2 * q);
+    return Math.min(s.t1, Math.max(s.t0, s.t0 + (Number.isFinite(y) ? y : w / 2)));
+  }
+  return 1;
+}
+
+/** Estimated keys in the first `t` (fraction of its span) of a gap. */
+function massBefore(g: Gap, t: number): number {
+  const u = Math.min(1, Math.max(0, t));
+  let n = 0;
+  for (const s of g.segments) {
+    if (u <= s.t0) break;
+    const w = s.t1 - s.t0;
+    const y = Math.min(u, s.t1) - s.t0;
+    if (w > 0) n += g.span * (s.d0 * y + ((s.d1 - s.d0) * y * y) / (2 * w));
+  }
+  return n;
 }
 
 /**
@@ -149,7 +290,7 @@ export function planFromSample(sample: KeySpaceSample, count: number): { ranges:
       const b =
         p.kind === 'keys'
           ? p.keys[Math.max(0, Math.ceil(inPiece) - 1)]
-          : (scale.between(p.after, p.end ?? sample.within.endAt, inPiece / size) ?? p.after);
+          : (scale.between(p.after, p.end ?? sample.within.endAt, massFraction(p, inPiece)) ?? p.after);
       if (b !== undefined) bounds.push(b);
       j++;
     }
@@ -165,13 +306,14 @@ function estimateIn(ps: readonly Piece[], scale: Scale, r: KeyRange): number {
   for (const p of ps) {
     if (p.kind === 'keys') n += p.keys.filter((k) => keyInRange(k, r)).length;
     else {
-      // The part of the gap inside the range, in proportion to its span on the scale.
+      // The part of the gap inside the range, by where it starts and ends on the scale.
       const lo = maxKey(p.after, r.startAfter);
       const hi = minKey(p.end, r.endAt);
       if (hi !== undefined && lo !== undefined && compareKeys(lo, hi) >= 0) continue;
-      const whole = scale.span(p.after, p.end);
-      const part = scale.span(lo, hi);
-      if (whole > 0) n += p.mass * Math.min(1, part / whole);
+      if (p.span <= 0) continue;
+      const t0 = scale.span(p.after, lo) / p.span;
+      const t1 = 1 - scale.span(hi, p.end) / p.span;
+      n += Math.max(0, massBefore(p, t1) - massBefore(p, t0));
     }
   }
   return n;
@@ -181,32 +323,89 @@ function estimateIn(ps: readonly Piece[], scale: Scale, r: KeyRange): number {
 function pieces(sample: KeySpaceSample, scale: Scale): Piece[] {
   const { keys, covered, within } = sample;
   const out: Piece[] = [];
+  const inside = covered.map((c) => keysIn(keys, c.after, c.last));
   // Keys per unit of the scale at one end of a covered interval, over its last (or first) keys
   // there: the neighbourhood of the gap, not the interval's empty parts or a distant cluster.
-  const density = (c: Covered, side: 'start' | 'end'): number | undefined => {
-    const ks = keysIn(keys, c.after, c.last);
+  const density = (i: number, side: 'start' | 'end'): number => {
+    const ks = inside[i];
     const w = ks.slice(
       side === 'end' ? Math.max(0, ks.length - DENSITY_WINDOW) : 0,
       side === 'end' ? ks.length : DENSITY_WINDOW,
     );
-    if (w.length < 2) return undefined;
+    if (w.length < 2) return 0;
     const span = scale.span(w[0], w[w.length - 1]);
-    return span > 0 ? (w.length - 1) / span : undefined;
+    if (!(span > 0)) return 0;
+    const d = (w.length - 1) / span;
+    // A page whose first key lies far after the probe's start shows empty space just before it.
+    // The lead is measured from the first name after the start made of characters seen there: a start
+    // such as "6" or "obj/0249:" (past the last digit) lies in a slot of the scale that holds no key.
+    const from = covered[i].after;
+    if (side === 'start' && scale.span(from === undefined ? from : scale.snap(from), w[0]) * d > EMPTY_LEAD) return 0;
+    return d;
   };
   for (let i = 0; i < covered.length; i++) {
     const c = covered[i];
-    const inC = keysIn(keys, c.after, c.last);
-    out.push({ kind: 'keys', keys: inC });
+    out.push({ kind: 'keys', keys: inside[i] });
     if (c.last === undefined) break;
     const next = covered[i + 1];
-    const left = density(c, 'end');
-    const right = next ? density(next, 'start') : undefined;
-    const known = [left, right].filter((d): d is number => d !== undefined);
-    const d = known.length ? known.reduce((x, y) => x + y, 0) / known.length : 0;
+    const left = density(i, 'end');
+    const right = next ? density(i + 1, 'start') : 0;
     const end = next?.after;
-    out.push({ kind: 'gap', after: c.last, end, mass: d * scale.span(c.last, end ?? within.endAt), from: inC[0] });
+    const span = scale.span(c.last, end ?? within.endAt);
+    const open = next === undefined || (next.last === undefined && inside[i + 1].length === 0);
+    // Nothing known past an open gap: its density is taken to fall from the one before it to none.
+    const segments = open
+      ? [{ t0: 0, t1: 1, d0: left, d1: 0, unsure: true }]
+      : segmentsOf(scale, c.last, end ?? within.endAt, span, left, right);
+    const g: Omit<Gap, 'mass'> = { kind: 'gap', after: c.last, end, span, segments, open, from: inside[i][0] };
+    out.push({ ...g, mass: segments.reduce((n, s) => n + segMass(g as Gap, s), 0) });
   }
   return out;
+}
+
+/**
+ * The stretches of the gap (a, e]: the rest of the subtree of `a` below the first character where
+ * `a` and `e` differ, at the density after `a`; the start of the subtree of `e` there, at the
+ * density before `e`; and the names between, at the density of both ends where they agree (linear
+ * from one to the other), or the smaller where they disagree (a region of keys ends at a subtree's
+ * end more often than halfway through the names after it).
+ */
+function segmentsOf(
+  scale: Scale,
+  a: string,
+  e: string | undefined,
+  span: number,
+  left: number,
+  right: number,
+): Segment[] {
+  const agree = Math.max(left, right) <= AGREE * Math.min(left, right);
+  if (!(span > 0)) return [{ t0: 0, t1: 1, d0: left, d1: right, unsure: !agree }];
+  const ca = Array.from(a);
+  const ce = e === undefined ? [] : Array.from(e);
+  let d = 0;
+  while (d < ca.length && d < ce.length && ca[d] === ce[d]) d++;
+  const tl = d < ca.length ? Math.min(1, scale.span(a, scale.subtreeEnd(ca.slice(0, d + 1).join(''))) / span) : 0;
+  const tr = e !== undefined && d < ce.length ? Math.max(tl, 1 - scale.span(ce.slice(0, d + 1).join(''), e) / span) : 1;
+  // Between two digits (or two letters of one case) the names are siblings in one numbered or hashed
+  // family, which more likely runs on than stops at a subtree; between other characters they are
+  // names no key was seen with.
+  const siblings =
+    d < ca.length && d < ce.length && charClass(ca[d]) !== undefined && charClass(ca[d]) === charClass(ce[d]);
+  const low = Math.min(left, right);
+  const mid = agree || siblings ? { d0: left, d1: right } : { d0: low, d1: low };
+  return [
+    { t0: 0, t1: tl, d0: left, d1: left, unsure: !agree },
+    { t0: tl, t1: tr, ...mid, unsure: !agree },
+    { t0: tr, t1: 1, d0: right, d1: right, unsure: !agree },
+  ];
+}
+
+/** 'digit', 'lower' or 'upper' for ASCII digits and letters; undefined for other characters. */
+function charClass(ch: string): string | undefined {
+  if (ch >= '0' && ch <= '9') return 'digit';
+  if (ch >= 'a' && ch <= 'z') return 'lower';
+  if (ch >= 'A' && ch <= 'Z') return 'upper';
+  return undefined;
 }
 
 /** Sorted distinct union of two key lists in S3 order. */
@@ -285,106 +484,205 @@ function keysIn(keys: readonly string[], after: string | undefined, last: string
 /** Keys at the end of a covered interval whose spacing gives the density next to it. */
 const DENSITY_WINDOW = 200;
 
-/** Digits of the scale kept after the common prefix of two keys. */
-const PRECISION = 10;
+/**
+ * Empty space before a page's first key, in key spacings of the page, beyond which the page is
+ * taken to start a dense region rather than continue one.
+ */
+const EMPTY_LEAD = 20;
+
+/** Width on the scale of the end of a key, against 1 for each character seen at a position. */
+const END_WIDTH = 0.001;
+
+/** Width of the space past the last character seen at a position, where unseen names may lie. */
+const PAST_WIDTH = 0.25;
+
+const DIGITS = Array.from({ length: 10 }, (_, i) => 0x30 + i);
+const HEX_LETTERS = Array.from({ length: 6 }, (_, i) => 0x61 + i);
+const isLetter = (cp: number) => (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
 
 /**
- * A numeric scale for keys: each character is a digit, its rank among the characters seen (0 ends
- * the key), so a key is a number in [0, 1) and S3 order is numeric order. Characters not seen fall
- * between the ranks of their neighbours. `undefined` as a start is the empty key (0); as an end,
- * the end of the space (1).
+ * The characters of each position, sorted. A position holding one digit is taken to hold all ten;
+ * a run of such positions is hexadecimal (all of 0-9a-f) when one of them shows two letters a-f
+ * and none of them a letter past f.
+ */
+function alphabetsOf(seen: readonly Set<number>[]): number[][] {
+  const hasDigit = seen.map((s) => DIGITS.some((d) => s.has(d)));
+  const hexLike = seen.map((s, j) => hasDigit[j] && [...s].every((c) => !isLetter(c) || HEX_LETTERS.includes(c)));
+  const hex = seen.map((s, j) => hexLike[j] && HEX_LETTERS.filter((c) => s.has(c)).length >= 2);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let j = 0; j < seen.length; j++) {
+      if (!hex[j] && hexLike[j] && (hex[j - 1] || hex[j + 1])) hex[j] = changed = true;
+    }
+  }
+  return seen.map((s, j) => {
+    const out = new Set(s);
+    if (hasDigit[j]) DIGITS.forEach((d) => out.add(d));
+    if (hex[j]) HEX_LETTERS.forEach((d) => out.add(d));
+    return [...out].sort((a, b) => a - b);
+  });
+}
+
+/** Where a character falls among the slots of a position, in units of one character. */
+interface Slot {
+  readonly start: number;
+  readonly width: number;
+}
+
+/**
+ * A numeric scale for keys. Each position of a key is split into slots: the end of a key (narrow),
+ * one slot per character seen at that position, in order, and the space past the last of them
+ * (narrow); a key is the point reached by descending through the slots of its characters, so S3
+ * order is numeric order. Slots are per position, so that a numbered or hashed part of the keys is
+ * spread evenly whatever other names hold at other positions. A character not seen falls on the
+ * edge between its neighbours. `undefined` as a start is the empty key (0); as an end, the end of
+ * the space (1).
  */
 export class Scale {
+  /** The scale of a sample's keys. */
   static of(keys: readonly string[]): Scale {
-    const cps = new Set<number>();
-    for (const k of keys) for (const ch of k) cps.add(ch.codePointAt(0)!);
-    return new Scale([...cps].sort((a, b) => a - b));
+    const at: Set<number>[] = [];
+    const all = new Set<number>();
+    for (const k of keys) {
+      let j = 0;
+      for (const ch of k) {
+        const cp = ch.codePointAt(0)!;
+        (at[j] ??= new Set()).add(cp);
+        all.add(cp);
+        j++;
+      }
+    }
+    const positions = alphabetsOf(Array.from(at, (x) => x ?? new Set<number>()));
+    return new Scale(positions, alphabetsOf([all])[0]);
   }
 
-  /** The base: the characters seen, the end of a key, and one digit past the last character. */
-  private readonly base: number;
+  private constructor(
+    private readonly positions: readonly (readonly number[])[],
+    /** For positions past the longest key seen. */
+    private readonly fallback: readonly number[],
+  ) {}
 
-  private constructor(private readonly alphabet: readonly number[]) {
-    this.base = alphabet.length + 2;
+  private alphabet(j: number): readonly number[] {
+    const a = this.positions[j];
+    return a && a.length > 0 ? a : this.fallback;
   }
 
-  private digit(cp: number): number {
+  /** The width of position j: its slots end to end. */
+  private width(j: number): number {
+    return this.alphabet(j).length + END_WIDTH + PAST_WIDTH;
+  }
+
+  private slot(j: number, cp: number): Slot {
+    const alphabet = this.alphabet(j);
     let lo = 0;
-    let hi = this.alphabet.length;
+    let hi = alphabet.length;
     while (lo < hi) {
       const m = (lo + hi) >> 1;
-      if (this.alphabet[m] < cp) lo = m + 1;
+      if (alphabet[m] < cp) lo = m + 1;
       else hi = m;
     }
-    return this.alphabet[lo] === cp ? lo + 1 : lo + 0.5;
+    if (alphabet[lo] === cp) return { start: END_WIDTH + lo, width: 1 };
+    return { start: END_WIDTH + lo, width: lo === alphabet.length ? PAST_WIDTH : 0 };
   }
 
-  private digits(key: string | undefined, end: boolean): number[] {
-    if (key === undefined) return end ? [this.base - 1] : [];
-    return Array.from(key, (ch) => this.digit(ch.codePointAt(0)!));
+  /** The value of `cps` from position `from` on, in units of the interval of its first `from` characters. */
+  private value(cps: readonly number[], from: number): number {
+    let v = 0;
+    let w = 1;
+    for (let i = from; i < cps.length && w > 1e-18; i++) {
+      const W = this.width(i);
+      const s = this.slot(i, cps[i]);
+      v += (w * s.start) / W;
+      w *= s.width / W;
+    }
+    return v;
   }
 
-  /** Length of the common prefix of two digit strings, and the value of each after it. */
-  private split(a: number[], b: number[]): { at: number; va: number; vb: number } {
+  /** The common prefix of two keys (code points), its interval on the scale, and the value of each after it. */
+  private split(
+    a: string | undefined,
+    b: string | undefined,
+  ): { at: number; pa: number[]; va: number; vb: number; unit: number } {
+    const pa = a === undefined ? [] : Array.from(a, (ch) => ch.codePointAt(0)!);
+    if (b === undefined) return { at: 0, pa, va: this.value(pa, 0), vb: 1, unit: 1 };
+    const pb = Array.from(b, (ch) => ch.codePointAt(0)!);
     let at = 0;
-    while (at < a.length && at < b.length && a[at] === b[at]) at++;
-    const value = (d: number[]) => {
-      let v = 0;
-      for (let i = Math.min(d.length, at + PRECISION) - 1; i >= at; i--) v = (v + d[i]) / this.base;
-      return v;
-    };
-    return { at, va: value(a), vb: value(b) };
+    let unit = 1;
+    while (at < pa.length && at < pb.length && pa[at] === pb[at]) {
+      unit *= this.slot(at, pa[at]).width / this.width(at);
+      at++;
+    }
+    return { at, pa, va: this.value(pa, at), vb: this.value(pb, at), unit };
   }
 
   /** The distance from `a` to `b` on the scale (0 when b <= a). */
   span(a: string | undefined, b: string | undefined): number {
-    const { at, va, vb } = this.split(this.digits(a, false), this.digits(b, true));
-    return Math.max(0, vb - va) * Math.pow(this.base, -at);
+    const { va, vb, unit } = this.split(a, b);
+    return Math.max(0, vb - va) * unit;
   }
 
   /**
-   * A key at `fraction` of the way from `a` to `b` on the scale, made of characters seen; undefined
-   * when none lies strictly between them.
+   * A key at `fraction` of the way from `a` to `b` on the scale, made of characters seen (or the
+   * next code point past them); undefined when none lies strictly between them.
    */
   between(a: string | undefined, b: string | undefined, fraction: number): string | undefined {
-    const da = this.digits(a, false);
-    const { at, va, vb } = this.split(da, this.digits(b, true));
-    // The step from a, in units of the digit at position `at`; placed at the digit where it starts
-    // and added to a's digits, so that a long key keeps its precision.
-    const step = Math.min(Math.max(fraction, 0), 1) * (vb - va);
-    if (!(step > 0)) return undefined;
-    const lead = Math.max(0, Math.floor(-Math.log(step) / Math.log(this.base)));
-    const from = at + lead;
-    const out = da.slice(0, from + PRECISION);
-    while (out.length < from + PRECISION) out.push(0);
-    let rest = step * Math.pow(this.base, lead);
-    for (let i = from; i < from + PRECISION; i++) {
-      rest *= this.base;
-      const d = Math.floor(rest);
-      rest -= d;
-      out[i] += d;
-    }
-    for (let i = out.length - 1; i > 0; i--) {
-      while (out[i] >= this.base) {
-        out[i] -= this.base;
-        out[i - 1] += 1;
+    const { at, pa, va, vb } = this.split(a, b);
+    const gap = vb - va;
+    if (!(gap > 0)) return undefined;
+    let v = va + Math.min(Math.max(fraction, 0), 1) * gap;
+    // Descend through the slots from the common prefix until the slot reached is much narrower
+    // than the gap.
+    const out = pa.slice(0, at);
+    let w = 1;
+    for (let i = at; i < at + 64 && (i === at || w > gap * 1e-4); i++) {
+      const alphabet = this.alphabet(i);
+      const x = v * this.width(i);
+      if (x < END_WIDTH) break;
+      const c = Math.floor(x - END_WIDTH);
+      if (c < alphabet.length) {
+        out.push(alphabet[c]);
+        v = x - END_WIDTH - c;
+        w /= this.width(i);
+      } else {
+        out.push(this.past(i));
+        v = Math.min(1, (x - END_WIDTH - alphabet.length) / PAST_WIDTH);
+        w *= PAST_WIDTH / this.width(i);
       }
     }
-    if (out[0] >= this.base) return undefined;
-    while (out.length > 0 && out[out.length - 1] === 0) out.pop();
-    // A digit 0 (end of key) inside a key cannot be written: the smallest character stands in.
-    const key = String.fromCodePoint(...out.map((d) => this.char(Math.max(1, d))));
-    if (key === '') return undefined;
+    if (out.length === 0) return undefined;
+    const key = String.fromCodePoint(...out);
     if (a !== undefined && compareKeys(key, a) <= 0) return undefined;
     if (b !== undefined && compareKeys(key, b) >= 0) return undefined;
     return key;
   }
 
-  private char(d: number): number {
-    if (d >= 1 && d <= this.alphabet.length) return this.alphabet[d - 1];
-    // Past the last character seen: the next code point that is a character (not a surrogate).
-    const last = this.alphabet[this.alphabet.length - 1] ?? 0x2f;
-    const next = last + 1;
+  /**
+   * The first name at or after `key` made of characters seen at each position, the end of a key
+   * included (`key` itself when it is one); undefined when none is.
+   */
+  snap(key: string): string | undefined {
+    const cps = Array.from(key, (ch) => ch.codePointAt(0)!);
+    for (let i = 0; i < cps.length; i++) {
+      if (this.alphabet(i).includes(cps[i])) continue;
+      // Not seen here: the next character seen at this position, else carry to the one before.
+      for (let j = i; j >= 0; j--) {
+        const next = this.alphabet(j).find((c) => c > cps[j]);
+        if (next !== undefined) return String.fromCodePoint(...cps.slice(0, j), next, 0);
+      }
+      return undefined;
+    }
+    return key + '\u0000';
+  }
+
+  /** A key after every key that starts with `prefix` that is made of characters seen. */
+  subtreeEnd(prefix: string): string {
+    return prefix + String.fromCodePoint(this.past(Array.from(prefix).length));
+  }
+
+  /** The next code point past the last character seen at a position that is a character (not a surrogate). */
+  private past(j: number): number {
+    const alphabet = this.alphabet(j);
+    const next = (alphabet[alphabet.length - 1] ?? 0x2f) + 1;
     if (next >= 0xd800 && next <= 0xdfff) return 0xe000;
     return Math.min(next, 0x10ffff);
   }

@@ -9,6 +9,7 @@ import {
   planFromSample,
   planRanges,
   ProbePage,
+  sampleBudget,
   sampleKeySpace,
   Scale,
 } from '../../../../lambda/audit/core';
@@ -119,6 +120,27 @@ test.each(['one huge prefix, many tiny ones', 'uniform numbered keys'])(
     expect(Math.max(...s) / Math.min(...s)).toBeLessThanOrEqual(2);
   },
 );
+
+test('a sample of uniform numbered keys gives 16 ranges within 2x of each other', async () => {
+  const keys = keysOf('uniform numbered keys');
+  const sample = await sampleKeySpace(probeOf(keys).probe);
+  const s = sizes(keys, planFromSample(sample, 16).ranges);
+  expect(Math.max(...s) / Math.min(...s)).toBeLessThanOrEqual(2);
+});
+
+test('a small key space is sampled with a few requests, not the budget of a large one', async () => {
+  const keys = Array.from({ length: 20_000 }, (_, i) => `obj/${pad(i, 7)}`);
+  const { probe, requests } = probeOf(keys);
+  const sample = await sampleKeySpace(probe);
+  expect(requests()).toBeLessThanOrEqual(4);
+  expectCover(keys, planFromSample(sample, 4).ranges);
+});
+
+test('the budget of a sample is 1% of the two-sided listing, and at least two requests', () => {
+  expect(sampleBudget(1_000_000)).toBe(20);
+  expect(sampleBudget(20_000)).toBe(2);
+  expect(sampleBudget(0)).toBe(2);
+});
 
 test('a key space of one page is planned exactly, from one request', async () => {
   const keys = Array.from({ length: 900 }, (_, i) => `k/${pad(i, 4)}`);
