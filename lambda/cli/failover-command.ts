@@ -13,16 +13,16 @@ Runs the failover controller once from this machine: reads the alarm, the probe'
 the routing state, decides, and (mode automatic, or --force) moves routing to the replica.
 
 options:
-  --config FILE|JSON     the controller configuration (the same JSON as the Lambda's FAILOVER_CONFIG)
-  --dry-run              show what the controller would do; change nothing, record nothing
-  --status               show the routing state and the current decision (same as --dry-run)
-  --force                fail over now: skip the alarm, data and cooldown checks (never the safety ones)
-  --approve URI          carry out the plan of a decision record that awaits approval
-  --region REGION        the region of the reports bucket holding the record (default: AWS_REGION)
-  --reports-endpoint URL an S3-compatible endpoint for the reports bucket
-  --json                 print the outcome as JSON
+  --config FILE|JSON      the controller configuration (the same JSON as the Lambda's FAILOVER_CONFIG)
+  --dry-run               show what the controller would do; change nothing, record nothing
+  --status                show the routing state and the current decision (same as --dry-run)
+  --force                 fail over now: skip the alarm, data and cooldown checks (never the safety ones)
+  --approve URI           carry out the plan of a decision record that awaits approval
+  --region REGION         the region of the reports bucket holding the record (default: AWS_REGION)
+  --reports-endpoint URL  an S3-compatible endpoint for the reports bucket
+  --json                  print the outcome as JSON
 ${LIMITS_HELP}
-  --help                 show this help
+  --help                  show this help
 
 A run that could not read one of its inputs (alarm, datapoints, pointer or routes, decision
 records) and changed nothing exits 3 (or 4 for a permission problem), never 0.

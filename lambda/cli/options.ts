@@ -4,7 +4,8 @@ import { UsageError } from '../shared/errors';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../shared/timeouts';
 
 /** The exit codes, as every command's --help states them. */
-export const EXIT_CODES_HELP = `exit codes: 0 consistent / drill passed / nothing to do, 1 discrepancies, drill failures or failback refused,
+export const EXIT_CODES_HELP = `exit codes: 0 consistent / drill passed / nothing to do, 1 discrepancies, drill failures, differences a repair
+            leaves, a backfill job's failed objects, or failback refused (or awaiting approval),
             2 bad usage or input, 3 a service was unreachable or failing (or the deadline passed),
             4 a permission or configuration problem (access denied, credentials, missing bucket, wrong region),
             5 a local output (report, JSON Lines, checkpoint) could not be written`;

@@ -33,6 +33,34 @@ describe('README, the quick start', () => {
     expect(blocks.length).toBeGreaterThan(0);
   });
 
+  test.each(['repair', 'backfill', 'failback'])('shows %s on the command line, with its exit codes', (command) => {
+    const shell = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
+    expect(shell).toMatch(new RegExp(`^npx cdk-s3-dr ${command} `, 'm'));
+    // The exit-code table: a column per command, a row per code, a cell saying what it means.
+    const lines = readme.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('| exit |'));
+    expect(head).toBeGreaterThan(-1);
+    const cells = (l: string) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
+    const column = cells(lines[head]).indexOf(`\`${command}\``);
+    expect(column).toBeGreaterThan(0);
+    const rows = lines
+      .slice(
+        head + 2,
+        lines.findIndex((l, i) => i > head && !l.startsWith('|')),
+      )
+      .map(cells);
+    expect(rows.map((r) => [r[0], r[column] !== '']).sort()).toEqual([
+      ['0', true],
+      ['1', true],
+      ['3', true],
+    ]);
+    expect(readme).toMatch(/All commands: 2 bad input[^.]*, 4 [^.]*, 5 /);
+  });
+
   test('stays short: a quick start, not the reference', () => {
     expect(Buffer.byteLength(readme)).toBeLessThan(15_000);
   });

@@ -43,6 +43,7 @@ function commands(endpoint: string): [string, string[]][] {
   return [
     ['audit', ['audit', ...sides, '--report', join(dir, `audit-${Math.random()}.json`)]],
     ['drill', ['drill', ...sides, '--restore-to', 's3://scratch-b', '--restore-endpoint', endpoint]],
+    ['repair', ['repair', ...sides, '--apply', '--report', join(dir, `repair-${Math.random()}.json`)]],
     ['failover', ['failover', '--config', config, '--dry-run']],
     ['failback', ['failback', '--config', config, '--dry-run']],
   ];
@@ -87,7 +88,7 @@ describe('an endpoint that fails (HTTP 500 with no body) is an outage: exit 3, n
   });
   afterAll(() => server.close());
 
-  test.each(['audit', 'drill'])('%s', async (name) => {
+  test.each(['audit', 'drill', 'repair'])('%s', async (name) => {
     const argv = commands(server.endpoint).find(([n]) => n === name)![1];
     const r = await runBuiltCli([...argv, '--max-attempts', '2'], cleanEnv(keys));
     expect(r.code).toBe(3);
@@ -107,6 +108,7 @@ describe('a 403 AccessDenied is a permission problem: exit 4 naming principal, a
   test.each([
     ['audit', /AccessDenied \(HTTP 403\) for s3:ListBucket on data-(src|rep) as access key AKIDLOOPBACK0000001/],
     ['drill', /AccessDenied \(HTTP 403\) for s3:GetBucketVersioning on scratch-b as access key AKIDLOOPBACK0000001/],
+    ['repair', /AccessDenied \(HTTP 403\) for s3:ListBucket on data-(src|rep) as access key AKIDLOOPBACK0000001/],
     [
       'failover',
       /alarm app-outage could not be read: AccessDeniedException \(HTTP 403\) for cloudwatch:DescribeAlarms on app-outage as access key AKIDLOOPBACK0000001/,
