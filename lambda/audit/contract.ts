@@ -213,21 +213,14 @@ function inventories(r: EnvReader, env: Env): Pick<AuditConfig, 'sourceInventory
   };
   const source = uri(ENV.sourceInventory);
   const replica = uri(ENV.replicaInventory);
-  if ((env[ENV.sourceInventory] ?? '').trim() !== '' && (env[ENV.replicaInventory] ?? '').trim() === '') {
-    r.problem(
-      ENV.replicaInventory,
-      undefined,
-      '',
-      `set it with ${ENV.sourceInventory}: an inventory audit reads both sides' reports`,
-    );
-  }
-  if ((env[ENV.replicaInventory] ?? '').trim() !== '' && (env[ENV.sourceInventory] ?? '').trim() === '') {
-    r.problem(
-      ENV.sourceInventory,
-      undefined,
-      '',
-      `set it with ${ENV.replicaInventory}: an inventory audit reads both sides' reports`,
-    );
+  const given = (name: string) => (env[name] ?? '').trim() !== '';
+  for (const [set, unset] of [
+    [ENV.sourceInventory, ENV.replicaInventory],
+    [ENV.replicaInventory, ENV.sourceInventory],
+  ]) {
+    if (given(set) && !given(unset)) {
+      r.problem(unset, undefined, '', `set it with ${set}: an inventory audit reads both sides' reports`);
+    }
   }
   return source && replica ? { sourceInventory: source, replicaInventory: replica } : {};
 }
