@@ -28,6 +28,8 @@ import {
   fixedBody,
   fmt,
   installCli,
+  Peer,
+  peers,
   putAll,
   ROOT,
   stand,
@@ -58,28 +60,6 @@ const MIXED_KEYS = [
   'odd/0-digits-before-letters',
   'odd/-dash',
 ];
-
-function ensurePeers(): void {
-  const missing = ['rclone', 'aws'].filter((b) => {
-    try {
-      execFileSync('sh', ['-c', `test -x /usr/bin/${b}`]);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length) {
-    process.stderr.write(`installing peers (Debian packages): rclone awscli\n`);
-    execFileSync(
-      'sh',
-      [
-        '-c',
-        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rclone awscli',
-      ],
-      { stdio: 'inherit' },
-    );
-  }
-}
 
 interface Planted {
   readonly missing: string[];
@@ -135,7 +115,7 @@ async function main() {
   const layout = choiceArg('layout', ['folders', 'mixed'] as const);
   const via = choiceArg('via', ['bin', 'asset'] as const);
   const env = stand();
-  ensurePeers();
+  const peer = peers('rclone', 'aws');
   let cli: Cli;
   if (via === 'asset') {
     process.stderr.write('building the command line asset\n');
@@ -146,7 +126,7 @@ async function main() {
     cli = { cmd: installCli(), prefix: [] };
   }
   const work = mkdtempSync(join(tmpdir(), 'audit-bench-'));
-  if (!process.argv.includes('--memory-only')) await compare(env, cli, work, n, runs, layout);
+  if (!process.argv.includes('--memory-only')) await compare(env, cli, peer, work, n, runs, layout);
   if (scale > 0) await memory(env, cli, work, n, scale);
 }
 
@@ -159,6 +139,7 @@ interface Cli {
 async function compare(
   env: StandEnv,
   cli: Cli,
+  peer: Record<Peer, string>,
   work: string,
   folderKeys: number,
   runs: number,
@@ -184,7 +165,7 @@ async function compare(
   };
   delete rcloneEnv.AWS_CA_BUNDLE;
   const rclone = () =>
-    timed('/usr/bin/rclone', ['check', `za:${src}`, `za:${rep}`, '--fast-list', '--checkers', '32'], rcloneEnv);
+    timed(peer.rclone, ['check', `za:${src}`, `za:${rep}`, '--fast-list', '--checkers', '32'], rcloneEnv);
   const awsEnv = {
     ...process.env,
     AWS_DEFAULT_REGION: za.region,
@@ -193,7 +174,7 @@ async function compare(
   };
   const aws = () =>
     timed(
-      '/usr/bin/aws',
+      peer.aws,
       ['s3', 'sync', '--dryrun', '--delete', `s3://${src}`, `s3://${rep}`, '--endpoint-url', za.endpoint],
       awsEnv,
     );

@@ -5,7 +5,7 @@
  */
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client } from '../lambda/shared/s3-client';
@@ -29,6 +29,40 @@ export function stand(): StandEnv {
 
 export function client(env: StandEnv, zone: 'za' | 'zb'): S3Client {
   return createS3Client({ ...env.zones[zone] });
+}
+
+/** The Debian package of each peer tool the benchmarks time against. */
+const PEER_PACKAGES = { rclone: 'rclone', aws: 'awscli' } as const;
+export type Peer = keyof typeof PEER_PACKAGES;
+
+/**
+ * The paths of the peer tools a benchmark compares against: Debian's builds in /usr/bin (not
+ * whatever else is on PATH, so that every run times the same builds), installed with apt-get
+ * when missing.
+ */
+export function peers<P extends Peer>(...names: P[]): Record<P, string> {
+  const path = (p: Peer) => `/usr/bin/${p}`;
+  const missing = names.filter((p) => {
+    try {
+      accessSync(path(p), constants.X_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) {
+    const packages = missing.map((p) => PEER_PACKAGES[p]).join(' ');
+    process.stderr.write(`installing peers (Debian packages): ${packages}\n`);
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${packages}`,
+      ],
+      { stdio: 'inherit' },
+    );
+  }
+  return Object.fromEntries(names.map((p) => [p, path(p)])) as Record<P, string>;
 }
 
 /** Packs this repository and installs the tarball in a scratch prefix: the `cdk-s3-dr` a user gets. */

@@ -19,7 +19,6 @@
  * server-side-copy (the older --server-side-copy flag, to measure an earlier build with --cli).
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +28,7 @@ import {
   createVersionedBucket,
   fixedBody,
   fmt,
+  peers,
   putAll,
   ROOT,
   stand,
@@ -63,18 +63,6 @@ async function count(c: ReturnType<typeof client>, bucket: string): Promise<numb
   return n;
 }
 
-function ensureAwsCli(): void {
-  if (existsSync('/usr/bin/aws')) return;
-  execFileSync(
-    'sh',
-    [
-      '-c',
-      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli',
-    ],
-    { stdio: 'inherit' },
-  );
-}
-
 /** One timed drill: seconds from spawn to restored and to exit, and what its report says. */
 interface DrillRun {
   readonly restored: number;
@@ -93,7 +81,7 @@ async function main() {
   const cli = resolve(stringArg('cli', join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js')));
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build-handlers.mjs`);
   const env = stand();
-  ensureAwsCli();
+  const { aws: awsCli } = peers('aws');
   const work = mkdtempSync(join(tmpdir(), 'drill-bench-'));
   const za = client(env, 'za');
   const zb = client(env, 'zb');
@@ -165,7 +153,7 @@ async function main() {
   };
   const aws = async (i: number): Promise<number> => {
     const a = await timed(
-      '/usr/bin/aws',
+      awsCli,
       ['s3', 'sync', `s3://${data}`, `s3://${scratch}/aws-${i}`, '--endpoint-url', zbEp.endpoint, '--only-show-errors'],
       awsEnv,
     );
