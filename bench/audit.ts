@@ -31,6 +31,8 @@ import {
   Peer,
   peers,
   putAll,
+  rcloneCheck,
+  rcloneDifferences,
   ROOT,
   stand,
   StandEnv,
@@ -153,19 +155,7 @@ async function compare(
   const ours = (report: string) => audit(auditArgs(za, src, rep, report));
   const parallel = (report: string) => audit([...auditArgs(za, src, rep, report), '--parallel', '4']);
   const hinted = (report: string) => audit([...auditArgs(za, src, rep, report), '--hints']);
-  const rcloneEnv = {
-    ...process.env,
-    AWS_CA_BUNDLE: undefined,
-    RCLONE_CONFIG_ZA_TYPE: 's3',
-    RCLONE_CONFIG_ZA_PROVIDER: 'Ceph',
-    RCLONE_CONFIG_ZA_ENDPOINT: za.endpoint,
-    RCLONE_CONFIG_ZA_REGION: za.region,
-    RCLONE_CONFIG_ZA_ACCESS_KEY_ID: env.accessKeyId,
-    RCLONE_CONFIG_ZA_SECRET_ACCESS_KEY: env.secretAccessKey,
-  };
-  delete rcloneEnv.AWS_CA_BUNDLE;
-  const rclone = () =>
-    timed(peer.rclone, ['check', `za:${src}`, `za:${rep}`, '--fast-list', '--checkers', '32'], rcloneEnv);
+  const rclone = () => rcloneCheck(peer.rclone, env, src, rep);
   const awsEnv = {
     ...process.env,
     AWS_DEFAULT_REGION: za.region,
@@ -220,7 +210,7 @@ async function compare(
   const plain = outcome(coldPath);
   const split = outcome(parPath);
   const withHints = outcome(reportPath);
-  const rcloneFound = /(\d+) differences found/.exec(results.rclone[0].stderr)?.[1] ?? '0';
+  const rcloneFound = String(rcloneDifferences(results.rclone[0]));
   const awsFound = results.aws[0].stdout.split('\n').filter((l) => l.startsWith('(dryrun)')).length;
   const lowerBound = Math.ceil(n / 1000) + Math.ceil((n - planted.missing.length + planted.extra.length) / 1000);
   const t = (k: string) => median(results[k].map((r) => r.seconds));

@@ -3,7 +3,13 @@
  * child processes with peak memory, and bulk object writes. Benchmarks print figures; they
  * assert nothing about time.
  */
-import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,6 +133,30 @@ export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = proc
   });
 }
 
+/**
+ * `rclone check --fast-list --checkers 32` (rclone's fastest mode for S3) of two buckets of zone
+ * za, timed; the remote `za` is configured through rclone's environment variables.
+ */
+export function rcloneCheck(rclone: string, env: StandEnv, src: string, rep: string): Promise<Timed> {
+  const za = env.zones.za;
+  const rcloneEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    RCLONE_CONFIG_ZA_TYPE: 's3',
+    RCLONE_CONFIG_ZA_PROVIDER: 'Ceph',
+    RCLONE_CONFIG_ZA_ENDPOINT: za.endpoint,
+    RCLONE_CONFIG_ZA_REGION: za.region,
+    RCLONE_CONFIG_ZA_ACCESS_KEY_ID: env.accessKeyId,
+    RCLONE_CONFIG_ZA_SECRET_ACCESS_KEY: env.secretAccessKey,
+  };
+  delete rcloneEnv.AWS_CA_BUNDLE;
+  return timed(rclone, ['check', `za:${src}`, `za:${rep}`, '--fast-list', '--checkers', '32'], rcloneEnv);
+}
+
+/** The differences a `rclone check` run reports (0 when it reports none). */
+export function rcloneDifferences(run: Timed): number {
+  return Number(/(\d+) differences found/.exec(run.stderr)?.[1] ?? 0);
+}
+
 export async function createVersionedBucket(
   c: S3Client,
   bucket: string,
@@ -160,6 +190,18 @@ export async function putAll(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** Counts the keys of a bucket by listing it (1,000 a page). */
+export async function countKeys(c: S3Client, bucket: string): Promise<number> {
+  let n = 0;
+  let token: string | undefined;
+  do {
+    const page = await c.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    n += page.KeyCount ?? 0;
+    token = page.NextContinuationToken;
+  } while (token);
+  return n;
 }
 
 /** Keys spread over 97 folders, like real data (rclone without --fast-list lists folder by folder). */

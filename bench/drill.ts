@@ -18,13 +18,13 @@
  * Modes: default (no copy option), stream (--copy stream), server-side (--copy server-side),
  * server-side-copy (the older --server-side-copy flag, to measure an earlier build with --cli).
  */
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   benchKeys,
   client,
+  countKeys,
   createVersionedBucket,
   fixedBody,
   fmt,
@@ -51,17 +51,6 @@ const MODE_ARGS: Record<string, string[]> = {
   'server-side': ['--copy', 'server-side'],
   'server-side-copy': ['--server-side-copy'],
 };
-
-async function count(c: ReturnType<typeof client>, bucket: string): Promise<number> {
-  let n = 0;
-  let token: string | undefined;
-  do {
-    const page = await c.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    n += page.KeyCount ?? 0;
-    token = page.NextContinuationToken;
-  } while (token);
-  return n;
-}
 
 /** One timed drill: seconds from spawn to restored and to exit, and what its report says. */
 interface DrillRun {
@@ -92,7 +81,7 @@ async function main() {
   await createVersionedBucket(za, scratch, { replicate: false });
   process.stderr.write(`writing ${n} objects of ${size} bytes to ${data} (zone za), waiting for zone zb\n`);
   await putAll(za, data, benchKeys(n), (k) => fixedBody(size, k), 16);
-  for (let i = 0; i < 600 && (await count(zb, data).catch(() => 0)) < n; i++)
+  for (let i = 0; i < 600 && (await countKeys(zb, data).catch(() => 0)) < n; i++)
     await new Promise((r) => setTimeout(r, 1000));
 
   const zbEp = env.zones.zb;
