@@ -39,7 +39,7 @@ import {
   timed,
   Timed,
 } from './common';
-import { choiceArg, numberArg } from './args';
+import { choiceArg, flagArg, numberArg } from './args';
 import { oneZonePairArgs } from '../test/support/stand';
 
 /**
@@ -128,7 +128,7 @@ async function main() {
     cli = { cmd: installCli(), prefix: [] };
   }
   const work = mkdtempSync(join(tmpdir(), 'audit-bench-'));
-  if (!process.argv.includes('--memory-only')) await compare(env, cli, peer, work, n, runs, layout);
+  if (!flagArg('memory-only')) await compare(env, cli, peer, work, n, runs, layout);
   if (scale > 0) await memory(env, cli, work, n, scale);
 }
 
@@ -264,7 +264,7 @@ async function compare(
 async function memory(env: StandEnv, cli: Cli, work: string, n: number, scale: number) {
   const za = env.zones.za;
   const c = client(env, 'za');
-  const existing = process.argv.includes('--reuse') ? ((await c.send(new ListBucketsCommand({}))).Buckets ?? []) : [];
+  const existing = flagArg('reuse') ? ((await c.send(new ListBucketsCommand({}))).Buckets ?? []) : [];
   const audit = async (b: string, size: number) => {
     const report = join(work, `mem-${size}.json`);
     const r = await timed(cli.cmd, [...cli.prefix, ...auditArgs(za, b, b, report)]);
