@@ -5,20 +5,16 @@
  * maxConcurrency = C, executed by the local interpreter with every Lambda invocation run by the
  * real handler in a child process, timed for its peak memory).
  *
- *   npm run bench:scale -- [--objects 1000000] [--concurrency 2,4,8] [--reuse] [--plant-only]
+ *   npm run bench:scale -- [--objects 1000000] [--concurrency 2,4,8] [--plant-concurrency 64]
+ *                          [--reuse] [--plant-only]
  *
  * Zero-byte objects, keys skewed over folders: half in one big folder, the rest in 1,000 small
- * ones. Planting takes long: --reuse audits the newest scale-src-<n>-* / scale-rep-<n>-* pair that
- * still holds the objects (counted by listing), and --plant-only stops after planting.
+ * ones, planted --plant-concurrency PUTs at a time. Planting takes long: --reuse audits the newest
+ * scale-src-<n>-* / scale-rep-<n>-* pair that still holds the objects (counted by listing), and
+ * --plant-only stops after planting. --concurrency lists the distributed audit's range counts.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import {
-  GetObjectCommand,
-  ListBucketsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,14 +23,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsistencyAudit } from '../lib';
 import { testApp } from '../test/support/app';
+import { oneZonePairArgs } from '../test/support/stand';
 import { LocalLambda, runLocally, synthesizedDefinition, synthesizedEnvironment } from '../test/support/state-machine';
-import { client, createVersionedBucket, fmt, ROOT, stand, StandEnv, timed } from './common';
-
-const arg = (name: string, def: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
-const flag = (name: string) => process.argv.includes(`--${name}`);
+import { flagArg, numberArg, stringArg } from './args';
+import {
+  client,
+  countKeys,
+  createVersionedBucket,
+  fmt,
+  peers,
+  rcloneCheck,
+  rcloneDifferences,
+  ROOT,
+  stand,
+  StandEnv,
+  timed,
+} from './common';
 
 /** Half the keys in one folder, the other half over 1,000 small folders, in a stable order. */
 export function scaleKeys(n: number): string[] {
@@ -96,18 +100,6 @@ async function plantAll(c: S3Client, writes: [string, string][], concurrency: nu
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-/** Counts the keys of a bucket by listing it (1,000 a page). */
-async function countKeys(c: S3Client, bucket: string): Promise<number> {
-  let n = 0;
-  let token: string | undefined;
-  do {
-    const out = await c.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    n += out.KeyCount ?? 0;
-    token = out.NextContinuationToken;
-  } while (token);
-  return n;
-}
-
 export interface Pair {
   readonly src: string;
   readonly rep: string;
@@ -123,7 +115,7 @@ export async function preparePair(env: StandEnv, n: number, concurrency: number)
   const planted = plantedDifferences(keys);
   const repCount = n - planted.missing.length + planted.extra.length;
   const c = client(env, 'za');
-  if (flag('reuse')) {
+  if (flagArg('reuse')) {
     const buckets = ((await c.send(new ListBucketsCommand({}))).Buckets ?? [])
       .filter((b) => b.Name?.startsWith(`scale-src-${n}-`))
       .sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0));
@@ -166,25 +158,7 @@ export async function preparePair(env: StandEnv, n: number, concurrency: number)
 
 /** The CLI audit's arguments (as bench/audit.ts): both buckets through zone za, no lag window. */
 function auditArgs(za: { endpoint: string; region: string }, pair: Pair, report: string): string[] {
-  return [
-    'audit',
-    '--source',
-    `s3://${pair.src}`,
-    '--replica',
-    `s3://${pair.rep}`,
-    '--source-endpoint',
-    za.endpoint,
-    '--replica-endpoint',
-    za.endpoint,
-    '--source-region',
-    za.region,
-    '--replica-region',
-    za.region,
-    '--lag-window',
-    '0',
-    '--report',
-    report,
-  ];
+  return ['audit', ...oneZonePairArgs(za, pair.src, pair.rep), '--report', report];
 }
 
 /** What a report found against what was planted: "11/11" or "... MISMATCH". */
@@ -308,11 +282,19 @@ async function distributed(env: StandEnv, pair: Pair, c: number, work: string): 
 }
 
 async function main() {
-  const n = Number(arg('objects', '1000000'));
-  const concurrencies = arg('concurrency', '2,4,8').split(',').map(Number);
+  const n = numberArg('objects', 1000000);
+  const plantConcurrency = numberArg('plant-concurrency', 64);
+  const concurrencies = stringArg('concurrency', '2,4,8').split(',').map(Number);
+  const positive = (x: number) => Number.isInteger(x) && x > 0;
+  if (!positive(n)) throw new Error('--objects must be a positive integer');
+  if (!positive(plantConcurrency)) throw new Error('--plant-concurrency must be a positive integer');
+  if (!concurrencies.every(positive)) throw new Error('--concurrency must be positive integers, comma-separated');
+  const plantOnly = flagArg('plant-only');
   const env = stand();
-  const pair = await preparePair(env, n, Number(arg('plant-concurrency', '64')));
-  if (flag('plant-only')) return;
+  // Before planting: a missing peer is installed (or fails) before the long part, not after it.
+  const peer = plantOnly ? undefined : peers('rclone');
+  const pair = await preparePair(env, n, plantConcurrency);
+  if (!peer) return;
   const za = env.zones.za;
   const work = mkdtempSync(join(tmpdir(), 'scale-bench-'));
   process.stderr.write('building the command line asset\n');
@@ -337,22 +319,8 @@ async function main() {
   process.stderr.write('audit --parallel 4\n');
   await cliRow('cdk-s3-dr audit --parallel 4', ['--parallel', '4']);
   process.stderr.write('rclone check\n');
-  const rcloneEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    RCLONE_CONFIG_ZA_TYPE: 's3',
-    RCLONE_CONFIG_ZA_PROVIDER: 'Ceph',
-    RCLONE_CONFIG_ZA_ENDPOINT: za.endpoint,
-    RCLONE_CONFIG_ZA_REGION: za.region,
-    RCLONE_CONFIG_ZA_ACCESS_KEY_ID: env.accessKeyId,
-    RCLONE_CONFIG_ZA_SECRET_ACCESS_KEY: env.secretAccessKey,
-  };
-  delete rcloneEnv.AWS_CA_BUNDLE;
-  const rc = await timed(
-    '/usr/bin/rclone',
-    ['check', `za:${pair.src}`, `za:${pair.rep}`, '--fast-list', '--checkers', '32'],
-    rcloneEnv,
-  );
-  const rcFound = Number(/(\d+) differences found/.exec(rc.stderr)?.[1] ?? 0);
+  const rc = await rcloneCheck(peer.rclone, env, pair.src, pair.rep);
+  const rcFound = rcloneDifferences(rc);
   const expected = pair.planted.missing.length + pair.planted.extra.length + pair.planted.size.length;
   rows.push({
     tool: 'rclone check --fast-list --checkers 32',
