@@ -15,7 +15,6 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -76,7 +75,8 @@ function bulkClient(env: StandEnv, sockets: number): S3Client {
     responseChecksumValidation: 'WHEN_REQUIRED',
     credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
     maxAttempts: 10,
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: sockets }) }),
+    // The SDK builds its HTTP handler from these options: no direct dependency on its package.
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: sockets }) },
   });
 }
 
