@@ -15,6 +15,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as repairContract from '../../lambda/repair/contract';
 import { RepairReport } from '../../lambda/repair/report';
 import { BUILT_CLI, cleanEnv, runCli } from '../support/cli';
 import {
@@ -372,5 +373,45 @@ describe('the repair Lambda handler', () => {
     expect(late).toMatchObject({ status: 'partial', exitCode: 1, writes: 0, counts: { notAttempted: 1 } });
     const again = await handler({ ...event, apply: true }, { getRemainingTimeInMillis: () => 300_000 });
     expect(again).toMatchObject({ status: 'complete', writes: 1 });
+  });
+
+  test('deployed by ReplicationRepair: repairs the pair and side of its environment, and refuses anything else before a request', async () => {
+    const { handler } = await import('../../lambda/repair/index');
+    const [src, dst] = await pair([['d/1', 'one']]);
+    await putObjects(c, dst, [
+      ['d/2', 'written during a failover'],
+      ['d/3', 'also'],
+    ]);
+    const env = repairContract.toEnv({
+      source: { bucket: src, region: za.region, prefix: 'd/', endpoint: za.endpoint },
+      replica: { bucket: dst, region: za.region, prefix: 'd/', endpoint: za.endpoint },
+      to: 'source',
+      allowDelete: false,
+      lagWindowSeconds: 0,
+      mode: 'current',
+    });
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const before = [await versions(src), await versions(dst)];
+      // The other side, a delete or another pair: refused, and nothing read or written.
+      await expect(handler({ apply: true, to: 'replica' }, undefined)).rejects.toThrow(
+        /this function writes only to the source/,
+      );
+      await expect(handler({ apply: true, delete: true }, undefined)).rejects.toThrow(/deployed without allowDelete/);
+      await expect(
+        handler({ apply: true, source: { bucket: 'another-bucket', region: za.region } }, undefined),
+      ).rejects.toThrow(/is not this function's source/);
+      expect([await versions(src), await versions(dst)]).toEqual(before);
+      // `{ "apply": true }` is the whole event: the writes of the failover come home to the source.
+      const applied = await handler({ apply: true }, { getRemainingTimeInMillis: () => 300_000 });
+      expect(applied).toMatchObject({ status: 'complete', exitCode: 0, writes: 2, to: 'source' });
+      expect(added(before[0], await versions(src))).toEqual(['d/2', 'd/3']);
+      expect(await versions(dst)).toEqual(before[1]);
+      expect(await body(src, 'd/2')).toBe('written during a failover');
+    } finally {
+      for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 });
