@@ -1,7 +1,8 @@
 /**
  * `cdk-s3-dr repair` against the real stand: planted differences between two buckets of zone za
  * (not replicated to each other, so the differences stay planted), the dry run, --apply,
- * --delete, conflicts, --from-report, the streamed copy and a run killed mid-way then resumed.
+ * --delete, conflicts, --from-report, the streamed copy, checksums kept by both copy modes and a
+ * run killed mid-way then resumed.
  */
 import {
   GetObjectCommand,
@@ -12,7 +13,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as repairContract from '../../lambda/repair/contract';
@@ -21,8 +24,10 @@ import { BUILT_CLI, cleanEnv, runCli } from '../support/cli';
 import {
   createBucket,
   emptyAndDeleteBucket,
+  FaultProxyOptions,
   listAllVersions,
   putObjects,
+  startFaultProxy,
   standClient,
   standEnv,
   oneZonePairArgs,
@@ -278,6 +283,95 @@ describe('repair from an audit report, streamed, to the source', () => {
     expect(stale.code).toBe(0);
     expect(readReport(report).counts).toMatchObject({ copied: 0, alreadyDone: 2 });
     expect(added(before, await versions(src))).toEqual(['home/1', 'home/meta']);
+  });
+});
+
+/** The base64 SHA-256 of a body: the value S3 keeps as ChecksumSHA256. */
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64');
+
+describe('repair keeps checksums, copied server-side or streamed', () => {
+  // Ceph RGW 16 stores no additional checksums: it accepts x-amz-checksum-sha256 on a PUT (without
+  // verifying it) and answers HeadObject and GetObject without one, checksum mode on or not. So
+  // the pair is reached through proxies in front of zone za that add the source's checksum to its
+  // answers, as S3 answers, and record what the repair sends; what the replica keeps is checked
+  // where this server can show it: the same HeadObject checksum as the source (none on either
+  // here) and the bytes the planted checksum covers.
+  const planted: [string, string][] = [
+    ['sum/diff', 'BBBB'], // same size as the replica's older 'AAAA': the audit heads both sides
+    ['sum/miss', 'only on the source'],
+  ];
+
+  async function repairThroughProxies(separateEndpoints: boolean) {
+    const [src, dst] = await pair([['a/0', 'zero']]);
+    await putObjects(c, dst, [['sum/diff', 'AAAA']]);
+    await sleep(NEWER);
+    for (const [key, text] of planted)
+      await c.send(new PutObjectCommand({ Bucket: src, Key: key, Body: text, ChecksumSHA256: sha256(text) }));
+    const writes: { key: string; headers: IncomingHttpHeaders }[] = [];
+    const options: FaultProxyOptions = {
+      target: za.endpoint,
+      beforeForward: (req) => {
+        const path = new URL(req.url!, 'http://x').pathname;
+        if (req.method === 'PUT' && path.startsWith(`/${dst}/`))
+          writes.push({ key: decodeURIComponent(path.slice(dst.length + 2)), headers: req.headers });
+      },
+      answerHeaders: (req, status) => {
+        const path = new URL(req.url!, 'http://x').pathname;
+        const text = planted.find(([key]) => path === `/${src}/${key}`)?.[1];
+        if (status !== 200 || text === undefined || req.headers['x-amz-checksum-mode'] !== 'ENABLED') return undefined;
+        return { 'x-amz-checksum-sha256': sha256(text) };
+      },
+    };
+    const sourceProxy = await startFaultProxy(options);
+    const replicaProxy = separateEndpoints ? await startFaultProxy(options) : sourceProxy;
+    const report = join(dir, `sums-${separateEndpoints ? 'two' : 'one'}-endpoint.json`);
+    try {
+      const run = await runCli([
+        'repair',
+        ...oneZonePairArgs(za, src, dst),
+        '--source-endpoint',
+        sourceProxy.endpoint,
+        '--replica-endpoint',
+        replicaProxy.endpoint,
+        '--apply',
+        '--report',
+        report,
+      ]);
+      expect(run.code).toBe(0);
+    } finally {
+      await sourceProxy.close();
+      if (replicaProxy !== sourceProxy) await replicaProxy.close();
+    }
+    // What the replica keeps, read from the stand itself.
+    for (const [key, text] of planted) {
+      const [s, r] = await Promise.all(
+        [src, dst].map((b) => c.send(new HeadObjectCommand({ Bucket: b, Key: key, ChecksumMode: 'ENABLED' }))),
+      );
+      expect(r.ChecksumSHA256).toBe(s.ChecksumSHA256); // both absent on Ceph RGW 16, see above
+      expect(sha256(await body(dst, key))).toBe(sha256(text));
+    }
+    writes.sort((a, b) => a.key.localeCompare(b.key));
+    return { report: readReport(report), writes };
+  }
+
+  test('server-side (one endpoint): CopyObject names the algorithm the audit saw, else S3 copies the source checksum', async () => {
+    const { report, writes } = await repairThroughProxies(false);
+    expect(report).toMatchObject({ copyMode: 'server-side', writes: 2, remaining: 0 });
+    expect(
+      writes.map((w) => [w.key, typeof w.headers['x-amz-copy-source'], w.headers['x-amz-checksum-algorithm']]),
+    ).toEqual([
+      ['sum/diff', 'string', 'SHA256'],
+      // No HeadObject of a missing key: without the header S3 copies the source's checksum as it is.
+      ['sum/miss', 'string', undefined],
+    ]);
+  });
+
+  test('streamed (two endpoints): each PUT carries the checksum the source answered with', async () => {
+    const { report, writes } = await repairThroughProxies(true);
+    expect(report).toMatchObject({ copyMode: 'stream', writes: 2, remaining: 0 });
+    expect(writes.map((w) => [w.key, w.headers['x-amz-copy-source'], w.headers['x-amz-checksum-sha256']])).toEqual(
+      planted.map(([key, text]) => [key, undefined, sha256(text)]),
+    );
   });
 });
 
