@@ -15,3 +15,4 @@ export * from './failover/failover-controller';
 export * from './monitoring/replication-failure-events';
 export * from './replication/two-way-replication';
 export * from './backfill/replication-backfill';
+export * from './repair/replication-repair';

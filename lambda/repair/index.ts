@@ -1,11 +1,14 @@
 /**
- * Repair Lambda: a thin adapter over run-repair.ts. A direct invocation (the failover controller,
- * a state machine or an operator) names the pair and the side to write (core/event.ts); it plans,
+ * Repair Lambda: a thin adapter over run-repair.ts. Deployed by ReplicationRepair, it repairs the
+ * pair and direction of its environment (contract.ts) and the event says only whether to apply;
+ * run bare (tests, a function of the user's own), the event names the pair and the side to write
+ * (core/event.ts). It plans,
  * and with `apply: true` writes, stopping before the Lambda's deadline: a 'partial' result is
  * completed by invoking again with the same event (the next run audits again, so finished writes
  * are not repeated). Counts are logged and emitted as metrics (RepairWrites, RepairRemaining).
  */
 import { DEFAULT_LAG_WINDOW_SECONDS } from '../audit/core';
+import { fromEnv, isConfigured, METRICS } from './contract';
 import { Metrics } from '../shared/metrics';
 import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri } from '../shared/s3-uri';
@@ -32,7 +35,9 @@ export async function handler(
   event: unknown,
   context?: { getRemainingTimeInMillis(): number },
 ): Promise<RepairHandlerResult> {
-  const request = parseRepairEvent(event, DEFAULT_LAG_WINDOW_SECONDS);
+  // Deployed by ReplicationRepair: the pair and direction come from the environment.
+  const deployed = isConfigured(process.env) ? fromEnv(process.env) : undefined;
+  const request = parseRepairEvent(event, DEFAULT_LAG_WINDOW_SECONDS, deployed);
   const started = Date.now();
   const stats = new RequestStats();
   const result = await runRepair(
@@ -56,9 +61,9 @@ export async function handler(
   });
   const { actions, ...summary } = report;
   process.stdout.write(JSON.stringify({ level: 'info', msg: 'repair', ...summary, audit: undefined }) + '\n');
-  new Metrics({ Repair: `${summary.source} -> ${summary.replica}`, To: summary.to })
-    .add('RepairWrites', summary.writes)
-    .add('RepairRemaining', summary.remaining)
+  new Metrics({ [METRICS.dimension]: `${summary.source} -> ${summary.replica}`, [METRICS.toDimension]: summary.to })
+    .add(METRICS.writes, summary.writes)
+    .add(METRICS.remaining, summary.remaining)
     .flush();
   return {
     ...summary,

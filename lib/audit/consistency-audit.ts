@@ -24,6 +24,7 @@ import { handlerDefaults } from '../private/regional-defaults';
 import {
   checkBucketName,
   checkKeyArn,
+  checkLagWindow,
   checkPrefix,
   checkSameRegion,
   checkSchedule,
@@ -542,22 +543,7 @@ function validateAudit(stack: Stack, props: ConsistencyAuditProps): PropProblem[
       fix: 'use 0 to alarm on any discrepancy',
     });
   }
-  const lag = props.lagWindow;
-  if (lag && !lag.isUnresolved() && lag.toSeconds({ integral: false }) > audit.LIMITS.lagWindowSeconds.max) {
-    problems.push({
-      prop: 'lagWindow',
-      value: lag.toHumanString(),
-      problem: `a lag window over ${Duration.seconds(audit.LIMITS.lagWindowSeconds.max).toHumanString()} hides real replication faults`,
-      fix: 'use the replication RPO, for example Duration.minutes(15)',
-    });
-  } else if (lag && !lag.isUnresolved() && !Number.isInteger(lag.toSeconds({ integral: false }))) {
-    problems.push({
-      prop: 'lagWindow',
-      value: lag.toHumanString(),
-      problem: 'the audit counts the lag window in whole seconds',
-      fix: 'use whole seconds, for example Duration.minutes(15)',
-    });
-  }
+  problems.push(...checkLagWindow('lagWindow', props.lagWindow));
   problems.push(...sameSideProblems(stack, props));
   problems.push(...inventoryProblems(props));
   return problems;

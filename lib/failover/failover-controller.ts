@@ -19,6 +19,7 @@ import { acknowledgeWildcardResources, WILDCARD_REASONS } from '../private/nag';
 import { handlerDefaults } from '../private/regional-defaults';
 import { checkBucketName, checkDuration, checkRegion, checkSameRegion, validateAtSynth } from '../private/validate';
 import { requireSourceAccount } from '../private/service-principal';
+import { repairStatements } from '../private/repair-grants';
 import { ReplicationPair } from '../replication/replication-pair';
 import { ReplicationProbe } from '../monitoring/replication-probe';
 import * as failover from '../../lambda/failover/contract';
@@ -485,69 +486,20 @@ export class FailoverController extends Construct {
    * delete markers to the source; never deletes a version.
    */
   private grantFailbackRepair(pair: ReplicationPair) {
-    const stack = Stack.of(this);
-    const prefix = pair.prefix ?? '';
-    const bucketArn = (name: string) => `arn:${stack.partition}:s3:::${name}`;
     const repair = new iam.ManagedPolicy(this, 'FailbackRepairPolicy', {
       description: `Failover controller ${this.node.path}: the approved repair of the source before a failback`,
       roles: [this.drFunction.role],
     });
+    // Audits versions, copies to the source and writes delete markers where the replica deleted.
     repair.addStatements(
-      new iam.PolicyStatement({
-        sid: 'ListVersionsBothSides',
-        actions: ['s3:ListBucketVersions'],
-        resources: [bucketArn(pair.sourceBucketName), bucketArn(pair.replicaBucketName)],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadReplicaVersions',
-        actions: FAILBACK_REPAIR_READ_ACTIONS,
-        resources: [`${bucketArn(pair.replicaBucketName)}/${prefix}*`],
-      }),
-      new iam.PolicyStatement({
-        sid: 'WriteSourceObjects',
-        actions: FAILBACK_REPAIR_WRITE_ACTIONS,
-        resources: [`${bucketArn(pair.sourceBucketName)}/${prefix}*`],
-      }),
+      ...repairStatements(Stack.of(this), pair, { to: 'source', allowDelete: true, listVersions: true }),
     );
-    const keyStatement = (sid: string, keyArn: string, actions: string[], region: string, bucket: string) => {
-      // IAM matches key ARNs, never alias ARNs: a key named by its alias is the keys of that
-      // account and region narrowed to the one alias.
-      const alias = /^arn:([^:]+):kms:([^:]+):(\d{12}):(alias\/.+)$/.exec(keyArn);
-      return new iam.PolicyStatement({
-        sid,
-        actions,
-        resources: [alias ? `arn:${alias[1]}:kms:${alias[2]}:${alias[3]}:key/*` : keyArn],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
-          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucketArn(bucket), `${bucketArn(bucket)}/*`] },
-          ...(alias ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias[4] } } : {}),
-        },
-      });
-    };
-    if (pair.replicaKeyArn)
-      repair.addStatements(
-        keyStatement('DecryptReplica', pair.replicaKeyArn, ['kms:Decrypt'], pair.replicaRegion, pair.replicaBucketName),
-      );
-    if (pair.sourceKeyArn)
-      repair.addStatements(
-        keyStatement(
-          'EncryptSource',
-          pair.sourceKeyArn,
-          ['kms:GenerateDataKey', 'kms:Decrypt'],
-          pair.sourceRegion,
-          pair.sourceBucketName,
-        ),
-      );
     acknowledgeWildcardResources(repair, {
       's3-objects': WILDCARD_REASONS.FAILBACK_REPAIR,
-      'kms-keys-by-alias': WILDCARD_REASONS.FAILBACK_REPAIR_KEY_BY_ALIAS,
+      'kms-keys-by-alias': WILDCARD_REASONS.REPAIR_KEY_BY_ALIAS,
     });
   }
 }
-
-/** The approved failback repair: versions and tags read from the replica, written to the source. */
-const FAILBACK_REPAIR_READ_ACTIONS = ['s3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'];
-const FAILBACK_REPAIR_WRITE_ACTIONS = ['s3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'];
 
 /** The failback audit on each bucket: list and HEAD, nothing that writes. */
 const FAILBACK_BUCKET_ACTIONS = ['s3:ListBucket'];

@@ -13,7 +13,7 @@ import { IConstruct } from 'constructs';
  */
 
 /** Which construct reads the source (the `Kind` in statement ids and messages). */
-export type DrKind = 'Audit' | 'Drill' | 'Probe' | 'Failback';
+export type DrKind = 'Audit' | 'Drill' | 'Probe' | 'Failback' | 'Repair';
 
 /** What one disaster recovery construct needs on its source bucket, as its own policy asks for it. */
 export interface SourceAccessNeed {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The handlers bundled at build time (scripts/build-handlers.mjs) into assets/handlers/<name>. */
-export type HandlerName = 'audit' | 'drill' | 'probe' | 'failover' | 'replication-events' | 'backfill';
+export type HandlerName = 'audit' | 'drill' | 'probe' | 'failover' | 'replication-events' | 'backfill' | 'repair';
 
 /**
  * The pre-bundled code of a handler. Works from the TypeScript sources (lib/) and from the

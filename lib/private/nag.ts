@@ -98,7 +98,9 @@ export const WILDCARD_REASONS = {
     'The inventory reports bucket of the other region is encrypted with a key named by its alias ARN; IAM matches key ARNs, so the resource names the keys of that account and region and kms:ResourceAliases narrows it to the one alias, with kms:ViaService and that reports bucket as encryption context.',
   FAILBACK_REPAIR:
     'The approved failback repair (failbackRepair) copies to the source every object the replica holds and the source lacks or holds older, and writes a delete marker where the replica deleted one, under the pair prefix; it reads versions and tags of the replica there and never deletes a version.',
-  FAILBACK_REPAIR_KEY_BY_ALIAS:
+  REPAIR_OBJECTS:
+    'The repair function copies to its written side every object the other side holds and the written side lacks or holds older, under the pair prefix; object keys are not known in advance. It reads versions and tags of the side it copies from, writes objects and tags (and, only when deployed with allowDelete, delete markers) on the written side, and never deletes a version.',
+  REPAIR_KEY_BY_ALIAS:
     'A key of the pair named by its alias ARN (a two-way pair): IAM matches key ARNs, so the resource names the keys of that account and region and kms:ResourceAliases narrows it to the one alias, with kms:ViaService and the bucket as encryption context.',
   AUDIT_REPORTS:
     'The audit writes its JSON reports and JSON Lines files under the audits/ prefix of its reports bucket, a new key per run, and reads them back to build a report and to merge the ranges of a distributed run.',

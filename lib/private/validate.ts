@@ -505,6 +505,31 @@ export function checkDuration(
   return problem === undefined ? [] : [{ prop, value: value.toHumanString(), problem, fix }];
 }
 
+/** A lag window: whole seconds, at most the audit's limit (a longer window hides replication faults). */
+export function checkLagWindow(prop: string, lag: Duration | undefined): PropProblem[] {
+  if (!lag || lag.isUnresolved()) return [];
+  const seconds = lag.toSeconds({ integral: false });
+  if (seconds > audit.LIMITS.lagWindowSeconds.max)
+    return [
+      {
+        prop,
+        value: lag.toHumanString(),
+        problem: `a lag window over ${Duration.seconds(audit.LIMITS.lagWindowSeconds.max).toHumanString()} hides real replication faults`,
+        fix: 'use the replication RPO, for example Duration.minutes(15)',
+      },
+    ];
+  if (!Number.isInteger(seconds))
+    return [
+      {
+        prop,
+        value: lag.toHumanString(),
+        problem: 'the audit counts the lag window in whole seconds',
+        fix: 'use whole seconds, for example Duration.minutes(15)',
+      },
+    ];
+  return [];
+}
+
 /** What EventBridge Scheduler accepts: `rate(value unit)`, `cron(6 fields)` or `at(yyyy-mm-ddThh:mm:ss)`. */
 export function scheduleProblem(expression: string): { problem: string; replacement?: string } | undefined {
   const rate = /^rate\((.*)\)$/.exec(expression);

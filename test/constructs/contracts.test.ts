@@ -15,6 +15,8 @@ import {
   FailoverController,
   FailoverMode,
   ReplicationProbe,
+  ReplicationRepair,
+  RepairTarget,
   RestoreDrill,
 } from '../../lib';
 import { ReplicationFailureEvents } from '../../lib/monitoring/replication-failure-events';
@@ -25,6 +27,7 @@ import * as audit from '../../lambda/audit/contract';
 import * as drill from '../../lambda/drill/contract';
 import * as failover from '../../lambda/failover/contract';
 import * as probe from '../../lambda/probe/contract';
+import * as repair from '../../lambda/repair/contract';
 import * as replicationEvents from '../../lambda/replication-events/contract';
 import { UsageError } from '../../lambda/shared/errors';
 import { testApp } from '../support/app';
@@ -295,6 +298,48 @@ describe('drill contract', () => {
     expect(() => drill.fromEnv({ ...environmentOf(stack, 'DrillHandler'), DRILL_NAME: '.hidden' })).toThrow(
       /environment variable DRILL_NAME=".hidden" is not a valid name: use 1-128 letters/,
     );
+  });
+});
+
+describe('repair contract', () => {
+  test('the synthesized environment parses back into the props given', () => {
+    const { stack } = replicaStack();
+    new ReplicationRepair(stack, 'Repair', {
+      ...pair,
+      to: RepairTarget.SOURCE,
+      allowDelete: true,
+      mode: AuditMode.VERSIONS,
+      lagWindow: Duration.minutes(2),
+    });
+    const env = environmentOf(stack, 'RepairHandler');
+    expect(repair.fromEnv(env)).toEqual({
+      source: { bucket: 'orders-data', prefix: 'invoices/', region: 'us-east-1' },
+      replica: { bucket: 'orders-replica', prefix: 'invoices/', region: 'us-west-2' },
+      to: 'source',
+      allowDelete: true,
+      lagWindowSeconds: 120,
+      mode: 'versions',
+    });
+    expect(
+      Object.keys(env)
+        .filter((k) => k !== 'NODE_OPTIONS')
+        .sort(),
+    ).toEqual(Object.keys(repair.toEnv(repair.fromEnv(env))).sort());
+  });
+
+  test('bad values are named with the variable, the value and the fix', () => {
+    const good = repair.toEnv({
+      source: { bucket: 'orders-data', prefix: '', region: 'us-east-1' },
+      replica: { bucket: 'orders-replica', prefix: '', region: 'us-west-2' },
+      ...repair.DEFAULTS,
+    });
+    const bad = () =>
+      repair.fromEnv({ ...good, [repair.ENV.to]: 'backup', [repair.ENV.allowDelete]: 'yes', [repair.ENV.mode]: 'all' });
+    expect(bad).toThrow(/REPAIR_TO="backup" is not a known value: use one of replica, source/);
+    expect(bad).toThrow(/REPAIR_ALLOW_DELETE="yes" is not a boolean: write true or false/);
+    expect(bad).toThrow(/AUDIT_MODE="all" is not a known value: use one of current, versions/);
+    expect(repair.isConfigured(good)).toBe(true);
+    expect(repair.isConfigured({})).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * `cdk-s3-dr repair` against the real stand: planted differences between two buckets of zone za
  * (not replicated to each other, so the differences stay planted), the dry run, --apply,
- * --delete, conflicts, --from-report, the streamed copy and a run killed mid-way then resumed.
+ * --delete, conflicts, --from-report, the streamed copy, checksums kept by both copy modes and a
+ * run killed mid-way then resumed.
  */
 import {
   GetObjectCommand,
@@ -12,16 +13,21 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as repairContract from '../../lambda/repair/contract';
 import { RepairReport } from '../../lambda/repair/report';
 import { BUILT_CLI, cleanEnv, runCli } from '../support/cli';
 import {
   createBucket,
   emptyAndDeleteBucket,
+  FaultProxyOptions,
   listAllVersions,
   putObjects,
+  startFaultProxy,
   standClient,
   standEnv,
   oneZonePairArgs,
@@ -280,6 +286,95 @@ describe('repair from an audit report, streamed, to the source', () => {
   });
 });
 
+/** The base64 SHA-256 of a body: the value S3 keeps as ChecksumSHA256. */
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64');
+
+describe('repair keeps checksums, copied server-side or streamed', () => {
+  // Ceph RGW 16 stores no additional checksums: it accepts x-amz-checksum-sha256 on a PUT (without
+  // verifying it) and answers HeadObject and GetObject without one, checksum mode on or not. So
+  // the pair is reached through proxies in front of zone za that add the source's checksum to its
+  // answers, as S3 answers, and record what the repair sends; what the replica keeps is checked
+  // where this server can show it: the same HeadObject checksum as the source (none on either
+  // here) and the bytes the planted checksum covers.
+  const planted: [string, string][] = [
+    ['sum/diff', 'BBBB'], // same size as the replica's older 'AAAA': the audit heads both sides
+    ['sum/miss', 'only on the source'],
+  ];
+
+  async function repairThroughProxies(separateEndpoints: boolean) {
+    const [src, dst] = await pair([['a/0', 'zero']]);
+    await putObjects(c, dst, [['sum/diff', 'AAAA']]);
+    await sleep(NEWER);
+    for (const [key, text] of planted)
+      await c.send(new PutObjectCommand({ Bucket: src, Key: key, Body: text, ChecksumSHA256: sha256(text) }));
+    const writes: { key: string; headers: IncomingHttpHeaders }[] = [];
+    const options: FaultProxyOptions = {
+      target: za.endpoint,
+      beforeForward: (req) => {
+        const path = new URL(req.url!, 'http://x').pathname;
+        if (req.method === 'PUT' && path.startsWith(`/${dst}/`))
+          writes.push({ key: decodeURIComponent(path.slice(dst.length + 2)), headers: req.headers });
+      },
+      answerHeaders: (req, status) => {
+        const path = new URL(req.url!, 'http://x').pathname;
+        const text = planted.find(([key]) => path === `/${src}/${key}`)?.[1];
+        if (status !== 200 || text === undefined || req.headers['x-amz-checksum-mode'] !== 'ENABLED') return undefined;
+        return { 'x-amz-checksum-sha256': sha256(text) };
+      },
+    };
+    const sourceProxy = await startFaultProxy(options);
+    const replicaProxy = separateEndpoints ? await startFaultProxy(options) : sourceProxy;
+    const report = join(dir, `sums-${separateEndpoints ? 'two' : 'one'}-endpoint.json`);
+    try {
+      const run = await runCli([
+        'repair',
+        ...oneZonePairArgs(za, src, dst),
+        '--source-endpoint',
+        sourceProxy.endpoint,
+        '--replica-endpoint',
+        replicaProxy.endpoint,
+        '--apply',
+        '--report',
+        report,
+      ]);
+      expect(run.code).toBe(0);
+    } finally {
+      await sourceProxy.close();
+      if (replicaProxy !== sourceProxy) await replicaProxy.close();
+    }
+    // What the replica keeps, read from the stand itself.
+    for (const [key, text] of planted) {
+      const [s, r] = await Promise.all(
+        [src, dst].map((b) => c.send(new HeadObjectCommand({ Bucket: b, Key: key, ChecksumMode: 'ENABLED' }))),
+      );
+      expect(r.ChecksumSHA256).toBe(s.ChecksumSHA256); // both absent on Ceph RGW 16, see above
+      expect(sha256(await body(dst, key))).toBe(sha256(text));
+    }
+    writes.sort((a, b) => a.key.localeCompare(b.key));
+    return { report: readReport(report), writes };
+  }
+
+  test('server-side (one endpoint): CopyObject names the algorithm the audit saw, else S3 copies the source checksum', async () => {
+    const { report, writes } = await repairThroughProxies(false);
+    expect(report).toMatchObject({ copyMode: 'server-side', writes: 2, remaining: 0 });
+    expect(
+      writes.map((w) => [w.key, typeof w.headers['x-amz-copy-source'], w.headers['x-amz-checksum-algorithm']]),
+    ).toEqual([
+      ['sum/diff', 'string', 'SHA256'],
+      // No HeadObject of a missing key: without the header S3 copies the source's checksum as it is.
+      ['sum/miss', 'string', undefined],
+    ]);
+  });
+
+  test('streamed (two endpoints): each PUT carries the checksum the source answered with', async () => {
+    const { report, writes } = await repairThroughProxies(true);
+    expect(report).toMatchObject({ copyMode: 'stream', writes: 2, remaining: 0 });
+    expect(writes.map((w) => [w.key, w.headers['x-amz-copy-source'], w.headers['x-amz-checksum-sha256']])).toEqual(
+      planted.map(([key, text]) => [key, undefined, sha256(text)]),
+    );
+  });
+});
+
 describe('an interrupted repair', () => {
   test('killed mid-way, the same command resumes from the journal: no copy repeated, same end state', async () => {
     const n = 150;
@@ -372,5 +467,45 @@ describe('the repair Lambda handler', () => {
     expect(late).toMatchObject({ status: 'partial', exitCode: 1, writes: 0, counts: { notAttempted: 1 } });
     const again = await handler({ ...event, apply: true }, { getRemainingTimeInMillis: () => 300_000 });
     expect(again).toMatchObject({ status: 'complete', writes: 1 });
+  });
+
+  test('deployed by ReplicationRepair: repairs the pair and side of its environment, and refuses anything else before a request', async () => {
+    const { handler } = await import('../../lambda/repair/index');
+    const [src, dst] = await pair([['d/1', 'one']]);
+    await putObjects(c, dst, [
+      ['d/2', 'written during a failover'],
+      ['d/3', 'also'],
+    ]);
+    const env = repairContract.toEnv({
+      source: { bucket: src, region: za.region, prefix: 'd/', endpoint: za.endpoint },
+      replica: { bucket: dst, region: za.region, prefix: 'd/', endpoint: za.endpoint },
+      to: 'source',
+      allowDelete: false,
+      lagWindowSeconds: 0,
+      mode: 'current',
+    });
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const before = [await versions(src), await versions(dst)];
+      // The other side, a delete or another pair: refused, and nothing read or written.
+      await expect(handler({ apply: true, to: 'replica' }, undefined)).rejects.toThrow(
+        /this function writes only to the source/,
+      );
+      await expect(handler({ apply: true, delete: true }, undefined)).rejects.toThrow(/deployed without allowDelete/);
+      await expect(
+        handler({ apply: true, source: { bucket: 'another-bucket', region: za.region } }, undefined),
+      ).rejects.toThrow(/is not this function's source/);
+      expect([await versions(src), await versions(dst)]).toEqual(before);
+      // `{ "apply": true }` is the whole event: the writes of the failover come home to the source.
+      const applied = await handler({ apply: true }, { getRemainingTimeInMillis: () => 300_000 });
+      expect(applied).toMatchObject({ status: 'complete', exitCode: 0, writes: 2, to: 'source' });
+      expect(added(before[0], await versions(src))).toEqual(['d/2', 'd/3']);
+      expect(await versions(dst)).toEqual(before[1]);
+      expect(await body(src, 'd/2')).toBe('written during a failover');
+    } finally {
+      for (const k of Object.keys(env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 });

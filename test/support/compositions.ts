@@ -2,6 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AlarmStateForwarding,
+  AuditMode,
   FailoverController,
   FailoverMode,
   FailoverPlan,
@@ -11,6 +12,8 @@ import {
   ReplicationPairs,
   ReplicationBackfill,
   ReplicationProbe,
+  ReplicationRepair,
+  RepairTarget,
   TwoWayReplication,
 } from '../../lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -39,7 +42,10 @@ export function crossAccountComposition(app: App): void {
   });
 }
 
-/** A composition with what the example does not have: forwarding, the MRAP plan, automatic mode. */
+/**
+ * A composition with what the example does not have: forwarding, the MRAP plan, automatic mode,
+ * and a repair function that brings a failover's writes home (deletions included).
+ */
 export function mrapComposition(app: App): void {
   const west = new Stack(app, 'West', { env: { account: '222222222222', region: 'us-west-2' } });
   const east = new Stack(app, 'East', { env: { account: '222222222222', region: 'us-east-2' } });
@@ -56,6 +62,13 @@ export function mrapComposition(app: App): void {
     mode: FailoverMode.AUTOMATIC,
     plan: FailoverPlan.MRAP,
     accessPoint: { createWithName: 'orders-dr' },
+    encryptionKey: replica.encryptionKey,
+  });
+  new ReplicationRepair(west, 'Repair', {
+    ...ReplicationPairs.of(data),
+    to: RepairTarget.SOURCE,
+    mode: AuditMode.VERSIONS,
+    allowDelete: true,
     encryptionKey: replica.encryptionKey,
   });
   const alarm = data.metricOperationsFailedReplication().createAlarm(east, 'SourceSideAlarm', {

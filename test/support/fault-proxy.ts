@@ -6,8 +6,9 @@
  *    throttling and retries it);
  *  - `drop`: the connection is destroyed before any response (the SDK sees a reset and retries);
  *  - `slow`: the request is delayed by `slowMs`, then forwarded.
- * Requests are forwarded untouched (method, path, Host header, body): SigV4 signs the Host header
- * the client sent, which names the proxy, and the stand checks the signature against that same header.
+ * Requests are forwarded untouched (method, path, Host header, body) unless a hook changes them:
+ * SigV4 signs the Host header the client sent, which names the proxy, and the stand checks the
+ * signature against that same header.
  */
 import * as http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
@@ -34,6 +35,11 @@ export interface FaultProxyOptions extends FaultRates {
    * added header is not signed; the stand does not require every x-amz header signed, S3 does.)
    */
   readonly beforeForward?: (req: http.IncomingMessage) => Promise<void> | void;
+  /**
+   * Headers added to the target's answer to a forwarded request: for tests that make the stand
+   * answer as S3 does where it does not (Ceph RGW 16 returns no additional checksums).
+   */
+  readonly answerHeaders?: (req: http.IncomingMessage, statusCode: number) => Record<string, string> | undefined;
 }
 
 export interface FaultProxyStats {
@@ -138,7 +144,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         agent,
       },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, up.rawHeaders);
+        const added = opts.answerHeaders?.(req, up.statusCode ?? 502) ?? {};
+        const headers = [...up.rawHeaders, ...Object.entries(added).flat()];
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, headers);
         up.pipe(res);
         up.on('error', () => res.destroy());
       },

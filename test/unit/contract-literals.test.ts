@@ -8,6 +8,7 @@ import * as audit from '../../lambda/audit/contract';
 import * as drill from '../../lambda/drill/contract';
 import * as failover from '../../lambda/failover/contract';
 import * as probe from '../../lambda/probe/contract';
+import * as repair from '../../lambda/repair/contract';
 import * as replicationEvents from '../../lambda/replication-events/contract';
 import { METRIC_NAMESPACE } from '../../lambda/shared/metrics';
 
@@ -25,6 +26,7 @@ const { dimension: _a, namespace: _an, ...auditMetrics } = audit.METRICS;
 const { dimension: _d, namespace: _dn, ...drillMetrics } = drill.METRICS;
 const { dimension: _p, namespace: _pn, ...probeMetrics } = probe.METRICS;
 const { dimension: _f, namespace: _fn, ...failoverMetrics } = failover.METRICS;
+const { dimension: _r, toDimension: _rt, namespace: _rn, ...repairMetrics } = repair.METRICS;
 const drillSides = (['source', 'replica', 'restore', 'reports'] as const).flatMap((side) =>
   (['bucket', 'prefix', 'region', 'endpoint'] as const).map((field) => drill.sideEnv(side, field)),
 );
@@ -37,6 +39,7 @@ const owned: Record<string, readonly string[]> = {
   drill: [...Object.values(drillEnv), ...drillSides, ...Object.values(drillMetrics)],
   probe: [...Object.values(probe.ENV), ...Object.values(probeMetrics)],
   failover: [...Object.values(failover.ENV), ...Object.values(failoverMetrics)],
+  repair: [...Object.values(repair.ENV), ...Object.values(repairMetrics)],
   'replication-events': [
     replicationEvents.EVENTS.source,
     replicationEvents.EVENTS.detailType,
@@ -47,7 +50,9 @@ const owned: Record<string, readonly string[]> = {
 /** The constructs, and the handler modules (not the contracts, which own the names). */
 const files = [
   ...tsFiles(join(root, 'lib')),
-  ...['audit', 'drill', 'probe', 'failover', 'replication-events'].flatMap((h) => tsFiles(join(root, 'lambda', h))),
+  ...['audit', 'drill', 'probe', 'failover', 'replication-events', 'repair'].flatMap((h) =>
+    tsFiles(join(root, 'lambda', h)),
+  ),
 ].filter((f) => !f.endsWith('contract.ts'));
 
 describe('contract names are spelled once', () => {

@@ -4,6 +4,7 @@
  * and the fix; nothing is read or written on bad input.
  */
 import { UsageError } from '../../shared/errors';
+import type { RepairConfig } from '../contract';
 import { RepairTarget } from './plan';
 
 export interface RepairEventSide {
@@ -14,7 +15,11 @@ export interface RepairEventSide {
   readonly endpoint?: string;
 }
 
-/** A direct invocation: `{ source, replica, to?, apply?, delete?, lagWindowSeconds?, mode? }`. */
+/**
+ * A direct invocation: `{ source, replica, to?, apply?, delete?, lagWindowSeconds?, mode? }`. A
+ * function deployed by `ReplicationRepair` knows its pair, direction and mode: its event is
+ * `{ apply?, delete?, lagWindowSeconds? }`, and anything it names of the rest must agree.
+ */
 export interface RepairRequest {
   readonly source: RepairEventSide;
   readonly replica: RepairEventSide;
@@ -35,8 +40,13 @@ const REGION = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function parseRepairEvent(event: unknown, defaultLagWindowSeconds: number): RepairRequest {
+export function parseRepairEvent(
+  event: unknown,
+  defaultLagWindowSeconds: number,
+  deployed?: RepairConfig,
+): RepairRequest {
   if (!isObj(event)) throw new UsageError(`event must be a JSON object, got ${JSON.stringify(event)}`);
+  if (deployed) return parseDeployedEvent(event, deployed);
   const problems: string[] = [];
   const side = (name: 'source' | 'replica'): RepairEventSide => {
     const v = event[name];
@@ -75,17 +85,7 @@ export function parseRepairEvent(event: unknown, defaultLagWindowSeconds: number
   const to = event.to ?? 'replica';
   if (to !== 'replica' && to !== 'source')
     problems.push(`to ${JSON.stringify(to)} is not a side: use "replica" or "source"`);
-  const flag = (k: string): boolean => {
-    const v = event[k];
-    if (v === undefined) return false;
-    if (typeof v !== 'boolean') problems.push(`${k} must be true or false, got ${JSON.stringify(v)}`);
-    return v === true;
-  };
-  const apply = flag('apply');
-  const del = flag('delete');
-  const lag = event.lagWindowSeconds ?? defaultLagWindowSeconds;
-  if (typeof lag !== 'number' || !Number.isInteger(lag) || lag < 0)
-    problems.push(`lagWindowSeconds must be a whole number of seconds from 0, got ${JSON.stringify(lag)}`);
+  const { apply, del, lag } = runFields(event, defaultLagWindowSeconds, problems);
   const mode = event.mode ?? 'current';
   if (mode !== 'current' && mode !== 'versions')
     problems.push(`mode ${JSON.stringify(mode)} is unknown: use "current" or "versions"`);
@@ -105,5 +105,75 @@ export function parseRepairEvent(event: unknown, defaultLagWindowSeconds: number
     delete: del,
     lagWindowSeconds: lag as number,
     mode: mode as RepairRequest['mode'],
+  };
+}
+
+/** What every event may carry: `apply`, `delete` and `lagWindowSeconds`. */
+function runFields(event: Obj, defaultLagWindowSeconds: number, problems: string[]) {
+  const flag = (k: string): boolean => {
+    const v = event[k];
+    if (v === undefined) return false;
+    if (typeof v !== 'boolean') problems.push(`${k} must be true or false, got ${JSON.stringify(v)}`);
+    return v === true;
+  };
+  const apply = flag('apply');
+  const del = flag('delete');
+  const lag = event.lagWindowSeconds ?? defaultLagWindowSeconds;
+  if (typeof lag !== 'number' || !Number.isInteger(lag) || lag < 0)
+    problems.push(`lagWindowSeconds must be a whole number of seconds from 0, got ${JSON.stringify(lag)}`);
+  return { apply, del, lag };
+}
+
+/**
+ * The event of a function deployed for one pair and direction: its role may write only that
+ * side (and delete only when deployed with `allowDelete`), so an event asking for anything else
+ * is refused before any request, naming what the function was deployed for.
+ */
+function parseDeployedEvent(event: Obj, deployed: RepairConfig): RepairRequest {
+  const problems: string[] = [];
+  const where = (s: RepairConfig['source']) => `s3://${s.bucket}/${s.prefix} (${s.region})`;
+  for (const name of ['source', 'replica'] as const) {
+    const v = event[name];
+    if (v === undefined) continue;
+    const want = deployed[name];
+    const same =
+      isObj(v) &&
+      v.bucket === want.bucket &&
+      v.region === want.region &&
+      (v.prefix ?? '') === want.prefix &&
+      v.endpoint === want.endpoint;
+    if (!same)
+      problems.push(
+        `${name} ${JSON.stringify(v)} is not this function's ${name}: it repairs ${where(deployed.source)} -> ${where(deployed.replica)} only; leave source and replica out of the event`,
+      );
+  }
+  if (event.to !== undefined && event.to !== deployed.to)
+    problems.push(
+      `to ${JSON.stringify(event.to)}: this function writes only to the ${deployed.to}, the one side its role may write; deploy a ReplicationRepair with to: ${JSON.stringify(event.to)} for the other direction`,
+    );
+  if (event.mode !== undefined && event.mode !== deployed.mode)
+    problems.push(
+      `mode ${JSON.stringify(event.mode)}: this function audits in mode "${deployed.mode}", the one its role is granted; leave mode out of the event, or deploy it with that mode`,
+    );
+  const { apply, del, lag } = runFields(event, deployed.lagWindowSeconds, problems);
+  if (del && !deployed.allowDelete)
+    problems.push(
+      'delete true: this function was deployed without allowDelete, so its role may not delete; leave delete out, or deploy it with allowDelete: true',
+    );
+  if (problems.length) throw new UsageError(`invalid repair event:\n  - ${problems.join('\n  - ')}`);
+  const side = (s: RepairConfig['source']): RepairEventSide => ({
+    bucket: s.bucket,
+    prefix: s.prefix,
+    region: s.region,
+    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+  });
+  return {
+    source: side(deployed.source),
+    replica: side(deployed.replica),
+    to: deployed.to,
+    apply,
+    delete: del,
+    lagWindowSeconds: lag as number,
+    mode: deployed.mode,
   };
 }

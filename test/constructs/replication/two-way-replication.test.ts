@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -379,6 +380,47 @@ describe('under a Multi-Region Access Point over the pair', () => {
     const app = testApp();
     mrap(app);
     expect(nagFindings(app)).toEqual([]);
+  });
+});
+
+describe('active/active: an access point over the pair, both routes active, no controller (docs/replication.md)', () => {
+  // Requests go to the nearest bucket, so both take writes: each rule must carry the other side's
+  // deletes (delete markers) and the metadata changes made on its replicas (replica modification
+  // sync) back, and the access point must span the very buckets the two stacks create.
+  const app = testApp();
+  const { east, west } = pair({ app });
+  new s3.CfnMultiRegionAccessPoint(east, 'OrdersAccessPoint', {
+    name: 'orders',
+    regions: [{ bucket: 'orders-use1' }, { bucket: 'orders-usw2' }],
+  });
+  const e = side(east);
+  const w = side(west);
+
+  test("both buckets' rules replicate to the other with replica modification sync and delete markers", () => {
+    for (const [s, other] of [
+      [e, w],
+      [w, e],
+    ] as const) {
+      expect(s.rule).toMatchObject({
+        Status: 'Enabled',
+        Destination: { Bucket: `arn:aws:s3:::${other.bucket.Properties.BucketName}` },
+        SourceSelectionCriteria: { ReplicaModifications: { Status: 'Enabled' } },
+        DeleteMarkerReplication: { Status: 'Enabled' },
+      });
+    }
+  });
+
+  test('the access point names both buckets, and nothing in either stack moves its routes', () => {
+    const accessPoints = resourcesOf(e.t, 'AWS::S3::MultiRegionAccessPoint');
+    expect(accessPoints).toHaveLength(1);
+    expect(accessPoints[0][1].Properties.Regions).toEqual([
+      { Bucket: e.bucket.Properties.BucketName },
+      { Bucket: w.bucket.Properties.BucketName },
+    ]);
+    w.t.resourceCountIs('AWS::S3::MultiRegionAccessPoint', 0);
+    for (const s of [e, w]) expect(JSON.stringify(s.t.toJSON())).not.toContain('SubmitMultiRegionAccessPointRoutes');
+    expect(east.dependencies).toEqual([]);
+    expect(west.dependencies).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { parseFailoverConfig, parseFailoverEvent } from '../../../../lambda/failover/core/config';
 import { catchUpPollSeconds } from '../../../../lambda/failover/run-failover';
+import { RepairConfig } from '../../../../lambda/repair/contract';
 import { parseRepairEvent } from '../../../../lambda/repair/core/event';
 
 const side = (bucket: string) => ({ bucket, region: 'eu-west-1' });
@@ -43,6 +44,53 @@ describe('the repair Lambda event', () => {
       /source and replica are the same bucket "same-b"/,
     );
     expect(() => parseRepairEvent('repair', 0)).toThrow(/event must be a JSON object/);
+  });
+});
+
+describe('the event of a function deployed for one pair and direction', () => {
+  const deployed: RepairConfig = {
+    source: { bucket: 'src-b', region: 'us-east-1', prefix: 'p/' },
+    replica: { bucket: 'rep-b', region: 'us-west-2', prefix: 'p/' },
+    to: 'source',
+    allowDelete: false,
+    lagWindowSeconds: 300,
+    mode: 'versions',
+  };
+
+  test('takes the pair, the side, the mode and the lag window from the deployment', () => {
+    expect(parseRepairEvent({ apply: true }, 900, deployed)).toEqual({
+      source: { bucket: 'src-b', region: 'us-east-1', prefix: 'p/' },
+      replica: { bucket: 'rep-b', region: 'us-west-2', prefix: 'p/' },
+      to: 'source',
+      apply: true,
+      delete: false,
+      lagWindowSeconds: 300,
+      mode: 'versions',
+    });
+    // Naming the same pair and side is allowed; the lag window may be overridden.
+    expect(
+      parseRepairEvent(
+        { source: deployed.source, replica: deployed.replica, to: 'source', lagWindowSeconds: 0 },
+        900,
+        deployed,
+      ),
+    ).toMatchObject({ to: 'source', apply: false, lagWindowSeconds: 0 });
+  });
+
+  test('refuses another pair, the other side, another mode and a delete its role may not make, all at once', () => {
+    const bad = () =>
+      parseRepairEvent(
+        { source: { bucket: 'other-b', region: 'us-east-1' }, to: 'replica', mode: 'current', delete: true },
+        900,
+        deployed,
+      );
+    expect(bad).toThrow(
+      /source \{"bucket":"other-b","region":"us-east-1"\} is not this function's source: it repairs s3:\/\/src-b\/p\/ \(us-east-1\) -> s3:\/\/rep-b\/p\/ \(us-west-2\) only/,
+    );
+    expect(bad).toThrow(/to "replica": this function writes only to the source, the one side its role may write/);
+    expect(bad).toThrow(/mode "current": this function audits in mode "versions"/);
+    expect(bad).toThrow(/delete true: this function was deployed without allowDelete/);
+    expect(parseRepairEvent({ apply: true, delete: true }, 900, { ...deployed, allowDelete: true }).delete).toBe(true);
   });
 });
 
