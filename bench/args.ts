@@ -1,12 +1,18 @@
 /**
- * The benchmarks' command-line options: `--name value`, nothing else. Kept apart from common.ts,
- * which loads the S3 client, so that benchmarks without a stand (partition, cost model) stay light.
+ * The benchmarks' command-line options: `--name value` and bare `--name` switches, nothing else.
+ * Kept apart from common.ts, which loads the S3 client, so that benchmarks without a stand
+ * (partition, cost model) stay light.
  */
 
 /** The value of `--name`, or `def` when it is not given. */
 export function stringArg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : def;
+}
+
+/** Whether the switch `--name` is given. */
+export function flagArg(name: string): boolean {
+  return process.argv.includes(`--${name}`);
 }
 
 /** The value of `--name` as a number (NaN when it is not one), or `def` when it is not given. */

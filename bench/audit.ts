@@ -28,14 +28,18 @@ import {
   fixedBody,
   fmt,
   installCli,
+  Peer,
+  peers,
   putAll,
+  rcloneCheck,
+  rcloneDifferences,
   ROOT,
   stand,
   StandEnv,
   timed,
   Timed,
 } from './common';
-import { choiceArg, numberArg } from './args';
+import { choiceArg, flagArg, numberArg } from './args';
 import { oneZonePairArgs } from '../test/support/stand';
 
 /**
@@ -58,28 +62,6 @@ const MIXED_KEYS = [
   'odd/0-digits-before-letters',
   'odd/-dash',
 ];
-
-function ensurePeers(): void {
-  const missing = ['rclone', 'aws'].filter((b) => {
-    try {
-      execFileSync('sh', ['-c', `test -x /usr/bin/${b}`]);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (missing.length) {
-    process.stderr.write(`installing peers (Debian packages): rclone awscli\n`);
-    execFileSync(
-      'sh',
-      [
-        '-c',
-        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rclone awscli',
-      ],
-      { stdio: 'inherit' },
-    );
-  }
-}
 
 interface Planted {
   readonly missing: string[];
@@ -135,7 +117,7 @@ async function main() {
   const layout = choiceArg('layout', ['folders', 'mixed'] as const);
   const via = choiceArg('via', ['bin', 'asset'] as const);
   const env = stand();
-  ensurePeers();
+  const peer = peers('rclone', 'aws');
   let cli: Cli;
   if (via === 'asset') {
     process.stderr.write('building the command line asset\n');
@@ -146,7 +128,7 @@ async function main() {
     cli = { cmd: installCli(), prefix: [] };
   }
   const work = mkdtempSync(join(tmpdir(), 'audit-bench-'));
-  if (!process.argv.includes('--memory-only')) await compare(env, cli, work, n, runs, layout);
+  if (!flagArg('memory-only')) await compare(env, cli, peer, work, n, runs, layout);
   if (scale > 0) await memory(env, cli, work, n, scale);
 }
 
@@ -159,6 +141,7 @@ interface Cli {
 async function compare(
   env: StandEnv,
   cli: Cli,
+  peer: Record<Peer, string>,
   work: string,
   folderKeys: number,
   runs: number,
@@ -172,19 +155,7 @@ async function compare(
   const ours = (report: string) => audit(auditArgs(za, src, rep, report));
   const parallel = (report: string) => audit([...auditArgs(za, src, rep, report), '--parallel', '4']);
   const hinted = (report: string) => audit([...auditArgs(za, src, rep, report), '--hints']);
-  const rcloneEnv = {
-    ...process.env,
-    AWS_CA_BUNDLE: undefined,
-    RCLONE_CONFIG_ZA_TYPE: 's3',
-    RCLONE_CONFIG_ZA_PROVIDER: 'Ceph',
-    RCLONE_CONFIG_ZA_ENDPOINT: za.endpoint,
-    RCLONE_CONFIG_ZA_REGION: za.region,
-    RCLONE_CONFIG_ZA_ACCESS_KEY_ID: env.accessKeyId,
-    RCLONE_CONFIG_ZA_SECRET_ACCESS_KEY: env.secretAccessKey,
-  };
-  delete rcloneEnv.AWS_CA_BUNDLE;
-  const rclone = () =>
-    timed('/usr/bin/rclone', ['check', `za:${src}`, `za:${rep}`, '--fast-list', '--checkers', '32'], rcloneEnv);
+  const rclone = () => rcloneCheck(peer.rclone, env, src, rep);
   const awsEnv = {
     ...process.env,
     AWS_DEFAULT_REGION: za.region,
@@ -193,7 +164,7 @@ async function compare(
   };
   const aws = () =>
     timed(
-      '/usr/bin/aws',
+      peer.aws,
       ['s3', 'sync', '--dryrun', '--delete', `s3://${src}`, `s3://${rep}`, '--endpoint-url', za.endpoint],
       awsEnv,
     );
@@ -239,7 +210,7 @@ async function compare(
   const plain = outcome(coldPath);
   const split = outcome(parPath);
   const withHints = outcome(reportPath);
-  const rcloneFound = /(\d+) differences found/.exec(results.rclone[0].stderr)?.[1] ?? '0';
+  const rcloneFound = String(rcloneDifferences(results.rclone[0]));
   const awsFound = results.aws[0].stdout.split('\n').filter((l) => l.startsWith('(dryrun)')).length;
   const lowerBound = Math.ceil(n / 1000) + Math.ceil((n - planted.missing.length + planted.extra.length) / 1000);
   const t = (k: string) => median(results[k].map((r) => r.seconds));
@@ -293,7 +264,7 @@ async function compare(
 async function memory(env: StandEnv, cli: Cli, work: string, n: number, scale: number) {
   const za = env.zones.za;
   const c = client(env, 'za');
-  const existing = process.argv.includes('--reuse') ? ((await c.send(new ListBucketsCommand({}))).Buckets ?? []) : [];
+  const existing = flagArg('reuse') ? ((await c.send(new ListBucketsCommand({}))).Buckets ?? []) : [];
   const audit = async (b: string, size: number) => {
     const report = join(work, `mem-${size}.json`);
     const r = await timed(cli.cmd, [...cli.prefix, ...auditArgs(za, b, b, report)]);

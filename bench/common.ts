@@ -3,9 +3,15 @@
  * child processes with peak memory, and bulk object writes. Benchmarks print figures; they
  * assert nothing about time.
  */
-import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client } from '../lambda/shared/s3-client';
@@ -29,6 +35,40 @@ export function stand(): StandEnv {
 
 export function client(env: StandEnv, zone: 'za' | 'zb'): S3Client {
   return createS3Client({ ...env.zones[zone] });
+}
+
+/** The Debian package of each peer tool the benchmarks time against. */
+const PEER_PACKAGES = { rclone: 'rclone', aws: 'awscli' } as const;
+export type Peer = keyof typeof PEER_PACKAGES;
+
+/**
+ * The paths of the peer tools a benchmark compares against: Debian's builds in /usr/bin (not
+ * whatever else is on PATH, so that every run times the same builds), installed with apt-get
+ * when missing.
+ */
+export function peers<P extends Peer>(...names: P[]): Record<P, string> {
+  const path = (p: Peer) => `/usr/bin/${p}`;
+  const missing = names.filter((p) => {
+    try {
+      accessSync(path(p), constants.X_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) {
+    const packages = missing.map((p) => PEER_PACKAGES[p]).join(' ');
+    process.stderr.write(`installing peers (Debian packages): ${packages}\n`);
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${packages}`,
+      ],
+      { stdio: 'inherit' },
+    );
+  }
+  return Object.fromEntries(names.map((p) => [p, path(p)])) as Record<P, string>;
 }
 
 /** Packs this repository and installs the tarball in a scratch prefix: the `cdk-s3-dr` a user gets. */
@@ -93,6 +133,30 @@ export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = proc
   });
 }
 
+/**
+ * `rclone check --fast-list --checkers 32` (rclone's fastest mode for S3) of two buckets of zone
+ * za, timed; the remote `za` is configured through rclone's environment variables.
+ */
+export function rcloneCheck(rclone: string, env: StandEnv, src: string, rep: string): Promise<Timed> {
+  const za = env.zones.za;
+  const rcloneEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    RCLONE_CONFIG_ZA_TYPE: 's3',
+    RCLONE_CONFIG_ZA_PROVIDER: 'Ceph',
+    RCLONE_CONFIG_ZA_ENDPOINT: za.endpoint,
+    RCLONE_CONFIG_ZA_REGION: za.region,
+    RCLONE_CONFIG_ZA_ACCESS_KEY_ID: env.accessKeyId,
+    RCLONE_CONFIG_ZA_SECRET_ACCESS_KEY: env.secretAccessKey,
+  };
+  delete rcloneEnv.AWS_CA_BUNDLE;
+  return timed(rclone, ['check', `za:${src}`, `za:${rep}`, '--fast-list', '--checkers', '32'], rcloneEnv);
+}
+
+/** The differences a `rclone check` run reports (0 when it reports none). */
+export function rcloneDifferences(run: Timed): number {
+  return Number(/(\d+) differences found/.exec(run.stderr)?.[1] ?? 0);
+}
+
 export async function createVersionedBucket(
   c: S3Client,
   bucket: string,
@@ -126,6 +190,18 @@ export async function putAll(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** Counts the keys of a bucket by listing it (1,000 a page). */
+export async function countKeys(c: S3Client, bucket: string): Promise<number> {
+  let n = 0;
+  let token: string | undefined;
+  do {
+    const page = await c.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    n += page.KeyCount ?? 0;
+    token = page.NextContinuationToken;
+  } while (token);
+  return n;
 }
 
 /** Keys spread over 97 folders, like real data (rclone without --fast-list lists folder by folder). */

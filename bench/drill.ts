@@ -18,17 +18,17 @@
  * Modes: default (no copy option), stream (--copy stream), server-side (--copy server-side),
  * server-side-copy (the older --server-side-copy flag, to measure an earlier build with --cli).
  */
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   benchKeys,
   client,
+  countKeys,
   createVersionedBucket,
   fixedBody,
   fmt,
+  peers,
   putAll,
   ROOT,
   stand,
@@ -52,29 +52,6 @@ const MODE_ARGS: Record<string, string[]> = {
   'server-side-copy': ['--server-side-copy'],
 };
 
-async function count(c: ReturnType<typeof client>, bucket: string): Promise<number> {
-  let n = 0;
-  let token: string | undefined;
-  do {
-    const page = await c.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    n += page.KeyCount ?? 0;
-    token = page.NextContinuationToken;
-  } while (token);
-  return n;
-}
-
-function ensureAwsCli(): void {
-  if (existsSync('/usr/bin/aws')) return;
-  execFileSync(
-    'sh',
-    [
-      '-c',
-      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends awscli',
-    ],
-    { stdio: 'inherit' },
-  );
-}
-
 /** One timed drill: seconds from spawn to restored and to exit, and what its report says. */
 interface DrillRun {
   readonly restored: number;
@@ -93,7 +70,7 @@ async function main() {
   const cli = resolve(stringArg('cli', join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js')));
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build-handlers.mjs`);
   const env = stand();
-  ensureAwsCli();
+  const { aws: awsCli } = peers('aws');
   const work = mkdtempSync(join(tmpdir(), 'drill-bench-'));
   const za = client(env, 'za');
   const zb = client(env, 'zb');
@@ -104,7 +81,7 @@ async function main() {
   await createVersionedBucket(za, scratch, { replicate: false });
   process.stderr.write(`writing ${n} objects of ${size} bytes to ${data} (zone za), waiting for zone zb\n`);
   await putAll(za, data, benchKeys(n), (k) => fixedBody(size, k), 16);
-  for (let i = 0; i < 600 && (await count(zb, data).catch(() => 0)) < n; i++)
+  for (let i = 0; i < 600 && (await countKeys(zb, data).catch(() => 0)) < n; i++)
     await new Promise((r) => setTimeout(r, 1000));
 
   const zbEp = env.zones.zb;
@@ -165,7 +142,7 @@ async function main() {
   };
   const aws = async (i: number): Promise<number> => {
     const a = await timed(
-      '/usr/bin/aws',
+      awsCli,
       ['s3', 'sync', `s3://${data}`, `s3://${scratch}/aws-${i}`, '--endpoint-url', zbEp.endpoint, '--only-show-errors'],
       awsEnv,
     );
