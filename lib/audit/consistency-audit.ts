@@ -37,6 +37,7 @@ import { AlarmActionStrategy } from '../monitoring/replication-alarms';
 import { ReplicationPair } from '../replication/replication-pair';
 import { InventoryLocation } from './audit-inventory';
 import { keyThroughS3 } from '../private/kms-through-s3';
+import { auditReadStatements } from '../private/repair-grants';
 
 /** What a consistency audit compares. */
 export enum AuditMode {
@@ -283,30 +284,11 @@ export class ConsistencyAudit extends Construct {
   /** Read-only on both sides: list, and HEAD (s3:GetObject) for evidence. No KMS: lists and HEADs decrypt nothing. */
   private grantReadOnly(props: ConsistencyAuditProps) {
     const stack = Stack.of(this);
-    const { list, head } = auditActions(props.mode);
     const policy = new iam.ManagedPolicy(this, 'ReadOnlyPolicy', {
       description: `Read-only access of the consistency audit ${this.node.path} to the audited buckets`,
       roles: [this.drFunction.role],
     });
-    const prefix = props.prefix ?? '';
-    for (const [side, bucket] of [
-      ['Source', props.sourceBucketName],
-      ['Replica', props.replicaBucketName],
-    ] as const) {
-      const arn = `arn:${stack.partition}:s3:::${bucket}`;
-      policy.addStatements(
-        new iam.PolicyStatement({
-          sid: `List${side}`,
-          actions: list,
-          resources: [arn],
-        }),
-        new iam.PolicyStatement({
-          sid: `Head${side}Objects`,
-          actions: head,
-          resources: [`${arn}/${prefix}*`],
-        }),
-      );
-    }
+    policy.addStatements(...auditReadStatements(stack, props, auditActions(props.mode)));
     acknowledgeWildcardResources(policy, {
       's3-objects': WILDCARD_REASONS.AUDIT_READ,
     });

@@ -19,7 +19,7 @@ import { acknowledgeWildcardResources, WILDCARD_REASONS } from '../private/nag';
 import { handlerDefaults } from '../private/regional-defaults';
 import { checkBucketName, checkDuration, checkRegion, checkSameRegion, validateAtSynth } from '../private/validate';
 import { requireSourceAccount } from '../private/service-principal';
-import { repairStatements } from '../private/repair-grants';
+import { auditReadStatements, repairStatements } from '../private/repair-grants';
 import { ReplicationPair } from '../replication/replication-pair';
 import { ReplicationProbe } from '../monitoring/replication-probe';
 import * as failover from '../../lambda/failover/contract';
@@ -462,20 +462,9 @@ export class FailoverController extends Construct {
       description: `Failover controller ${this.node.path}: read-only audit of both buckets before a failback`,
       roles: [this.drFunction.role],
     });
-    for (const [side, bucket] of [
-      ['Source', pair.sourceBucketName],
-      ['Replica', pair.replicaBucketName],
-    ] as const) {
-      const arn = `arn:${stack.partition}:s3:::${bucket}`;
-      audit.addStatements(
-        new iam.PolicyStatement({ sid: `List${side}`, actions: FAILBACK_BUCKET_ACTIONS, resources: [arn] }),
-        new iam.PolicyStatement({
-          sid: `Head${side}Objects`,
-          actions: FAILBACK_OBJECT_ACTIONS,
-          resources: [`${arn}/${pair.prefix ?? ''}*`],
-        }),
-      );
-    }
+    audit.addStatements(
+      ...auditReadStatements(stack, pair, { list: FAILBACK_BUCKET_ACTIONS, head: FAILBACK_OBJECT_ACTIONS }),
+    );
     acknowledgeWildcardResources(audit, { 's3-objects': WILDCARD_REASONS.AUDIT_READ });
     if (props.failbackRepair) this.grantFailbackRepair(pair);
   }

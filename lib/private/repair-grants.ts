@@ -3,6 +3,34 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ReplicationPair } from '../replication/replication-pair';
 import { keyThroughS3 } from './kms-through-s3';
 
+/**
+ * An audit's read-only access to both buckets of a pair: list each bucket (`List<Side>`) and HEAD
+ * its objects under the pair prefix (`Head<Side>Objects`, which needs s3:GetObject); nothing that
+ * writes. The audit, the failover controller's failback audit and the repair's audit share it.
+ */
+export function auditReadStatements(
+  stack: Stack,
+  pair: ReplicationPair,
+  actions: { readonly list: readonly string[]; readonly head: readonly string[] },
+): iam.PolicyStatement[] {
+  return (
+    [
+      ['Source', pair.sourceBucketName],
+      ['Replica', pair.replicaBucketName],
+    ] as const
+  ).flatMap(([side, bucket]) => {
+    const arn = `arn:${stack.partition}:s3:::${bucket}`;
+    return [
+      new iam.PolicyStatement({ sid: `List${side}`, actions: [...actions.list], resources: [arn] }),
+      new iam.PolicyStatement({
+        sid: `Head${side}Objects`,
+        actions: [...actions.head],
+        resources: [`${arn}/${pair.prefix ?? ''}*`],
+      }),
+    ];
+  });
+}
+
 /** What a repair reads of the side it copies from (GetObject comes with the audit's HEADs). */
 export const REPAIR_READ_ACTIONS = ['s3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'];
 /** What a repair writes to the other side: new versions and their tags. */

@@ -17,6 +17,7 @@ import {
   REPAIR_DELETE_ACTIONS,
   REPAIR_READ_ACTIONS,
   REPAIR_WRITE_ACTIONS,
+  auditReadStatements,
   repairStatements,
 } from '../private/repair-grants';
 import { checkLagWindow, checkPrefix, checkWholeNumber } from '../private/validate';
@@ -143,20 +144,7 @@ export class ReplicationRepair extends Construct {
       description: `Repair ${this.node.path}: audit both buckets, read the ${this.to === RepairTarget.SOURCE ? 'replica' : 'source'}, write the ${this.to}`,
       roles: [this.drFunction.role],
     });
-    for (const [side, bucket] of [
-      ['Source', props.sourceBucketName],
-      ['Replica', props.replicaBucketName],
-    ] as const) {
-      const arn = `arn:${stack.partition}:s3:::${bucket}`;
-      policy.addStatements(
-        new iam.PolicyStatement({ sid: `List${side}`, actions: ['s3:ListBucket'], resources: [arn] }),
-        new iam.PolicyStatement({
-          sid: `Head${side}Objects`,
-          actions: ['s3:GetObject'],
-          resources: [`${arn}/${prefix}*`],
-        }),
-      );
-    }
+    policy.addStatements(...auditReadStatements(stack, props, { list: ['s3:ListBucket'], head: ['s3:GetObject'] }));
     policy.addStatements(...repairStatements(stack, props, { to: this.to, allowDelete, listVersions: versions }));
     acknowledgeWildcardResources(policy, {
       's3-objects': WILDCARD_REASONS.REPAIR_OBJECTS,
