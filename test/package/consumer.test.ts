@@ -38,6 +38,8 @@ import {
   ReplicationDestination,
   ReplicationPairs,
   ReplicationProbe,
+  ReplicationRepair,
+  RepairTarget,
   RestoreDrill,
 } from 'cdk-s3-dr';
 
@@ -54,6 +56,7 @@ const pair = ReplicationPairs.of(data);
 new ConsistencyAudit(west, 'Audit', { ...pair, lagWindow: Duration.minutes(15) });
 new RestoreDrill(west, 'Drill', { ...pair, sampleSize: 10 });
 new ReplicationProbe(west, 'Probe', { ...pair });
+new ReplicationRepair(west, 'Repair', { ...pair, to: RepairTarget.SOURCE });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();
@@ -169,10 +172,10 @@ describe('the packed package in a scratch app', () => {
     expect(templates).toEqual(['Primary.template.json', 'Replica.template.json']);
     const replica = JSON.parse(readFileSync(join(assembly, 'Replica.template.json'), 'utf8'));
     const types = Object.values(replica.Resources as Record<string, { Type: string }>).map((r) => r.Type);
-    expect(types.filter((t) => t === 'AWS::Lambda::Function').length).toBe(3);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function').length).toBe(4);
     // The handlers' code is the package's own pre-built assets, staged by the CLI.
     const assets = readdirSync(assembly).filter((f) => f.startsWith('asset.'));
-    expect(assets.length).toBeGreaterThanOrEqual(3);
+    expect(assets.length).toBeGreaterThanOrEqual(4);
   });
 
   test('the installed command line runs: help exits 0, a bad option exits 2 naming it', () => {
