@@ -4,7 +4,7 @@
  * order; with a Delimiter, the keys holding it rolled up into CommonPrefixes, each prefix counted
  * once toward the 1,000. Used by the partition tests and `bench/partition.ts`.
  */
-import { compareKeys, KeyProbe, KeyRange } from '../../lambda/audit/core';
+import { compareKeys, firstAfter, KeyProbe, KeyRange } from '../../lambda/audit/core';
 
 const pad = (x: number, w: number) => String(x).padStart(w, '0');
 const hash = (i: number) => ((i * 2654435761) % 4294967296).toString(16).padStart(8, '0');
@@ -38,19 +38,6 @@ export function keyLayouts(n: number): Record<string, () => string[]> {
 
 /** The distinct keys of a layout in S3 order. */
 export const sortedKeys = (gen: () => string[]) => [...new Set(gen())].sort(compareKeys);
-
-/** Index of the first key after `after` (binary search). */
-export function firstAfter(keys: readonly string[], after: string | undefined): number {
-  if (after === undefined) return 0;
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (compareKeys(keys[m], after) <= 0) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
 
 /** A probe listing `keys` (sorted) in memory, and the number of requests it answered. */
 export function listingOf(keys: readonly string[], pageSize = 1000): { probe: KeyProbe; requests: () => number } {

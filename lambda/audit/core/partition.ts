@@ -1,4 +1,4 @@
-import { compareKeys } from './key-order';
+import { compareKeys, firstAfter } from './key-order';
 import { keyInRange, planRanges } from './ranges';
 import { KeyRange } from './types';
 
@@ -592,19 +592,6 @@ function minKey(a: string | undefined, b: string | undefined): string | undefine
   if (a === undefined) return b;
   if (b === undefined) return a;
   return compareKeys(a, b) <= 0 ? a : b;
-}
-
-/** Index of the first key after `after` (binary search). */
-function firstAfter(keys: readonly string[], after: string | undefined): number {
-  if (after === undefined) return 0;
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (compareKeys(keys[m], after) <= 0) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
 }
 
 function keysIn(keys: readonly string[], after: string | undefined, last: string | undefined): string[] {
