@@ -153,9 +153,10 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   // Keys per list page, as the first page shows when more follow.
   const pageSize = first.truncated && first.keys.length > 0 ? first.keys.length : DEFAULT_PAGE_SIZE;
   const delimiter = 'delimiter' in options ? options.delimiter : '/';
-  if (first.truncated && delimiter && requests < budget) {
+  if (first.truncated && delimiter && first.keys.some((k) => k.includes(delimiter)) && requests < budget) {
     // One listing by delimiter shows the top-level prefixes: the start of each is probed (when there
-    // are few: at most half the budget goes there), and past the last there is nothing.
+    // are few: at most half the budget goes there), and past the last there is nothing. (Not sent
+    // when the first page shows no delimiter: flat names, hashed ones say, have no prefixes.)
     requests++;
     const top = await probe(within.startAfter, delimiter);
     const tops = topLevel(top, within);
