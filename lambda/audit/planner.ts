@@ -59,23 +59,29 @@ export async function planAuditRanges(o: PlanOptions): Promise<RangePlan> {
   return { ranges: plan.ranges, from: 'sample', requests: sample.requests, estimates: plan.estimates.map(Math.round) };
 }
 
-/** One ListObjectsV2 page (1,000 keys) after a key, relative to the prefix, canaries left out. */
+/**
+ * One ListObjectsV2 page (1,000 entries) after a key, relative to the prefix, canaries left out;
+ * with a delimiter, the CommonPrefixes too.
+ */
 export function keyProbe(o: Pick<PlanOptions, 'client' | 'side' | 'bucket' | 'prefix'>): KeyProbe {
   const access = S3Access.from(o.client);
-  return async (startAfter) => {
+  return async (startAfter, delimiter) => {
     try {
       const params = {
         bucket: o.bucket,
         prefix: o.prefix || undefined,
         maxKeys: 1000,
         startAfter: startAfter === undefined ? undefined : o.prefix + startAfter,
+        delimiter,
       };
       let keys: string[];
       let truncated: boolean;
+      let prefixes: string[] = [];
       if (access.raw) {
         const page = await access.raw.listObjectsV2(params);
         keys = page.entries.map((e) => e.key);
         truncated = page.isTruncated;
+        prefixes = page.commonPrefixes ?? [];
       } else {
         const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
         const out = await (
@@ -86,14 +92,19 @@ export function keyProbe(o: Pick<PlanOptions, 'client' | 'side' | 'bucket' | 'pr
             Prefix: params.prefix,
             MaxKeys: params.maxKeys,
             StartAfter: params.startAfter,
+            Delimiter: delimiter,
           }),
         );
         keys = (out.Contents ?? []).map((c) => c.Key ?? '');
         truncated = Boolean(out.IsTruncated);
+        prefixes = (out.CommonPrefixes ?? []).map((c) => c.Prefix ?? '');
       }
+      const relative = (ks: string[]) =>
+        ks.filter((k) => !k.startsWith(CANARY_PREFIX)).map((k) => k.slice(o.prefix.length));
       return {
-        keys: keys.filter((k) => !k.startsWith(CANARY_PREFIX)).map((k) => k.slice(o.prefix.length)),
+        keys: relative(keys),
         truncated,
+        ...(delimiter === undefined ? {} : { prefixes: relative(prefixes) }),
       };
     } catch (err) {
       throw new SideError(o.side, o.bucket, { cause: err });

@@ -23,6 +23,8 @@ export interface RawListPage {
   readonly isTruncated: boolean;
   /** ListObjectsV2. */
   readonly nextContinuationToken?: string;
+  /** ListObjectsV2 with a delimiter: the CommonPrefixes, decoded, in order. */
+  readonly commonPrefixes?: string[];
   /** ListObjectVersions, decoded. */
   readonly nextKeyMarker?: string;
   readonly nextVersionIdMarker?: string;
@@ -151,7 +153,24 @@ function peek(doc: Doc): ListObjectsV2Head {
 export function parseListObjectsV2(body: ListBody): RawListPage {
   const xml = docOf(body);
   const head = peek(xml);
-  return { entries: contents(xml), isTruncated: head.isTruncated, nextContinuationToken: head.nextContinuationToken };
+  return {
+    entries: contents(xml),
+    isTruncated: head.isTruncated,
+    nextContinuationToken: head.nextContinuationToken,
+    commonPrefixes: commonPrefixes(xml),
+  };
+}
+
+/** The CommonPrefixes of a ListObjectsV2 body (a listing with a delimiter), decoded. */
+function commonPrefixes(xml: Doc): string[] {
+  const out: string[] = [];
+  for (let at = xml.indexOf('<CommonPrefixes>'); at >= 0; at = xml.indexOf('<CommonPrefixes>', at + 1)) {
+    const end = xml.indexOf('</CommonPrefixes>', at);
+    if (end < 0) throw new Error('a <CommonPrefixes> element is not closed');
+    const p = field(xml, 'Prefix', at, end);
+    if (p !== undefined) out.push(decodeUrlKey(p));
+  }
+  return out;
 }
 
 /** The entries of a ListObjectsV2 body whose page fields were already read with `peekListObjectsV2`. */

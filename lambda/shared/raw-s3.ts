@@ -58,6 +58,8 @@ export interface ListV2Params {
   readonly maxKeys: number;
   readonly continuationToken?: string;
   readonly startAfter?: string;
+  /** Rolls keys holding it (after the prefix) up into CommonPrefixes. */
+  readonly delimiter?: string;
 }
 
 export interface ListVersionsParams {
@@ -146,6 +148,7 @@ export class RawS3 {
     if (p.prefix) query.prefix = p.prefix;
     if (p.continuationToken !== undefined) query['continuation-token'] = p.continuationToken;
     if (p.startAfter !== undefined) query['start-after'] = p.startAfter;
+    if (p.delimiter !== undefined) query.delimiter = p.delimiter;
     return this.get('ListObjectsV2Command', p.bucket, query);
   }
 

@@ -28,3 +28,16 @@ function remap(c: number): number {
 export function sortKeys(keys: Iterable<string>): string[] {
   return [...keys].sort(compareKeys);
 }
+
+/** Index of the first of `keys` (sorted in S3 order) after `after`; 0 when `after` is undefined. */
+export function firstAfter(keys: readonly string[], after: string | undefined): number {
+  if (after === undefined) return 0;
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (compareKeys(keys[m], after) <= 0) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}

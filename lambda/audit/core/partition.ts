@@ -1,9 +1,14 @@
-import { compareKeys } from './key-order';
+import { compareKeys, firstAfter } from './key-order';
 import { keyInRange, planRanges } from './ranges';
 import { KeyRange } from './types';
 
 /**
  * Splitting a key space into ranges of about equal numbers of keys, without knowing its layout.
+ *
+ * After the first page, one listing with a delimiter ('/') shows the top-level prefixes (S3
+ * CommonPrefixes) in one request; when they are few, the start of each is probed, so that families
+ * far apart (different scripts, a tiny prefix beside a huge one) are each seen before the gaps
+ * between them are estimated, and the end of the last one bounds the space.
  *
  * A probe is one ListObjectsV2 request with `StartAfter`: it returns the next page of keys after
  * a point, and so proves that no other key lies between the point and the page's last key (the
@@ -11,13 +16,17 @@ import { KeyRange } from './types';
  * characters seen at each position (digits counted as all ten as soon as one is seen), so that
  * numbered or hashed names spread evenly over it. Between covered intervals the density of keys is
  * taken to vary linearly from the density at the end of the page before to the density at the
- * start of the page after; a page whose first key lies far after its start point shows that the
- * space just before that key is empty, and gives density 0 there.
+ * start of the page after, each gap on a scale built from the keys of those two pages only (a
+ * numbered family is not measured with the alphabet of a hashed one elsewhere); a page whose first
+ * key lies far after its start point shows that the space just before that key is empty, and gives
+ * density 0 there.
  *
  * The sampler probes where the estimate is least certain: a gap whose two ends disagree (a dense
- * region ends somewhere inside it) is halved, a gap open to the end of the space is probed at a
- * few times the distance already known (so the end of a dense run is found in a few probes), and a
- * gap whose ends agree gets a probe at its middle once the others are settled. Boundaries are then
+ * region ends somewhere inside it) is halved, except that a run of decimal numbers ending inside it
+ * is probed where one of its digits rolls over (zero-padded counters end there: "obj/0:" after
+ * "obj/0999999"); a gap open to the end of the space is probed at a few times the distance already
+ * known (so the end of a dense run is found in a few probes); and a gap whose ends agree gets a
+ * probe at its middle once the others are settled. Boundaries are then
  * taken at the quantiles of the estimated distribution: observed keys inside covered intervals,
  * interpolated keys inside gaps.
  */
@@ -25,12 +34,21 @@ import { KeyRange } from './types';
 /** What one probe returns: up to a page of keys after its start, in S3 order, relative to the prefix. */
 export interface ProbePage {
   readonly keys: readonly string[];
-  /** True when more keys follow the page. */
+  /** True when more keys (or prefixes) follow the page. */
   readonly truncated: boolean;
+  /**
+   * With a delimiter: the names up to and including the first delimiter of the keys that hold one
+   * (S3 CommonPrefixes), in order. Each counts as one entry of the page, and `keys` then holds only
+   * the keys without a delimiter. Undefined: the probe does not list by delimiter.
+   */
+  readonly prefixes?: readonly string[];
 }
 
-/** Lists one page of keys after `startAfter` (undefined: from the first key). */
-export type KeyProbe = (startAfter: string | undefined) => Promise<ProbePage>;
+/**
+ * Lists one page of keys after `startAfter` (undefined: from the first key); with `delimiter`, rolls
+ * the keys that hold it up into `prefixes`, the way ListObjectsV2 does with `Delimiter`.
+ */
+export type KeyProbe = (startAfter: string | undefined, delimiter?: string) => Promise<ProbePage>;
 
 export interface SampleOptions {
   /** Restrict the sample (and the plan) to this range. */
@@ -42,6 +60,11 @@ export interface SampleOptions {
   readonly maxRequests?: number;
   /** Probes in flight at once. @default 4 */
   readonly concurrency?: number;
+  /**
+   * Delimiter of the top-level prefixes: one listing by it shows where each starts, so that prefixes
+   * far apart on the scale are each probed. Undefined: no listing by delimiter. @default '/'
+   */
+  readonly delimiter?: string;
 }
 
 /** Default request budget of a sampling: 1% of the list requests of an audit of 1,000,000 keys. */
@@ -96,6 +119,8 @@ interface Gap {
   readonly open: boolean;
   /** The first key of the covered interval before the gap. */
   readonly from: string | undefined;
+  /** The scale of the keys on both sides of the gap, on which its span and densities are measured. */
+  readonly scale: Scale;
 }
 
 /** One piece of the estimated distribution: seen keys, or a gap of estimated size. */
@@ -127,10 +152,28 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   record(within.startAfter, first);
   // Keys per list page, as the first page shows when more follow.
   const pageSize = first.truncated && first.keys.length > 0 ? first.keys.length : DEFAULT_PAGE_SIZE;
+  const delimiter = 'delimiter' in options ? options.delimiter : '/';
+  if (first.truncated && delimiter && first.keys.some((k) => k.includes(delimiter)) && requests < budget) {
+    // One listing by delimiter shows the top-level prefixes: the start of each is probed (when there
+    // are few: at most half the budget goes there), and past the last there is nothing. (Not sent
+    // when the first page shows no delimiter: flat names, hashed ones say, have no prefixes.)
+    requests++;
+    const top = await probe(within.startAfter, delimiter);
+    const tops = topLevel(top, within);
+    if (tops.end !== undefined) covered = addCovered(covered, { after: tops.end });
+    const seeds = tops.starts.filter((s) => !covered.some((c) => keyInCovered(s, c)));
+    if (seeds.length <= Math.floor(budget / 2) - requests) {
+      for (let i = 0; i < seeds.length; i += concurrency) {
+        const round = seeds.slice(i, i + concurrency);
+        requests += round.length;
+        const pages = await Promise.all(round.map((s) => probe(s)));
+        round.forEach((s, j) => record(s, pages[j]));
+      }
+    }
+  }
   while (requests < budget) {
     const sample = { within, keys, covered, requests };
-    const scale = Scale.of(keys);
-    const all = pieces(sample, scale).filter((p): p is Gap => p.kind === 'gap');
+    const all = pieces(sample).filter((p): p is Gap => p.kind === 'gap');
     const total = all.reduce((n, g) => n + g.mass, keys.length);
     // Spend in proportion to the listing as now estimated: a small key space is not sampled with the
     // budget of a large one.
@@ -151,7 +194,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
       if (starts.length >= room) break;
       // A gap holding a negligible part of the estimate is not worth a request.
       if (doubt(g) < total * NEGLIGIBLE) break;
-      const at = probePoint(g, scale, keys[0], within.endAt);
+      const at = probePoint(g, keys[0], within.endAt);
       if (at === undefined || starts.includes(at)) {
         unsplittable.add(`${g.after}\u0000${g.end}`);
         continue;
@@ -165,6 +208,41 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     starts.forEach((s, i) => record(s, pages[i]));
   }
   return { within, keys, covered, requests };
+}
+
+/**
+ * What a listing by delimiter shows: where each prefix after the first starts (the end of the entry
+ * before it: nothing lies between), and, when the listing is complete, the end of its last entry
+ * (nothing lies after it).
+ */
+function topLevel(page: ProbePage, within: KeyRange): { starts: string[]; end?: string } {
+  if (page.prefixes === undefined) return { starts: [] };
+  const entries = [
+    ...page.keys.map((k) => ({ name: k, end: k })),
+    ...page.prefixes.map((p) => ({ name: p, end: afterSubtree(p) })),
+  ].sort((a, b) => compareKeys(a.name, b.name));
+  const starts: string[] = [];
+  for (let i = 1; i < entries.length; i++) {
+    const s = entries[i - 1].end;
+    if (entries[i].name !== entries[i].end && keyInRange(s, within) && s !== within.endAt) starts.push(s);
+  }
+  const last = entries[entries.length - 1];
+  const end = !page.truncated && last && keyInRange(last.end, within) ? last.end : undefined;
+  return { starts, end };
+}
+
+/**
+ * The name just past every key under `prefix` (which ends with the delimiter): the prefix with its
+ * last character raised by one code point. No key lies at it, or it would be listed among the entries.
+ */
+function afterSubtree(prefix: string): string {
+  const cps = Array.from(prefix, (ch) => ch.codePointAt(0)!);
+  const cp = cps.pop()! + 1;
+  return String.fromCodePoint(...cps, cp >= 0xd800 && cp <= 0xdfff ? 0xe000 : cp);
+}
+
+function keyInCovered(k: string, c: Covered): boolean {
+  return keyInRange(k, { startAfter: c.after, endAt: c.last });
 }
 
 /** Keys per list page when the first page does not show it (ListObjectsV2 returns up to 1,000). */
@@ -208,8 +286,16 @@ function doubt(g: Gap): number {
 }
 
 /** Where to probe a gap next. */
-function probePoint(g: Gap, scale: Scale, first: string | undefined, endAt: string | undefined): string | undefined {
+function probePoint(g: Gap, first: string | undefined, endAt: string | undefined): string | undefined {
+  const { scale } = g;
   const end = g.end ?? endAt;
+  // A numbered run that ends somewhere inside the gap most likely ends where one of its digits
+  // rolls over: probe the widest such subtree end inside the gap.
+  const edge = g.after !== undefined && g.segments[0].d0 > 0 && g.segments[g.segments.length - 1].d1 === 0;
+  const rollover = edge
+    ? familyEnds(scale, g.after!).find((k) => end === undefined || compareKeys(k, end) < 0)
+    : undefined;
+  if (rollover !== undefined) return rollover;
   if (g.open) {
     // Open to the end of the space: gallop, at a few times the distance already known, so that the
     // end of a dense run is found in a few probes without halving the whole space down to it.
@@ -226,6 +312,24 @@ function probePoint(g: Gap, scale: Scale, first: string | undefined, endAt: stri
     t = m > 0 ? massFraction(g, massBefore(g, s.t0) + m / 2) : (s.t0 + s.t1) / 2;
   }
   return scale.between(g.after, end, t) ?? scale.between(g.after, end, 0.5);
+}
+
+/**
+ * The ends of the subtrees of `a` from its first digit on, widest first: for "obj/0042" the names
+ * just past "obj/0...", "obj/00..", "obj/004." ("obj/0:", "obj/00:", "obj/004:").
+ */
+function familyEnds(scale: Scale, a: string): string[] {
+  const ca = Array.from(a);
+  // Decimal digits only: in hexadecimal (hashed) names a rollover says little.
+  const decimal = (j: number) => isDigit(ca[j]) && !scale.isHex(j);
+  const f = ca.findIndex((_, j) => decimal(j));
+  if (f < 0) return [];
+  const out: string[] = [];
+  for (let j = f + 1; j < ca.length; j++) {
+    if (!decimal(j - 1)) break;
+    out.push(scale.subtreeEnd(ca.slice(0, j).join('')));
+  }
+  return out;
 }
 
 /** Ends of a gap whose densities are within this factor agree. */
@@ -277,8 +381,7 @@ function massBefore(g: Gap, t: number): number {
  */
 export function planFromSample(sample: KeySpaceSample, count: number): { ranges: KeyRange[]; estimates: number[] } {
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
-  const scale = Scale.of(sample.keys);
-  const ps = pieces(sample, scale);
+  const ps = pieces(sample);
   const total = ps.reduce((n, p) => n + (p.kind === 'keys' ? p.keys.length : p.mass), 0);
   const bounds: string[] = [];
   let before = 0;
@@ -290,18 +393,18 @@ export function planFromSample(sample: KeySpaceSample, count: number): { ranges:
       const b =
         p.kind === 'keys'
           ? p.keys[Math.max(0, Math.ceil(inPiece) - 1)]
-          : (scale.between(p.after, p.end ?? sample.within.endAt, massFraction(p, inPiece)) ?? p.after);
+          : (p.scale.between(p.after, p.end ?? sample.within.endAt, massFraction(p, inPiece)) ?? p.after);
       if (b !== undefined) bounds.push(b);
       j++;
     }
     before += size;
   }
   const ranges = planRanges({ boundaries: bounds, within: sample.within });
-  return { ranges, estimates: ranges.map((r) => estimateIn(ps, scale, r)) };
+  return { ranges, estimates: ranges.map((r) => estimateIn(ps, r)) };
 }
 
 /** Estimated keys of a range, from the pieces of a sample. */
-function estimateIn(ps: readonly Piece[], scale: Scale, r: KeyRange): number {
+function estimateIn(ps: readonly Piece[], r: KeyRange): number {
   let n = 0;
   for (const p of ps) {
     if (p.kind === 'keys') n += p.keys.filter((k) => keyInRange(k, r)).length;
@@ -311,8 +414,8 @@ function estimateIn(ps: readonly Piece[], scale: Scale, r: KeyRange): number {
       const hi = minKey(p.end, r.endAt);
       if (hi !== undefined && lo !== undefined && compareKeys(lo, hi) >= 0) continue;
       if (p.span <= 0) continue;
-      const t0 = scale.span(p.after, lo) / p.span;
-      const t1 = 1 - scale.span(hi, p.end) / p.span;
+      const t0 = p.scale.span(p.after, lo) / p.span;
+      const t1 = 1 - p.scale.span(hi, p.end) / p.span;
       n += Math.max(0, massBefore(p, t1) - massBefore(p, t0));
     }
   }
@@ -320,13 +423,13 @@ function estimateIn(ps: readonly Piece[], scale: Scale, r: KeyRange): number {
 }
 
 /** The sample as an ordered list of seen keys and estimated gaps. */
-function pieces(sample: KeySpaceSample, scale: Scale): Piece[] {
+function pieces(sample: KeySpaceSample): Piece[] {
   const { keys, covered, within } = sample;
   const out: Piece[] = [];
   const inside = covered.map((c) => keysIn(keys, c.after, c.last));
   // Keys per unit of the scale at one end of a covered interval, over its last (or first) keys
   // there: the neighbourhood of the gap, not the interval's empty parts or a distant cluster.
-  const density = (i: number, side: 'start' | 'end'): number => {
+  const density = (scale: Scale, i: number, side: 'start' | 'end'): number => {
     const ks = inside[i];
     const w = ks.slice(
       side === 'end' ? Math.max(0, ks.length - DENSITY_WINDOW) : 0,
@@ -348,16 +451,22 @@ function pieces(sample: KeySpaceSample, scale: Scale): Piece[] {
     out.push({ kind: 'keys', keys: inside[i] });
     if (c.last === undefined) break;
     const next = covered[i + 1];
-    const left = density(i, 'end');
-    const right = next ? density(i + 1, 'start') : 0;
+    // Each gap is measured on the scale of the keys beside it: a numbered run and a hashed one
+    // elsewhere in the space do not distort each other.
+    // (A gap open to the end has one side only: the scale of the page before it.)
+    const scale = Scale.of(next ? [...inside[i], ...inside[i + 1]] : inside[i]);
+    const left = density(scale, i, 'end');
+    const right = next ? density(scale, i + 1, 'start') : 0;
     const end = next?.after;
     const span = scale.span(c.last, end ?? within.endAt);
     const open = next === undefined || (next.last === undefined && inside[i + 1].length === 0);
-    // Nothing known past an open gap: its density is taken to fall from the one before it to none.
-    const segments = open
-      ? [{ t0: 0, t1: 1, d0: left, d1: 0, unsure: true }]
-      : segmentsOf(scale, c.last, end ?? within.endAt, span, left, right);
-    const g: Omit<Gap, 'mass'> = { kind: 'gap', after: c.last, end, span, segments, open, from: inside[i][0] };
+    // Past the last page with nothing seen after it, the page's family is taken to run on to its
+    // end; before a page that shows the end (empty), the gap is split like any other.
+    const segments =
+      next === undefined
+        ? openSegments(scale, c.last, within.endAt, span, left)
+        : segmentsOf(scale, c.last, end ?? within.endAt, span, left, right);
+    const g: Omit<Gap, 'mass'> = { kind: 'gap', after: c.last, end, span, segments, open, from: inside[i][0], scale };
     out.push({ ...g, mass: segments.reduce((n, s) => n + segMass(g as Gap, s), 0) });
   }
   return out;
@@ -384,6 +493,11 @@ function segmentsOf(
   const ce = e === undefined ? [] : Array.from(e);
   let d = 0;
   while (d < ca.length && d < ce.length && ca[d] === ce[d]) d++;
+  // The gap runs to the end of the subtree of a digit of `a` (a probe there found the run ended):
+  // the numbered run is taken to fill the rest of that subtree, as surely as the page before it.
+  if (ce.length === d + 1 && isDigit(ca[d]) && scale.isPast(d, ce[d])) {
+    return [{ t0: 0, t1: 1, d0: left, d1: left, unsure: false }];
+  }
   const tl = d < ca.length ? Math.min(1, scale.span(a, scale.subtreeEnd(ca.slice(0, d + 1).join(''))) / span) : 0;
   const tr = e !== undefined && d < ce.length ? Math.max(tl, 1 - scale.span(ce.slice(0, d + 1).join(''), e) / span) : 1;
   // Between two digits (or two letters of one case) the names are siblings in one numbered or hashed
@@ -399,6 +513,25 @@ function segmentsOf(
     { t0: tr, t1: 1, d0: right, d1: right, unsure: !agree },
   ];
 }
+
+/**
+ * The stretches of a gap after `a` with nothing known past it: the numbered or hashed family `a`
+ * belongs to (from its first digit or hexadecimal character on) is taken to run on to its end at the
+ * density before the gap, and nothing to lie past that (the sampler gallops there to find out).
+ */
+function openSegments(scale: Scale, a: string, end: string | undefined, span: number, left: number): Segment[] {
+  const ca = Array.from(a);
+  const f = ca.findIndex((ch, j) => scale.numbered(j, ch));
+  // (A family from the first character on runs to the end of the space.)
+  const to = f === 0 ? end : scale.subtreeEnd(ca.slice(0, f < 0 ? 1 : f).join(''));
+  const tl = span > 0 ? Math.min(1, scale.span(a, to) / span) : 1;
+  return [
+    { t0: 0, t1: tl, d0: left, d1: left, unsure: true },
+    { t0: tl, t1: 1, d0: 0, d1: 0, unsure: true },
+  ];
+}
+
+const isDigit = (ch: string | undefined) => ch !== undefined && ch >= '0' && ch <= '9';
 
 /** 'digit', 'lower' or 'upper' for ASCII digits and letters; undefined for other characters. */
 function charClass(ch: string): string | undefined {
@@ -462,19 +595,6 @@ function minKey(a: string | undefined, b: string | undefined): string | undefine
   return compareKeys(a, b) <= 0 ? a : b;
 }
 
-/** Index of the first key after `after` (binary search). */
-function firstAfter(keys: readonly string[], after: string | undefined): number {
-  if (after === undefined) return 0;
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (compareKeys(keys[m], after) <= 0) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
 function keysIn(keys: readonly string[], after: string | undefined, last: string | undefined): string[] {
   const from = firstAfter(keys, after);
   const to = last === undefined ? keys.length : firstAfter(keys, last);
@@ -507,8 +627,11 @@ const isLetter = (cp: number) => (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp
  */
 function alphabetsOf(seen: readonly Set<number>[]): number[][] {
   const hasDigit = seen.map((s) => DIGITS.some((d) => s.has(d)));
-  const hexLike = seen.map((s, j) => hasDigit[j] && [...s].every((c) => !isLetter(c) || HEX_LETTERS.includes(c)));
-  const hex = seen.map((s, j) => hexLike[j] && HEX_LETTERS.filter((c) => s.has(c)).length >= 2);
+  const hexOnly = seen.map((s) => [...s].every((c) => !isLetter(c) || HEX_LETTERS.includes(c)));
+  // (A position showing letters a-f only, such as the first of two hashed pages "c4..." and "e0...",
+  // is hexadecimal too when its neighbour is.)
+  const hexLike = seen.map((s, j) => hexOnly[j] && (hasDigit[j] || HEX_LETTERS.some((c) => s.has(c))));
+  const hex = seen.map((s, j) => hexLike[j] && hasDigit[j] && HEX_LETTERS.filter((c) => s.has(c)).length >= 2);
   for (let changed = true; changed;) {
     changed = false;
     for (let j = 0; j < seen.length; j++) {
@@ -517,7 +640,7 @@ function alphabetsOf(seen: readonly Set<number>[]): number[][] {
   }
   return seen.map((s, j) => {
     const out = new Set(s);
-    if (hasDigit[j]) DIGITS.forEach((d) => out.add(d));
+    if (hasDigit[j] || hex[j]) DIGITS.forEach((d) => out.add(d));
     if (hex[j]) HEX_LETTERS.forEach((d) => out.add(d));
     return [...out].sort((a, b) => a - b);
   });
@@ -677,6 +800,23 @@ export class Scale {
   /** A key after every key that starts with `prefix` that is made of characters seen. */
   subtreeEnd(prefix: string): string {
     return prefix + String.fromCodePoint(this.past(Array.from(prefix).length));
+  }
+
+  /** True when position j holds hexadecimal digits (0-9 and a-f). */
+  isHex(j: number): boolean {
+    const alphabet = this.alphabet(j);
+    return HEX_LETTERS.every((c) => alphabet.includes(c)) && DIGITS.every((d) => alphabet.includes(d));
+  }
+
+  /** True when `ch` sorts after every character seen at position j. */
+  isPast(j: number, ch: string): boolean {
+    const alphabet = this.alphabet(j);
+    return ch.codePointAt(0)! > (alphabet[alphabet.length - 1] ?? -1);
+  }
+
+  /** True when `ch` at position j is a digit, or a letter of a hexadecimal position. */
+  numbered(j: number, ch: string): boolean {
+    return isDigit(ch) || (HEX_LETTERS.includes(ch.codePointAt(0)!) && this.isHex(j));
   }
 
   /** The next code point past the last character seen at a position that is a character (not a surrogate). */

@@ -127,6 +127,19 @@ describe('listing XML parser', () => {
     });
   });
 
+  test('reads the CommonPrefixes of a listing by delimiter, decoded, and none without one', () => {
+    const page = parseListObjectsV2(
+      v2(
+        obj('a') +
+          '<CommonPrefixes><Prefix>b%2F</Prefix></CommonPrefixes><CommonPrefixes><Prefix>caf%C3%A9%2F</Prefix></CommonPrefixes>',
+        '<IsTruncated>true</IsTruncated><Delimiter>%2F</Delimiter>',
+      ),
+    );
+    expect(page.entries.map((e) => e.key)).toEqual(['a']);
+    expect(page.commonPrefixes).toEqual(['b/', 'caf\u00e9/']);
+    expect(parseListObjectsV2(v2(obj('a'))).commonPrefixes).toEqual([]);
+  });
+
   test('rejects a body that is not a listing', () => {
     expect(() => parseListObjectsV2('<Error><Code>AccessDenied</Code></Error>')).toThrow(/not a ListBucketResult/);
     expect(() => parseListObjectVersions('<ListBucketResult/>')).toThrow(/not a ListVersionsResult/);

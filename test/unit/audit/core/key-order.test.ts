@@ -1,4 +1,4 @@
-import { compareKeys, sortKeys } from '../../../../lambda/audit/core';
+import { compareKeys, firstAfter, sortKeys } from '../../../../lambda/audit/core';
 
 const utf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
@@ -45,4 +45,14 @@ describe('compareKeys', () => {
     expect(compareKeys('ab', 'abc')).toBeLessThan(0);
     expect(compareKeys('abc', 'ab')).toBeGreaterThan(0);
   });
+});
+
+test('firstAfter finds the first key after a start in S3 order, by binary search', () => {
+  const keys = sortKeys(['a', 'b/1', 'b/2', '\uE000', '\u{1F600}']);
+  expect(firstAfter(keys, undefined)).toBe(0);
+  expect(firstAfter(keys, 'b/1')).toBe(2);
+  expect(firstAfter(keys, 'b0')).toBe(3);
+  // U+1F600 sorts after U+E000 in UTF-8 (before it in UTF-16).
+  expect(keys[firstAfter(keys, '\uE000')]).toBe('\u{1F600}');
+  expect(firstAfter(keys, '\u{1F600}')).toBe(5);
 });

@@ -1,0 +1,85 @@
+/**
+ * Synthetic key spaces for the planner of self-chosen audit ranges, and an in-memory listing of
+ * them that answers the way ListObjectsV2 does: up to 1,000 entries after StartAfter in S3 byte
+ * order; with a Delimiter, the keys holding it rolled up into CommonPrefixes, each prefix counted
+ * once toward the 1,000. Used by the partition tests and `bench/partition.ts`.
+ */
+import { compareKeys, firstAfter, KeyProbe, KeyRange } from '../../lambda/audit/core';
+
+const pad = (x: number, w: number) => String(x).padStart(w, '0');
+const hash = (i: number) => ((i * 2654435761) % 4294967296).toString(16).padStart(8, '0');
+
+/** The layouts of the benchmark, of about `n` keys each (unsorted). */
+export function keyLayouts(n: number): Record<string, () => string[]> {
+  return {
+    'uniform numbered': () => Array.from({ length: n }, (_, i) => `obj/${pad(i, 7)}`),
+    'one huge prefix (90%), many tiny': () => [
+      ...Array.from({ length: n * 0.9 }, (_, i) => `huge/${pad(i, 7)}`),
+      ...Array.from({ length: n / 100 }, (_, p) => Array.from({ length: 10 }, (_, i) => `t${pad(p, 5)}/f${i}`)).flat(),
+    ],
+    'many tiny, then a huge hashed prefix': () => [
+      ...Array.from({ length: n / 50 }, (_, p) => Array.from({ length: 5 }, (_, i) => `a${pad(p, 6)}/f${i}`)).flat(),
+      ...Array.from({ length: n * 0.9 }, (_, i) => `z/${hash(i)}`),
+    ],
+    'unicode scripts (70/10/10/7/3%)': () =>
+      Array.from({ length: n }, (_, i) => {
+        const scripts = ['\u65e5\u672c/', 'donn\u00e9es/\u00e9', 'emoji/\u{1F600}', 'ascii/', '\u03a9mega/'];
+        const w = i % 100 < 70 ? 0 : i % 100 < 80 ? 1 : i % 100 < 90 ? 2 : i % 100 < 97 ? 3 : 4;
+        return `${scripts[w]}${pad(i, 7)}`;
+      }),
+    'dated logs, later days busier': () =>
+      Array.from({ length: n }, (_, i) => {
+        const day = Math.floor((Math.sqrt(i / n) * 365) % 365);
+        return `logs/2026/${pad(Math.floor(day / 31) + 1, 2)}/${pad((day % 31) + 1, 2)}/${pad(i, 7)}.gz`;
+      }),
+    'hashed names': () => Array.from({ length: n }, (_, i) => hash(i) + hash(i * 7 + 3)),
+  };
+}
+
+/** The distinct keys of a layout in S3 order. */
+export const sortedKeys = (gen: () => string[]) => [...new Set(gen())].sort(compareKeys);
+
+/** A probe listing `keys` (sorted) in memory, and the number of requests it answered. */
+export function listingOf(keys: readonly string[], pageSize = 1000): { probe: KeyProbe; requests: () => number } {
+  let requests = 0;
+  const probe: KeyProbe = async (after, delimiter) => {
+    requests++;
+    let i = firstAfter(keys, after);
+    if (!delimiter) return { keys: keys.slice(i, i + pageSize), truncated: i + pageSize < keys.length };
+    const page: string[] = [];
+    const prefixes: string[] = [];
+    while (i < keys.length && page.length + prefixes.length < pageSize) {
+      const k = keys[i];
+      const d = k.indexOf(delimiter);
+      if (d < 0) {
+        page.push(k);
+        i++;
+        continue;
+      }
+      // Every key under the prefix is rolled up into it: skip past them (they are contiguous).
+      const p = k.slice(0, d + delimiter.length);
+      prefixes.push(p);
+      let hi = keys.length;
+      while (i < hi) {
+        const m = (i + hi) >> 1;
+        if (keys[m].startsWith(p)) i = m + 1;
+        else hi = m;
+      }
+    }
+    return { keys: page, prefixes, truncated: i < keys.length };
+  };
+  return { probe, requests: () => requests };
+}
+
+/** Keys in each range. */
+export function rangeSizes(keys: readonly string[], ranges: readonly KeyRange[]): number[] {
+  return ranges.map(
+    (r) => (r.endAt === undefined ? keys.length : firstAfter(keys, r.endAt)) - firstAfter(keys, r.startAfter),
+  );
+}
+
+/** The largest range over the smallest (the smallest counted as at least one key). */
+export function balanceOf(keys: readonly string[], ranges: readonly KeyRange[]): number {
+  const s = rangeSizes(keys, ranges);
+  return Math.max(...s) / Math.max(1, Math.min(...s));
+}
