@@ -19,7 +19,12 @@ import { acknowledgeWildcardResources, WILDCARD_REASONS } from '../private/nag';
 import { handlerDefaults } from '../private/regional-defaults';
 import { checkBucketName, checkDuration, checkRegion, checkSameRegion, validateAtSynth } from '../private/validate';
 import { requireSourceAccount } from '../private/service-principal';
-import { auditReadStatements, repairStatements } from '../private/repair-grants';
+import {
+  auditReadStatements,
+  REPAIR_DELETE_ACTIONS,
+  REPAIR_WRITE_ACTIONS,
+  repairStatements,
+} from '../private/repair-grants';
 import { ReplicationPair } from '../replication/replication-pair';
 import { ReplicationProbe } from '../monitoring/replication-probe';
 import * as failover from '../../lambda/failover/contract';
@@ -339,6 +344,18 @@ export class FailoverController extends Construct {
           objectPrefix: pair.prefix ?? '',
           keyActions: [],
         },
+        // The approved repair writes the source: what FailbackRepairPolicy asks of it, granted there too.
+        ...(props.failbackRepair
+          ? [
+              {
+                kind: 'Repair' as const,
+                bucketActions: ['s3:ListBucketVersions'],
+                objectActions: ['s3:GetObjectVersion', ...REPAIR_WRITE_ACTIONS, ...REPAIR_DELETE_ACTIONS],
+                objectPrefix: pair.prefix ?? '',
+                keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+              },
+            ]
+          : []),
       ],
     });
 

@@ -40,8 +40,8 @@ export const REPAIR_DELETE_ACTIONS = ['s3:DeleteObject'];
 
 /**
  * The statements of a repair (the repair Lambda, the failover controller's approved failback
- * repair), on top of the audit's list and HEAD on both sides: list versions on both sides when it
- * audits versions, read versions and tags of the side copied from, write objects and tags (and
+ * repair), on top of the audit's list and HEAD on both sides: list and HEAD versions on both sides
+ * when it audits versions, read versions and tags of the side copied from, write objects and tags (and
  * delete, when allowed) on the written side, under the pair prefix; each side's key through S3,
  * for that bucket only. Never a version delete.
  */
@@ -65,6 +65,12 @@ export function repairStatements(
         sid: 'ListVersionsBothSides',
         actions: ['s3:ListBucketVersions'],
         resources: [bucketArn(pair.sourceBucketName), bucketArn(pair.replicaBucketName)],
+      }),
+      // A versions audit HEADs a version of either side (the side read from has it below).
+      new iam.PolicyStatement({
+        sid: `Head${to.name}Versions`,
+        actions: ['s3:GetObjectVersion'],
+        resources: [`${bucketArn(to.bucket)}/${prefix}*`],
       }),
     );
   statements.push(

@@ -21,7 +21,7 @@ const A = '111111111111'; // the source account
 const B = '222222222222'; // the disaster recovery account
 
 /** Source in account A (us-east-1); replica, audit, drill, probe and controller in account B (us-west-2). */
-function composition(opts: { grant?: boolean; sourceKey?: kms.IKey; app?: App } = {}) {
+function composition(opts: { grant?: boolean; sourceKey?: kms.IKey; app?: App; failbackRepair?: boolean } = {}) {
   const app = opts.app ?? testApp();
   const west = new Stack(app, 'Dr', { env: { account: B, region: 'us-west-2' } });
   const east = new Stack(app, 'Primary', { env: { account: A, region: 'us-east-1' } });
@@ -44,6 +44,7 @@ function composition(opts: { grant?: boolean; sourceKey?: kms.IKey; app?: App } 
     probe,
     encryptionKey: key,
     reportsBucket: audit.reportsBucket,
+    failbackRepair: opts.failbackRepair,
   });
   return { app, west, east, replica, data, audit, drill, probe, controller };
 }
@@ -53,6 +54,36 @@ const roleNameOf = (c: { handler: lambda.Function }, _stack?: Stack) =>
   (c.handler.role!.node.defaultChild as iam.CfnRole).roleName as string;
 
 describe('cross-account disaster recovery', () => {
+  test('failbackRepair: the source also grants the controller what its repair writes there, and nothing without it', () => {
+    const repairSids = (c: ReturnType<typeof composition>) => {
+      const t = Template.fromStack(c.east);
+      const statements = [
+        ...Object.values(t.findResources('AWS::S3::BucketPolicy')).flatMap(
+          (p: any) => p.Properties.PolicyDocument.Statement,
+        ),
+        ...Object.values(t.findResources('AWS::KMS::Key')).flatMap((k: any) => k.Properties.KeyPolicy.Statement),
+      ];
+      return statements.filter((st: any) => /^CdkS3DrRepair/.test(st.Sid ?? ''));
+    };
+    expect(repairSids(composition())).toEqual([]);
+    const c = composition({ failbackRepair: true });
+    const granted = Object.fromEntries(
+      repairSids(c).map((st: any) => [st.Sid.replace(/^CdkS3DrRepair\d+/, 'CdkS3DrRepair'), st]),
+    );
+    expect(Object.keys(granted).sort()).toEqual(['CdkS3DrRepairBucket', 'CdkS3DrRepairKey', 'CdkS3DrRepairObjects']);
+    expect(granted.CdkS3DrRepairBucket.Action).toBe('s3:ListBucketVersions');
+    expect([granted.CdkS3DrRepairObjects.Action].flat().sort()).toEqual([
+      's3:DeleteObject',
+      's3:GetObjectVersion',
+      's3:PutObject',
+      's3:PutObjectTagging',
+    ]);
+    expect([granted.CdkS3DrRepairKey.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    const roleArn = `arn:aws:iam::${B}:role/${roleNameOf(c.controller, c.west)}`;
+    for (const st of Object.values(granted) as any[])
+      expect(st.Condition.ArnEquals).toEqual({ 'aws:PrincipalArn': roleArn });
+  });
+
   test('the source grants each DR role exactly its own access, by account principal and role ARN', () => {
     const c = composition();
     const t = Template.fromStack(c.east);

@@ -83,6 +83,7 @@ describe('FailoverController', () => {
     expect(Object.keys(bySid).sort()).toEqual([
       'DecryptReplica',
       'EncryptSource',
+      'HeadSourceVersions',
       'ListVersionsBothSides',
       'ReadReplicaVersions',
       'WriteSourceObjects',
@@ -92,6 +93,11 @@ describe('FailoverController', () => {
     const rep = west.resolve(probe.pair.replicaBucketName);
     // The source bucket's name is a literal here, the replica's a reference within this stack.
     expect(bySid.WriteSourceObjects.Resource).toBe(`arn:aws:s3:::${src}/*`);
+    // The repair audits versions: it HEADs versions of the source it writes, not only of the replica.
+    expect(bySid.HeadSourceVersions).toMatchObject({
+      Action: 's3:GetObjectVersion',
+      Resource: `arn:aws:s3:::${src}/*`,
+    });
     expect([...bySid.ReadReplicaVersions.Action].sort()).toEqual([
       's3:GetObjectTagging',
       's3:GetObjectVersion',

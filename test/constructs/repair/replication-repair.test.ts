@@ -77,6 +77,7 @@ describe('ReplicationRepair', () => {
     const all = Object.values(st).flatMap(actions);
     expect(all).not.toContain('s3:DeleteObject');
     expect(all).not.toContain('s3:ListBucketVersions');
+    expect(st.HeadReplicaVersions).toBeUndefined();
     expect(all.filter((a) => a.includes('*'))).toEqual([]);
     // One run at a time, 15 minutes, and the pair and direction in the environment.
     t.hasResourceProperties('AWS::Lambda::Function', {
@@ -103,6 +104,12 @@ describe('ReplicationRepair', () => {
     expect(st.WriteSourceObjects.Resource).toBe('arn:aws:s3:::orders/invoices/*');
     expect(arn(st.ReadReplicaVersions.Resource)).toBe('arn:aws:s3:::<ref>/invoices/*');
     expect(st.ListVersionsBothSides.Resource.map(arn)).toEqual(['arn:aws:s3:::orders', 'arn:aws:s3:::<ref>']);
+    // A versions audit HEADs versions on both sides: the replica through ReadReplicaVersions.
+    expect(st.HeadSourceVersions).toMatchObject({
+      Action: 's3:GetObjectVersion',
+      Resource: 'arn:aws:s3:::orders/invoices/*',
+    });
+    expect(st.ReadReplicaVersions.Action).toContain('s3:GetObjectVersion');
     expect(st.WriteReplicaObjects).toBeUndefined();
     expect(actions(st.EncryptSource)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(st.DecryptReplica.Action).toBe('kms:Decrypt');
