@@ -37,7 +37,7 @@ import { AlarmActionStrategy } from '../monitoring/replication-alarms';
 import { ReplicationPair } from '../replication/replication-pair';
 import { InventoryLocation } from './audit-inventory';
 import { keyThroughS3 } from '../private/kms-through-s3';
-import { auditReadStatements } from '../private/repair-grants';
+import { auditActions, auditReadStatements } from '../private/repair-grants';
 
 /** What a consistency audit compares. */
 export enum AuditMode {
@@ -209,7 +209,7 @@ export class ConsistencyAudit extends Construct {
     this.handler = this.drFunction.function;
     this.grantReadOnly(props);
     this.grantInventoryRead(props);
-    const { list, head } = auditActions(props.mode);
+    const { list, head } = auditActions(props.mode === AuditMode.VERSIONS);
     registerDrConsumer(this, {
       sourceBucketName: props.sourceBucketName,
       sourceRegion: props.sourceRegion,
@@ -288,7 +288,7 @@ export class ConsistencyAudit extends Construct {
       description: `Read-only access of the consistency audit ${this.node.path} to the audited buckets`,
       roles: [this.drFunction.role],
     });
-    policy.addStatements(...auditReadStatements(stack, props, auditActions(props.mode)));
+    policy.addStatements(...auditReadStatements(stack, props, auditActions(props.mode === AuditMode.VERSIONS)));
     acknowledgeWildcardResources(policy, {
       's3-objects': WILDCARD_REASONS.AUDIT_READ,
     });
@@ -437,14 +437,6 @@ export class ConsistencyAudit extends Construct {
 }
 
 /** What an audit may do on each bucket: list, and HEAD (s3:GetObject); versions too in mode VERSIONS. */
-function auditActions(mode: AuditMode | undefined): { list: string[]; head: string[] } {
-  const versions = mode === AuditMode.VERSIONS;
-  return {
-    list: versions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
-    head: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
-  };
-}
-
 interface RangeItem {
   readonly startAfter?: string;
   readonly endAt?: string;

@@ -3,6 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ReplicationPair } from '../replication/replication-pair';
 import { keyThroughS3 } from './kms-through-s3';
 
+/** What an audit lists and HEADs on each side: versions too when it compares every version. */
+export function auditActions(versions: boolean): { list: string[]; head: string[] } {
+  return {
+    list: versions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
+    head: versions ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
+  };
+}
+
 /**
  * An audit's read-only access to both buckets of a pair: list each bucket (`List<Side>`) and HEAD
  * its objects under the pair prefix (`Head<Side>Objects`, which needs s3:GetObject); nothing that

@@ -17,6 +17,7 @@ import {
   REPAIR_DELETE_ACTIONS,
   REPAIR_READ_ACTIONS,
   REPAIR_WRITE_ACTIONS,
+  auditActions,
   auditReadStatements,
   repairStatements,
 } from '../private/repair-grants';
@@ -138,8 +139,7 @@ export class ReplicationRepair extends Construct {
     this.handler = this.drFunction.function;
 
     const versions = mode === AuditMode.VERSIONS;
-    const list = versions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'];
-    const head = versions ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'];
+    const { list, head } = auditActions(versions);
     const policy = new iam.ManagedPolicy(this, 'RepairPolicy', {
       description: `Repair ${this.node.path}: audit both buckets, read the ${this.to === RepairTarget.SOURCE ? 'replica' : 'source'}, write the ${this.to}`,
       roles: [this.drFunction.role],
