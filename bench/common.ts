@@ -160,10 +160,12 @@ export function rcloneDifferences(run: Timed): number {
 export async function createVersionedBucket(
   c: S3Client,
   bucket: string,
-  opts: { replicate?: boolean } = {},
+  opts: { replicate?: boolean; versioned?: boolean } = {},
 ): Promise<void> {
   await c.send(new CreateBucketCommand({ Bucket: bucket }));
-  await c.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  if (opts.versioned !== false) {
+    await c.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  }
   // Buckets only read through zone za need no copy on zb: halving the stand's write load.
   if (opts.replicate === false) {
     execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), 'bucket-sync', 'disable', bucket], {

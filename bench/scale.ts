@@ -6,12 +6,15 @@
  * real handler in a child process, timed for its peak memory).
  *
  *   npm run bench:scale -- [--objects 1000000] [--concurrency 2,4,8] [--plant-concurrency 64]
- *                          [--reuse] [--plant-only]
+ *                          [--reuse] [--plant-only] [--versioned]
  *
  * Zero-byte objects, keys skewed over folders: half in one big folder, the rest in 1,000 small
- * ones, planted --plant-concurrency PUTs at a time. Planting takes long: --reuse audits the newest
- * scale-src-<n>-* / scale-rep-<n>-* pair that still holds the objects (counted by listing), and
- * --plant-only stops after planting. --concurrency lists the distributed audit's range counts.
+ * ones, planted --plant-concurrency PUTs at a time, in unversioned buckets unless --versioned.
+ * Why unversioned: the audit and rclone read both kinds through the same ListObjectsV2 pages, but
+ * Ceph keeps more bucket-index entries per object in a versioned bucket, which slows planting
+ * (256 against 345-378 objects/s measured on the two-core stand) and the listings of both tools.
+ * Planting takes long: --reuse audits the newest scale-src-<n>-* / scale-rep-<n>-* pair that still
+ * holds the objects (counted by listing), and --plant-only stops after planting. --concurrency lists the distributed audit's range counts.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -109,6 +112,16 @@ export interface Pair {
   readonly plantSeconds?: number;
 }
 
+/**
+ * Everything here goes through zone za, in buckets whose sync is disabled: zb would only take CPU
+ * from the two-core stand. Stopped once the buckets exist (disabling sync waits for zb to see it).
+ */
+function stopZoneZb(): void {
+  execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), 'stop-zone', 'zb'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 /** Finds a reusable pair or plants a new one. */
 export async function preparePair(env: StandEnv, n: number, concurrency: number): Promise<Pair> {
   const keys = scaleKeys(n);
@@ -125,6 +138,7 @@ export async function preparePair(env: StandEnv, n: number, concurrency: number)
       const [s, r] = await Promise.all([countKeys(c, src), countKeys(c, rep).catch(() => -1)]);
       if (s === n && r === repCount) {
         process.stderr.write(`reusing ${src} (${s} keys) and ${rep} (${r} keys)\n`);
+        stopZoneZb();
         return { src, rep, keys, planted };
       }
       process.stderr.write(`${src} holds ${s} keys and ${rep} ${r}, not ${n} and ${repCount}: not reused\n`);
@@ -133,8 +147,10 @@ export async function preparePair(env: StandEnv, n: number, concurrency: number)
   const tag = Date.now().toString(36);
   const src = `scale-src-${n}-${tag}`;
   const rep = `scale-rep-${n}-${tag}`;
-  await createVersionedBucket(c, src, { replicate: false });
-  await createVersionedBucket(c, rep, { replicate: false });
+  const versioned = flagArg('versioned');
+  await createVersionedBucket(c, src, { replicate: false, versioned });
+  await createVersionedBucket(c, rep, { replicate: false, versioned });
+  stopZoneZb();
   const missing = new Set(planted.missing);
   const writes: [string, string][] = [];
   // Interleaved, so both buckets fill at the same pace.
@@ -143,7 +159,9 @@ export async function preparePair(env: StandEnv, n: number, concurrency: number)
     if (!missing.has(k)) writes.push([rep, k]);
   }
   for (const k of planted.extra) writes.push([rep, k]);
-  process.stderr.write(`planting ${writes.length} zero-byte objects in ${src} and ${rep}, ${concurrency} at a time\n`);
+  process.stderr.write(
+    `planting ${writes.length} zero-byte objects in ${src} and ${rep} (${versioned ? 'versioned' : 'unversioned'}), ${concurrency} at a time\n`,
+  );
   const t0 = process.hrtime.bigint();
   await plantAll(bulkClient(env, concurrency), writes, concurrency);
   // The size changes: one byte in the replica where the source has none.

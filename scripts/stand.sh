@@ -11,6 +11,8 @@
 #   STAND_ZA_PORT  port of zone za's radosgw; default 7480
 #   STAND_ZB_PORT  port of zone zb's radosgw; default 7481
 #   STAND_MON_PORT port of the Ceph monitor; default 3300 (set all three to run a second stand)
+#   STAND_OSD_GIB  size of the OSD's sparse block file in GiB, set when the stand is created;
+#                  default 10 (the scale benchmark's 2,000,000 objects need more)
 #
 # Every daemon runs in its own session with stdin from /dev/null and stdout/stderr to files under
 # the state dir, so a caller whose output is piped (CI) is never held open by the stand. The stand
@@ -27,6 +29,8 @@ LOG="$D/log"
 ZA_PORT="${STAND_ZA_PORT:-7480}"
 ZB_PORT="${STAND_ZB_PORT:-7481}"
 MON_PORT="${STAND_MON_PORT:-3300}"
+OSD_GIB="${STAND_OSD_GIB:-10}"
+[[ "$OSD_GIB" =~ ^[1-9][0-9]*$ ]] || { echo "[stand] STAND_OSD_GIB is '$OSD_GIB': give a whole number of GiB, such as 10" >&2; exit 1; }
 
 # Fixed credentials and key: this is a local, loopback-only test stand.
 SYSTEM_ACCESS_KEY='STANDSYSTEMACCESSKEY'
@@ -222,7 +226,7 @@ mon_data_avail_crit = 1
 [osd]
 osd_objectstore = bluestore
 bluestore_block_create = true
-bluestore_block_size = 10737418240
+bluestore_block_size = $((OSD_GIB * 1073741824))
 osd_memory_target = 1073741824
 
 [client]
