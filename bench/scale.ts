@@ -13,11 +13,18 @@
  * Why unversioned: the audit and rclone read both kinds through the same ListObjectsV2 pages, but
  * Ceph keeps more bucket-index entries per object in a versioned bucket, which slows planting
  * (256 against 345-378 objects/s measured on the two-core stand) and the listings of both tools.
- * Planting takes long: --reuse audits the newest scale-src-<n>-* / scale-rep-<n>-* pair that still
- * holds the objects (counted by listing), and --plant-only stops after planting. --concurrency lists the distributed audit's range counts.
+ * Planting takes long: --reuse audits the newest scale-src-<n>-* / scale-rep-<n>-* pair, first
+ * planting what it lacks (an interrupted planting resumes), and --plant-only stops after planting.
+ * --concurrency lists the distributed audit's range counts.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -30,7 +37,6 @@ import { LocalLambda, runLocally, synthesizedDefinition, synthesizedEnvironment 
 import { flagArg, numberArg, stringArg } from './args';
 import {
   client,
-  countKeys,
   createVersionedBucket,
   fmt,
   peers,
@@ -83,17 +89,17 @@ function bulkClient(env: StandEnv, sockets: number): S3Client {
   });
 }
 
-const EMPTY = new Uint8Array(0);
+const BODIES = [new Uint8Array(0), new Uint8Array([0x78])];
 
-/** PUTs zero-byte objects for every (bucket, key) at a fixed concurrency; prints progress. */
-async function plantAll(c: S3Client, writes: [string, string][], concurrency: number): Promise<void> {
+/** PUTs every write at a fixed concurrency; prints progress. */
+async function plantAll(c: S3Client, writes: readonly Write[], concurrency: number): Promise<void> {
   let next = 0;
   let done = 0;
   const t0 = Date.now();
   const worker = async () => {
     while (next < writes.length) {
-      const [Bucket, Key] = writes[next++];
-      await c.send(new PutObjectCommand({ Bucket, Key, Body: EMPTY, ContentLength: 0 }));
+      const [Bucket, Key, size] = writes[next++];
+      await c.send(new PutObjectCommand({ Bucket, Key, Body: BODIES[size], ContentLength: size }));
       if (++done % 20000 === 0) {
         const s = (Date.now() - t0) / 1000;
         process.stderr.write(`  planted ${done}/${writes.length} (${fmt(done / s, 0)} objects/s)\n`);
@@ -108,8 +114,8 @@ export interface Pair {
   readonly rep: string;
   readonly keys: string[];
   readonly planted: Planted;
-  /** Seconds planting took, or undefined when a planted pair was reused. */
-  readonly plantSeconds?: number;
+  /** The PUTs of this run and the seconds they took; undefined when a full pair was reused. */
+  readonly planting?: { readonly puts: number; readonly seconds: number };
 }
 
 /**
@@ -122,56 +128,88 @@ function stopZoneZb(): void {
   });
 }
 
-/** Finds a reusable pair or plants a new one. */
+/** A PUT of the pair: bucket, key, and the object's size (0, or 1 for the planted size changes). */
+type Write = [bucket: string, key: string, size: number];
+
+/** Every PUT of a full pair, interleaved so both buckets fill at the same pace. */
+function pairWrites(src: string, rep: string, keys: readonly string[], planted: Planted): Write[] {
+  const missing = new Set(planted.missing);
+  const resized = new Set(planted.size);
+  const writes: Write[] = [];
+  for (const k of keys) {
+    writes.push([src, k, 0]);
+    // The size changes: one byte in the replica where the source has none.
+    if (!missing.has(k)) writes.push([rep, k, resized.has(k) ? 1 : 0]);
+  }
+  for (const k of planted.extra) writes.push([rep, k, 0]);
+  return writes;
+}
+
+/** Every key of a bucket with its size (an absent bucket holds none). */
+async function listSizes(c: S3Client, bucket: string): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  let token: string | undefined;
+  do {
+    const page = await c.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) sizes.set(o.Key!, o.Size ?? 0);
+    token = page.NextContinuationToken;
+  } while (token);
+  return sizes;
+}
+
+/**
+ * Finds the pair to audit, planting what it lacks. With --reuse, the newest scale-src-<n>-* pair:
+ * as it is when it holds every object, otherwise completed (an interrupted planting resumes where
+ * it stopped, checked by listing both buckets). Without it, or with no such pair, a new pair.
+ */
 export async function preparePair(env: StandEnv, n: number, concurrency: number): Promise<Pair> {
   const keys = scaleKeys(n);
   const planted = plantedDifferences(keys);
-  const repCount = n - planted.missing.length + planted.extra.length;
   const c = client(env, 'za');
+  let src: string | undefined;
+  let rep: string | undefined;
+  let writes: Write[];
   if (flagArg('reuse')) {
-    const buckets = ((await c.send(new ListBucketsCommand({}))).Buckets ?? [])
+    const newest = ((await c.send(new ListBucketsCommand({}))).Buckets ?? [])
       .filter((b) => b.Name?.startsWith(`scale-src-${n}-`))
-      .sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0));
-    for (const b of buckets) {
-      const src = b.Name!;
-      const rep = src.replace('scale-src-', 'scale-rep-');
-      const [s, r] = await Promise.all([countKeys(c, src), countKeys(c, rep).catch(() => -1)]);
-      if (s === n && r === repCount) {
-        process.stderr.write(`reusing ${src} (${s} keys) and ${rep} (${r} keys)\n`);
-        stopZoneZb();
-        return { src, rep, keys, planted };
-      }
-      process.stderr.write(`${src} holds ${s} keys and ${rep} ${r}, not ${n} and ${repCount}: not reused\n`);
-    }
+      .sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0))[0];
+    src = newest?.Name;
   }
-  const tag = Date.now().toString(36);
-  const src = `scale-src-${n}-${tag}`;
-  const rep = `scale-rep-${n}-${tag}`;
-  const versioned = flagArg('versioned');
-  await createVersionedBucket(c, src, { replicate: false, versioned });
-  await createVersionedBucket(c, rep, { replicate: false, versioned });
-  stopZoneZb();
-  const missing = new Set(planted.missing);
-  const writes: [string, string][] = [];
-  // Interleaved, so both buckets fill at the same pace.
-  for (const k of keys) {
-    writes.push([src, k]);
-    if (!missing.has(k)) writes.push([rep, k]);
+  rep = src?.replace('scale-src-', 'scale-rep-');
+  // A pair interrupted before its replica bucket was created is not resumed: a new one is planted.
+  const [have, haveRep] =
+    src && rep ? await Promise.all([listSizes(c, src), listSizes(c, rep).catch(() => undefined)]) : [];
+  if (src && rep && have && haveRep) {
+    const there = (w: Write) => (w[0] === src ? have : haveRep).get(w[1]) === w[2];
+    writes = pairWrites(src, rep, keys, planted).filter((w) => !there(w));
+    process.stderr.write(
+      writes.length === 0
+        ? `reusing ${src} (${have.size} keys) and ${rep} (${haveRep.size} keys)\n`
+        : `resuming the planting of ${src} (${have.size} keys) and ${rep} (${haveRep.size} keys): ${writes.length} PUTs left\n`,
+    );
+    stopZoneZb();
+    if (writes.length === 0) return { src, rep, keys, planted };
+  } else {
+    const tag = Date.now().toString(36);
+    src = `scale-src-${n}-${tag}`;
+    rep = `scale-rep-${n}-${tag}`;
+    const versioned = flagArg('versioned');
+    await createVersionedBucket(c, src, { replicate: false, versioned });
+    await createVersionedBucket(c, rep, { replicate: false, versioned });
+    stopZoneZb();
+    writes = pairWrites(src, rep, keys, planted);
+    process.stderr.write(
+      `planting ${writes.length} objects in ${src} and ${rep} (${versioned ? 'versioned' : 'unversioned'}), ${concurrency} at a time\n`,
+    );
   }
-  for (const k of planted.extra) writes.push([rep, k]);
-  process.stderr.write(
-    `planting ${writes.length} zero-byte objects in ${src} and ${rep} (${versioned ? 'versioned' : 'unversioned'}), ${concurrency} at a time\n`,
-  );
   const t0 = process.hrtime.bigint();
   await plantAll(bulkClient(env, concurrency), writes, concurrency);
-  // The size changes: one byte in the replica where the source has none.
-  for (const k of planted.size) await c.send(new PutObjectCommand({ Bucket: rep, Key: k, Body: 'x' }));
   const plantSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(
-    `planting: ${writes.length + planted.size.length} PUTs (${n} source + ${repCount} replica objects) in ${fmt(plantSeconds, 0)} s, ` +
-      `${fmt((writes.length + planted.size.length) / plantSeconds, 0)} objects/s at concurrency ${concurrency}`,
+    `planting: ${writes.length} PUTs in ${fmt(plantSeconds, 0)} s, ` +
+      `${fmt(writes.length / plantSeconds, 0)} objects/s at concurrency ${concurrency}`,
   );
-  return { src, rep, keys, planted, plantSeconds };
+  return { src, rep, keys, planted, planting: { puts: writes.length, seconds: plantSeconds } };
 }
 
 /** The CLI audit's arguments (as bench/audit.ts): both buckets through zone za, no lag window. */
@@ -357,8 +395,10 @@ async function main() {
   console.log(
     `\naudit at ${n} zero-byte objects (half in one folder, half in 1,000), ${expected} planted differences, one round`,
   );
-  if (pair.plantSeconds !== undefined)
-    console.log(`planting took ${fmt(pair.plantSeconds, 0)} s (${fmt((2 * n) / pair.plantSeconds, 0)} objects/s)`);
+  if (pair.planting)
+    console.log(
+      `planting took ${fmt(pair.planting.seconds, 0)} s for ${pair.planting.puts} PUTs (${fmt(pair.planting.puts / pair.planting.seconds, 0)} objects/s)`,
+    );
   console.log(
     '| tool | wall s | objects/s | vs single range | vs rclone | found | ListObjectsV2 (floor ' +
       floor +
