@@ -260,7 +260,8 @@ async function distributed(env: StandEnv, pair: Pair, c: number, work: string): 
   const za = env.zones.za;
   const s3 = client(env, 'za');
   const reports = `scale-reports-${c}-${Date.now().toString(36)}`;
-  await createVersionedBucket(s3, reports, { replicate: false });
+  // Sync left on: disabling it waits for zb, which is stopped while the benchmark runs.
+  await createVersionedBucket(s3, reports);
   const app = testApp({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Audit', { env: { account: '111111111111', region: 'us-west-2' } });
   const audit = new ConsistencyAudit(stack, 'Audit', {
@@ -374,9 +375,9 @@ async function main() {
   };
   process.stderr.write('single-range audit\n');
   await cliRow('cdk-s3-dr audit (single range)', []);
-  process.stderr.write('audit --parallel 4\n');
+  process.stderr.write(`  ${JSON.stringify(rows[0])}\naudit --parallel 4\n`);
   await cliRow('cdk-s3-dr audit --parallel 4', ['--parallel', '4']);
-  process.stderr.write('rclone check\n');
+  process.stderr.write(`  ${JSON.stringify(rows[1])}\nrclone check\n`);
   const rc = await rcloneCheck(peer.rclone, env, pair.src, pair.rep);
   const rcFound = rcloneDifferences(rc);
   const expected = pair.planted.missing.length + pair.planted.extra.length + pair.planted.size.length;
@@ -389,6 +390,7 @@ async function main() {
   for (const c of concurrencies) {
     process.stderr.write(`distributed audit, ${c} ranges\n`);
     rows.push(await distributed(env, pair, c, work));
+    process.stderr.write(`  ${JSON.stringify(rows[rows.length - 1])}\n`);
   }
 
   const floor = Math.ceil(n / 1000) + Math.ceil((n - pair.planted.missing.length + pair.planted.extra.length) / 1000);
