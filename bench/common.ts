@@ -194,16 +194,21 @@ export async function putAll(
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-/** Counts the keys of a bucket by listing it (1,000 a page). */
-export async function countKeys(c: S3Client, bucket: string): Promise<number> {
-  let n = 0;
+/** Every key of a bucket with its size, by listing it (1,000 a page). */
+export async function listSizes(c: S3Client, bucket: string): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
   let token: string | undefined;
   do {
     const page = await c.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    n += page.KeyCount ?? 0;
+    for (const o of page.Contents ?? []) sizes.set(o.Key!, o.Size ?? 0);
     token = page.NextContinuationToken;
   } while (token);
-  return n;
+  return sizes;
+}
+
+/** Counts the keys of a bucket by listing it. */
+export async function countKeys(c: S3Client, bucket: string): Promise<number> {
+  return (await listSizes(c, bucket)).size;
 }
 
 /** Keys spread over 97 folders, like real data (rclone without --fast-list lists folder by folder). */

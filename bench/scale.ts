@@ -18,13 +18,7 @@
  * --concurrency lists the distributed audit's range counts.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import {
-  GetObjectCommand,
-  ListBucketsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -39,6 +33,7 @@ import {
   client,
   createVersionedBucket,
   fmt,
+  listSizes,
   peers,
   rcloneCheck,
   rcloneDifferences,
@@ -145,18 +140,6 @@ function pairWrites(src: string, rep: string, keys: readonly string[], planted: 
   return writes;
 }
 
-/** Every key of a bucket with its size (an absent bucket holds none). */
-async function listSizes(c: S3Client, bucket: string): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
-  let token: string | undefined;
-  do {
-    const page = await c.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) sizes.set(o.Key!, o.Size ?? 0);
-    token = page.NextContinuationToken;
-  } while (token);
-  return sizes;
-}
-
 /**
  * Finds the pair to audit, planting what it lacks. With --reuse, the newest scale-src-<n>-* pair:
  * as it is when it holds every object, otherwise completed (an interrupted planting resumes where
@@ -187,8 +170,6 @@ export async function preparePair(env: StandEnv, n: number, concurrency: number)
         ? `reusing ${src} (${have.size} keys) and ${rep} (${haveRep.size} keys)\n`
         : `resuming the planting of ${src} (${have.size} keys) and ${rep} (${haveRep.size} keys): ${writes.length} PUTs left\n`,
     );
-    stopZoneZb();
-    if (writes.length === 0) return { src, rep, keys, planted };
   } else {
     const tag = Date.now().toString(36);
     src = `scale-src-${n}-${tag}`;
@@ -196,12 +177,13 @@ export async function preparePair(env: StandEnv, n: number, concurrency: number)
     const versioned = flagArg('versioned');
     await createVersionedBucket(c, src, { replicate: false, versioned });
     await createVersionedBucket(c, rep, { replicate: false, versioned });
-    stopZoneZb();
     writes = pairWrites(src, rep, keys, planted);
     process.stderr.write(
       `planting ${writes.length} objects in ${src} and ${rep} (${versioned ? 'versioned' : 'unversioned'}), ${concurrency} at a time\n`,
     );
   }
+  stopZoneZb();
+  if (writes.length === 0) return { src, rep, keys, planted };
   const t0 = process.hrtime.bigint();
   await plantAll(bulkClient(env, concurrency), writes, concurrency);
   const plantSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -360,12 +342,17 @@ async function main() {
   execFileSync('node', [join(ROOT, 'scripts', 'build-handlers.mjs'), '--quiet'], { stdio: 'inherit' });
   const cli = join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js');
   const rows: Row[] = [];
+  // Each row is printed as soon as it is measured: a later failure does not lose it.
+  const record = (row: Row) => {
+    rows.push(row);
+    process.stderr.write(`  ${JSON.stringify(row)}\n`);
+  };
   const cliRow = async (tool: string, extra: string[]) => {
     const report = join(work, `report-${rows.length}.json`);
     const r = await timed(process.execPath, [cli, ...auditArgs(za, pair, report), ...extra]);
     if (r.code !== 0 && r.code !== 1) throw new Error(`${tool} exited ${r.code}: ${r.stderr.slice(-2000)}`);
     const out = JSON.parse(readFileSync(report, 'utf8'));
-    rows.push({
+    record({
       tool,
       seconds: r.seconds,
       found: verdict(out.discrepancies, pair.planted),
@@ -375,13 +362,13 @@ async function main() {
   };
   process.stderr.write('single-range audit\n');
   await cliRow('cdk-s3-dr audit (single range)', []);
-  process.stderr.write(`  ${JSON.stringify(rows[0])}\naudit --parallel 4\n`);
+  process.stderr.write('audit --parallel 4\n');
   await cliRow('cdk-s3-dr audit --parallel 4', ['--parallel', '4']);
-  process.stderr.write(`  ${JSON.stringify(rows[1])}\nrclone check\n`);
+  process.stderr.write('rclone check\n');
   const rc = await rcloneCheck(peer.rclone, env, pair.src, pair.rep);
   const rcFound = rcloneDifferences(rc);
   const expected = pair.planted.missing.length + pair.planted.extra.length + pair.planted.size.length;
-  rows.push({
+  record({
     tool: 'rclone check --fast-list --checkers 32',
     seconds: rc.seconds,
     found: `${rcFound}/${expected}${rcFound === expected ? '' : ' MISMATCH'}`,
@@ -389,8 +376,7 @@ async function main() {
   });
   for (const c of concurrencies) {
     process.stderr.write(`distributed audit, ${c} ranges\n`);
-    rows.push(await distributed(env, pair, c, work));
-    process.stderr.write(`  ${JSON.stringify(rows[rows.length - 1])}\n`);
+    record(await distributed(env, pair, c, work));
   }
 
   const floor = Math.ceil(n / 1000) + Math.ceil((n - pair.planted.missing.length + pair.planted.extra.length) / 1000);
