@@ -33,6 +33,12 @@ export function keyLayouts(n: number): Record<string, () => string[]> {
         return `logs/2026/${pad(Math.floor(day / 31) + 1, 2)}/${pad((day % 31) + 1, 2)}/${pad(i, 7)}.gz`;
       }),
     'hashed names': () => Array.from({ length: n }, (_, i) => hash(i) + hash(i * 7 + 3)),
+    // The layout `bench/scale.ts` plants on the stand (its `scaleKeys`, restated here: importing that
+    // script would run it).
+    'half in one folder, half over 1,000': () =>
+      Array.from({ length: n }, (_, i) =>
+        i % 2 === 0 ? `big/obj-${pad(i, 8)}` : `f${pad((i >> 1) % 1000, 4)}/obj-${pad(i, 8)}`,
+      ),
   };
 }
 

@@ -16,7 +16,9 @@ import { KeyRange } from './types';
  * characters seen at each position (digits counted as all ten as soon as one is seen), so that
  * numbered or hashed names spread evenly over it. Between covered intervals the density of keys is
  * taken to vary linearly from the density at the end of the page before to the density at the
- * start of the page after, each gap on a scale built from the keys of those two pages only (a
+ * start of the page after (measured over the whole subtrees, folders say, that each page holds
+ * completely, where it holds any: keys numbered within each folder fill a small part of the names
+ * the folder could hold), each gap on a scale built from the keys of those two pages only (a
  * numbered family is not measured with the alphabet of a hashed one elsewhere); a page whose first
  * key lies far after its start point shows that the space just before that key is empty, and gives
  * density 0 there.
@@ -429,7 +431,7 @@ function pieces(sample: KeySpaceSample): Piece[] {
   const inside = covered.map((c) => keysIn(keys, c.after, c.last));
   // Keys per unit of the scale at one end of a covered interval, over its last (or first) keys
   // there: the neighbourhood of the gap, not the interval's empty parts or a distant cluster.
-  const density = (scale: Scale, i: number, side: 'start' | 'end'): number => {
+  const density = (scale: Scale, i: number, side: 'start' | 'end', depth?: number): number => {
     const ks = inside[i];
     const w = ks.slice(
       side === 'end' ? Math.max(0, ks.length - DENSITY_WINDOW) : 0,
@@ -438,13 +440,56 @@ function pieces(sample: KeySpaceSample): Piece[] {
     if (w.length < 2) return 0;
     const span = scale.span(w[0], w[w.length - 1]);
     if (!(span > 0)) return 0;
-    const d = (w.length - 1) / span;
+    const fine = (w.length - 1) / span;
+    // Between two pages, the density over the whole subtrees the interval holds, where it holds any.
+    const d = Math.min(fine, depth === undefined ? fine : (wholeSubtrees(scale, i, side, depth) ?? fine));
     // A page whose first key lies far after the probe's start shows empty space just before it.
     // The lead is measured from the first name after the start made of characters seen there: a start
     // such as "6" or "obj/0249:" (past the last digit) lies in a slot of the scale that holds no key.
     const from = covered[i].after;
     if (side === 'start' && scale.span(from === undefined ? from : scale.snap(from), w[0]) * d > EMPTY_LEAD) return 0;
     return d;
+  };
+  // Keys per unit of the scale over whole subtrees that an interval holds completely, at the
+  // coarsest level below the first character where the gap's ends differ: the density over the
+  // names the gap spans. Where keys come in folders, or in runs that fill a small part of their
+  // subtree (a counter zero-padded to more digits than it uses), the spacing of neighbouring keys
+  // overstates it by the share of each subtree the run leaves empty. Undefined when the interval
+  // holds no complete subtree at any level below `depth`.
+  const wholeSubtrees = (scale: Scale, i: number, side: 'start' | 'end', depth: number): number | undefined => {
+    const ks = inside[i];
+    const { after, last } = covered[i];
+    const cps = ks.map((k) => Array.from(k));
+    const longest = cps.reduce((n, k) => Math.max(n, k.length), 0);
+    for (let level = depth + 1; level <= longest; level++) {
+      // The interval's keys grouped by their first `level` characters, in order.
+      const groups: { prefix: string; count: number }[] = [];
+      for (const k of cps) {
+        const prefix = k.slice(0, level).join('');
+        if (groups.length > 0 && groups[groups.length - 1].prefix === prefix) groups[groups.length - 1].count++;
+        else groups.push({ prefix, count: 1 });
+      }
+      // A group is complete when the interval starts before its first name and goes on past it.
+      const complete = (g: number) =>
+        (g > 0 || after === undefined || compareKeys(after, groups[g].prefix) < 0) &&
+        (g < groups.length - 1 || last === undefined);
+      const order = side === 'end' ? groups.map((_, g) => groups.length - 1 - g) : groups.map((_, g) => g);
+      const run: number[] = [];
+      for (const g of order) {
+        if (!complete(g)) {
+          if (run.length > 0) break;
+          continue;
+        }
+        run.push(g);
+        if (run.reduce((n, x) => n + groups[x].count, 0) >= DENSITY_WINDOW) break;
+      }
+      if (run.length === 0) continue;
+      const [lo, hi] = [Math.min(...run), Math.max(...run)];
+      const span = scale.span(groups[lo].prefix, scale.subtreeEnd(groups[hi].prefix));
+      const count = run.reduce((n, x) => n + groups[x].count, 0);
+      return span > 0 ? count / span : undefined;
+    }
+    return undefined;
   };
   for (let i = 0; i < covered.length; i++) {
     const c = covered[i];
@@ -455,17 +500,20 @@ function pieces(sample: KeySpaceSample): Piece[] {
     // elsewhere in the space do not distort each other.
     // (A gap open to the end has one side only: the scale of the page before it.)
     const scale = Scale.of(next ? [...inside[i], ...inside[i + 1]] : inside[i]);
-    const left = density(scale, i, 'end');
-    const right = next ? density(scale, i + 1, 'start') : 0;
     const end = next?.after;
+    const depth = next && end !== undefined ? commonLength(c.last, end) : undefined;
+    const left = density(scale, i, 'end', depth);
+    const right = next ? density(scale, i + 1, 'start', depth) : 0;
     const span = scale.span(c.last, end ?? within.endAt);
+    // (A page after the gap that shows keys, not only the end of the space.)
+    const seen = next !== undefined && inside[i + 1].length >= 2;
     const open = next === undefined || (next.last === undefined && inside[i + 1].length === 0);
     // Past the last page with nothing seen after it, the page's family is taken to run on to its
     // end; before a page that shows the end (empty), the gap is split like any other.
     const segments =
       next === undefined
         ? openSegments(scale, c.last, within.endAt, span, left)
-        : segmentsOf(scale, c.last, end ?? within.endAt, span, left, right);
+        : segmentsOf(scale, c.last, end ?? within.endAt, span, left, right, seen ? runOf(scale, inside[i]) : undefined);
     const g: Omit<Gap, 'mass'> = { kind: 'gap', after: c.last, end, span, segments, open, from: inside[i][0], scale };
     out.push({ ...g, mass: segments.reduce((n, s) => n + segMass(g as Gap, s), 0) });
   }
@@ -486,13 +534,13 @@ function segmentsOf(
   span: number,
   left: number,
   right: number,
+  run: { prefix: string; end: string } | undefined,
 ): Segment[] {
   const agree = Math.max(left, right) <= AGREE * Math.min(left, right);
   if (!(span > 0)) return [{ t0: 0, t1: 1, d0: left, d1: right, unsure: !agree }];
   const ca = Array.from(a);
   const ce = e === undefined ? [] : Array.from(e);
-  let d = 0;
-  while (d < ca.length && d < ce.length && ca[d] === ce[d]) d++;
+  const d = e === undefined ? 0 : commonLength(a, e);
   // The gap runs to the end of the subtree of a digit of `a` (a probe there found the run ended):
   // the numbered run is taken to fill the rest of that subtree, as surely as the page before it.
   if (ce.length === d + 1 && isDigit(ca[d]) && scale.isPast(d, ce[d])) {
@@ -506,9 +554,20 @@ function segmentsOf(
   const siblings =
     d < ca.length && d < ce.length && charClass(ca[d]) !== undefined && charClass(ca[d]) === charClass(ce[d]);
   const low = Math.min(left, right);
-  const mid = agree || siblings ? { d0: left, d1: right } : { d0: low, d1: low };
+  // Where the ends disagree, the run of keys before the gap is taken to fill the subtree its last
+  // keys share, and no more of the subtree of `a` than that; its siblings are taken to hold as many
+  // keys as that subtree then does (not the run's density over all of each).
+  const tRun = agree || run === undefined ? tl : Math.min(tl, scale.span(a, run.end) / span);
+  let sibling = left;
+  if (run !== undefined && tRun < tl && d < ca.length) {
+    const own = ca.slice(0, d + 1).join('');
+    const width = scale.span(own, scale.subtreeEnd(own));
+    if (width > 0) sibling = Math.min(left, (left * scale.span(run.prefix, run.end)) / width);
+  }
+  const mid = agree ? { d0: left, d1: right } : siblings ? { d0: sibling, d1: right } : { d0: low, d1: low };
   return [
-    { t0: 0, t1: tl, d0: left, d1: left, unsure: !agree },
+    { t0: 0, t1: tRun, d0: left, d1: left, unsure: !agree },
+    { t0: tRun, t1: tl, d0: low, d1: low, unsure: !agree },
     { t0: tl, t1: tr, ...mid, unsure: !agree },
     { t0: tr, t1: 1, d0: right, d1: right, unsure: !agree },
   ];
@@ -529,6 +588,27 @@ function openSegments(scale: Scale, a: string, end: string | undefined, span: nu
     { t0: 0, t1: tl, d0: left, d1: left, unsure: true },
     { t0: tl, t1: 1, d0: 0, d1: 0, unsure: true },
   ];
+}
+
+/**
+ * The subtree the last keys of an interval share (its last DENSITY_WINDOW keys), and its end: how
+ * far the run they belong to surely goes. Undefined when fewer than two keys.
+ */
+function runOf(scale: Scale, keys: readonly string[]): { prefix: string; end: string } | undefined {
+  if (keys.length < 2) return undefined;
+  const first = keys[Math.max(0, keys.length - DENSITY_WINDOW)];
+  const last = keys[keys.length - 1];
+  const prefix = Array.from(last).slice(0, commonLength(first, last)).join('');
+  return { prefix, end: scale.subtreeEnd(prefix) };
+}
+
+/** The number of leading characters two keys share. */
+function commonLength(a: string, b: string): number {
+  const ca = Array.from(a);
+  const cb = Array.from(b);
+  let d = 0;
+  while (d < ca.length && d < cb.length && ca[d] === cb[d]) d++;
+  return d;
 }
 
 const isDigit = (ch: string | undefined) => ch !== undefined && ch >= '0' && ch <= '9';
