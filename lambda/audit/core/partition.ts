@@ -21,7 +21,9 @@ import { KeyRange } from './types';
  * the folder could hold), each gap on a scale built from the keys of those two pages only (a
  * numbered family is not measured with the alphabet of a hashed one elsewhere); a page whose first
  * key lies far after its start point shows that the space just before that key is empty, and gives
- * density 0 there.
+ * density 0 there. A gap that spans top-level prefixes whole (the listing by delimiter named them),
+ * named like prefixes that a page beside it holds whole, is taken to hold as many keys per prefix
+ * as those: a folder's size says more about its siblings than the spacing of its keys does.
  *
  * The sampler probes where the estimate is least certain: a gap whose two ends disagree (a dense
  * region ends somewhere inside it) is halved, except that a run of decimal numbers ending inside it
@@ -87,6 +89,19 @@ export interface KeySpaceSample {
   readonly covered: readonly Covered[];
   /** List requests sent. */
   readonly requests: number;
+  /**
+   * The top-level entries a listing by delimiter showed, in order (all of them when `complete`),
+   * and the delimiter. Undefined: no such listing.
+   */
+  readonly tops?: { readonly entries: readonly TopEntry[]; readonly complete: boolean; readonly delimiter: string };
+}
+
+/** A top-level entry of a listing by delimiter: a prefix (S3 CommonPrefix), or a key without the delimiter. */
+export interface TopEntry {
+  readonly name: string;
+  /** Just past every key under it: the prefix with its last character raised; a key itself. */
+  readonly end: string;
+  readonly prefix: boolean;
 }
 
 /**
@@ -140,6 +155,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   let keys: string[] = [];
   let covered: Covered[] = [];
   let requests = 0;
+  let tops: KeySpaceSample['tops'];
   const unsplittable = new Set<string>();
 
   const record = (after: string | undefined, page: ProbePage) => {
@@ -161,9 +177,10 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     // when the first page shows no delimiter: flat names, hashed ones say, have no prefixes.)
     requests++;
     const top = await probe(within.startAfter, delimiter);
-    const tops = topLevel(top, within);
-    if (tops.end !== undefined) covered = addCovered(covered, { after: tops.end });
-    const seeds = tops.starts.filter((s) => !covered.some((c) => keyInCovered(s, c)));
+    const listed = topLevel(top, within);
+    tops = { entries: listed.entries, complete: !top.truncated, delimiter };
+    if (listed.end !== undefined) covered = addCovered(covered, { after: listed.end });
+    const seeds = listed.starts.filter((s) => !covered.some((c) => keyInCovered(s, c)));
     if (seeds.length <= Math.floor(budget / 2) - requests) {
       for (let i = 0; i < seeds.length; i += concurrency) {
         const round = seeds.slice(i, i + concurrency);
@@ -174,7 +191,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     }
   }
   while (requests < budget) {
-    const sample = { within, keys, covered, requests };
+    const sample = { within, keys, covered, requests, tops };
     const all = pieces(sample).filter((p): p is Gap => p.kind === 'gap');
     const total = all.reduce((n, g) => n + g.mass, keys.length);
     // Spend in proportion to the listing as now estimated: a small key space is not sampled with the
@@ -209,7 +226,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     const pages = await Promise.all(starts.map((s) => probe(s)));
     starts.forEach((s, i) => record(s, pages[i]));
   }
-  return { within, keys, covered, requests };
+  return { within, keys, covered, requests, tops };
 }
 
 /**
@@ -217,11 +234,11 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
  * before it: nothing lies between), and, when the listing is complete, the end of its last entry
  * (nothing lies after it).
  */
-function topLevel(page: ProbePage, within: KeyRange): { starts: string[]; end?: string } {
-  if (page.prefixes === undefined) return { starts: [] };
-  const entries = [
-    ...page.keys.map((k) => ({ name: k, end: k })),
-    ...page.prefixes.map((p) => ({ name: p, end: afterSubtree(p) })),
+function topLevel(page: ProbePage, within: KeyRange): { starts: string[]; end?: string; entries: TopEntry[] } {
+  if (page.prefixes === undefined) return { starts: [], entries: [] };
+  const entries: TopEntry[] = [
+    ...page.keys.map((k) => ({ name: k, end: k, prefix: false })),
+    ...page.prefixes.map((p) => ({ name: p, end: afterSubtree(p), prefix: true })),
   ].sort((a, b) => compareKeys(a.name, b.name));
   const starts: string[] = [];
   for (let i = 1; i < entries.length; i++) {
@@ -230,7 +247,7 @@ function topLevel(page: ProbePage, within: KeyRange): { starts: string[]; end?: 
   }
   const last = entries[entries.length - 1];
   const end = !page.truncated && last && keyInRange(last.end, within) ? last.end : undefined;
-  return { starts, end };
+  return { starts, end, entries };
 }
 
 /**
@@ -491,31 +508,115 @@ function pieces(sample: KeySpaceSample): Piece[] {
     }
     return undefined;
   };
+  // The top-level entries that lie whole inside the gap (a, e], and the entry `a` lies in, when a
+  // listing by delimiter showed every entry there.
+  const spanned = (a: string, e: string): { own: TopEntry; inner: TopEntry[] } | undefined => {
+    const t = sample.tops;
+    if (!t || t.entries.length === 0) return undefined;
+    if (!t.complete && compareKeys(e, t.entries[t.entries.length - 1].end) > 0) return undefined;
+    const inner = t.entries.filter((x) => compareKeys(x.name, a) > 0 && compareKeys(x.end, e) <= 0);
+    const own = t.entries.filter((x) => compareKeys(x.name, a) <= 0).pop();
+    return inner.length > 0 && own !== undefined && compareKeys(a, own.end) <= 0 ? { own, inner } : undefined;
+  };
+  // Keys per top-level prefix, over the prefixes an interval holds whole, and the shapes of their
+  // names; undefined: none.
+  const perPrefix = (i: number): { count: number; shapes: Set<string> } | undefined => {
+    const delimiter = sample.tops!.delimiter;
+    const { after, last } = covered[i];
+    const groups: { name: string; prefix: boolean; count: number }[] = [];
+    for (const k of inside[i]) {
+      const at = k.indexOf(delimiter);
+      const name = at < 0 ? k : k.slice(0, at + delimiter.length);
+      const g = groups[groups.length - 1];
+      if (g && g.name === name) g.count++;
+      else groups.push({ name, prefix: at >= 0, count: 1 });
+    }
+    const whole = groups.filter(
+      (g, j) =>
+        g.prefix &&
+        (j > 0 || after === undefined || compareKeys(after, g.name) < 0) &&
+        (j < groups.length - 1 || last === undefined),
+    );
+    if (whole.length === 0) return undefined;
+    return {
+      count: whole.reduce((n, g) => n + g.count, 0) / whole.length,
+      shapes: new Set(whole.map((g) => shapeOf(g.name))),
+    };
+  };
   for (let i = 0; i < covered.length; i++) {
     const c = covered[i];
     out.push({ kind: 'keys', keys: inside[i] });
-    if (c.last === undefined) break;
+    const a = c.last;
+    if (a === undefined) break;
     const next = covered[i + 1];
     // Each gap is measured on the scale of the keys beside it: a numbered run and a hashed one
     // elsewhere in the space do not distort each other.
     // (A gap open to the end has one side only: the scale of the page before it.)
     const scale = Scale.of(next ? [...inside[i], ...inside[i + 1]] : inside[i]);
     const end = next?.after;
-    const depth = next && end !== undefined ? commonLength(c.last, end) : undefined;
+    const depth = next && end !== undefined ? commonLength(a, end) : undefined;
     const left = density(scale, i, 'end', depth);
     const right = next ? density(scale, i + 1, 'start', depth) : 0;
-    const span = scale.span(c.last, end ?? within.endAt);
     // (A page after the gap that shows keys, not only the end of the space.)
     const seen = next !== undefined && inside[i + 1].length >= 2;
     const open = next === undefined || (next.last === undefined && inside[i + 1].length === 0);
+    const gap = (after: string, to: string | undefined, segmentsFor: (span: number) => Segment[]): Gap => {
+      const sp = scale.span(after, to ?? within.endAt);
+      const g: Omit<Gap, 'mass'> = {
+        kind: 'gap',
+        after,
+        end: to,
+        span: sp,
+        segments: segmentsFor(sp),
+        open: open && to === end,
+        from: inside[i][0],
+        scale,
+      };
+      return { ...g, mass: g.segments.reduce((n, x) => n + segMass(g as Gap, x), 0) };
+    };
+    const run = seen ? runOf(scale, inside[i]) : undefined;
+    const whole = end !== undefined ? spanned(a, end) : undefined;
+    const [before, after] = whole ? [perPrefix(i), perPrefix(i + 1)] : [];
+    // (Only prefixes named like those counted: "z/" after "a000123/" may hold any number of keys.)
+    const alike =
+      whole !== undefined &&
+      (before !== undefined || after !== undefined) &&
+      whole.inner.every((x) => !x.prefix || before?.shapes.has(shapeOf(x.name)) || after?.shapes.has(shapeOf(x.name)));
+    if (whole && end !== undefined && alike) {
+      // The gap spans top-level prefixes whole, named like prefixes seen whole beside it: each is
+      // taken to hold about as many keys as those (from one side's count to the other's). The rest
+      // of the prefix of the key before the gap, and the start of the one after, are estimated
+      // like any gap, as ending where the prefix ends and starting where it starts.
+      const { own, inner } = whole;
+      const lastInner = inner[inner.length - 1];
+      const [first, then] = [before?.count ?? after?.count ?? 0, after?.count ?? before?.count ?? 0];
+      const counts = inner.map((x, j) => {
+        const f = (j + 1) / (inner.length + 1);
+        return x.prefix ? first * (1 - f) + then * f : 1;
+      });
+      const mass = counts.reduce((n, x) => n + x, 0);
+      if (compareKeys(own.end, a) > 0) {
+        out.push(gap(a, own.end, (sp) => segmentsOf(scale, a, own.end, sp, left, 0, run)));
+      }
+      out.push(
+        gap(own.end, lastInner.end, (sp) => [
+          { t0: 0, t1: 1, d0: sp > 0 ? mass / sp : 0, d1: sp > 0 ? mass / sp : 0, unsure: false },
+        ]),
+      );
+      if (compareKeys(end, lastInner.end) > 0) {
+        out.push(gap(lastInner.end, end, () => [{ t0: 0, t1: 1, d0: right, d1: right, unsure: right > 0 }]));
+      }
+      continue;
+    }
     // Past the last page with nothing seen after it, the page's family is taken to run on to its
     // end; before a page that shows the end (empty), the gap is split like any other.
-    const segments =
-      next === undefined
-        ? openSegments(scale, c.last, within.endAt, span, left)
-        : segmentsOf(scale, c.last, end ?? within.endAt, span, left, right, seen ? runOf(scale, inside[i]) : undefined);
-    const g: Omit<Gap, 'mass'> = { kind: 'gap', after: c.last, end, span, segments, open, from: inside[i][0], scale };
-    out.push({ ...g, mass: segments.reduce((n, s) => n + segMass(g as Gap, s), 0) });
+    out.push(
+      gap(a, end, (sp) =>
+        next === undefined
+          ? openSegments(scale, a, within.endAt, sp, left)
+          : segmentsOf(scale, a, end ?? within.endAt, sp, left, right, run),
+      ),
+    );
   }
   return out;
 }
@@ -600,6 +701,11 @@ function runOf(scale: Scale, keys: readonly string[]): { prefix: string; end: st
   const last = keys[keys.length - 1];
   const prefix = Array.from(last).slice(0, commonLength(first, last)).join('');
   return { prefix, end: scale.subtreeEnd(prefix) };
+}
+
+/** The shape of a name: each digit, lowercase and uppercase letter by its class, other characters as they are. */
+function shapeOf(name: string): string {
+  return Array.from(name, (ch) => charClass(ch)?.[0] ?? ch).join('');
 }
 
 /** The number of leading characters two keys share. */

@@ -141,6 +141,32 @@ test('a small key space is sampled with a few requests, not the budget of a larg
   expectCover(keys, planFromSample(sample, 4).ranges);
 });
 
+test('a small bucket in folders is planned from its folder listing: the folders seen whole size the others', async () => {
+  // The audit benchmark's layout: 20,000 keys over 97 folders, numbered across all of them.
+  const keys = [...new Set(Array.from({ length: 20_000 }, (_, i) => `d${pad(i % 97, 2)}/obj-${pad(i, 7)}`))].sort(
+    compareKeys,
+  );
+  const { probe, requests } = probeOf(keys);
+  const sample = await sampleKeySpace(probe);
+  expect(requests()).toBeLessThanOrEqual(3);
+  const plan = planFromSample(sample, 4);
+  expectCover(keys, plan.ranges);
+  expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(1.5);
+  // The estimate is the bucket's size, not the first page's spacing spread over 97 folder names.
+  const total = plan.estimates.reduce((a, b) => a + b, 0);
+  expect(total).toBeGreaterThan(0.8 * keys.length);
+  expect(total).toBeLessThan(1.25 * keys.length);
+});
+
+test('a prefix named unlike the folders seen whole is not taken to hold as many keys as they do', async () => {
+  // 400 folders of 5 keys, then "z/" with 18,000: the first page sees 200 of the folders whole.
+  const keys = sortedKeys(keyLayouts(20_000)['many tiny, then a huge hashed prefix']);
+  const sample = await sampleKeySpace(probeOf(keys).probe);
+  const plan = planFromSample(sample, 4);
+  expectCover(keys, plan.ranges);
+  expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(2);
+});
+
 test('the budget of a sample is 1% of the two-sided listing, and at least two requests', () => {
   expect(sampleBudget(1_000_000)).toBe(20);
   expect(sampleBudget(20_000)).toBe(2);
