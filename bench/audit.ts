@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import {
   benchKeys,
   client,
-  createVersionedBucket,
+  createBucket,
   fixedBody,
   fmt,
   installCli,
@@ -79,8 +79,8 @@ async function prepare(
   const tag = Date.now().toString(36);
   const src = `bench-src-${tag}`;
   const rep = `bench-rep-${tag}`;
-  await createVersionedBucket(c, src, { replicate: false });
-  await createVersionedBucket(c, rep, { replicate: false });
+  await createBucket(c, src, { replicate: false });
+  await createBucket(c, rep, { replicate: false });
   const keys = [...benchKeys(n), ...(layout === 'mixed' ? MIXED_KEYS : [])];
   const body = (k: string) => fixedBody(1024, k);
   process.stderr.write(`writing ${keys.length} objects to ${src} and ${rep}\n`);
@@ -286,7 +286,7 @@ async function memory(env: StandEnv, cli: Cli, work: string, n: number, scale: n
     }
     if (!buckets[size]) {
       const b = `bench-mem-${size}-${Date.now().toString(36)}`;
-      await createVersionedBucket(c, b, { replicate: false });
+      await createBucket(c, b, { replicate: false });
       process.stderr.write(`writing ${size} objects to ${b}\n`);
       await putAll(c, b, benchKeys(size), () => Buffer.alloc(0), 32);
       buckets[size] = b;

@@ -157,7 +157,11 @@ export function rcloneDifferences(run: Timed): number {
   return Number(/(\d+) differences found/.exec(run.stderr)?.[1] ?? 0);
 }
 
-export async function createVersionedBucket(
+/**
+ * Creates a bucket on the stand: versioned unless `versioned: false`, and copied to zone zb unless
+ * `replicate: false`.
+ */
+export async function createBucket(
   c: S3Client,
   bucket: string,
   opts: { replicate?: boolean; versioned?: boolean } = {},

@@ -25,7 +25,7 @@ import {
   benchKeys,
   client,
   countKeys,
-  createVersionedBucket,
+  createBucket,
   fixedBody,
   fmt,
   peers,
@@ -77,8 +77,8 @@ async function main() {
   const tag = Date.now().toString(36);
   const data = `bench-drill-${tag}`;
   const scratch = `bench-scratch-${tag}`;
-  await createVersionedBucket(za, data);
-  await createVersionedBucket(za, scratch, { replicate: false });
+  await createBucket(za, data);
+  await createBucket(za, scratch, { replicate: false });
   process.stderr.write(`writing ${n} objects of ${size} bytes to ${data} (zone za), waiting for zone zb\n`);
   await putAll(za, data, benchKeys(n), (k) => fixedBody(size, k), 16);
   for (let i = 0; i < 600 && (await countKeys(zb, data).catch(() => 0)) < n; i++)

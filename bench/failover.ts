@@ -16,7 +16,7 @@ import { runProbe } from '../lambda/probe/run-probe';
 import { MotoServer } from '../test/support/moto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { client, createVersionedBucket, fmt, ROOT, stand } from './common';
+import { client, createBucket, fmt, ROOT, stand } from './common';
 import { numberArg } from './args';
 
 const pct = (xs: number[], p: number) => {
@@ -36,8 +36,8 @@ async function main() {
   const tag = Date.now().toString(36);
   const data = `bench-fo-${tag}`;
   const reports = `bench-fo-reports-${tag}`;
-  await createVersionedBucket(client(env, 'za'), data);
-  await createVersionedBucket(client(env, 'za'), reports);
+  await createBucket(client(env, 'za'), data);
+  await createBucket(client(env, 'za'), reports);
   await new Promise((r) => setTimeout(r, 3000)); // buckets reach zb
 
   const probe = (name: string, timeout = 5): ProbeConfig => ({

@@ -31,7 +31,7 @@ import { LocalLambda, runLocally, synthesizedDefinition, synthesizedEnvironment 
 import { flagArg, numberArg, stringArg } from './args';
 import {
   client,
-  createVersionedBucket,
+  createBucket,
   fmt,
   listSizes,
   peers,
@@ -175,8 +175,8 @@ export async function preparePair(env: StandEnv, n: number, concurrency: number)
     src = `scale-src-${n}-${tag}`;
     rep = `scale-rep-${n}-${tag}`;
     const versioned = flagArg('versioned');
-    await createVersionedBucket(c, src, { replicate: false, versioned });
-    await createVersionedBucket(c, rep, { replicate: false, versioned });
+    await createBucket(c, src, { replicate: false, versioned });
+    await createBucket(c, rep, { replicate: false, versioned });
     writes = pairWrites(src, rep, keys, planted);
     process.stderr.write(
       `planting ${writes.length} objects in ${src} and ${rep} (${versioned ? 'versioned' : 'unversioned'}), ${concurrency} at a time\n`,
@@ -243,7 +243,7 @@ async function distributed(env: StandEnv, pair: Pair, c: number, work: string): 
   const s3 = client(env, 'za');
   const reports = `scale-reports-${c}-${Date.now().toString(36)}`;
   // Sync left on: disabling it waits for zb, which is stopped while the benchmark runs.
-  await createVersionedBucket(s3, reports);
+  await createBucket(s3, reports);
   const app = testApp({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Audit', { env: { account: '111111111111', region: 'us-west-2' } });
   const audit = new ConsistencyAudit(stack, 'Audit', {
