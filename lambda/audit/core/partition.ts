@@ -50,9 +50,12 @@ export interface ProbePage {
 
 /**
  * Lists one page of keys after `startAfter` (undefined: from the first key); with `delimiter`, rolls
- * the keys that hold it up into `prefixes`, the way ListObjectsV2 does with `Delimiter`.
+ * the keys that hold it up into `prefixes`, the way ListObjectsV2 does with `Delimiter`; with
+ * `prefix` (relative, like the keys), lists only the keys under it, the way ListObjectsV2 does with
+ * `Prefix` (from its first key when `startAfter` lies before it; prefixes roll up at the first
+ * delimiter after it). Keys and prefixes come back whole, not relative to `prefix`.
  */
-export type KeyProbe = (startAfter: string | undefined, delimiter?: string) => Promise<ProbePage>;
+export type KeyProbe = (startAfter: string | undefined, delimiter?: string, prefix?: string) => Promise<ProbePage>;
 
 export interface SampleOptions {
   /** Restrict the sample (and the plan) to this range. */

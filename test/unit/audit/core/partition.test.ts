@@ -112,6 +112,14 @@ test('the in-memory listing answers a delimiter the way S3 does: prefixes rolled
   expect(await probe('b/1', '/')).toEqual({ keys: [], prefixes: ['b/', 'c/'], truncated: true });
 });
 
+test('the in-memory listing answers a prefix the way S3 does: only keys under it, rolled up below it', async () => {
+  const { probe } = probeOf(['a/1', 'b/1/x', 'b/1/y', 'b/2/x', 'b/3', 'c/1'], 2);
+  expect(await probe(undefined, '/', 'b/')).toEqual({ keys: [], prefixes: ['b/1/', 'b/2/'], truncated: true });
+  expect(await probe('b/2/x', '/', 'b/')).toEqual({ keys: ['b/3'], prefixes: [], truncated: false });
+  // A start before the prefix lists from its first key; without a delimiter, keys only.
+  expect(await probe('a/1', undefined, 'b/1/')).toEqual({ keys: ['b/1/x', 'b/1/y'], truncated: false });
+});
+
 test('one listing by delimiter shows the top-level prefixes, and each is probed from where it starts', async () => {
   const keys = keysOf('unicode scripts (70/10/10/7/3%)');
   const { probe } = probeOf(keys);
