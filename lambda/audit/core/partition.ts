@@ -97,6 +97,12 @@ export interface KeySpaceSample {
    * and the delimiter. Undefined: no such listing.
    */
   readonly tops?: { readonly entries: readonly TopEntry[]; readonly complete: boolean; readonly delimiter: string };
+  /**
+   * Like-named folders that hold every key from the first of them on, in order (the days of each
+   * month, say, as listed by delimiter level by level), by which the keys are sized folder by folder.
+   * Undefined: the key space was not seen as such folders.
+   */
+  readonly folders?: readonly string[];
 }
 
 /** A top-level entry of a listing by delimiter: a prefix (S3 CommonPrefix), or a key without the delimiter. */
@@ -141,6 +147,11 @@ interface Gap {
   readonly from: string | undefined;
   /** The scale of the keys on both sides of the gap, on which its span and densities are measured. */
   readonly scale: Scale;
+  /**
+   * True when its mass is only a bound from below: the folders it lies in are sized by the keys
+   * seen in them, no folder's whole size being known yet.
+   */
+  readonly bound?: boolean;
 }
 
 /** One piece of the estimated distribution: seen keys, or a gap of estimated size. */
@@ -174,33 +185,114 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   // Keys per list page, as the first page shows when more follow.
   const pageSize = first.truncated && first.keys.length > 0 ? first.keys.length : DEFAULT_PAGE_SIZE;
   const delimiter = 'delimiter' in options ? options.delimiter : '/';
+  let folders: string[] | undefined;
+  // Keys of the first page that lie below a folder of `name` (a delimiter after it).
+  const deeper = (name: string) =>
+    delimiter !== undefined && first.keys.some((k) => k.startsWith(name) && k.includes(delimiter, name.length));
+  // The requests the sample may send as it now stands: the budget, or less when the end of the key
+  // space is found and the estimate is small (a small key space is not sampled with the budget of a
+  // large one). (While the end is not found the total is unknown: the end is searched first.)
+  const cap = (): number => {
+    const endFound = covered[covered.length - 1].last === undefined;
+    if (!endFound) return budget;
+    const ps = pieces({ within, keys, covered, requests, tops, folders });
+    // (A total bounded from below only says nothing of how large the key space may be.)
+    if (ps.some((p) => p.kind === 'gap' && p.bound)) return budget;
+    const total = ps.reduce((n, p) => n + (p.kind === 'keys' ? p.keys.length : p.mass), 0);
+    return Math.min(budget, sampleBudget(total, pageSize));
+  };
+  const probeAll = async (starts: readonly string[]) => {
+    for (let i = 0; i < starts.length; i += concurrency) {
+      const round = starts.slice(i, i + concurrency);
+      requests += round.length;
+      const pages = await Promise.all(round.map((s) => probe(s)));
+      round.forEach((s, j) => record(s, pages[j]));
+    }
+  };
   if (first.truncated && delimiter && first.keys.some((k) => k.includes(delimiter)) && requests < budget) {
     // One listing by delimiter shows the top-level prefixes: the start of each is probed (when there
     // are few: at most half the budget goes there), and past the last there is nothing. (Not sent
     // when the first page shows no delimiter: flat names, hashed ones say, have no prefixes.)
     requests++;
     const top = await probe(within.startAfter, delimiter);
-    const listed = topLevel(top, within);
+    let listed = topLevel(top, within);
     tops = { entries: listed.entries, complete: !top.truncated, delimiter };
     if (listed.end !== undefined) covered = addCovered(covered, { after: listed.end });
-    const seeds = listed.starts.filter((s) => !covered.some((c) => keyInCovered(s, c)));
-    if (seeds.length <= Math.floor(budget / 2) - requests) {
-      for (let i = 0; i < seeds.length; i += concurrency) {
-        const round = seeds.slice(i, i + concurrency);
-        requests += round.length;
-        const pages = await Promise.all(round.map((s) => probe(s)));
-        round.forEach((s, j) => record(s, pages[j]));
-      }
+    // A level of one folder with folders below it (logs/ holding logs/2026/) says nothing of where
+    // the keys lie: the level below is listed instead (with the folder as Prefix), and so on down.
+    let complete = !top.truncated;
+    while (
+      complete &&
+      listed.entries.length === 1 &&
+      listed.entries[0].prefix &&
+      deeper(listed.entries[0].name) &&
+      requests < cap()
+    ) {
+      requests++;
+      const below = await probe(within.startAfter, delimiter, listed.entries[0].name);
+      listed = topLevel(below, within);
+      complete = !below.truncated;
+    }
+    const level = listed.entries;
+    // Like-named folders (months, days, d00/ to d96/) listed whole: the keys are sized folder by folder.
+    const alike =
+      complete &&
+      level.length >= MIN_ALIKE_FOLDERS &&
+      level.every((e) => e.prefix && shapeOf(e.name) === shapeOf(level[0].name));
+    if (alike) {
+      // (Sized by the folders of this level while it is sampled.)
+      folders = level.map((e) => e.name);
+      folders = await sampleFolders(folders);
+    } else {
+      const seeds = listed.starts.filter((s) => !covered.some((c) => keyInCovered(s, c)));
+      if (seeds.length <= Math.floor(budget / 2) - requests) await probeAll(seeds);
     }
   }
+
+  /**
+   * Samples a level of like-named folders: the start of each is probed (of evenly spaced ones when
+   * they are more than the budget allows); when they hold folders, the first and the last are listed
+   * by delimiter (the days of a month: the other months are taken to hold the same names), and the
+   * start of the last folder of the last is probed, so that the end of the key space is sized from
+   * a page of its own. Returns the folders the keys are sized by: the deepest level named.
+   */
+  async function sampleFolders(names: readonly string[]): Promise<string[]> {
+    const nested = deeper(names[0]);
+    const reserve = nested ? 3 : 0;
+    const seeds = names
+      .slice(1)
+      .map((_, i) => afterSubtree(names[i]))
+      .filter((s) => !covered.some((c) => keyInCovered(s, c)));
+    const room = Math.max(0, cap() - requests - reserve);
+    await probeAll(evenly(seeds, room));
+    if (!nested) return [...names];
+    const children = async (name: string): Promise<string[] | undefined> => {
+      if (requests >= cap()) return undefined;
+      requests++;
+      const page = await probe(within.startAfter, delimiter!, name);
+      if (page.truncated || page.keys.length > 0 || !page.prefixes || page.prefixes.length === 0) return undefined;
+      return page.prefixes.map((p) => p.slice(name.length));
+    };
+    const last = await children(names[names.length - 1]);
+    const head = names.length > 1 ? await children(names[0]) : last;
+    if (last === undefined || head === undefined) return [...names];
+    const union = [...new Set([...head, ...last])].sort(compareKeys);
+    const leaves = names.flatMap((n, i) => (i === 0 ? head : i === names.length - 1 ? last : union).map((c) => n + c));
+    folders = leaves;
+    // The start of the last folder: past the one before it.
+    if (leaves.length >= 2 && requests < cap()) {
+      const start = afterSubtree(leaves[leaves.length - 2]);
+      if (!covered.some((c) => keyInCovered(start, c))) await probeAll([start]);
+    }
+    return leaves;
+  }
+
   while (requests < budget) {
-    const sample = { within, keys, covered, requests, tops };
+    const sample = { within, keys, covered, requests, tops, folders };
     const all = pieces(sample).filter((p): p is Gap => p.kind === 'gap');
     const total = all.reduce((n, g) => n + g.mass, keys.length);
-    // Spend in proportion to the listing as now estimated: a small key space is not sampled with the
-    // budget of a large one.
-    // (While the end of the key space is not found the total is unknown: the end is searched first.)
-    const endFound = covered[covered.length - 1].last === undefined;
+    // Spend in proportion to the listing as now estimated.
+    const endFound = covered[covered.length - 1].last === undefined && !all.some((g) => g.bound);
     const cap = endFound ? Math.min(budget, sampleBudget(total, pageSize)) : budget;
     if (requests >= cap) break;
     const gaps = all.filter((g) => !unsplittable.has(`${g.after}\u0000${g.end}`));
@@ -229,8 +321,18 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     const pages = await Promise.all(starts.map((s) => probe(s)));
     starts.forEach((s, i) => record(s, pages[i]));
   }
-  return { within, keys, covered, requests, tops };
+  return { within, keys, covered, requests, tops, folders };
 }
+
+/** Up to `n` of `items`, evenly spaced (all of them when they are no more than `n`). */
+function evenly<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  if (n <= 0) return [];
+  return Array.from({ length: n }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / n)]);
+}
+
+/** Fewest folders of one level, named alike, that are sized folder by folder. */
+const MIN_ALIKE_FOLDERS = 3;
 
 /**
  * What a listing by delimiter shows: where each prefix after the first starts (the end of the entry
@@ -449,6 +551,8 @@ function pieces(sample: KeySpaceSample): Piece[] {
   const { keys, covered, within } = sample;
   const out: Piece[] = [];
   const inside = covered.map((c) => keysIn(keys, c.after, c.last));
+  const byFolder = sample.folders && sample.folders.length > 0 ? folderPortions(sample, inside) : undefined;
+  const bound = byFolder !== undefined && !byFolder.sure;
   // Keys per unit of the scale at one end of a covered interval, over its last (or first) keys
   // there: the neighbourhood of the gap, not the interval's empty parts or a distant cluster.
   const density = (scale: Scale, i: number, side: 'start' | 'end', depth?: number): number => {
@@ -577,6 +681,18 @@ function pieces(sample: KeySpaceSample): Piece[] {
       };
       return { ...g, mass: g.segments.reduce((n, x) => n + segMass(g as Gap, x), 0) };
     };
+    const portions = byFolder?.portions.get(i);
+    if (portions) {
+      // The gap lies among folders sized folder by folder: a piece for each folder it touches.
+      for (const x of portions) {
+        const g = gap(x.after, x.end, (sp) => {
+          const d = sp > 0 ? x.mass / sp : 0;
+          return [{ t0: 0, t1: 1, d0: d, d1: d, unsure: !x.counted }];
+        });
+        out.push(bound ? { ...g, bound } : g);
+      }
+      continue;
+    }
     const run = seen ? runOf(scale, inside[i]) : undefined;
     const whole = end !== undefined ? spanned(a, end) : undefined;
     const [before, after] = whole ? [perPrefix(i), perPrefix(i + 1)] : [];
@@ -623,6 +739,176 @@ function pieces(sample: KeySpaceSample): Piece[] {
   }
   return out;
 }
+
+/** The part of a gap that lies in one folder, and the keys estimated there. */
+interface Portion {
+  readonly after: string;
+  readonly end: string | undefined;
+  readonly mass: number;
+  /** True when a counter running across the folders counts the keys of the gap. */
+  readonly counted: boolean;
+}
+
+/**
+ * The gaps of a sample among its folders (`sample.folders`), split folder by folder, by the index
+ * of the covered interval before each. Every folder is taken to hold the names from its own to the
+ * next one's. A folder's keys are estimated from the sample:
+ * - a folder seen whole holds the keys seen;
+ * - a folder seen in part, its names hashed, holds the keys seen over the share of its names seen
+ *   (on the scale of its keys);
+ * - where the keys are numbered by one counter running across the folders in key order (each page
+ *   numbered one by one, each after the one before), the keys of a gap are the difference of the
+ *   counters at its two ends, shared among its folders;
+ * - any other folder holds as many keys as the folders estimated on either side of it, taken
+ *   linearly between the nearest (the nearest alone past the last), and no fewer than it shows.
+ * A gap that starts before the first folder is not split (undefined for it).
+ */
+function folderPortions(
+  sample: KeySpaceSample,
+  inside: readonly (readonly string[])[],
+): { portions: Map<number, Portion[]>; sure: boolean } {
+  const names = sample.folders!;
+  const { covered, within } = sample;
+  const of = (key: string): number => {
+    let lo = 0;
+    let hi = names.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (compareKeys(names[m], key) <= 0) lo = m + 1;
+      else hi = m;
+    }
+    return lo - 1;
+  };
+  const delimiter = sample.tops?.delimiter;
+  const held: string[][] = names.map(() => []);
+  for (const k of sample.keys) {
+    const j = of(k);
+    if (j >= 0) held[j].push(k);
+  }
+  const seen = held.map((ks) => ks.length);
+  const scales = held.map((ks, j) => Scale.of(ks.length > 0 ? ks : [names[j]]));
+  const width = names.map((n, j) => scales[j].span(n, scales[j].subtreeEnd(n)));
+  // The share of folder j's names between lo and hi.
+  const share = (j: number, lo: string, hi: string | undefined): number => {
+    if (!(width[j] > 0)) return 1;
+    const end = scales[j].subtreeEnd(names[j]);
+    const from = maxKey(lo, names[j])!;
+    const to = minKey(hi, end)!;
+    return compareKeys(from, to) >= 0 ? 0 : scales[j].span(from, to) / width[j];
+  };
+  // Each gap after the first folder's start: the folders it touches, and the share of each.
+  const gaps: { i: number; a: string; e: string | undefined; touched: { j: number; share: number }[] }[] = [];
+  const open = names.map(() => 0);
+  for (let i = 0; i < covered.length; i++) {
+    const a = covered[i].last;
+    if (a === undefined) break;
+    const ja = of(a);
+    if (ja < 0) continue;
+    const e = covered[i + 1]?.after ?? within.endAt;
+    const je = e === undefined ? names.length - 1 : Math.max(ja, of(e));
+    const touched: { j: number; share: number }[] = [];
+    for (let j = ja; j <= je; j++) {
+      const x = share(j, j === ja ? a : names[j], j === je ? e : names[j + 1]);
+      touched.push({ j, share: x });
+      open[j] += x;
+    }
+    gaps.push({ i, a, e, touched });
+  }
+  // A counter running across the folders: every page numbered one by one, each page after the last.
+  const counterOf = (k: string): number | undefined => {
+    const m = /(\d+)\D*$/.exec(k);
+    return m ? Number(m[1]) : undefined;
+  };
+  const runs = inside.map((ks) => ks.filter((k) => of(k) >= 0).map(counterOf)).filter((ns) => ns.length > 0);
+  const increasing = (ns: (number | undefined)[]): ns is number[] =>
+    ns.every((n, x) => n !== undefined && (x === 0 || n > ns[x - 1]!));
+  const numbered = (ns: (number | undefined)[]): ns is number[] =>
+    increasing(ns) && ns[ns.length - 1] - ns[0] <= COUNTER_SLACK * (ns.length - 1);
+  const counter =
+    runs.filter((ns) => ns.length >= 2).length >= 2 &&
+    runs.every(numbered) &&
+    runs.every((ns, x) => x === 0 || (ns[0] as number) > (runs[x - 1][runs[x - 1].length - 1] as number));
+  // Keys of a gap by the counter: the difference at its ends (the page after it shows keys).
+  const counted = (g: (typeof gaps)[number]): number | undefined => {
+    const next = inside[g.i + 1];
+    if (!counter || !next || next.length === 0) return undefined;
+    return Math.max(0, counterOf(next[0])! - counterOf(g.a)! - 1);
+  };
+  // Folders whose size the sample shows, and what it shows.
+  const anchors: { at: number; n: number }[] = [];
+  const sized = names.map(() => false);
+  // A folder seen in part whose keys lie in it (not in folders below it: their names are not spread
+  // over its scale), extrapolated from them.
+  const partial = (j: number) =>
+    !counter &&
+    seen[j] >= MIN_EXTRAPOLATED &&
+    open[j] < 1 &&
+    !held[j].some((k) => delimiter !== undefined && k.includes(delimiter, names[j].length));
+  names.forEach((_, j) => {
+    if (open[j] <= 1e-9) {
+      anchors.push({ at: j, n: seen[j] });
+      sized[j] = true;
+    } else if (partial(j) && !increasing(held[j].map(counterOf))) {
+      // (Not a numbered folder: its numbers need not run over all the names their digits allow.)
+      anchors.push({ at: j, n: seen[j] / (1 - open[j]) });
+      sized[j] = true;
+    }
+  });
+  if (counter) {
+    for (const g of gaps) {
+      const m = counted(g);
+      const units = g.touched.reduce((n, t) => n + t.share, 0);
+      if (m === undefined || !(units > 0)) continue;
+      anchors.push({ at: g.touched.reduce((n, t) => n + t.j * t.share, 0) / units, n: m / units });
+    }
+  }
+  // With no folder's size known, numbered folders seen in part are extrapolated all the same (their
+  // numbers fill a like share of their names, say: the sizes compare, the total is too large), or
+  // else each is sized by the keys seen in it, which bounds it from below.
+  const sure = anchors.length > 0;
+  if (!sure) {
+    names.forEach((_, j) => {
+      if (partial(j)) {
+        anchors.push({ at: j, n: seen[j] / (1 - open[j]) });
+        sized[j] = true;
+      }
+    });
+  }
+  if (anchors.length === 0) names.forEach((_, j) => seen[j] > 0 && anchors.push({ at: j, n: seen[j] }));
+  anchors.sort((x, y) => x.at - y.at);
+  const estimate = names.map((_, j) => {
+    if (sized[j]) return anchors.find((x) => x.at === j)!.n;
+    let k = 0;
+    while (k < anchors.length && anchors[k].at < j) k++;
+    const [lo, hi] = [anchors[k - 1], anchors[k]];
+    const n = !lo ? (hi?.n ?? 0) : !hi ? lo.n : lo.n + ((hi.n - lo.n) * (j - lo.at)) / (hi.at - lo.at || 1);
+    return Math.max(seen[j], n);
+  });
+  const out = new Map<number, Portion[]>();
+  for (const g of gaps) {
+    const m = counted(g);
+    const raw = g.touched.map((t) =>
+      open[t.j] > 0 ? (Math.max(0, estimate[t.j] - seen[t.j]) * t.share) / open[t.j] : 0,
+    );
+    const sum = raw.reduce((n, x) => n + x, 0);
+    // A count by the counter is shared in proportion to the estimate (evenly where it is nothing).
+    const mass = m === undefined ? raw : sum > 0 ? raw.map((x) => (x * m) / sum) : raw.map(() => m / raw.length);
+    const portions = g.touched.map((t, x) => ({
+      after: x === 0 ? g.a : names[t.j],
+      end: x === g.touched.length - 1 ? g.e : names[t.j + 1],
+      mass: mass[x],
+      counted: m !== undefined,
+    }));
+    out.set(g.i, portions);
+  }
+  return { portions: out, sure };
+}
+
+/** A numbered page whose counter advances by up to this much a key runs one by one (some keys deleted). */
+const COUNTER_SLACK = 1.5;
+
+/** Fewest keys a folder seen in part shows for its size to be extrapolated from them. */
+const MIN_EXTRAPOLATED = 20;
 
 /**
  * The stretches of the gap (a, e]: the rest of the subtree of `a` below the first character where
