@@ -152,6 +152,11 @@ interface Gap {
    * seen in them, no folder's whole size being known yet.
    */
   readonly bound?: boolean;
+  /**
+   * Where its keys are taken to lie, in order, when a folder seen whole stands for it (its keys under
+   * the gap's own folder): the gap's boundaries are cut at their quantiles, not on the scale.
+   */
+  readonly like?: readonly string[];
 }
 
 /** One piece of the estimated distribution: seen keys, or a gap of estimated size. */
@@ -517,7 +522,9 @@ export function planFromSample(sample: KeySpaceSample, count: number): { ranges:
       const b =
         p.kind === 'keys'
           ? p.keys[Math.max(0, Math.ceil(inPiece) - 1)]
-          : (p.scale.between(p.after, p.end ?? sample.within.endAt, massFraction(p, inPiece)) ?? p.after);
+          : p.like
+            ? p.like[Math.min(p.like.length - 1, Math.floor((inPiece / p.mass) * p.like.length))]
+            : (p.scale.between(p.after, p.end ?? sample.within.endAt, massFraction(p, inPiece)) ?? p.after);
       if (b !== undefined) bounds.push(b);
       j++;
     }
@@ -689,7 +696,7 @@ function pieces(sample: KeySpaceSample): Piece[] {
           const d = sp > 0 ? x.mass / sp : 0;
           return [{ t0: 0, t1: 1, d0: d, d1: d, unsure: !x.counted }];
         });
-        out.push(bound ? { ...g, bound } : g);
+        out.push({ ...g, ...(bound ? { bound } : {}), ...(x.like ? { like: x.like } : {}) });
       }
       continue;
     }
@@ -747,6 +754,8 @@ interface Portion {
   readonly mass: number;
   /** True when a counter running across the folders counts the keys of the gap. */
   readonly counted: boolean;
+  /** Where its keys are taken to lie: those of a folder seen whole, under this one. */
+  readonly like?: readonly string[];
 }
 
 /**
@@ -884,6 +893,20 @@ function folderPortions(
     const n = !lo ? (hi?.n ?? 0) : !hi ? lo.n : lo.n + ((hi.n - lo.n) * (j - lo.at)) / (hi.at - lo.at || 1);
     return Math.max(seen[j], n);
   });
+  // For a folder not seen, of folders not seen either, the keys of the nearest folder seen whole,
+  // moved under it: its own folders (days of a month) are named like those, and the scale, taking a
+  // digit seen as all ten, would spread them over names that none holds (days 00 to 99).
+  const likeFolder = (j: number): string[] | undefined => {
+    if (seen[j] > 0 || delimiter === undefined) return undefined;
+    for (let d = 1; d < names.length; d++) {
+      for (const r of [j - d, j + d]) {
+        if (r < 0 || r >= names.length || open[r] > 1e-9 || seen[r] < 2) continue;
+        const rest = held[r].map((k) => k.slice(names[r].length));
+        return rest.some((k) => k.includes(delimiter)) ? rest.map((k) => names[j] + k) : undefined;
+      }
+    }
+    return undefined;
+  };
   const out = new Map<number, Portion[]>();
   for (const g of gaps) {
     const m = counted(g);
@@ -893,12 +916,24 @@ function folderPortions(
     const sum = raw.reduce((n, x) => n + x, 0);
     // A count by the counter is shared in proportion to the estimate (evenly where it is nothing).
     const mass = m === undefined ? raw : sum > 0 ? raw.map((x) => (x * m) / sum) : raw.map(() => m / raw.length);
-    const portions = g.touched.map((t, x) => ({
-      after: x === 0 ? g.a : names[t.j],
-      end: x === g.touched.length - 1 ? g.e : names[t.j + 1],
-      mass: mass[x],
-      counted: m !== undefined,
-    }));
+    const portions: Portion[] = [];
+    g.touched.forEach((t, x) => {
+      const like = likeFolder(t.j);
+      const after = x === 0 ? g.a : names[t.j];
+      const end = x === g.touched.length - 1 ? g.e : names[t.j + 1];
+      // The keys lie in the folder's subtree; the names past it to the next folder hold none.
+      const sub = afterSubtree(names[t.j]);
+      const split = compareKeys(after, sub) < 0 && (end === undefined || compareKeys(sub, end) < 0);
+      const whole = like !== undefined && after === names[t.j] && mass[x] > 0;
+      portions.push({
+        after,
+        end: split ? sub : end,
+        mass: mass[x],
+        counted: m !== undefined,
+        ...(whole ? { like } : {}),
+      });
+      if (split) portions.push({ after: sub, end, mass: 0, counted: m !== undefined });
+    });
     out.set(g.i, portions);
   }
   return { portions: out, sure };
