@@ -263,6 +263,10 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
    */
   async function sampleFolders(names: readonly string[]): Promise<string[]> {
     const nested = deeper(names[0]);
+    // The start of the last folder is always probed: sizes taken from the folders of the first page
+    // alone would say nothing of later ones (busier days, a counter's end), and might cut the budget.
+    const lastStart = afterSubtree(names[names.length - 2]);
+    if (requests < budget && !covered.some((c) => keyInCovered(lastStart, c))) await probeAll([lastStart]);
     const reserve = nested ? 3 : 0;
     const seeds = names
       .slice(1)
@@ -884,15 +888,23 @@ function folderPortions(
     });
   }
   if (anchors.length === 0) names.forEach((_, j) => seen[j] > 0 && anchors.push({ at: j, n: seen[j] }));
-  anchors.sort((x, y) => x.at - y.at);
-  const estimate = names.map((_, j) => {
-    if (sized[j]) return anchors.find((x) => x.at === j)!.n;
+  const interpolate = (j: number): number => {
     let k = 0;
     while (k < anchors.length && anchors[k].at < j) k++;
     const [lo, hi] = [anchors[k - 1], anchors[k]];
-    const n = !lo ? (hi?.n ?? 0) : !hi ? lo.n : lo.n + ((hi.n - lo.n) * (j - lo.at)) / (hi.at - lo.at || 1);
-    return Math.max(seen[j], n);
-  });
+    return !lo ? (hi?.n ?? 0) : !hi ? lo.n : lo.n + ((hi.n - lo.n) * (j - lo.at)) / (hi.at - lo.at || 1);
+  };
+  anchors.sort((x, y) => x.at - y.at);
+  // A folder seen in part that shows more keys than the folders around it make it hold (a busier
+  // month past quieter ones) stands for its neighbours with the keys it shows, a bound from below.
+  const more = names.map((_, j) => j).filter((j) => !sized[j] && open[j] > 0 && seen[j] > interpolate(j));
+  if (more.length > 0) {
+    more.forEach((j) => anchors.push({ at: j, n: seen[j] }));
+    anchors.sort((x, y) => x.at - y.at);
+  }
+  const estimate = names.map((_, j) =>
+    sized[j] ? anchors.find((x) => x.at === j)!.n : Math.max(seen[j], interpolate(j)),
+  );
   // For a folder not seen, of folders not seen either, the keys of the nearest folder seen whole,
   // moved under it: its own folders (days of a month) are named like those, and the scale, taking a
   // digit seen as all ten, would spread them over names that none holds (days 00 to 99).
@@ -917,14 +929,31 @@ function folderPortions(
     // A count by the counter is shared in proportion to the estimate (evenly where it is nothing).
     const mass = m === undefined ? raw : sum > 0 ? raw.map((x) => (x * m) / sum) : raw.map(() => m / raw.length);
     const portions: Portion[] = [];
+    // Numbered by the counter, the keys of a gap run on from the key before it, folder by folder:
+    // each folder's share of the estimate is where its keys lie, named like that key.
+    const named = counter ? /(\d+)(\D*)$/.exec(g.a) : undefined;
+    let next = named ? Number(named[1]) + 1 : 0;
+    const numberedLike = (j: number, n: number): string[] | undefined => {
+      if (!named || !(n >= 1)) return undefined;
+      const mid = g.a.slice(names[g.touched[0].j].length, g.a.length - named[0].length);
+      // (Not where the keys lie in folders below: their names are not known.)
+      if (delimiter !== undefined && mid.includes(delimiter)) return undefined;
+      const count = Math.min(LIKE_KEYS, Math.ceil(n));
+      const from = next;
+      next += n;
+      return Array.from(
+        { length: count },
+        (_, q) => names[j] + mid + String(Math.floor(from + (q * n) / count)).padStart(named[1].length, '0') + named[2],
+      );
+    };
     g.touched.forEach((t, x) => {
-      const like = likeFolder(t.j);
+      const like = numberedLike(t.j, mass[x]) ?? likeFolder(t.j);
       const after = x === 0 ? g.a : names[t.j];
       const end = x === g.touched.length - 1 ? g.e : names[t.j + 1];
       // The keys lie in the folder's subtree; the names past it to the next folder hold none.
       const sub = afterSubtree(names[t.j]);
       const split = compareKeys(after, sub) < 0 && (end === undefined || compareKeys(sub, end) < 0);
-      const whole = like !== undefined && after === names[t.j] && mass[x] > 0;
+      const whole = like !== undefined && (named || after === names[t.j]) && mass[x] > 0;
       portions.push({
         after,
         end: split ? sub : end,
@@ -941,6 +970,9 @@ function folderPortions(
 
 /** A numbered page whose counter advances by up to this much a key runs one by one (some keys deleted). */
 const COUNTER_SLACK = 1.5;
+
+/** Keys named for a folder numbered by a counter, at which its boundaries are cut. */
+const LIKE_KEYS = 256;
 
 /** Fewest keys a folder seen in part shows for its size to be extrapolated from them. */
 const MIN_EXTRAPOLATED = 20;
