@@ -832,12 +832,17 @@ function folderPortions(
     const m = /(\d+)\D*$/.exec(k);
     return m ? Number(m[1]) : undefined;
   };
-  const runs = inside.map((ks) => ks.filter((k) => of(k) >= 0).map(counterOf)).filter((ns) => ns.length > 0);
+  const pages = inside.map((ks) => ks.filter((k) => of(k) >= 0));
+  const runs = pages.map((ks) => ks.map(counterOf)).filter((ns) => ns.length > 0);
   const increasing = (ns: (number | undefined)[]): ns is number[] =>
     ns.every((n, x) => n !== undefined && (x === 0 || n > ns[x - 1]!));
   const numbered = (ns: (number | undefined)[]): ns is number[] =>
     increasing(ns) && ns[ns.length - 1] - ns[0] <= COUNTER_SLACK * (ns.length - 1);
+  // (It must be seen running on from one folder into the next inside a page: numbers that start
+  // afresh in each folder, from a base that grows, say a date, count nothing between pages.)
+  const crossing = pages.some((ks) => ks.length >= 2 && of(ks[0]) !== of(ks[ks.length - 1]));
   const counter =
+    crossing &&
     runs.filter((ns) => ns.length >= 2).length >= 2 &&
     runs.every(numbered) &&
     runs.every((ns, x) => x === 0 || (ns[0] as number) > (runs[x - 1][runs[x - 1].length - 1] as number));
