@@ -25,6 +25,19 @@ import { KeyRange } from './types';
  * named like prefixes that a page beside it holds whole, is taken to hold as many keys per prefix
  * as those: a folder's size says more about its siblings than the spacing of its keys does.
  *
+ * Folders of folders (logs/2026/MM/DD/...) are followed down: while the listing shows one folder,
+ * the level below it is listed (the folder as Prefix), until a level of like-named folders shows
+ * (the months). The start of the last of them is probed, then the starts of the others (evenly
+ * spaced ones when they are more than the budget allows); the first and last are listed by
+ * delimiter (their days), the other months taken to hold the same day names, and the start of the
+ * last day is probed. The keys are then sized folder by folder (days): a folder seen whole holds
+ * what it shows; a folder of hashed names seen in part, the keys seen over the share of its names
+ * seen; where one counter numbers the keys across the folders (seen running on from a folder into
+ * the next inside a page), the keys between two pages are the difference of their counters; other
+ * folders are taken linearly between the nearest folders sized on either side. The size of a
+ * folder says nothing of where inside it a boundary falls: a counted folder is cut at the counter
+ * values its share covers, a folder of folders not seen at the names of the nearest seen whole.
+ *
  * The sampler probes where the estimate is least certain: a gap whose two ends disagree (a dense
  * region ends somewhere inside it) is halved, except that a run of decimal numbers ending inside it
  * is probed where one of its digits rolls over (zero-padded counters end there: "obj/0:" after
@@ -854,7 +867,12 @@ function folderPortions(
   };
   // Folders whose size the sample shows, and what it shows.
   const anchors: { at: number; n: number }[] = [];
-  const sized = names.map(() => false);
+  // The size of each folder the sample shows (undefined: none shown).
+  const sized: (number | undefined)[] = names.map(() => undefined);
+  const size = (j: number, n: number) => {
+    anchors.push({ at: j, n });
+    sized[j] = n;
+  };
   // A folder seen in part whose keys lie in it (not in folders below it: their names are not spread
   // over its scale), extrapolated from them.
   const partial = (j: number) =>
@@ -863,14 +881,9 @@ function folderPortions(
     open[j] < 1 &&
     !held[j].some((k) => delimiter !== undefined && k.includes(delimiter, names[j].length));
   names.forEach((_, j) => {
-    if (open[j] <= 1e-9) {
-      anchors.push({ at: j, n: seen[j] });
-      sized[j] = true;
-    } else if (partial(j) && !increasing(held[j].map(counterOf))) {
-      // (Not a numbered folder: its numbers need not run over all the names their digits allow.)
-      anchors.push({ at: j, n: seen[j] / (1 - open[j]) });
-      sized[j] = true;
-    }
+    // (Not a numbered folder: its numbers need not run over all the names their digits allow.)
+    if (open[j] <= 1e-9) size(j, seen[j]);
+    else if (partial(j) && !increasing(held[j].map(counterOf))) size(j, seen[j] / (1 - open[j]));
   });
   if (counter) {
     for (const g of gaps) {
@@ -886,10 +899,7 @@ function folderPortions(
   const sure = anchors.length > 0;
   if (!sure) {
     names.forEach((_, j) => {
-      if (partial(j)) {
-        anchors.push({ at: j, n: seen[j] / (1 - open[j]) });
-        sized[j] = true;
-      }
+      if (partial(j)) size(j, seen[j] / (1 - open[j]));
     });
   }
   if (anchors.length === 0) names.forEach((_, j) => seen[j] > 0 && anchors.push({ at: j, n: seen[j] }));
@@ -902,14 +912,12 @@ function folderPortions(
   anchors.sort((x, y) => x.at - y.at);
   // A folder seen in part that shows more keys than the folders around it make it hold (a busier
   // month past quieter ones) stands for its neighbours with the keys it shows, a bound from below.
-  const more = names.map((_, j) => j).filter((j) => !sized[j] && open[j] > 0 && seen[j] > interpolate(j));
+  const more = names.map((_, j) => j).filter((j) => sized[j] === undefined && open[j] > 0 && seen[j] > interpolate(j));
   if (more.length > 0) {
     more.forEach((j) => anchors.push({ at: j, n: seen[j] }));
     anchors.sort((x, y) => x.at - y.at);
   }
-  const estimate = names.map((_, j) =>
-    sized[j] ? anchors.find((x) => x.at === j)!.n : Math.max(seen[j], interpolate(j)),
-  );
+  const estimate = names.map((_, j) => (sized[j] !== undefined ? sized[j] : Math.max(seen[j], interpolate(j))));
   // For a folder not seen, of folders not seen either, the keys of the nearest folder seen whole,
   // moved under it: its own folders (days of a month) are named like those, and the scale, taking a
   // digit seen as all ten, would spread them over names that none holds (days 00 to 99).
