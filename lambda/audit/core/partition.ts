@@ -204,6 +204,10 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   const pageSize = first.truncated && first.keys.length > 0 ? first.keys.length : DEFAULT_PAGE_SIZE;
   const delimiter = 'delimiter' in options ? options.delimiter : '/';
   let folders: string[] | undefined;
+  // True when the folder `name` reaches into the sampled range.
+  const reaches = (name: string) =>
+    (within.startAfter === undefined || compareKeys(afterSubtree(name), within.startAfter) > 0) &&
+    (within.endAt === undefined || compareKeys(name, within.endAt) <= 0);
   // Keys of the first page that lie below a folder of `name` (a delimiter after it).
   const deeper = (name: string) =>
     delimiter !== undefined && first.keys.some((k) => k.startsWith(name) && k.includes(delimiter, name.length));
@@ -251,7 +255,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
       listed = topLevel(below, within);
       complete = !below.truncated;
     }
-    const level = listed.entries;
+    const level = listed.entries.filter((e) => reaches(e.name));
     // Like-named folders (months, days, d00/ to d96/) listed whole: the keys are sized folder by folder.
     const alike =
       complete &&
@@ -279,12 +283,16 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     // The start of the last folder is always probed: sizes taken from the folders of the first page
     // alone would say nothing of later ones (busier days, a counter's end), and might cut the budget.
     const lastStart = afterSubtree(names[names.length - 2]);
-    if (requests < budget && !covered.some((c) => keyInCovered(lastStart, c))) await probeAll([lastStart]);
+    const probed = new Set<string>();
+    if (requests < budget && !covered.some((c) => keyInCovered(lastStart, c))) {
+      probed.add(lastStart);
+      await probeAll([lastStart]);
+    }
     const reserve = nested ? 3 : 0;
     const seeds = names
       .slice(1)
       .map((_, i) => afterSubtree(names[i]))
-      .filter((s) => !covered.some((c) => keyInCovered(s, c)));
+      .filter((s) => !probed.has(s) && !covered.some((c) => keyInCovered(s, c)));
     const room = Math.max(0, cap() - requests - reserve);
     await probeAll(evenly(seeds, room));
     if (!nested) return [...names];
@@ -299,7 +307,9 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     const head = names.length > 1 ? await children(names[0]) : last;
     if (last === undefined || head === undefined) return [...names];
     const union = [...new Set([...head, ...last])].sort(compareKeys);
-    const leaves = names.flatMap((n, i) => (i === 0 ? head : i === names.length - 1 ? last : union).map((c) => n + c));
+    const leaves = names
+      .flatMap((n, i) => (i === 0 ? head : i === names.length - 1 ? last : union).map((c) => n + c))
+      .filter(reaches);
     folders = leaves;
     // The start of the last folder: past the one before it.
     if (leaves.length >= 2 && requests < cap()) {
@@ -880,7 +890,15 @@ function folderPortions(
     seen[j] >= MIN_EXTRAPOLATED &&
     open[j] < 1 &&
     !held[j].some((k) => delimiter !== undefined && k.includes(delimiter, names[j].length));
+  // (A folder outside the sampled range is no gap's and shows nothing.)
+  const inRange = names.map(
+    (n, j) =>
+      (within.startAfter === undefined || compareKeys(afterSubtree(n), within.startAfter) > 0) &&
+      (within.endAt === undefined || compareKeys(n, within.endAt) <= 0) &&
+      (seen[j] > 0 || open[j] > 0 || covered.some((c) => keyInCovered(n, c))),
+  );
   names.forEach((_, j) => {
+    if (!inRange[j]) return;
     // (Not a numbered folder: its numbers need not run over all the names their digits allow.)
     if (open[j] <= 1e-9) size(j, seen[j]);
     else if (partial(j) && !increasing(held[j].map(counterOf))) size(j, seen[j] / (1 - open[j]));

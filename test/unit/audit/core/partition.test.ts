@@ -267,6 +267,31 @@ test('a sample inside a range plans inside it', async () => {
   expect(sizes(keys, plan.ranges).reduce((a, b) => a + b, 0)).toBe(400_000);
 });
 
+test('a sample of dated logs inside a range sizes the folders in the range only, and probes nowhere past it', async () => {
+  const keys = keysOf('dated logs, later days busier');
+  const within = { startAfter: keys[200_000], endAt: keys[700_000] };
+  const { probe } = probeOf(keys);
+  const starts: string[] = [];
+  const sample = await sampleKeySpace(
+    async (after, delimiter, prefix) => {
+      if (after !== undefined) starts.push(after);
+      return probe(after, delimiter, prefix);
+    },
+    { within },
+  );
+  expect(starts.every((s) => compareKeys(s, within.endAt) < 0)).toBe(true);
+  // The months the range reaches: June to October.
+  expect(sample.folders?.[0]).toMatch(/^logs\/2026\/06\//);
+  expect(sample.folders?.[sample.folders.length - 1]).toMatch(/^logs\/2026\/10\//);
+  const plan = planFromSample(sample, 4);
+  const inRange = keys.slice(200_001, 700_001);
+  expect(sizes(inRange, plan.ranges).reduce((a, b) => a + b, 0)).toBe(500_000);
+  // (Not within 2x: no page inside the range holds two days, so the counter is not taken to run
+  // across them, and days not probed are taken like their neighbours. Before the folders were
+  // sized one by one, 20x.)
+  expect(balanceOf(inRange, plan.ranges)).toBeLessThanOrEqual(4);
+});
+
 test('the scale finds keys strictly between two keys, in S3 byte order, or none', () => {
   const scale = Scale.of(['a/1', 'a/9', '\uE000x', '\u{1F600}y']);
   const mid = scale.between('a/1', 'a/9', 0.5)!;
