@@ -61,15 +61,16 @@ export async function planAuditRanges(o: PlanOptions): Promise<RangePlan> {
 
 /**
  * One ListObjectsV2 page (1,000 entries) after a key, relative to the prefix, canaries left out;
- * with a delimiter, the CommonPrefixes too.
+ * with a delimiter, the CommonPrefixes too; with a sub-prefix, only the keys under the prefix and
+ * it (Prefix is the two joined).
  */
 export function keyProbe(o: Pick<PlanOptions, 'client' | 'side' | 'bucket' | 'prefix'>): KeyProbe {
   const access = S3Access.from(o.client);
-  return async (startAfter, delimiter) => {
+  return async (startAfter, delimiter, sub = '') => {
     try {
       const params = {
         bucket: o.bucket,
-        prefix: o.prefix || undefined,
+        prefix: o.prefix + sub || undefined,
         maxKeys: 1000,
         startAfter: startAfter === undefined ? undefined : o.prefix + startAfter,
         delimiter,

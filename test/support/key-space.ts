@@ -32,6 +32,15 @@ export function keyLayouts(n: number): Record<string, () => string[]> {
         const day = Math.floor((Math.sqrt(i / n) * 365) % 365);
         return `logs/2026/${pad(Math.floor(day / 31) + 1, 2)}/${pad((day % 31) + 1, 2)}/${pad(i, 7)}.gz`;
       }),
+    // CloudTrail's layout: one folder per day under a fixed account/service/region path, names hashed.
+    'dated folders of hashed names (CloudTrail-like), later days busier': () =>
+      Array.from({ length: n }, (_, i) => {
+        const day = Math.floor((Math.sqrt(i / n) * 365) % 365);
+        const date = `${pad(Math.floor(day / 31) + 1, 2)}/${pad((day % 31) + 1, 2)}`;
+        return `AWSLogs/123456789012/CloudTrail/us-east-1/2026/${date}/${hash(i)}${hash(i * 7 + 3)}.json.gz`;
+      }),
+    // The audit benchmark's layout: keys numbered across 97 folders (one in 97 in each).
+    'numbered across 97 folders': () => Array.from({ length: n }, (_, i) => `d${pad(i % 97, 2)}/obj-${pad(i, 7)}`),
     'hashed names': () => Array.from({ length: n }, (_, i) => hash(i) + hash(i * 7 + 3)),
     // The layout `bench/scale.ts` plants on the stand (its `scaleKeys`, restated here: importing that
     // script would run it).
@@ -45,18 +54,31 @@ export function keyLayouts(n: number): Record<string, () => string[]> {
 /** The distinct keys of a layout in S3 order. */
 export const sortedKeys = (gen: () => string[]) => [...new Set(gen())].sort(compareKeys);
 
-/** A probe listing `keys` (sorted) in memory, and the number of requests it answered. */
+/**
+ * A probe listing `keys` (sorted) in memory, and the number of requests it answered. With a
+ * `prefix`, only the keys that start with it are listed (from the first of them when `after` lies
+ * before it), and prefixes roll up at the first delimiter after it, as with ListObjectsV2's Prefix.
+ */
 export function listingOf(keys: readonly string[], pageSize = 1000): { probe: KeyProbe; requests: () => number } {
   let requests = 0;
-  const probe: KeyProbe = async (after, delimiter) => {
+  const probe: KeyProbe = async (after, delimiter, prefix = '') => {
     requests++;
-    let i = firstAfter(keys, after);
-    if (!delimiter) return { keys: keys.slice(i, i + pageSize), truncated: i + pageSize < keys.length };
+    // The keys under the prefix are contiguous in S3 order: [from, to).
+    const at = firstAfter(keys, prefix);
+    const from = at > 0 && keys[at - 1] === prefix ? at - 1 : at;
+    let to = from;
+    for (let hi = keys.length; to < hi;) {
+      const m = (to + hi) >> 1;
+      if (keys[m].startsWith(prefix)) to = m + 1;
+      else hi = m;
+    }
+    let i = Math.max(from, firstAfter(keys, after));
+    if (!delimiter) return { keys: keys.slice(i, Math.min(to, i + pageSize)), truncated: i + pageSize < to };
     const page: string[] = [];
     const prefixes: string[] = [];
-    while (i < keys.length && page.length + prefixes.length < pageSize) {
+    while (i < to && page.length + prefixes.length < pageSize) {
       const k = keys[i];
-      const d = k.indexOf(delimiter);
+      const d = k.indexOf(delimiter, prefix.length);
       if (d < 0) {
         page.push(k);
         i++;
@@ -65,14 +87,14 @@ export function listingOf(keys: readonly string[], pageSize = 1000): { probe: Ke
       // Every key under the prefix is rolled up into it: skip past them (they are contiguous).
       const p = k.slice(0, d + delimiter.length);
       prefixes.push(p);
-      let hi = keys.length;
+      let hi = to;
       while (i < hi) {
         const m = (i + hi) >> 1;
         if (keys[m].startsWith(p)) i = m + 1;
         else hi = m;
       }
     }
-    return { keys: page, prefixes, truncated: i < keys.length };
+    return { keys: page, prefixes, truncated: i < to };
   };
   return { probe, requests: () => requests };
 }

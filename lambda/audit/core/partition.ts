@@ -25,6 +25,19 @@ import { KeyRange } from './types';
  * named like prefixes that a page beside it holds whole, is taken to hold as many keys per prefix
  * as those: a folder's size says more about its siblings than the spacing of its keys does.
  *
+ * Folders of folders (logs/2026/MM/DD/...) are followed down: while the listing shows one folder,
+ * the level below it is listed (the folder as Prefix), until a level of like-named folders shows
+ * (the months). The start of the last of them is probed, then the starts of the others (evenly
+ * spaced ones when they are more than the budget allows); the first and last are listed by
+ * delimiter (their days), the other months taken to hold the same day names, and the start of the
+ * last day is probed. The keys are then sized folder by folder (days): a folder seen whole holds
+ * what it shows; a folder of hashed names seen in part, the keys seen over the share of its names
+ * seen; where one counter numbers the keys across the folders (seen running on from a folder into
+ * the next inside a page), the keys between two pages are the difference of their counters; other
+ * folders are taken linearly between the nearest folders sized on either side. The size of a
+ * folder says nothing of where inside it a boundary falls: a counted folder is cut at the counter
+ * values its share covers, a folder of folders not seen at the names of the nearest seen whole.
+ *
  * The sampler probes where the estimate is least certain: a gap whose two ends disagree (a dense
  * region ends somewhere inside it) is halved, except that a run of decimal numbers ending inside it
  * is probed where one of its digits rolls over (zero-padded counters end there: "obj/0:" after
@@ -50,9 +63,12 @@ export interface ProbePage {
 
 /**
  * Lists one page of keys after `startAfter` (undefined: from the first key); with `delimiter`, rolls
- * the keys that hold it up into `prefixes`, the way ListObjectsV2 does with `Delimiter`.
+ * the keys that hold it up into `prefixes`, the way ListObjectsV2 does with `Delimiter`; with
+ * `prefix` (relative, like the keys), lists only the keys under it, the way ListObjectsV2 does with
+ * `Prefix` (from its first key when `startAfter` lies before it; prefixes roll up at the first
+ * delimiter after it). Keys and prefixes come back whole, not relative to `prefix`.
  */
-export type KeyProbe = (startAfter: string | undefined, delimiter?: string) => Promise<ProbePage>;
+export type KeyProbe = (startAfter: string | undefined, delimiter?: string, prefix?: string) => Promise<ProbePage>;
 
 export interface SampleOptions {
   /** Restrict the sample (and the plan) to this range. */
@@ -94,6 +110,12 @@ export interface KeySpaceSample {
    * and the delimiter. Undefined: no such listing.
    */
   readonly tops?: { readonly entries: readonly TopEntry[]; readonly complete: boolean; readonly delimiter: string };
+  /**
+   * Like-named folders that hold every key from the first of them on, in order (the days of each
+   * month, say, as listed by delimiter level by level), by which the keys are sized folder by folder.
+   * Undefined: the key space was not seen as such folders.
+   */
+  readonly folders?: readonly string[];
 }
 
 /** A top-level entry of a listing by delimiter: a prefix (S3 CommonPrefix), or a key without the delimiter. */
@@ -138,6 +160,16 @@ interface Gap {
   readonly from: string | undefined;
   /** The scale of the keys on both sides of the gap, on which its span and densities are measured. */
   readonly scale: Scale;
+  /**
+   * True when its mass is only a bound from below: the folders it lies in are sized by the keys
+   * seen in them, no folder's whole size being known yet.
+   */
+  readonly bound?: boolean;
+  /**
+   * Where its keys are taken to lie, in order, when a folder seen whole stands for it (its keys under
+   * the gap's own folder): the gap's boundaries are cut at their quantiles, not on the scale.
+   */
+  readonly like?: readonly string[];
 }
 
 /** One piece of the estimated distribution: seen keys, or a gap of estimated size. */
@@ -171,33 +203,128 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   // Keys per list page, as the first page shows when more follow.
   const pageSize = first.truncated && first.keys.length > 0 ? first.keys.length : DEFAULT_PAGE_SIZE;
   const delimiter = 'delimiter' in options ? options.delimiter : '/';
+  let folders: string[] | undefined;
+  // True when the folder `name` reaches into the sampled range.
+  const reaches = (name: string) =>
+    (within.startAfter === undefined || compareKeys(afterSubtree(name), within.startAfter) > 0) &&
+    (within.endAt === undefined || compareKeys(name, within.endAt) <= 0);
+  // Keys of the first page that lie below a folder of `name` (a delimiter after it).
+  const deeper = (name: string) =>
+    delimiter !== undefined && first.keys.some((k) => k.startsWith(name) && k.includes(delimiter, name.length));
+  // The requests the sample may send as it now stands: the budget, or less when the end of the key
+  // space is found and the estimate is small (a small key space is not sampled with the budget of a
+  // large one). (While the end is not found the total is unknown: the end is searched first.)
+  const cap = (): number => {
+    const endFound = covered[covered.length - 1].last === undefined;
+    if (!endFound) return budget;
+    const ps = pieces({ within, keys, covered, requests, tops, folders });
+    // (A total bounded from below only says nothing of how large the key space may be.)
+    if (ps.some((p) => p.kind === 'gap' && p.bound)) return budget;
+    const total = ps.reduce((n, p) => n + (p.kind === 'keys' ? p.keys.length : p.mass), 0);
+    return Math.min(budget, sampleBudget(total, pageSize));
+  };
+  const probeAll = async (starts: readonly string[]) => {
+    for (let i = 0; i < starts.length; i += concurrency) {
+      const round = starts.slice(i, i + concurrency);
+      requests += round.length;
+      const pages = await Promise.all(round.map((s) => probe(s)));
+      round.forEach((s, j) => record(s, pages[j]));
+    }
+  };
   if (first.truncated && delimiter && first.keys.some((k) => k.includes(delimiter)) && requests < budget) {
     // One listing by delimiter shows the top-level prefixes: the start of each is probed (when there
     // are few: at most half the budget goes there), and past the last there is nothing. (Not sent
     // when the first page shows no delimiter: flat names, hashed ones say, have no prefixes.)
     requests++;
     const top = await probe(within.startAfter, delimiter);
-    const listed = topLevel(top, within);
+    let listed = topLevel(top, within);
     tops = { entries: listed.entries, complete: !top.truncated, delimiter };
     if (listed.end !== undefined) covered = addCovered(covered, { after: listed.end });
-    const seeds = listed.starts.filter((s) => !covered.some((c) => keyInCovered(s, c)));
-    if (seeds.length <= Math.floor(budget / 2) - requests) {
-      for (let i = 0; i < seeds.length; i += concurrency) {
-        const round = seeds.slice(i, i + concurrency);
-        requests += round.length;
-        const pages = await Promise.all(round.map((s) => probe(s)));
-        round.forEach((s, j) => record(s, pages[j]));
-      }
+    // A level of one folder with folders below it (logs/ holding logs/2026/) says nothing of where
+    // the keys lie: the level below is listed instead (with the folder as Prefix), and so on down.
+    let complete = !top.truncated;
+    while (
+      complete &&
+      listed.entries.length === 1 &&
+      listed.entries[0].prefix &&
+      deeper(listed.entries[0].name) &&
+      requests < cap()
+    ) {
+      requests++;
+      const below = await probe(within.startAfter, delimiter, listed.entries[0].name);
+      listed = topLevel(below, within);
+      complete = !below.truncated;
+    }
+    const level = listed.entries.filter((e) => reaches(e.name));
+    // Like-named folders (months, days, d00/ to d96/) listed whole: the keys are sized folder by folder.
+    const alike =
+      complete &&
+      level.length >= MIN_ALIKE_FOLDERS &&
+      level.every((e) => e.prefix && shapeOf(e.name) === shapeOf(level[0].name));
+    if (alike) {
+      // (Sized by the folders of this level while it is sampled.)
+      folders = level.map((e) => e.name);
+      folders = await sampleFolders(folders);
+    } else {
+      const seeds = listed.starts.filter((s) => !covered.some((c) => keyInCovered(s, c)));
+      if (seeds.length <= Math.floor(budget / 2) - requests) await probeAll(seeds);
     }
   }
+
+  /**
+   * Samples a level of like-named folders: the start of each is probed (of evenly spaced ones when
+   * they are more than the budget allows); when they hold folders, the first and the last are listed
+   * by delimiter (the days of a month: the other months are taken to hold the same names), and the
+   * start of the last folder of the last is probed, so that the end of the key space is sized from
+   * a page of its own. Returns the folders the keys are sized by: the deepest level named.
+   */
+  async function sampleFolders(names: readonly string[]): Promise<string[]> {
+    const nested = deeper(names[0]);
+    // The start of the last folder is always probed: sizes taken from the folders of the first page
+    // alone would say nothing of later ones (busier days, a counter's end), and might cut the budget.
+    const lastStart = afterSubtree(names[names.length - 2]);
+    const probed = new Set<string>();
+    if (requests < budget && !covered.some((c) => keyInCovered(lastStart, c))) {
+      probed.add(lastStart);
+      await probeAll([lastStart]);
+    }
+    const reserve = nested ? 3 : 0;
+    const seeds = names
+      .slice(1)
+      .map((_, i) => afterSubtree(names[i]))
+      .filter((s) => !probed.has(s) && !covered.some((c) => keyInCovered(s, c)));
+    const room = Math.max(0, cap() - requests - reserve);
+    await probeAll(evenly(seeds, room));
+    if (!nested) return [...names];
+    const children = async (name: string): Promise<string[] | undefined> => {
+      if (requests >= cap()) return undefined;
+      requests++;
+      const page = await probe(within.startAfter, delimiter!, name);
+      if (page.truncated || page.keys.length > 0 || !page.prefixes || page.prefixes.length === 0) return undefined;
+      return page.prefixes.map((p) => p.slice(name.length));
+    };
+    const last = await children(names[names.length - 1]);
+    const head = names.length > 1 ? await children(names[0]) : last;
+    if (last === undefined || head === undefined) return [...names];
+    const union = [...new Set([...head, ...last])].sort(compareKeys);
+    const leaves = names
+      .flatMap((n, i) => (i === 0 ? head : i === names.length - 1 ? last : union).map((c) => n + c))
+      .filter(reaches);
+    folders = leaves;
+    // The start of the last folder: past the one before it.
+    if (leaves.length >= 2 && requests < cap()) {
+      const start = afterSubtree(leaves[leaves.length - 2]);
+      if (!covered.some((c) => keyInCovered(start, c))) await probeAll([start]);
+    }
+    return leaves;
+  }
+
   while (requests < budget) {
-    const sample = { within, keys, covered, requests, tops };
+    const sample = { within, keys, covered, requests, tops, folders };
     const all = pieces(sample).filter((p): p is Gap => p.kind === 'gap');
     const total = all.reduce((n, g) => n + g.mass, keys.length);
-    // Spend in proportion to the listing as now estimated: a small key space is not sampled with the
-    // budget of a large one.
-    // (While the end of the key space is not found the total is unknown: the end is searched first.)
-    const endFound = covered[covered.length - 1].last === undefined;
+    // Spend in proportion to the listing as now estimated.
+    const endFound = covered[covered.length - 1].last === undefined && !all.some((g) => g.bound);
     const cap = endFound ? Math.min(budget, sampleBudget(total, pageSize)) : budget;
     if (requests >= cap) break;
     const gaps = all.filter((g) => !unsplittable.has(`${g.after}\u0000${g.end}`));
@@ -226,8 +353,18 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     const pages = await Promise.all(starts.map((s) => probe(s)));
     starts.forEach((s, i) => record(s, pages[i]));
   }
-  return { within, keys, covered, requests, tops };
+  return { within, keys, covered, requests, tops, folders };
 }
+
+/** Up to `n` of `items`, evenly spaced (all of them when they are no more than `n`). */
+function evenly<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  if (n <= 0) return [];
+  return Array.from({ length: n }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / n)]);
+}
+
+/** Fewest folders of one level, named alike, that are sized folder by folder. */
+const MIN_ALIKE_FOLDERS = 3;
 
 /**
  * What a listing by delimiter shows: where each prefix after the first starts (the end of the entry
@@ -412,7 +549,9 @@ export function planFromSample(sample: KeySpaceSample, count: number): { ranges:
       const b =
         p.kind === 'keys'
           ? p.keys[Math.max(0, Math.ceil(inPiece) - 1)]
-          : (p.scale.between(p.after, p.end ?? sample.within.endAt, massFraction(p, inPiece)) ?? p.after);
+          : p.like
+            ? p.like[Math.min(p.like.length - 1, Math.floor((inPiece / p.mass) * p.like.length))]
+            : (p.scale.between(p.after, p.end ?? sample.within.endAt, massFraction(p, inPiece)) ?? p.after);
       if (b !== undefined) bounds.push(b);
       j++;
     }
@@ -446,6 +585,8 @@ function pieces(sample: KeySpaceSample): Piece[] {
   const { keys, covered, within } = sample;
   const out: Piece[] = [];
   const inside = covered.map((c) => keysIn(keys, c.after, c.last));
+  const byFolder = sample.folders && sample.folders.length > 0 ? folderPortions(sample, inside) : undefined;
+  const bound = byFolder !== undefined && !byFolder.sure;
   // Keys per unit of the scale at one end of a covered interval, over its last (or first) keys
   // there: the neighbourhood of the gap, not the interval's empty parts or a distant cluster.
   const density = (scale: Scale, i: number, side: 'start' | 'end', depth?: number): number => {
@@ -574,6 +715,18 @@ function pieces(sample: KeySpaceSample): Piece[] {
       };
       return { ...g, mass: g.segments.reduce((n, x) => n + segMass(g as Gap, x), 0) };
     };
+    const portions = byFolder?.portions.get(i);
+    if (portions) {
+      // The gap lies among folders sized folder by folder: a piece for each folder it touches.
+      for (const x of portions) {
+        const g = gap(x.after, x.end, (sp) => {
+          const d = sp > 0 ? x.mass / sp : 0;
+          return [{ t0: 0, t1: 1, d0: d, d1: d, unsure: !x.counted }];
+        });
+        out.push({ ...g, ...(bound ? { bound } : {}), ...(x.like ? { like: x.like } : {}) });
+      }
+      continue;
+    }
     const run = seen ? runOf(scale, inside[i]) : undefined;
     const whole = end !== undefined ? spanned(a, end) : undefined;
     const [before, after] = whole ? [perPrefix(i), perPrefix(i + 1)] : [];
@@ -620,6 +773,240 @@ function pieces(sample: KeySpaceSample): Piece[] {
   }
   return out;
 }
+
+/** The part of a gap that lies in one folder, and the keys estimated there. */
+interface Portion {
+  readonly after: string;
+  readonly end: string | undefined;
+  readonly mass: number;
+  /** True when a counter running across the folders counts the keys of the gap. */
+  readonly counted: boolean;
+  /** Where its keys are taken to lie: those of a folder seen whole, under this one. */
+  readonly like?: readonly string[];
+}
+
+/**
+ * The gaps of a sample among its folders (`sample.folders`), split folder by folder, by the index
+ * of the covered interval before each. Every folder is taken to hold the names from its own to the
+ * next one's. A folder's keys are estimated from the sample:
+ * - a folder seen whole holds the keys seen;
+ * - a folder seen in part, its names hashed, holds the keys seen over the share of its names seen
+ *   (on the scale of its keys);
+ * - where the keys are numbered by one counter running across the folders in key order (each page
+ *   numbered one by one, each after the one before), the keys of a gap are the difference of the
+ *   counters at its two ends, shared among its folders;
+ * - any other folder holds as many keys as the folders estimated on either side of it, taken
+ *   linearly between the nearest (the nearest alone past the last), and no fewer than it shows.
+ * A gap that starts before the first folder is not split (undefined for it).
+ */
+function folderPortions(
+  sample: KeySpaceSample,
+  inside: readonly (readonly string[])[],
+): { portions: Map<number, Portion[]>; sure: boolean } {
+  const names = sample.folders!;
+  const { covered, within } = sample;
+  const of = (key: string): number => {
+    let lo = 0;
+    let hi = names.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (compareKeys(names[m], key) <= 0) lo = m + 1;
+      else hi = m;
+    }
+    return lo - 1;
+  };
+  const delimiter = sample.tops?.delimiter;
+  const held: string[][] = names.map(() => []);
+  for (const k of sample.keys) {
+    const j = of(k);
+    if (j >= 0) held[j].push(k);
+  }
+  const seen = held.map((ks) => ks.length);
+  const scales = held.map((ks, j) => Scale.of(ks.length > 0 ? ks : [names[j]]));
+  const width = names.map((n, j) => scales[j].span(n, scales[j].subtreeEnd(n)));
+  // The share of folder j's names between lo and hi.
+  const share = (j: number, lo: string, hi: string | undefined): number => {
+    if (!(width[j] > 0)) return 1;
+    const end = scales[j].subtreeEnd(names[j]);
+    const from = maxKey(lo, names[j])!;
+    const to = minKey(hi, end)!;
+    return compareKeys(from, to) >= 0 ? 0 : scales[j].span(from, to) / width[j];
+  };
+  // Each gap after the first folder's start: the folders it touches, and the share of each.
+  const gaps: { i: number; a: string; e: string | undefined; touched: { j: number; share: number }[] }[] = [];
+  const open = names.map(() => 0);
+  for (let i = 0; i < covered.length; i++) {
+    const a = covered[i].last;
+    if (a === undefined) break;
+    const ja = of(a);
+    if (ja < 0) continue;
+    const e = covered[i + 1]?.after ?? within.endAt;
+    const je = e === undefined ? names.length - 1 : Math.max(ja, of(e));
+    const touched: { j: number; share: number }[] = [];
+    for (let j = ja; j <= je; j++) {
+      const x = share(j, j === ja ? a : names[j], j === je ? e : names[j + 1]);
+      touched.push({ j, share: x });
+      open[j] += x;
+    }
+    gaps.push({ i, a, e, touched });
+  }
+  // A counter running across the folders: every page numbered one by one, each page after the last.
+  const counterOf = (k: string): number | undefined => {
+    const m = /(\d+)\D*$/.exec(k);
+    return m ? Number(m[1]) : undefined;
+  };
+  const pages = inside.map((ks) => ks.filter((k) => of(k) >= 0));
+  const runs = pages.map((ks) => ks.map(counterOf)).filter((ns) => ns.length > 0);
+  const increasing = (ns: (number | undefined)[]): ns is number[] =>
+    ns.every((n, x) => n !== undefined && (x === 0 || n > ns[x - 1]!));
+  const numbered = (ns: (number | undefined)[]): ns is number[] =>
+    increasing(ns) && ns[ns.length - 1] - ns[0] <= COUNTER_SLACK * (ns.length - 1);
+  // (It must be seen running on from one folder into the next inside a page: numbers that start
+  // afresh in each folder, from a base that grows, say a date, count nothing between pages.)
+  const crossing = pages.some((ks) => ks.length >= 2 && of(ks[0]) !== of(ks[ks.length - 1]));
+  const counter =
+    crossing &&
+    runs.filter((ns) => ns.length >= 2).length >= 2 &&
+    runs.every(numbered) &&
+    runs.every((ns, x) => x === 0 || (ns[0] as number) > (runs[x - 1][runs[x - 1].length - 1] as number));
+  // Keys of a gap by the counter: the difference at its ends (the page after it shows keys).
+  const counted = (g: (typeof gaps)[number]): number | undefined => {
+    const next = inside[g.i + 1];
+    if (!counter || !next || next.length === 0) return undefined;
+    return Math.max(0, counterOf(next[0])! - counterOf(g.a)! - 1);
+  };
+  // Folders whose size the sample shows, and what it shows.
+  const anchors: { at: number; n: number }[] = [];
+  // The size of each folder the sample shows (undefined: none shown).
+  const sized: (number | undefined)[] = names.map(() => undefined);
+  const size = (j: number, n: number) => {
+    anchors.push({ at: j, n });
+    sized[j] = n;
+  };
+  // A folder seen in part whose keys lie in it (not in folders below it: their names are not spread
+  // over its scale), extrapolated from them.
+  const partial = (j: number) =>
+    !counter &&
+    seen[j] >= MIN_EXTRAPOLATED &&
+    open[j] < 1 &&
+    !held[j].some((k) => delimiter !== undefined && k.includes(delimiter, names[j].length));
+  // (A folder outside the sampled range is no gap's and shows nothing.)
+  const inRange = names.map(
+    (n, j) =>
+      (within.startAfter === undefined || compareKeys(afterSubtree(n), within.startAfter) > 0) &&
+      (within.endAt === undefined || compareKeys(n, within.endAt) <= 0) &&
+      (seen[j] > 0 || open[j] > 0 || covered.some((c) => keyInCovered(n, c))),
+  );
+  names.forEach((_, j) => {
+    if (!inRange[j]) return;
+    // (Not a numbered folder: its numbers need not run over all the names their digits allow.)
+    if (open[j] <= 1e-9) size(j, seen[j]);
+    else if (partial(j) && !increasing(held[j].map(counterOf))) size(j, seen[j] / (1 - open[j]));
+  });
+  if (counter) {
+    for (const g of gaps) {
+      const m = counted(g);
+      const units = g.touched.reduce((n, t) => n + t.share, 0);
+      if (m === undefined || !(units > 0)) continue;
+      anchors.push({ at: g.touched.reduce((n, t) => n + t.j * t.share, 0) / units, n: m / units });
+    }
+  }
+  // With no folder's size known, numbered folders seen in part are extrapolated all the same (their
+  // numbers fill a like share of their names, say: the sizes compare, the total is too large), or
+  // else each is sized by the keys seen in it, which bounds it from below.
+  const sure = anchors.length > 0;
+  if (!sure) {
+    names.forEach((_, j) => {
+      if (partial(j)) size(j, seen[j] / (1 - open[j]));
+    });
+  }
+  if (anchors.length === 0) names.forEach((_, j) => seen[j] > 0 && anchors.push({ at: j, n: seen[j] }));
+  const interpolate = (j: number): number => {
+    let k = 0;
+    while (k < anchors.length && anchors[k].at < j) k++;
+    const [lo, hi] = [anchors[k - 1], anchors[k]];
+    return !lo ? (hi?.n ?? 0) : !hi ? lo.n : lo.n + ((hi.n - lo.n) * (j - lo.at)) / (hi.at - lo.at || 1);
+  };
+  anchors.sort((x, y) => x.at - y.at);
+  // A folder seen in part that shows more keys than the folders around it make it hold (a busier
+  // month past quieter ones) stands for its neighbours with the keys it shows, a bound from below.
+  const more = names.map((_, j) => j).filter((j) => sized[j] === undefined && open[j] > 0 && seen[j] > interpolate(j));
+  if (more.length > 0) {
+    more.forEach((j) => anchors.push({ at: j, n: seen[j] }));
+    anchors.sort((x, y) => x.at - y.at);
+  }
+  const estimate = names.map((_, j) => (sized[j] !== undefined ? sized[j] : Math.max(seen[j], interpolate(j))));
+  // For a folder not seen, of folders not seen either, the keys of the nearest folder seen whole,
+  // moved under it: its own folders (days of a month) are named like those, and the scale, taking a
+  // digit seen as all ten, would spread them over names that none holds (days 00 to 99).
+  const likeFolder = (j: number): string[] | undefined => {
+    if (seen[j] > 0 || delimiter === undefined) return undefined;
+    for (let d = 1; d < names.length; d++) {
+      for (const r of [j - d, j + d]) {
+        if (r < 0 || r >= names.length || open[r] > 1e-9 || seen[r] < 2) continue;
+        const rest = held[r].map((k) => k.slice(names[r].length));
+        return rest.some((k) => k.includes(delimiter)) ? rest.map((k) => names[j] + k) : undefined;
+      }
+    }
+    return undefined;
+  };
+  const out = new Map<number, Portion[]>();
+  for (const g of gaps) {
+    const m = counted(g);
+    const raw = g.touched.map((t) =>
+      open[t.j] > 0 ? (Math.max(0, estimate[t.j] - seen[t.j]) * t.share) / open[t.j] : 0,
+    );
+    const sum = raw.reduce((n, x) => n + x, 0);
+    // A count by the counter is shared in proportion to the estimate (evenly where it is nothing).
+    const mass = m === undefined ? raw : sum > 0 ? raw.map((x) => (x * m) / sum) : raw.map(() => m / raw.length);
+    const portions: Portion[] = [];
+    // Numbered by the counter, the keys of a gap run on from the key before it, folder by folder:
+    // each folder's share of the estimate is where its keys lie, named like that key.
+    const named = counter ? /(\d+)(\D*)$/.exec(g.a) : undefined;
+    let next = named ? Number(named[1]) + 1 : 0;
+    const numberedLike = (j: number, n: number): string[] | undefined => {
+      if (!named || !(n >= 1)) return undefined;
+      const mid = g.a.slice(names[g.touched[0].j].length, g.a.length - named[0].length);
+      // (Not where the keys lie in folders below: their names are not known.)
+      if (delimiter !== undefined && mid.includes(delimiter)) return undefined;
+      const count = Math.min(LIKE_KEYS, Math.ceil(n));
+      const from = next;
+      next += n;
+      return Array.from(
+        { length: count },
+        (_, q) => names[j] + mid + String(Math.floor(from + (q * n) / count)).padStart(named[1].length, '0') + named[2],
+      );
+    };
+    g.touched.forEach((t, x) => {
+      const like = numberedLike(t.j, mass[x]) ?? likeFolder(t.j);
+      const after = x === 0 ? g.a : names[t.j];
+      const end = x === g.touched.length - 1 ? g.e : names[t.j + 1];
+      // The keys lie in the folder's subtree; the names past it to the next folder hold none.
+      const sub = afterSubtree(names[t.j]);
+      const split = compareKeys(after, sub) < 0 && (end === undefined || compareKeys(sub, end) < 0);
+      const whole = like !== undefined && (named || after === names[t.j]) && mass[x] > 0;
+      portions.push({
+        after,
+        end: split ? sub : end,
+        mass: mass[x],
+        counted: m !== undefined,
+        ...(whole ? { like } : {}),
+      });
+      if (split) portions.push({ after: sub, end, mass: 0, counted: m !== undefined });
+    });
+    out.set(g.i, portions);
+  }
+  return { portions: out, sure };
+}
+
+/** A numbered page whose counter advances by up to this much a key runs one by one (some keys deleted). */
+const COUNTER_SLACK = 1.5;
+
+/** Keys named for a folder numbered by a counter, at which its boundaries are cut. */
+const LIKE_KEYS = 256;
+
+/** Fewest keys a folder seen in part shows for its size to be extrapolated from them. */
+const MIN_EXTRAPOLATED = 20;
 
 /**
  * The stretches of the gap (a, e]: the rest of the subtree of `a` below the first character where

@@ -46,6 +46,9 @@ describe.each([
   'many tiny, then a huge hashed prefix',
   'unicode scripts (70/10/10/7/3%)',
   'uniform numbered',
+  'dated logs, later days busier',
+  'dated folders of hashed names (CloudTrail-like), later days busier',
+  'numbered across 97 folders',
 ])('%s (1,000,000 keys)', (layout) => {
   test("from the previous run's page boundaries: ranges within 2x of each other, no request", () => {
     const keys = keysOf(layout);
@@ -78,9 +81,10 @@ function sampleOf(layout: string): Promise<KeySpaceSample> {
   return samples.get(layout)!;
 }
 
-// Where a sample of 20 probes gives ranges within 2x of each other. (The dated logs do not: each
-// day is a short run of a sequence number, and 20 probes do not find how many keys each day's
-// subtree holds. The next run plans them from page boundaries.)
+// Where a sample of 20 probes gives ranges within 2x of each other: every layout of the benchmark.
+// (The dated layouts do so because the sampler lists their folders level by level and sizes each
+// day: a day is a short run of a sequence number, or of hashed names, that no spacing of keys
+// elsewhere tells the size of.)
 test.each<[string, number]>([
   ['uniform numbered', 4],
   ['uniform numbered', 16],
@@ -94,6 +98,12 @@ test.each<[string, number]>([
   ['half in one folder, half over 1,000', 16],
   ['hashed names', 4],
   ['hashed names', 16],
+  ['dated logs, later days busier', 4],
+  ['dated logs, later days busier', 16],
+  ['dated folders of hashed names (CloudTrail-like), later days busier', 4],
+  ['dated folders of hashed names (CloudTrail-like), later days busier', 16],
+  ['numbered across 97 folders', 4],
+  ['numbered across 97 folders', 16],
 ])('a sample of %s gives %d ranges within 2x of each other, from at most 20 requests', async (layout, count) => {
   const keys = keysOf(layout);
   const sample = await sampleOf(layout);
@@ -112,6 +122,14 @@ test('the in-memory listing answers a delimiter the way S3 does: prefixes rolled
   expect(await probe('b/1', '/')).toEqual({ keys: [], prefixes: ['b/', 'c/'], truncated: true });
 });
 
+test('the in-memory listing answers a prefix the way S3 does: only keys under it, rolled up below it', async () => {
+  const { probe } = probeOf(['a/1', 'b/1/x', 'b/1/y', 'b/2/x', 'b/3', 'c/1'], 2);
+  expect(await probe(undefined, '/', 'b/')).toEqual({ keys: [], prefixes: ['b/1/', 'b/2/'], truncated: true });
+  expect(await probe('b/2/x', '/', 'b/')).toEqual({ keys: ['b/3'], prefixes: [], truncated: false });
+  // A start before the prefix lists from its first key; without a delimiter, keys only.
+  expect(await probe('a/1', undefined, 'b/1/')).toEqual({ keys: ['b/1/x', 'b/1/y'], truncated: false });
+});
+
 test('one listing by delimiter shows the top-level prefixes, and each is probed from where it starts', async () => {
   const keys = keysOf('unicode scripts (70/10/10/7/3%)');
   const { probe } = probeOf(keys);
@@ -121,6 +139,62 @@ test('one listing by delimiter shows the top-level prefixes, and each is probed 
     return probe(after, delimiter);
   });
   expect(sent.slice(0, 6)).toEqual(['', ' by /', 'ascii0', 'donn\u00e9es0', 'emoji0', '\u03a9mega0']);
+});
+
+test('a single folder is stepped through by listing the level below it, down to like-named folders', async () => {
+  const keys = keysOf('dated logs, later days busier');
+  const { probe } = probeOf(keys);
+  const listed: string[] = [];
+  const sample = await sampleKeySpace(async (after, delimiter, prefix) => {
+    if (delimiter) listed.push(prefix ?? '');
+    return probe(after, delimiter, prefix);
+  });
+  // The top, logs/, logs/2026/ (the months), then the days of the last month and of the first.
+  expect(listed).toEqual(['', 'logs/', 'logs/2026/', 'logs/2026/12/', 'logs/2026/01/']);
+  expect(sample.requests).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
+  // The days of every month, each month taken to hold the days listed (31, and 24 in December).
+  expect(sample.folders).toHaveLength(11 * 31 + 24);
+  expect(sample.folders![0]).toBe('logs/2026/01/01/');
+  expect(sample.folders![sample.folders!.length - 1]).toBe('logs/2026/12/24/');
+});
+
+/**
+ * 40 folders growing from 50 keys to 80,000 (1,107,000 in all), numbered by one counter across
+ * them, or from a base that grows by a million a folder (a date, say, in front of a sequence).
+ */
+function growingFolders(numbering: 'across' | 'base per folder'): string[] {
+  const out: string[] = [];
+  let c = 0;
+  for (let j = 0; j < 40; j++) {
+    for (let i = 0; i < 50 * (j + 1) ** 2; i++) {
+      out.push(`f${pad(j, 2)}/${pad(numbering === 'across' ? c++ : j * 1_000_000 + i, 8)}.log`);
+    }
+  }
+  return out.sort(compareKeys);
+}
+
+test('a counter running across folders sizes the folders between two probes by its difference there', async () => {
+  const keys = growingFolders('across');
+  const sample = await sampleKeySpace(probeOf(keys).probe);
+  expect(sample.requests).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
+  const plan = planFromSample(sample, 16);
+  const total = plan.estimates.reduce((a, b) => a + b, 0);
+  // The spacing of the keys says nothing of the size of a folder not visited: the counter does.
+  expect(Math.abs(total - keys.length) / keys.length).toBeLessThan(0.02);
+  expectCover(keys, plan.ranges);
+  expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(1.25);
+});
+
+test('numbers that start afresh in each folder from a growing base are not taken for a counter', async () => {
+  // Each page is numbered one by one and each after the one before, as with a counter; but the
+  // first page shows the numbers jump from one folder to the next. Taken for a counter, the gaps
+  // would hold a million keys a folder.
+  const keys = growingFolders('base per folder');
+  const sample = await sampleKeySpace(probeOf(keys).probe);
+  const plan = planFromSample(sample, 4);
+  const total = plan.estimates.reduce((a, b) => a + b, 0);
+  expect(total).toBeLessThan(2 * keys.length);
+  expectCover(keys, plan.ranges);
 });
 
 test('a probe that does not list by delimiter is sampled without it', async () => {
@@ -191,6 +265,31 @@ test('a sample inside a range plans inside it', async () => {
   expect(plan.ranges[0].startAfter).toBe('obj/0200000');
   expect(plan.ranges[3].endAt).toBe('obj/0600000');
   expect(sizes(keys, plan.ranges).reduce((a, b) => a + b, 0)).toBe(400_000);
+});
+
+test('a sample of dated logs inside a range sizes the folders in the range only, and probes nowhere past it', async () => {
+  const keys = keysOf('dated logs, later days busier');
+  const within = { startAfter: keys[200_000], endAt: keys[700_000] };
+  const { probe } = probeOf(keys);
+  const starts: string[] = [];
+  const sample = await sampleKeySpace(
+    async (after, delimiter, prefix) => {
+      if (after !== undefined) starts.push(after);
+      return probe(after, delimiter, prefix);
+    },
+    { within },
+  );
+  expect(starts.every((s) => compareKeys(s, within.endAt) < 0)).toBe(true);
+  // The months the range reaches: June to October.
+  expect(sample.folders?.[0]).toMatch(/^logs\/2026\/06\//);
+  expect(sample.folders?.[sample.folders.length - 1]).toMatch(/^logs\/2026\/10\//);
+  const plan = planFromSample(sample, 4);
+  const inRange = keys.slice(200_001, 700_001);
+  expect(sizes(inRange, plan.ranges).reduce((a, b) => a + b, 0)).toBe(500_000);
+  // (Not within 2x: no page inside the range holds two days, so the counter is not taken to run
+  // across them, and days not probed are taken like their neighbours. Before the folders were
+  // sized one by one, 20x.)
+  expect(balanceOf(inRange, plan.ranges)).toBeLessThanOrEqual(4);
 });
 
 test('the scale finds keys strictly between two keys, in S3 byte order, or none', () => {
