@@ -242,13 +242,15 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     if (listed.end !== undefined) covered = addCovered(covered, { after: listed.end });
     // A level of one folder with folders below it (logs/ holding logs/2026/) says nothing of where
     // the keys lie: the level below is listed instead (with the folder as Prefix), and so on down.
+    // (Within the whole budget: an estimate made from such a level is no measure of the key space,
+    // and whether the audit's prefix ends above or below a single folder must not change the plan.)
     let complete = !top.truncated;
     while (
       complete &&
       listed.entries.length === 1 &&
       listed.entries[0].prefix &&
       deeper(listed.entries[0].name) &&
-      requests < cap()
+      requests < budget
     ) {
       requests++;
       const below = await probe(within.startAfter, delimiter, listed.entries[0].name);

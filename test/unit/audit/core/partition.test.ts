@@ -158,6 +158,24 @@ test('a single folder is stepped through by listing the level below it, down to 
   expect(sample.folders![sample.folders!.length - 1]).toBe('logs/2026/12/24/');
 });
 
+test.each(['dated logs, later days busier', 'dated folders of hashed names (CloudTrail-like), later days busier'])(
+  '%s (20,000 keys): the same plan whether the audited prefix ends above the single folders or inside them',
+  async (layout) => {
+    const keys = sortedKeys(keyLayouts(20_000)[layout]);
+    const plans = [];
+    // The whole bucket, then the first folder as the audited prefix (keys relative to it).
+    for (const prefix of ['', keys[0].slice(0, keys[0].indexOf('/') + 1)]) {
+      const relative = keys.map((k) => k.slice(prefix.length));
+      const sample = await sampleKeySpace(probeOf(relative).probe);
+      const plan = planFromSample(sample, 4);
+      expectCover(relative, plan.ranges);
+      plans.push({ sizes: sizes(relative, plan.ranges), ends: plan.ranges.map((r) => r.endAt && prefix + r.endAt) });
+    }
+    expect(plans[1]).toEqual(plans[0]);
+    expect(Math.max(...plans[0].sizes) / Math.min(...plans[0].sizes)).toBeLessThanOrEqual(2);
+  },
+);
+
 /**
  * 40 folders growing from 50 keys to 80,000 (1,107,000 in all), numbered by one counter across
  * them, or from a base that grows by a million a folder (a date, say, in front of a sequence).
