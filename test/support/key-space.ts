@@ -32,6 +32,16 @@ export function keyLayouts(n: number): Record<string, () => string[]> {
         const day = Math.floor((Math.sqrt(i / n) * 365) % 365);
         return `logs/2026/${pad(Math.floor(day / 31) + 1, 2)}/${pad((day % 31) + 1, 2)}/${pad(i, 7)}.gz`;
       }),
+    // The same days, each numbered afresh from zero (no counter runs from one day into the next).
+    'dated logs, numbered afresh each day': () => {
+      const seen = new Map<number, number>();
+      return Array.from({ length: n }, (_, i) => {
+        const day = Math.floor((Math.sqrt(i / n) * 365) % 365);
+        const nth = seen.get(day) ?? 0;
+        seen.set(day, nth + 1);
+        return `logs/2026/${pad(Math.floor(day / 31) + 1, 2)}/${pad((day % 31) + 1, 2)}/${pad(nth, 6)}.gz`;
+      });
+    },
     // CloudTrail's layout: one folder per day under a fixed account/service/region path, names hashed.
     'dated folders of hashed names (CloudTrail-like), later days busier': () =>
       Array.from({ length: n }, (_, i) => {
