@@ -1,0 +1,115 @@
+/**
+ * The first-run sample against the real server. The partition tests plan from an in-memory listing
+ * (`listingOf` in test/support/key-space.ts) that answers StartAfter, Delimiter and Prefix the way
+ * ListObjectsV2 does; here every probe a sample sends is also sent to the stand, through the
+ * planner's own probe (raw signed requests, and the SDK for a client not made by the library), and
+ * the two answers must be the same page. A dated layout makes the sample step down through single
+ * folders with Prefix (logs/, logs/2026/) and list days by delimiter, so those requests are checked
+ * too, and the plan from the stand must be the plan from memory.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { KeyProbe, planFromSample, sampleKeySpace } from '../../lambda/audit/core';
+import { keyProbe } from '../../lambda/audit/planner';
+import { keyLayouts, listingOf, sortedKeys } from '../support/key-space';
+import {
+  createBucket,
+  emptyAndDeleteBucket,
+  putObjects,
+  standClient,
+  standEnv,
+  standSide,
+  useStandCredentials,
+} from '../support/stand';
+
+jest.setTimeout(300_000);
+useStandCredentials();
+
+/** 2,600 keys over a year of days, later days busier, one counter across them (logs/2026/MM/DD/NNNNNNN.gz). */
+const keys = sortedKeys(keyLayouts(2600)['dated logs, later days busier']);
+let bucket: string;
+
+beforeAll(async () => {
+  bucket = await createBucket('za');
+  await putObjects(standClient('za'), bucket, keys, 32);
+});
+
+afterAll(async () => {
+  if (bucket) await emptyAndDeleteBucket('za', bucket).catch(() => undefined);
+});
+
+interface Call {
+  readonly args: Parameters<KeyProbe>;
+  readonly stand: Awaited<ReturnType<KeyProbe>>;
+  readonly memory: Awaited<ReturnType<KeyProbe>>;
+}
+
+/** A probe that asks the stand and the in-memory listing the same question, answering with the stand's page. */
+function bothProbes(real: KeyProbe, memory: KeyProbe): { probe: KeyProbe; calls: Call[] } {
+  const calls: Call[] = [];
+  const probe: KeyProbe = async (...args) => {
+    const [stand, mem] = await Promise.all([real(...args), memory(...args)]);
+    calls.push({ args, stand, memory: mem });
+    return stand;
+  };
+  return { probe, calls };
+}
+
+/** The SDK client a user might pass (not made by the library's createS3Client: no raw path). */
+function sdkClient(): S3Client {
+  const side = standSide('za');
+  const env = standEnv();
+  return new S3Client({
+    region: side.region,
+    endpoint: side.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
+  });
+}
+
+describe.each([
+  ['raw signed requests', () => standClient('za')],
+  ['the SDK', sdkClient],
+])('the sample of a dated layout, through %s', (_, client) => {
+  test('every probe gets the page the in-memory listing gives, the sample steps down with Prefix, and the plan is the same', async () => {
+    const real = keyProbe({ client: client(), side: 'source', bucket, prefix: '' });
+    const { probe, calls } = bothProbes(real, listingOf(keys).probe);
+    const sample = await sampleKeySpace(probe);
+
+    expect(calls.length).toBe(sample.requests);
+    for (const c of calls) expect({ args: c.args, page: c.stand }).toEqual({ args: c.args, page: c.memory });
+    // It stepped down through the single folders with Prefix, to the months.
+    const prefixed = calls.filter((c) => c.args[2] !== undefined).map((c) => c.args[2]);
+    expect(prefixed).toEqual(['logs/', 'logs/2026/']);
+    expect(calls.find((c) => c.args[2] === 'logs/')!.stand.prefixes).toEqual(['logs/2026/']);
+    expect(calls.find((c) => c.args[2] === 'logs/2026/')!.stand.prefixes).toHaveLength(12);
+
+    // What a sample of a larger bucket also sends (the days of a month by delimiter, a start inside
+    // a month under its Prefix, a start before the Prefix): the same pages as in memory.
+    const memory = listingOf(keys).probe;
+    const firstOfMarch = keys.find((k) => k.startsWith('logs/2026/03/'))!;
+    for (const args of [
+      [undefined, '/', 'logs/2026/12/'],
+      [undefined, '/', 'logs/2026/01/'],
+      [firstOfMarch, undefined, 'logs/2026/03/'],
+      ['logs/2026/02/', '/', 'logs/2026/03/'],
+      ['a', undefined, 'logs/2026/11/'],
+      [undefined, '/', 'logs/2027/'],
+    ] as Parameters<KeyProbe>[]) {
+      expect({ args, page: await real(...args) }).toEqual({ args, page: await memory(...args) });
+    }
+
+    const inMemory = await sampleKeySpace(listingOf(keys).probe);
+    expect(sample).toEqual(inMemory);
+    expect(planFromSample(sample, 4)).toEqual(planFromSample(inMemory, 4));
+  });
+});
+
+test('under an audited prefix, the probe sends the prefix and the sub-prefix joined and answers relative keys', async () => {
+  const real = keyProbe({ client: standClient('za'), side: 'source', bucket, prefix: 'logs/' });
+  const relative = keys.map((k) => k.slice('logs/'.length));
+  const { probe, calls } = bothProbes(real, listingOf(relative).probe);
+  const sample = await sampleKeySpace(probe);
+  for (const c of calls) expect({ args: c.args, page: c.stand }).toEqual({ args: c.args, page: c.memory });
+  expect(calls.filter((c) => c.args[2] === '2026/')).toHaveLength(1);
+  expect(sample).toEqual(await sampleKeySpace(listingOf(relative).probe));
+});
