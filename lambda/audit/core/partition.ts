@@ -807,16 +807,8 @@ function folderPortions(
 ): { portions: Map<number, Portion[]>; sure: boolean } {
   const names = sample.folders!;
   const { covered, within } = sample;
-  const of = (key: string): number => {
-    let lo = 0;
-    let hi = names.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (compareKeys(names[m], key) <= 0) lo = m + 1;
-      else hi = m;
-    }
-    return lo - 1;
-  };
+  // The folder a key lies in: the last one named at or before it (-1: before the first).
+  const of = (key: string): number => firstAfter(names, key) - 1;
   const delimiter = sample.tops?.delimiter;
   const held: string[][] = names.map(() => []);
   for (const k of sample.keys) {
