@@ -11,7 +11,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client } from '../lambda/shared/s3-client';
@@ -73,6 +73,12 @@ export function peers<P extends Peer>(...names: P[]): Record<P, string> {
 
 /** Packs this repository and installs the tarball in a scratch prefix: the `cdk-s3-dr` a user gets. */
 export function installCli(): string {
+  // `npm pack` packs what is built (npm ci builds it; a checkout moved without it has nothing):
+  // without the command line asset every timed run would fail to start.
+  const built = join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js');
+  if (!existsSync(built)) {
+    throw new Error(`nothing built to pack: ${built} is missing; run \`npm run build\` (npm ci runs it) and try again`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'cdk-s3-dr-bench-'));
   execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
     cwd: ROOT,
@@ -94,7 +100,9 @@ export function installCli(): string {
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  return join(dir, 'node_modules', '.bin', 'cdk-s3-dr');
+  const bin = join(dir, 'node_modules', '.bin', 'cdk-s3-dr');
+  if (!existsSync(bin)) throw new Error(`the packed package installed no cdk-s3-dr bin (${bin})`);
+  return bin;
 }
 
 export interface Timed {
