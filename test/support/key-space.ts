@@ -76,12 +76,7 @@ export function listingOf(keys: readonly string[], pageSize = 1000): { probe: Ke
     // The keys under the prefix are contiguous in S3 order: [from, to).
     const at = firstAfter(keys, prefix);
     const from = at > 0 && keys[at - 1] === prefix ? at - 1 : at;
-    let to = from;
-    for (let hi = keys.length; to < hi;) {
-      const m = (to + hi) >> 1;
-      if (keys[m].startsWith(prefix)) to = m + 1;
-      else hi = m;
-    }
+    const to = endOfRun(keys, from, keys.length, prefix);
     let i = Math.max(from, firstAfter(keys, after));
     if (!delimiter) return { keys: keys.slice(i, Math.min(to, i + pageSize)), truncated: i + pageSize < to };
     const page: string[] = [];
@@ -97,16 +92,22 @@ export function listingOf(keys: readonly string[], pageSize = 1000): { probe: Ke
       // Every key under the prefix is rolled up into it: skip past them (they are contiguous).
       const p = k.slice(0, d + delimiter.length);
       prefixes.push(p);
-      let hi = to;
-      while (i < hi) {
-        const m = (i + hi) >> 1;
-        if (keys[m].startsWith(p)) i = m + 1;
-        else hi = m;
-      }
+      i = endOfRun(keys, i, to, p);
     }
     return { keys: page, prefixes, truncated: i < to };
   };
   return { probe, requests: () => requests };
+}
+
+/** The end of the run of `keys[from..hi)` that start with `prefix` (sorted: the run is contiguous). */
+function endOfRun(keys: readonly string[], from: number, hi: number, prefix: string): number {
+  let i = from;
+  while (i < hi) {
+    const m = (i + hi) >> 1;
+    if (keys[m].startsWith(prefix)) i = m + 1;
+    else hi = m;
+  }
+  return i;
 }
 
 /** Keys in each range. */

@@ -204,24 +204,25 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   const pageSize = first.truncated && first.keys.length > 0 ? first.keys.length : DEFAULT_PAGE_SIZE;
   const delimiter = 'delimiter' in options ? options.delimiter : '/';
   let folders: string[] | undefined;
-  // True when the folder `name` reaches into the sampled range.
-  const reaches = (name: string) =>
-    (within.startAfter === undefined || compareKeys(afterSubtree(name), within.startAfter) > 0) &&
-    (within.endAt === undefined || compareKeys(name, within.endAt) <= 0);
+  const reaches = (name: string) => subtreeReaches(name, within);
   // Keys of the first page that lie below a folder of `name` (a delimiter after it).
   const deeper = (name: string) =>
     delimiter !== undefined && first.keys.some((k) => k.startsWith(name) && k.includes(delimiter, name.length));
-  // The requests the sample may send as it now stands: the budget, or less when the end of the key
-  // space is found and the estimate is small (a small key space is not sampled with the budget of a
-  // large one). (While the end is not found the total is unknown: the end is searched first.)
-  const cap = (): number => {
-    const endFound = covered[covered.length - 1].last === undefined;
-    if (!endFound) return budget;
-    const ps = pieces({ within, keys, covered, requests, tops, folders });
-    // (A total bounded from below only says nothing of how large the key space may be.)
-    if (ps.some((p) => p.kind === 'gap' && p.bound)) return budget;
-    const total = ps.reduce((n, p) => n + (p.kind === 'keys' ? p.keys.length : p.mass), 0);
-    return Math.min(budget, sampleBudget(total, pageSize));
+  // The gaps of the sample as it now stands, and the keys it estimates (those seen and the gaps').
+  const gapsNow = () =>
+    pieces({ within, keys, covered, requests, tops, folders }).filter((p): p is Gap => p.kind === 'gap');
+  const totalOf = (gaps: readonly Gap[]) => gaps.reduce((n, g) => n + g.mass, keys.length);
+  // The requests the sample may send: the budget, or less when the end of the key space is found and
+  // the estimate is small (a small key space is not sampled with the budget of a large one). (While
+  // the end is not found, or a total is bounded from below only, it says nothing of how large the
+  // key space may be: the whole budget.)
+  const capOf = (gaps: readonly Gap[], total: number): number =>
+    covered[covered.length - 1].last !== undefined || gaps.some((g) => g.bound)
+      ? budget
+      : Math.min(budget, sampleBudget(total, pageSize));
+  const cap = () => {
+    const gaps = gapsNow();
+    return capOf(gaps, totalOf(gaps));
   };
   const probeAll = async (starts: readonly string[]) => {
     for (let i = 0; i < starts.length; i += concurrency) {
@@ -322,13 +323,11 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   }
 
   while (requests < budget) {
-    const sample = { within, keys, covered, requests, tops, folders };
-    const all = pieces(sample).filter((p): p is Gap => p.kind === 'gap');
-    const total = all.reduce((n, g) => n + g.mass, keys.length);
+    const all = gapsNow();
+    const total = totalOf(all);
     // Spend in proportion to the listing as now estimated.
-    const endFound = covered[covered.length - 1].last === undefined && !all.some((g) => g.bound);
-    const cap = endFound ? Math.min(budget, sampleBudget(total, pageSize)) : budget;
-    if (requests >= cap) break;
+    const limit = capOf(all, total);
+    if (requests >= limit) break;
     const gaps = all.filter((g) => !unsplittable.has(`${g.after}\u0000${g.end}`));
     if (gaps.length === 0) break;
     // The gaps in order of how much of the estimate they could move (stable: ties keep key order).
@@ -337,7 +336,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
       .sort((a, b) => b.doubt - a.doubt)
       .map((x) => x.g);
     const starts: string[] = [];
-    const room = Math.min(concurrency, cap - requests);
+    const room = Math.min(concurrency, limit - requests);
     for (const g of ranked) {
       if (starts.length >= room) break;
       // A gap holding a negligible part of the estimate is not worth a request.
@@ -393,6 +392,14 @@ function topLevel(page: ProbePage, within: KeyRange): { starts: string[]; end?: 
  * The name just past every key under `prefix` (which ends with the delimiter): the prefix with its
  * last character raised by one code point. No key lies at it, or it would be listed among the entries.
  */
+/** True when some key under the folder `prefix` can lie in `range`. */
+function subtreeReaches(prefix: string, range: KeyRange): boolean {
+  return (
+    (range.startAfter === undefined || compareKeys(afterSubtree(prefix), range.startAfter) > 0) &&
+    (range.endAt === undefined || compareKeys(prefix, range.endAt) <= 0)
+  );
+}
+
 function afterSubtree(prefix: string): string {
   const cps = Array.from(prefix, (ch) => ch.codePointAt(0)!);
   const cp = cps.pop()! + 1;
@@ -846,7 +853,7 @@ function folderPortions(
   }
   // A counter running across the folders: every page numbered one by one, each page after the last.
   const counterOf = (k: string): number | undefined => {
-    const m = /(\d+)\D*$/.exec(k);
+    const m = TRAILING_NUMBER.exec(k);
     return m ? Number(m[1]) : undefined;
   };
   const pages = inside.map((ks) => ks.filter((k) => of(k) >= 0));
@@ -886,10 +893,7 @@ function folderPortions(
     !held[j].some((k) => delimiter !== undefined && k.includes(delimiter, names[j].length));
   // (A folder outside the sampled range is no gap's and shows nothing.)
   const inRange = names.map(
-    (n, j) =>
-      (within.startAfter === undefined || compareKeys(afterSubtree(n), within.startAfter) > 0) &&
-      (within.endAt === undefined || compareKeys(n, within.endAt) <= 0) &&
-      (seen[j] > 0 || open[j] > 0 || covered.some((c) => keyInCovered(n, c))),
+    (n, j) => subtreeReaches(n, within) && (seen[j] > 0 || open[j] > 0 || covered.some((c) => keyInCovered(n, c))),
   );
   names.forEach((_, j) => {
     if (!inRange[j]) return;
@@ -956,7 +960,7 @@ function folderPortions(
     const portions: Portion[] = [];
     // Numbered by the counter, the keys of a gap run on from the key before it, folder by folder:
     // each folder's share of the estimate is where its keys lie, named like that key.
-    const named = counter ? /(\d+)(\D*)$/.exec(g.a) : undefined;
+    const named = counter ? TRAILING_NUMBER.exec(g.a) : undefined;
     let next = named ? Number(named[1]) + 1 : 0;
     const numberedLike = (j: number, n: number): string[] | undefined => {
       if (!named || !(n >= 1)) return undefined;
@@ -992,6 +996,9 @@ function folderPortions(
   }
   return { portions: out, sure };
 }
+
+/** The last number in a key, and what follows it (a counter and its suffix: "0000123" and ".gz"). */
+const TRAILING_NUMBER = /(\d+)(\D*)$/;
 
 /** A numbered page whose counter advances by up to this much a key runs one by one (some keys deleted). */
 const COUNTER_SLACK = 1.5;
