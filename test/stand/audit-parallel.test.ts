@@ -60,7 +60,10 @@ function comparable(s: AuditSummary) {
 }
 
 beforeAll(async () => {
-  [src, rep] = await Promise.all([createBucket('za'), createBucket('za')]);
+  [src, rep] = await Promise.all([
+    createBucket('za', { replicated: false }),
+    createBucket('za', { replicated: false }),
+  ]);
   const c = standClient('za');
   await putObjects(c, src, keys);
   await putObjects(

@@ -3,7 +3,6 @@ import {
   GetObjectCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -20,6 +19,7 @@ import {
   createBucket,
   emptyAndDeleteBucket,
   listAllVersions,
+  putObjects,
   standClient,
   standEnv,
   standSide,
@@ -36,18 +36,6 @@ process.env.AWS_ACCESS_KEY_ID = env.accessKeyId;
 process.env.AWS_SECRET_ACCESS_KEY = env.secretAccessKey;
 const za = standSide('za');
 const zb = standSide('zb');
-
-async function putAll(client: S3Client, bucket: string, objects: [string, string][], concurrency = 16): Promise<void> {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (i < objects.length) {
-        const [key, body] = objects[i++];
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-      }
-    }),
-  );
-}
 
 function cliIO(lines: string[] = [], onErr?: (line: string) => void) {
   return {
@@ -90,12 +78,15 @@ describe('planted differences between two buckets', () => {
 
   beforeAll(async () => {
     // Both unversioned at first: objects written now have version id "null" on both sides, as if replicated.
-    src = await createBucket('za', { versioned: false });
-    dst = await createBucket('za', { versioned: false });
+    // Two buckets of one zone, the differences planted: nothing needs replicating.
+    [src, dst] = await Promise.all([
+      createBucket('za', { versioned: false, replicated: false }),
+      createBucket('za', { versioned: false, replicated: false }),
+    ]);
     created.push(['za', src], ['za', dst]);
     const sc = standClient('za');
     // The replica's copies are written first, so the source's differing writes are the newer changes.
-    await putAll(sc, dst, [
+    await putObjects(sc, dst, [
       ...base,
       ['obj/extra', 'only in replica'],
       ['obj/size', 'longer!'],
@@ -104,7 +95,7 @@ describe('planted differences between two buckets', () => {
       ['obj/dm-replica', 'deleted on the replica'],
       ['obj/deleted-source', 'deleted on the source'],
     ]);
-    await putAll(sc, src, [
+    await putObjects(sc, src, [
       ...base,
       ['obj/missing', 'only in source'],
       ['obj/size', 'short'],
@@ -290,7 +281,7 @@ describe('a replica produced by multisite replication', () => {
   beforeAll(async () => {
     bucket = await createBucket('za', { versioned: true });
     created.push(['za', bucket]);
-    await putAll(standClient('za'), bucket, objects);
+    await putObjects(standClient('za'), bucket, objects);
     await standClient('za').send(new DeleteObjectCommand({ Bucket: bucket, Key: objects[0][0] }));
     // wait until zb lists every version za has (preserved version ids)
     const want = JSON.stringify(await listAllVersions('za', bucket));
@@ -378,11 +369,16 @@ describe('the source region goes down mid-run', () => {
   ]);
 
   beforeAll(async () => {
-    // Separate buckets written directly on each zone: no replication wait needed.
-    src = await createBucket('za', { versioned: false });
-    dst = await createBucket('zb', { versioned: false });
+    // Separate buckets written directly on each zone: no replication wait needed, nor replication.
+    [src, dst] = await Promise.all([
+      createBucket('za', { versioned: false, replicated: false }),
+      createBucket('zb', { versioned: false, replicated: false }),
+    ]);
     created.push(['za', src], ['zb', dst]);
-    await Promise.all([putAll(standClient('za'), src, objects), putAll(standClient('zb'), dst, objects.slice(0, 990))]);
+    await Promise.all([
+      putObjects(standClient('za'), src, objects),
+      putObjects(standClient('zb'), dst, objects.slice(0, 990)),
+    ]);
   });
 
   afterAll(async () => {

@@ -4,13 +4,7 @@
  * the real audit handler, called in process with the environment the construct synthesized
  * (bucket regions and endpoints swapped for the stand's), against buckets on the stand.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AuditRecord, AuditSummary } from '../../lambda/audit/core';
@@ -22,6 +16,7 @@ import {
   createBucket,
   emptyAndDeleteBucket,
   FaultProxy,
+  putObjects,
   standClient,
   standSide,
   startFaultProxy,
@@ -71,13 +66,6 @@ const changed: [key: string, source: string, replica: string][] = [
   ['s/size', 'a longer body', 'short'],
 ];
 
-async function putAll(client: S3Client, bucket: string, objects: [string, string][]): Promise<void> {
-  for (let i = 0; i < objects.length; i += 16)
-    await Promise.all(
-      objects.slice(i, i + 16).map(([Key, Body]) => client.send(new PutObjectCommand({ Bucket: bucket, Key, Body }))),
-    );
-}
-
 const created: [zone: 'za' | 'zb', bucket: string][] = [];
 beforeAll(async () => {
   // Separate buckets written directly on each zone: the differences are planted, not replicated.
@@ -88,12 +76,12 @@ beforeAll(async () => {
   ]);
   created.push(['za', src], ['zb', dst], ['zb', reports]);
   // The replica's copies first, so the source's differing writes are the newer changes.
-  await putAll(standClient('zb'), dst, [
+  await putObjects(standClient('zb'), dst, [
     ...common,
     ...replicaOnly,
     ...changed.map(([k, , r]): [string, string] => [k, r]),
   ]);
-  await putAll(standClient('za'), src, [
+  await putObjects(standClient('za'), src, [
     ...common,
     ...sourceOnly,
     ...changed.map(([k, s]): [string, string] => [k, s]),

@@ -35,6 +35,7 @@ import { MotoServer } from './moto';
 import {
   createBucket,
   listAllVersions,
+  pool,
   standClient,
   standEnv,
   standSide,
@@ -142,14 +143,6 @@ const body = (key: string, size: number) => {
   return Buffer.from(seed.repeat(Math.ceil(size / seed.length)).slice(0, size));
 };
 const keyOf = (phase: 'pre' | 'new', i: number) => `${PREFIX}${phase}/${String(i).padStart(6, '0')}`;
-
-async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-}
 
 async function putAll(client: S3Client, bucket: string, keys: string[], size: number): Promise<Written[]> {
   const out: Written[] = [];

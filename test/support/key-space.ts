@@ -61,8 +61,16 @@ export function keyLayouts(n: number): Record<string, () => string[]> {
   };
 }
 
-/** The distinct keys of a layout in S3 order. */
-export const sortedKeys = (gen: () => string[]) => [...new Set(gen())].sort(compareKeys);
+/**
+ * The distinct keys of a layout in S3 order. JavaScript's own sort compares UTF-16 code units,
+ * which orders keys as their UTF-8 bytes do unless one of them holds a character from U+E000 to
+ * U+FFFF (UTF-16 puts those below the surrogates, UTF-8 above): only then is `compareKeys` needed,
+ * at two to three times the cost on a million keys.
+ */
+export function sortedKeys(gen: () => string[]): string[] {
+  const keys = [...new Set(gen())];
+  return keys.some((k) => /[\ue000-\uffff]/.test(k)) ? keys.sort(compareKeys) : keys.sort();
+}
 
 /**
  * A probe listing `keys` (sorted) in memory, and the number of requests it answered. With a

@@ -155,6 +155,13 @@ export interface CreateBucketOptions {
   readonly objectLock?: boolean;
   /** @default `t-<random>` */
   readonly name?: string;
+  /**
+   * Whether the other zone replicates the bucket's objects. A test that plants its differences in
+   * two buckets of one zone does not need it: without it planting is about twice as fast, and
+   * emptying the bucket afterwards does not race replicated deletes.
+   * @default true
+   */
+  readonly replicated?: boolean;
 }
 
 /** A unique bucket name for a test: `t-<random>`, optionally with a readable middle part. */
@@ -184,6 +191,7 @@ export async function createBucket(zone: Zone, opts: CreateBucketOptions = {}): 
     );
   }
   await Promise.all(ZONES.map((z) => waitForBucketOnZone(z, bucket)));
+  if (opts.replicated === false) await disableBucketSync(bucket);
   return bucket;
 }
 
@@ -216,26 +224,32 @@ export interface PutResult {
 /**
  * Puts objects with bounded concurrency. `objects` is a list of keys (the body is the key) or
  * of `[key, body]` pairs. Results are in input order.
+ *
+ * The two-core stand is the bound, not the client: with 64 PUTs in flight (the SDK's 50 sockets
+ * full) 4,800 small objects took 31-39 s, against 51-58 s with 16.
  */
 export async function putObjects(
   client: S3Client,
   bucket: string,
   objects: readonly string[] | readonly (readonly [string, string | Uint8Array])[],
-  concurrency = 16,
+  concurrency = 64,
 ): Promise<PutResult[]> {
-  const items = objects.map((o) => (typeof o === 'string' ? ([o, o] as const) : o));
+  const items = objects.map((o, i) => [i, ...(typeof o === 'string' ? [o, o] : o)] as const);
   const results: PutResult[] = new Array(items.length);
+  await pool(items, concurrency, async ([i, key, body]) => {
+    const out = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    results[i] = { key, versionId: out.VersionId, etag: out.ETag };
+  });
+  return results;
+}
+
+/** Calls `fn` on every item, at most `concurrency` at once; rejects with the first failure. */
+export async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      const [key, body] = items[i];
-      const out = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-      results[i] = { key, versionId: out.VersionId, etag: out.ETag };
-    }
+    while (next < items.length) await fn(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-  return results;
 }
 
 /** Every version and delete marker of a bucket (optionally under a prefix), in listing order. */
@@ -348,6 +362,10 @@ export async function emptyAndDeleteBucket(zone: Zone, bucket: string): Promise<
   }
 }
 
+/** Versions per DeleteObjects request, and requests in flight, when emptying a bucket. */
+const DELETE_BATCH = 100;
+const DELETE_CONCURRENCY = 8;
+
 async function emptyBucket(zone: Zone, bucket: string): Promise<void> {
   const client = zoneClient(zone);
   // Replication catching up after an outage can bring deleted versions back for a while: give up
@@ -356,15 +374,16 @@ async function emptyBucket(zone: Zone, bucket: string): Promise<void> {
     const versions = await listAllVersions(client, bucket);
     if (versions.length === 0) return;
     if (pass > 20) throw new Error(`bucket ${bucket} on zone ${zone} still has versions after 20 passes`);
-    for (let i = 0; i < versions.length; i += 1000) {
+    // RGW deletes the keys of one request one after another: several small requests at once
+    // emptied 4,800 versions in 11-18 s, where one request of 1,000 at a time took about 20 s.
+    const batches: VersionEntry[][] = [];
+    for (let i = 0; i < versions.length; i += DELETE_BATCH) batches.push(versions.slice(i, i + DELETE_BATCH));
+    await pool(batches, DELETE_CONCURRENCY, async (batch) => {
       const out = await client.send(
         new DeleteObjectsCommand({
           Bucket: bucket,
           BypassGovernanceRetention: true,
-          Delete: {
-            Quiet: true,
-            Objects: versions.slice(i, i + 1000).map((v) => ({ Key: v.key, VersionId: v.versionId })),
-          },
+          Delete: { Quiet: true, Objects: batch.map((v) => ({ Key: v.key, VersionId: v.versionId })) },
         }),
       );
       if (out.Errors?.length) {
@@ -373,7 +392,7 @@ async function emptyBucket(zone: Zone, bucket: string): Promise<void> {
           `could not empty bucket ${bucket} on zone ${zone}: ${e.Key}@${e.VersionId}: ${e.Code} ${e.Message}`,
         );
       }
-    }
+    });
   }
 }
 

@@ -332,3 +332,23 @@ test('a bad count or budget is refused, naming it', async () => {
     /maxRequests must be a positive integer, got 0/,
   );
 });
+
+test("the test layouts are sorted in S3 byte order, by JavaScript's sort where it agrees with it", () => {
+  const layouts: Record<string, () => string[]> = {
+    ...keyLayouts(5_000),
+    // U+E000 to U+FFFF beside characters past U+FFFF: UTF-16 order and byte order disagree here.
+    'private use beside emoji': () => ['\u{1F600}b', '\uE000a', 'z', '\uFF01c', '\u{10000}', 'a\uFFFF', 'a\u{1F600}'],
+  };
+  for (const gen of Object.values(layouts)) {
+    expect(sortedKeys(gen)).toEqual([...new Set(gen())].sort(compareKeys));
+  }
+  expect(sortedKeys(layouts['private use beside emoji'])).toEqual([
+    'a\uFFFF',
+    'a\u{1F600}',
+    'z',
+    '\uE000a',
+    '\uFF01c',
+    '\u{10000}',
+    '\u{1F600}b',
+  ]);
+});
