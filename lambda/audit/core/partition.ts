@@ -413,18 +413,24 @@ function keyInCovered(k: string, c: Covered): boolean {
 /** Keys per list page when the first page does not show it (ListObjectsV2 returns up to 1,000). */
 const DEFAULT_PAGE_SIZE = 1000;
 
-/** The share of a two-sided audit's list requests a sample may spend. */
-export const SAMPLE_SHARE = 0.01;
-
 /** Requests a sample may always spend: the first page, and one probe after it. */
 export const MIN_SAMPLE_REQUESTS = 2;
 
 /**
- * Requests a sample of a key space of about `keys` keys may spend: 1% of the list requests of a
- * two-sided audit of it (one per page per side), and never fewer than two.
+ * Pages of one side's listing per request a sample may spend. The probes go four at a time, so the
+ * sample takes about one round trip per 20 pages that one range would list one after another.
+ */
+const PAGES_PER_SAMPLE_REQUEST = 5;
+
+/**
+ * Requests a sample of a key space of about `keys` keys may spend: one per PAGES_PER_SAMPLE_REQUEST
+ * pages of one side's listing, and never fewer than two. The caller caps it (at 20 by default, 1%
+ * of a two-sided listing of 1,000,000 keys). A budget of 1% of the listing below that left 2 to 6
+ * requests between 100,000 and 300,000 keys, too few to find where a run of numbers or one large
+ * folder ends: whole ranges came out empty.
  */
 export function sampleBudget(keys: number, pageSize = DEFAULT_PAGE_SIZE): number {
-  return Math.max(MIN_SAMPLE_REQUESTS, Math.floor(SAMPLE_SHARE * 2 * Math.ceil(keys / pageSize) + 1e-9));
+  return Math.max(MIN_SAMPLE_REQUESTS, Math.floor(Math.ceil(keys / pageSize) / PAGES_PER_SAMPLE_REQUEST));
 }
 
 /** Part of the estimate below which a gap gets no probe. */

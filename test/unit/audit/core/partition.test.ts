@@ -240,7 +240,7 @@ test('a small bucket in folders is planned from its folder listing: the folders 
   );
   const { probe, requests } = probeOf(keys);
   const sample = await sampleKeySpace(probe);
-  expect(requests()).toBeLessThanOrEqual(3);
+  expect(requests()).toBeLessThanOrEqual(sampleBudget(keys.length));
   const plan = planFromSample(sample, 4);
   expectCover(keys, plan.ranges);
   expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(1.5);
@@ -259,10 +259,31 @@ test('a prefix named unlike the folders seen whole is not taken to hold as many 
   expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(2);
 });
 
-test('the budget of a sample is 1% of the two-sided listing, and at least two requests', () => {
-  expect(sampleBudget(1_000_000)).toBe(20);
-  expect(sampleBudget(20_000)).toBe(2);
+test('the budget of a sample is one request per five pages of a side, at least two, capped by the caller', async () => {
+  expect(sampleBudget(20_000)).toBe(4);
+  expect(sampleBudget(100_000)).toBe(20);
+  expect(sampleBudget(5_000)).toBe(2);
   expect(sampleBudget(0)).toBe(2);
+  // The default cap: 20 requests, 1% of the two-sided listing of 1,000,000 keys, whatever the size.
+  expect(DEFAULT_SAMPLE_REQUESTS).toBe(0.01 * 2 * (1_000_000 / 1000));
+  const keys = sortedKeys(keyLayouts(1_000_000)['uniform numbered']);
+  expect((await sampleKeySpace(probeOf(keys).probe)).requests).toBe(DEFAULT_SAMPLE_REQUESTS);
+});
+// Between 20,000 keys and a million, 1% of the listing is 2 to 19 requests: too few to find where
+// zero-padded numbers or one large folder end, and whole ranges came out empty (100,000x).
+test.each<[string, number]>([
+  ['uniform numbered', 300_000],
+  ['one huge prefix (90%), many tiny', 100_000],
+  ['dated logs, later days busier', 100_000],
+  ['half in one folder, half over 1,000', 100_000],
+  ['half in one folder, half over 1,000', 300_000],
+])('a sample of %s at %d keys gives 4 ranges within 2x of each other', async (layout, n) => {
+  const keys = sortedKeys(keyLayouts(n)[layout]);
+  const sample = await sampleKeySpace(probeOf(keys).probe);
+  expect(sample.requests).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
+  const plan = planFromSample(sample, 4);
+  expectCover(keys, plan.ranges);
+  expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(2);
 });
 
 test('a key space of one page is planned exactly, from one request', async () => {
