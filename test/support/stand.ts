@@ -374,8 +374,9 @@ async function emptyBucket(zone: Zone, bucket: string): Promise<void> {
     const versions = await listAllVersions(client, bucket);
     if (versions.length === 0) return;
     if (pass > 20) throw new Error(`bucket ${bucket} on zone ${zone} still has versions after 20 passes`);
-    // RGW deletes the keys of one request one after another: several small requests at once
-    // emptied 4,800 versions in 11-18 s, where one request of 1,000 at a time took about 20 s.
+    // RGW deletes the keys of one request one after another, so several small requests go at once:
+    // on the stand they emptied 4,800 versions of one zone in 11-18 s, where the whole cleanup of
+    // both zones with one request of 1,000 at a time had taken 31-41 s.
     const batches: VersionEntry[][] = [];
     for (let i = 0; i < versions.length; i += DELETE_BATCH) batches.push(versions.slice(i, i + DELETE_BATCH));
     await pool(batches, DELETE_CONCURRENCY, async (batch) => {
