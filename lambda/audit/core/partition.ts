@@ -388,10 +388,6 @@ function topLevel(page: ProbePage, within: KeyRange): { starts: string[]; end?: 
   return { starts, end, entries };
 }
 
-/**
- * The name just past every key under `prefix` (which ends with the delimiter): the prefix with its
- * last character raised by one code point. No key lies at it, or it would be listed among the entries.
- */
 /** True when some key under the folder `prefix` can lie in `range`. */
 function subtreeReaches(prefix: string, range: KeyRange): boolean {
   return (
@@ -400,6 +396,10 @@ function subtreeReaches(prefix: string, range: KeyRange): boolean {
   );
 }
 
+/**
+ * The name just past every key under `prefix` (which ends with the delimiter): the prefix with its
+ * last character raised by one code point. No key lies at it, or it would be listed among the entries.
+ */
 function afterSubtree(prefix: string): string {
   const cps = Array.from(prefix, (ch) => ch.codePointAt(0)!);
   const cp = cps.pop()! + 1;
