@@ -15,6 +15,7 @@ import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client } from '../lambda/shared/s3-client';
+import { disableBucketSync } from '../test/support/stand';
 
 export const ROOT = join(__dirname, '..');
 
@@ -179,11 +180,7 @@ export async function createBucket(
     await c.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
   }
   // Buckets only read through zone za need no copy on zb: halving the stand's write load.
-  if (opts.replicate === false) {
-    execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), 'bucket-sync', 'disable', bucket], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  }
+  if (opts.replicate === false) await disableBucketSync(bucket);
 }
 
 /** PUTs `keys` with bodies from `body(key)` at a fixed concurrency; prints progress. */
