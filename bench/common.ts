@@ -15,7 +15,7 @@ import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client } from '../lambda/shared/s3-client';
-import { disableBucketSync } from '../test/support/stand';
+import { disableBucketSync, pool } from '../test/support/stand';
 
 export const ROOT = join(__dirname, '..');
 
@@ -191,16 +191,11 @@ export async function putAll(
   body: (key: string) => Buffer,
   concurrency = 32,
 ): Promise<void> {
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < keys.length) {
-      const key = keys[next++];
-      await c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body(key) }));
-      if (++done % 5000 === 0) process.stderr.write(`  ${bucket}: ${done}/${keys.length}\n`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await pool(keys, concurrency, async (key) => {
+    await c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body(key) }));
+    if (++done % 5000 === 0) process.stderr.write(`  ${bucket}: ${done}/${keys.length}\n`);
+  });
 }
 
 /** Every key of a bucket with its size, by listing it (1,000 a page). */
