@@ -6,6 +6,8 @@
  * Memory: one key's candidates at a time.
  */
 
+import { compareKeys } from '../../audit/core/key-order';
+
 /** One entry of a version listing: an object version or a delete marker. */
 export interface VersionEntry {
   readonly key: string;
@@ -119,12 +121,6 @@ export async function* resolveAsOf(
     const r = finish(g, stats);
     if (r) yield r;
   }
-}
-
-/** Compares keys in S3's listing order (UTF-8 byte order), which differs from JS string order. */
-export function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /**

@@ -1,5 +1,4 @@
 import {
-  compareKeys,
   emptyPointInTimeStats,
   mergeVersionPage,
   ResolvedVersion,
@@ -83,9 +82,16 @@ describe('merging a version listing page', () => {
     expect(mergeVersionPage(versions, markers).map((e) => e.versionId)).toEqual(['a1', 'b-dm', 'c2', 'c-dm', 'c1']);
   });
 
-  test('compares keys in utf-8 byte order like S3 listings', () => {
-    // U+FF5E sorts after U+10000 in UTF-16 code units but before it in UTF-8 bytes.
-    expect(compareKeys('\uff5e', '\u{10000}')).toBeLessThan(0);
+  test('interleaves in S3 key order (UTF-8 bytes), not JavaScript string order', () => {
+    // U+FF5E sorts before U+10000 in UTF-8 bytes (S3's order) but after it in UTF-16 code units.
     expect('\uff5e' < '\u{10000}').toBe(false);
+    const versions = [v('\uff5e', 'bmp1', -10), v('\u{10000}', 'astral1', -20)];
+    const markers = [dm('\uff5e', 'bmp-dm', 0), dm('\u{10000}', 'astral-dm', -5)];
+    expect(mergeVersionPage(versions, markers).map((e) => e.versionId)).toEqual([
+      'bmp-dm',
+      'bmp1',
+      'astral-dm',
+      'astral1',
+    ]);
   });
 });
