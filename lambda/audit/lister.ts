@@ -73,6 +73,10 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       throw new SideError(o.side, o.bucket, { cause: err });
     }
   };
+  // A ListObjectsV2 page lists each key once: a page ending at the range's end key completes the
+  // range. A version page may end inside a key's versions, so it completes the range only past it.
+  const reached = (lastKey: string | undefined) =>
+    o.endAt !== undefined && lastKey !== undefined && compareKeys(lastKey, o.endAt) >= 0;
   const pastEnd = (lastKey: string | undefined) =>
     o.endAt !== undefined && lastKey !== undefined && compareKeys(lastKey, o.endAt) > 0;
 
@@ -111,7 +115,7 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
     if (relLast !== undefined) o.onPageEnd?.(relLast);
     return {
       items,
-      next: nextToken && !pastEnd(relLast) ? () => fetchV2(nextToken) : undefined,
+      next: nextToken && !reached(relLast) ? () => fetchV2(nextToken) : undefined,
       nextToken,
       lastKey: relLast,
     };

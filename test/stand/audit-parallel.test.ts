@@ -123,6 +123,14 @@ test('--parallel inside --range-start-after/--range-end-at audits only that rang
   ]);
 });
 
+test('a range that ends at the last key of a page sends no request past it', async () => {
+  // The 200th source key in S3 order closes the first page of 200: that page completes the range.
+  const run = await audit('page-end', ['--range-end-at', 'big/00199', '--page-size', '200']);
+  expect(run.r.summary.keys).toBe(200);
+  // One page a side (the replica's first page, short of big/00007, runs past the end).
+  expect(run.r.requestsByOperation.ListObjectsV2Command).toBe(2);
+});
+
 test('with --hints, --parallel plans from the page boundaries the previous run saved, with no request', async () => {
   const first = await audit('hinted', ['--hints', '--page-size', '200']);
   const second = await audit('hinted', ['--hints', '--parallel', '4']);
