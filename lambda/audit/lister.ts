@@ -47,15 +47,16 @@ export const HINTED_RANGES_IN_FLIGHT = 4;
 /** Pages of one listing requested or waiting unread at most: about 1,000 keys each. */
 export const PAGES_AHEAD = 4;
 
-/** Keys handed to the caller between two turns of the event loop. */
+/** Keys handed to the caller in one batch, between two turns of the event loop. */
 const YIELD_EVERY = 200;
 
 /**
  * Lists one side page by page (one request per `pageSize` keys), requesting the next page as
  * soon as the current one arrives so that listing overlaps with the caller's work. Yields keys
- * relative to the prefix in S3 order; skips the probe's canary objects.
+ * relative to the prefix in S3 order, in batches of at most YIELD_EVERY; skips the probe's canary
+ * objects.
  */
-export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersion> {
+export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersion[]> {
   const pageSize = o.pageSize ?? 1000;
   /** A page received: its entries are parsed when the caller reaches them (`items`), not before. */
   type Page = { items: () => ListedVersion[]; next?: () => Promise<Page>; nextToken?: string; lastKey?: string };
@@ -207,10 +208,7 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
               (start === undefined || compareKeys(it.key, start) > 0) &&
               (end === undefined || compareKeys(it.key, end) <= 0),
           );
-        for (let i = 0; i < items.length; i++) {
-          if (i > 0 && i % YIELD_EVERY === 0) await breather();
-          yield items[i];
-        }
+        yield* chunks(items, 0);
       }
     }
     return;
@@ -245,10 +243,7 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
       }
       const items = page.items();
       const from = o.startAfter === undefined ? 0 : items.findIndex((i) => compareKeys(i.key, o.startAfter!) > 0);
-      for (let i = Math.max(from, 0); from >= 0 && i < items.length; i++) {
-        if (i > from && (i - from) % YIELD_EVERY === 0) await breather();
-        yield items[i];
-      }
+      if (from >= 0) yield* chunks(items, from);
     }
   } finally {
     stopped = true; // a caller that stops early (a checkpoint, an error) ends the chain
@@ -256,9 +251,18 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
 }
 
 /**
- * A turn of the event loop, taken every YIELD_EVERY keys handed out: pages already received would
- * otherwise be consumed in one run of microtasks while the next response waits unread.
+ * `items` from `from` on, in batches of YIELD_EVERY with a turn of the event loop between two:
+ * pages already received would otherwise be consumed in one run of microtasks while the next
+ * response waits unread.
  */
+async function* chunks(items: ListedVersion[], from: number): AsyncGenerator<ListedVersion[]> {
+  for (let i = from; i < items.length; i += YIELD_EVERY) {
+    if (i > from) await breather();
+    yield items.slice(i, i + YIELD_EVERY);
+  }
+}
+
+/** A turn of the event loop. */
 function breather(): Promise<void> {
   return new Promise<void>((r) => setImmediate(r));
 }

@@ -28,8 +28,29 @@ export async function* iter<T>(items: Iterable<T>): AsyncGenerator<T> {
   for (const i of items) yield i;
 }
 
+/**
+ * `items` in batches of `size` (the audit's stages pass batches): a small size makes tests cross
+ * batch boundaries.
+ */
+export async function* batches<T>(items: Iterable<T>, size = 3): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for (const item of items) {
+    batch.push(item);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
+}
+
+/** Every item of a stream of batches, in order. */
+export async function collectBatches<T>(it: AsyncIterable<readonly T[]>): Promise<T[]> {
+  return (await collect(it)).flat() as T[];
 }

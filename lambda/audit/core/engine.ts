@@ -1,6 +1,6 @@
 import { classify, ClassifyOptions, Enrichment, needs } from './classify';
 import { compareKeys } from './key-order';
-import { mergeListings } from './merge';
+import { Batches, mergeListings } from './merge';
 import { keyInRange } from './ranges';
 import { AuditSummary, addToSummary, emptySummary } from './summary';
 import { AuditCheckpoint, AuditMode, AuditRecord, KeyPair, KeyRange, ListedKey } from './types';
@@ -25,8 +25,8 @@ export interface EngineDeps {
    * Listings of both sides in S3 key order, starting after `resumeAfter(range, checkpoint)`;
    * keys past the range end are ignored, so a lister may overshoot by a page.
    */
-  readonly source: AsyncIterable<ListedKey>;
-  readonly replica: AsyncIterable<ListedKey>;
+  readonly source: Batches<ListedKey>;
+  readonly replica: Batches<ListedKey>;
   /** Fetches what `needs` asks for (HeadObject on both sides, a source version lookup). */
   readonly enrich?: (pair: KeyPair, need: ReturnType<typeof needs>) => Promise<Enrichment>;
   /** Receives every discrepancy and unverified object, in key order. */
@@ -126,17 +126,31 @@ export async function auditListings(
   type Slot = { pair: KeyPair; extra?: Enrichment; pending?: Promise<Enrichment> };
   const window: Slot[] = [];
   const lookahead = Math.max(1, opts.lookahead ?? DEFAULT_LOOKAHEAD);
-  /** Classifies the oldest key; true when the run must stop at it. */
-  const finish = async (): Promise<boolean> => {
+  /**
+   * Classifies the oldest key; true when the run must stop at it. Synchronous for a key with no
+   * lookup pending and no record to write (nearly every key), a promise otherwise.
+   */
+  const finish = (): boolean | Promise<boolean> => {
     const slot = window.shift()!;
-    const extra = slot.pending ? await slot.pending : (slot.extra ?? {});
-    const outcome = classify(slot.pair, opts, extra);
-    if (outcome.type === 'discrepancy') await deps.sink(outcome.discrepancy);
-    else if (outcome.type === 'matched' && outcome.unverified) await deps.sink(outcome.unverified);
-    addToSummary(working, slot.pair, outcome);
-    lastKey = slot.pair.key;
-    deps.onKey?.(working);
-    return deps.shouldStop?.() ?? false;
+    if (slot.pending) return slot.pending.then((extra) => settle(slot.pair, extra));
+    return settle(slot.pair, slot.extra ?? {});
+  };
+  const settle = (pair: KeyPair, extra: Enrichment): boolean | Promise<boolean> => {
+    const outcome = classify(pair, opts, extra);
+    const record =
+      outcome.type === 'discrepancy'
+        ? outcome.discrepancy
+        : outcome.type === 'matched'
+          ? outcome.unverified
+          : undefined;
+    const written = record ? deps.sink(record) : undefined;
+    const done = (): boolean => {
+      addToSummary(working, pair, outcome);
+      lastKey = pair.key;
+      deps.onKey?.(working);
+      return deps.shouldStop?.() ?? false;
+    };
+    return isPromiseLike(written) ? Promise.resolve(written).then(done) : done();
   };
   const partial = (): EngineResult => {
     const summary = snapshot();
@@ -145,22 +159,26 @@ export async function auditListings(
 
   const pairs = mergeListings(deps.source, deps.replica);
   try {
-    for await (const pair of pairs) {
-      if (after !== undefined && compareKeys(pair.key, after) <= 0) continue;
-      if (!keyInRange(pair.key, opts.range)) break; // past the end: listings are sorted
-      const need = needs(pair, opts);
-      const slot: Slot = { pair };
-      if ((need.heads || need.sourceLookup) && deps.enrich) {
-        slot.pending = deps.enrich(pair, need).then((e) => {
-          slot.extra = e;
-          slot.pending = undefined;
-          return e;
-        });
-        slot.pending.catch(() => undefined); // a failure surfaces when its key leaves the window
-      }
-      window.push(slot);
-      while (window.length > 0 && (window.length >= lookahead || window[0].pending === undefined)) {
-        if (await finish()) return partial();
+    listing: for await (const batch of pairs) {
+      for (const pair of batch) {
+        if (after !== undefined && compareKeys(pair.key, after) <= 0) continue;
+        if (!keyInRange(pair.key, opts.range)) break listing; // past the end: listings are sorted
+        const need = needs(pair, opts);
+        const slot: Slot = { pair };
+        if ((need.heads || need.sourceLookup) && deps.enrich) {
+          slot.pending = deps.enrich(pair, need).then((e) => {
+            slot.extra = e;
+            slot.pending = undefined;
+            return e;
+          });
+          slot.pending.catch(() => undefined); // a failure surfaces when its key leaves the window
+        }
+        window.push(slot);
+        while (window.length > 0 && (window.length >= lookahead || window[0].pending === undefined)) {
+          let stop = finish();
+          if (typeof stop !== 'boolean') stop = await stop;
+          if (stop) return partial();
+        }
       }
     }
     while (window.length > 0) {
@@ -171,4 +189,8 @@ export async function auditListings(
   }
   const summary = snapshot();
   return { status: 'complete', summary, checkpoint: makeCheckpoint(summary) };
+}
+
+function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
+  return typeof (x as PromiseLike<unknown> | undefined)?.then === 'function';
 }

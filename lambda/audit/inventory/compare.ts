@@ -11,7 +11,7 @@
  * without a record matched in both snapshots.
  */
 import { auditListings, EngineOptions } from '../core/engine';
-import { currentKeys, groupVersions } from '../core/merge';
+import { currentKeys, groupVersions, inBatches } from '../core/merge';
 import { keyInRange } from '../core/ranges';
 import { AuditSummary, Counts, SideTotals } from '../core/summary';
 import { AuditMode, AuditRecord, KeyRange, ListedVersion } from '../core/types';
@@ -121,7 +121,9 @@ export async function compareInventories(
     }
     const [s, r] = sorted;
     const listing = (x: SortedInventory, name: string) =>
-      opts.mode === 'versions' ? groupVersions(x.rows(), name) : currentKeys(firstPerKey(x.rows()), name);
+      opts.mode === 'versions'
+        ? groupVersions(inBatches(x.rows()), name)
+        : currentKeys(inBatches(firstPerKey(x.rows())), name);
     let recheckKeys = 0;
     let pendingDelta = false;
     // The engine calls the sink before it adds the key to its running summary, and onKey after:

@@ -18,7 +18,7 @@ import {
   groupVersions,
   KeyPair,
 } from '../../../../lambda/audit/core';
-import { dm, iter, NOW, obj } from '../../../support/audit-fixtures';
+import { batches, dm, NOW, obj } from '../../../support/audit-fixtures';
 
 const MD5B = '92eb5ffee6ae2fec3ad71c777531578f';
 
@@ -62,8 +62,8 @@ const base: EngineOptions = {
 function listingsFor(f: ReturnType<typeof fixture>, after?: string) {
   const from = (vs: ListedVersion[]) => vs.filter((v) => after === undefined || compareKeys(v.key, after) > 0);
   return {
-    source: currentKeys(iter(from(f.source)), 'source'),
-    replica: currentKeys(iter(from(f.replica)), 'replica'),
+    source: currentKeys(batches(from(f.source)), 'source'),
+    replica: currentKeys(batches(from(f.replica)), 'replica'),
   };
 }
 
@@ -143,13 +143,13 @@ describe('auditListings', () => {
     async function* failing(vs: ListedVersion[]) {
       for (const [i, v] of vs.entries()) {
         if (i === 120) throw new Error('connect ECONNREFUSED');
-        yield v;
+        yield [v];
       }
     }
     const records: AuditRecord[] = [];
     const err = await auditListings(base, {
       source: currentKeys(failing(f.source), 'source'),
-      replica: currentKeys(iter(f.replica), 'replica'),
+      replica: currentKeys(batches(f.replica), 'replica'),
       sink: (r) => {
         records.push(r);
       },
@@ -257,8 +257,8 @@ describe('auditListings', () => {
     const { summary } = await auditListings(
       { ...base, mode: 'versions' },
       {
-        source: groupVersions(iter(source), 'source'),
-        replica: groupVersions(iter(replica), 'replica'),
+        source: groupVersions(batches(source), 'source'),
+        replica: groupVersions(batches(replica), 'replica'),
         sink: (r) => void records.push(r),
       },
     );

@@ -18,7 +18,7 @@ import {
   parseInventoryManifest,
   readInventory,
 } from '../../../../lambda/audit/inventory';
-import { iter } from '../../../support/audit-fixtures';
+import { batches } from '../../../support/audit-fixtures';
 import { CURRENT_SCHEMA, InvRow, VERSIONS_SCHEMA, writeInventory } from '../../../support/inventory-files';
 
 const CREATED = Date.parse('2026-12-01T01:00:00.000Z');
@@ -171,8 +171,8 @@ describe.each(['current', 'versions'] as const)('compareInventories in %s mode',
     const expected: AuditRecord[] = [];
     const group = mode === 'versions' ? groupVersions : currentKeys;
     const reference = await auditListings(o, {
-      source: group(iter(listingOf(source, mode)), 'source'),
-      replica: group(iter(listingOf(replica, mode)), 'replica'),
+      source: group(batches(listingOf(source, mode)), 'source'),
+      replica: group(batches(listingOf(replica, mode)), 'replica'),
       sink: (r) => {
         expected.push(r);
       },
@@ -187,8 +187,8 @@ describe.each(['current', 'versions'] as const)('compareInventories in %s mode',
     const differing = new Set(records.map((r) => r.key));
     const without = (rows: ListedVersion[]) => rows.filter((r) => !differing.has(r.key));
     const unchangedRef = await auditListings(o, {
-      source: group(iter(without(listingOf(source, mode))), 'source'),
-      replica: group(iter(without(listingOf(replica, mode))), 'replica'),
+      source: group(batches(without(listingOf(source, mode))), 'source'),
+      replica: group(batches(without(listingOf(replica, mode))), 'replica'),
       sink: () => undefined,
     });
     expect(result.unchanged).toEqual({ ...unchangedRef.summary, maxObservedLagSeconds: 0 });
