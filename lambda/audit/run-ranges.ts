@@ -41,11 +41,9 @@ export async function runAuditRanges(
 ): Promise<RangesResult> {
   const now = options.now ?? Date.now();
   const summaries: (AuditSummary | undefined)[] = ranges.map(() => undefined);
-  const running: { keys: number; discrepancies: number; pending: number }[] = ranges.map(() => ({
-    keys: 0,
-    discrepancies: 0,
-    pending: 0,
-  }));
+  // Each range's last progress, and their sum kept by differences: nothing is allocated per key.
+  const running = ranges.map(() => ({ keys: 0, discrepancies: 0, pending: 0 }));
+  const total = { keys: 0, discrepancies: 0, pending: 0 };
   const access = ranges.map((_, i) => deps.access(i));
   let next = 0;
   let failure: unknown;
@@ -63,18 +61,14 @@ export async function runAuditRanges(
             sink: deps.sink(i),
             onPageEnd: deps.onPageEnd,
             onProgress: (s) => {
-              running[i] = { keys: s.keys, discrepancies: s.discrepancies, pending: s.counts.pending };
-              if (deps.onProgress) {
-                const t = running.reduce(
-                  (x, y) => ({
-                    keys: x.keys + y.keys,
-                    discrepancies: x.discrepancies + y.discrepancies,
-                    pending: x.pending + y.pending,
-                  }),
-                  { keys: 0, discrepancies: 0, pending: 0 },
-                );
-                deps.onProgress(t.keys, t.discrepancies, t.pending);
-              }
+              const r = running[i];
+              total.keys += s.keys - r.keys;
+              total.discrepancies += s.discrepancies - r.discrepancies;
+              total.pending += s.counts.pending - r.pending;
+              r.keys = s.keys;
+              r.discrepancies = s.discrepancies;
+              r.pending = s.counts.pending;
+              deps.onProgress?.(total.keys, total.discrepancies, total.pending);
             },
           },
         );
