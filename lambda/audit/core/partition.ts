@@ -1247,12 +1247,12 @@ export class Scale {
     const at: Set<number>[] = [];
     const all = new Set<number>();
     for (const k of keys) {
-      let j = 0;
-      for (const ch of k) {
-        const cp = ch.codePointAt(0)!;
+      // By code point, without a string per character: thousands of keys, each sampling round.
+      for (let i = 0, j = 0; i < k.length; i++, j++) {
+        const cp = k.codePointAt(i)!;
+        if (cp > 0xffff) i++;
         (at[j] ??= new Set()).add(cp);
         all.add(cp);
-        j++;
       }
     }
     const positions = alphabetsOf(Array.from(at, (x) => x ?? new Set<number>()));
