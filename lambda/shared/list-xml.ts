@@ -73,17 +73,25 @@ export function decodeUrlKey(s: string): string {
   return t.indexOf('%') < 0 && t.indexOf('+') < 0 ? t : decodeURIComponent(t.replace(/\+/g, ' '));
 }
 
+/** The three spellings of a tag, made once per tag name: tens of thousands of lookups a second. */
+const TAGS = new Map<string, { open: string; close: string; empty: string }>();
+function tagOf(tag: string): { open: string; close: string; empty: string } {
+  let t = TAGS.get(tag);
+  if (t === undefined) TAGS.set(tag, (t = { open: `<${tag}>`, close: `</${tag}>`, empty: `<${tag}/>` }));
+  return t;
+}
+
 /** The text of the first `<tag>` in `doc[from, to)`, or undefined. */
 function field(doc: Doc, tag: string, from: number, to: number): string | undefined {
-  const open = `<${tag}>`;
+  const { open, close, empty } = tagOf(tag);
   const i = doc.indexOf(open, from);
   if (i < 0 || i >= to) {
     // An empty element (<Prefix/>) counts as present and empty.
-    const empty = doc.indexOf(`<${tag}/>`, from);
-    return empty >= 0 && empty < to ? '' : undefined;
+    const e = doc.indexOf(empty, from);
+    return e >= 0 && e < to ? '' : undefined;
   }
   const start = i + open.length;
-  const end = doc.indexOf(`</${tag}>`, start);
+  const end = doc.indexOf(close, start);
   return end < 0 || end > to ? undefined : doc.slice(start, end);
 }
 
