@@ -115,12 +115,24 @@ export interface Pair {
 
 /**
  * Everything here goes through zone za, in buckets whose sync is disabled: zb would only take CPU
- * from the two-core stand. Stopped once the buckets exist (disabling sync waits for zb to see it).
+ * from the two-core stand. Stopped once the buckets exist (disabling sync waits for zb to see it),
+ * started again when the benchmark ends.
  */
 function stopZoneZb(): void {
   execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), 'stop-zone', 'zb'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+}
+
+/** Zone zb again, once the benchmark is over (the stand is left as it was found). */
+function startZoneZb(): void {
+  try {
+    execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), 'start-zone', 'zb'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } catch {
+    process.stderr.write('zone zb could not be started again: run `bash scripts/stand.sh ensure`\n');
+  }
 }
 
 /** A PUT of the pair: bucket, key, and the object's size (0, or 1 for the planted size changes). */
@@ -235,8 +247,9 @@ interface ChildInvocation {
 /**
  * The ConsistencyAudit state machine with rangeCount = maxConcurrency = `c`, executed by the
  * local interpreter; every Lambda invocation runs the real handler in a child process
- * (bench/scale-invoke.ts) with the environment the construct synthesized, endpoints and regions
- * swapped for the stand's zone za. A fresh reports bucket: the first plan samples the source.
+ * (bench/scale-invoke.mjs: the bundled handler, as deployed) with the environment the construct
+ * synthesized, endpoints and regions swapped for the stand's zone za. A fresh reports bucket: the
+ * first plan samples the source.
  */
 async function distributed(env: StandEnv, pair: Pair, c: number, work: string): Promise<Row> {
   const za = env.zones.za;
@@ -272,7 +285,7 @@ async function distributed(env: StandEnv, pair: Pair, c: number, work: string): 
   const lambda: LocalLambda = async (event, { state }) => {
     const file = join(work, `invoke-${c}-${seq++}.json`);
     writeFileSync(file, JSON.stringify({ event, env: fnEnv }));
-    const r = await timed(process.execPath, ['--import', 'tsx', join(__dirname, 'scale-invoke.ts'), file]);
+    const r = await timed(process.execPath, [join(__dirname, 'scale-invoke.mjs'), file]);
     if (r.code !== 0) throw new Error(`${state} failed: ${r.stderr.slice(-2000)}`);
     const result = JSON.parse(readFileSync(`${file}.out`, 'utf8'));
     invocations.push({ state, seconds: r.seconds, maxRssKiB: r.maxRssKiB, result });
@@ -402,7 +415,9 @@ async function main() {
     );
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(startZoneZb);
