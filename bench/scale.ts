@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsistencyAudit } from '../lib';
 import { testApp } from '../test/support/app';
-import { oneZonePairArgs } from '../test/support/stand';
+import { oneZonePairArgs, startZone, stopZone } from '../test/support/stand';
 import { LocalLambda, runLocally, synthesizedDefinition, synthesizedEnvironment } from '../test/support/state-machine';
 import { flagArg, numberArg, stringArg } from './args';
 import {
@@ -113,28 +113,6 @@ export interface Pair {
   readonly planting?: { readonly puts: number; readonly seconds: number };
 }
 
-/**
- * Everything here goes through zone za, in buckets whose sync is disabled: zb would only take CPU
- * from the two-core stand. Stopped once the buckets exist (disabling sync waits for zb to see it),
- * started again when the benchmark ends.
- */
-function stopZoneZb(): void {
-  execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), 'stop-zone', 'zb'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-/** Zone zb again, once the benchmark is over (the stand is left as it was found). */
-function startZoneZb(): void {
-  try {
-    execFileSync('bash', [join(ROOT, 'scripts', 'stand.sh'), 'start-zone', 'zb'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  } catch {
-    process.stderr.write('zone zb could not be started again: run `bash scripts/stand.sh ensure`\n');
-  }
-}
-
 /** A PUT of the pair: bucket, key, and the object's size (0, or 1 for the planted size changes). */
 type Write = [bucket: string, key: string, size: number];
 
@@ -194,7 +172,10 @@ export async function preparePair(env: StandEnv, n: number, concurrency: number)
       `planting ${writes.length} objects in ${src} and ${rep} (${versioned ? 'versioned' : 'unversioned'}), ${concurrency} at a time\n`,
     );
   }
-  stopZoneZb();
+  // Everything here goes through zone za, in buckets whose sync is disabled: zb would only take CPU
+  // from the two-core stand. Stopped once the buckets exist (disabling sync waits for zb to see it),
+  // started again when the benchmark ends.
+  await stopZone('zb');
   if (writes.length === 0) return { src, rep, keys, planted };
   const t0 = process.hrtime.bigint();
   await plantAll(bulkClient(env, concurrency), writes, concurrency);
@@ -420,4 +401,8 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(startZoneZb);
+  .finally(() =>
+    startZone('zb').catch((err) =>
+      process.stderr.write(`zone zb could not be started again (${err}): run \`bash scripts/stand.sh ensure\`\n`),
+    ),
+  );
