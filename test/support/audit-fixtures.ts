@@ -1,4 +1,4 @@
-import { ListedKey, ListedVersion } from '../../lambda/audit/core';
+import { inBatches, ListedKey, ListedVersion } from '../../lambda/audit/core';
 
 export const NOW = Date.parse('2030-01-01T00:00:00Z');
 /** A time well outside the default 900 s lag window. */
@@ -32,16 +32,8 @@ export async function* iter<T>(items: Iterable<T>): AsyncGenerator<T> {
  * `items` in batches of `size` (the audit's stages pass batches): a small size makes tests cross
  * batch boundaries.
  */
-export async function* batches<T>(items: Iterable<T>, size = 3): AsyncGenerator<T[]> {
-  let batch: T[] = [];
-  for (const item of items) {
-    batch.push(item);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
+export function batches<T>(items: Iterable<T>, size = 3): AsyncGenerator<T[]> {
+  return inBatches(iter(items), size);
 }
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
