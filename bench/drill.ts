@@ -8,15 +8,18 @@
  * (verifies every object byte for byte, removes what it wrote). Prints medians, spreads and
  * ratios; asserts nothing about time.
  *
- * Fairness: the scratch bucket is not replicated (a restore target needs no copy; replicating it
- * would make each run's writes load the stand during the next run), every timed run starts on an
- * idle stand, and the order of the tools rotates from round to round.
+ * Fairness: each tool runs at its own defaults (the drill's 32 requests at once, `aws s3 sync`'s
+ * 10), and mode `c10` runs the drill at the sync's 10 to show what the concurrency alone is worth.
+ * The scratch bucket is not replicated (a restore target needs no copy; replicating it would make
+ * each run's writes load the stand during the next run), every timed run starts on an idle stand,
+ * and the order of the tools rotates from round to round.
  *
- *   npm run bench:drill -- [--objects 1000] [--size 65536] [--runs 5] [--modes default,stream]
+ *   npm run bench:drill -- [--objects 1000] [--size 65536] [--runs 5] [--modes default,c10,stream]
  *     [--cli assets/cli/cdk-s3-dr.js]
  *
- * Modes: default (no copy option), stream (--copy stream), server-side (--copy server-side),
- * server-side-copy (the older --server-side-copy flag, to measure an earlier build with --cli).
+ * Modes: default (no option), c10 (--concurrency 10), stream (--copy stream), server-side
+ * (--copy server-side), server-side-copy (the older --server-side-copy flag, to measure an
+ * earlier build with --cli).
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +50,7 @@ const spread = (xs: number[], d = 2) => `${fmt(median(xs), d)} (${fmt(Math.min(.
 
 const MODE_ARGS: Record<string, string[]> = {
   default: [],
+  c10: ['--concurrency', '10'],
   stream: ['--copy', 'stream'],
   'server-side': ['--copy', 'server-side'],
   'server-side-copy': ['--server-side-copy'],
@@ -65,7 +69,7 @@ async function main() {
   const n = numberArg('objects', 1000);
   const size = numberArg('size', 65536);
   const runs = numberArg('runs', 5);
-  const modes = stringArg('modes', 'default,stream').split(',');
+  const modes = stringArg('modes', 'default,c10,stream').split(',');
   for (const m of modes) if (!MODE_ARGS[m]) throw new Error(`unknown mode ${m}: use ${Object.keys(MODE_ARGS)}`);
   const cli = resolve(stringArg('cli', join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js')));
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build-handlers.mjs`);
@@ -111,8 +115,6 @@ async function main() {
       String(n),
       '--sample-mode',
       'prefix',
-      '--concurrency',
-      '10',
       '--report',
       report,
       ...MODE_ARGS[mode],
@@ -129,7 +131,7 @@ async function main() {
     return {
       restored: (restoredAt - spawned) / 1000,
       whole: r.seconds,
-      copy: rep.plan.copy + (rep.plan.copyReason ? ` (${rep.plan.copyReason})` : ''),
+      copy: `${rep.plan.copy}, ${rep.plan.concurrency} at once`,
       verified: rep.verified.objects,
       cleanup: rep.cleanup.complete,
     };

@@ -107,8 +107,10 @@ export interface RestoreDrillProps extends ReplicationPair, HandlerOptions {
   readonly serverSideCopy?: boolean;
   /**
    * Objects restored (and verified) at once. The RTO estimate assumes a full restore at the
-   * same concurrency. A whole number from 1 to 256.
-   * @default 8
+   * same concurrency. A whole number from 1 to 256. Lower it when the restore target or its
+   * KMS key is shared with a busy workload (each copy of an SSE-KMS object without an S3 Bucket
+   * Key is a KMS request).
+   * @default 32
    */
   readonly concurrency?: number;
   /**
@@ -435,7 +437,7 @@ function validateDrill(stack: Stack, props: RestoreDrillProps): PropProblem[] {
       props.concurrency,
       drill.LIMITS.concurrency.min,
       drill.LIMITS.concurrency.max,
-      `use for example ${drill.DEFAULTS.concurrency} (the default) or 10`,
+      `use for example ${drill.DEFAULTS.concurrency} (the default) or 8`,
     ),
     ...checkSchedule('schedule', props.schedule),
     ...checkDuration(

@@ -45,6 +45,7 @@ describe('RestoreDrill', () => {
           SOURCE_REGION: 'us-east-1',
           REPLICA_REGION: 'us-west-2',
           COPY_MODE: 'auto',
+          CONCURRENCY: '32',
         }),
       },
     });

@@ -26,7 +26,7 @@ describe('drill command line', () => {
       restoreTo: { bucket: 'scratch', prefix: '', region: 'eu-west-1', endpoint: 'http://127.0.0.1:7481' },
       sampleSize: 25,
       sampleMode: 'newest',
-      concurrency: 8,
+      concurrency: 32,
     });
     expect(o.asOf?.toISOString()).toBe('2026-11-20T12:00:00.000Z');
   });
