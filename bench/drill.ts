@@ -131,7 +131,8 @@ async function main() {
     return {
       restored: (restoredAt - spawned) / 1000,
       whole: r.seconds,
-      copy: `${rep.plan.copy}, ${rep.plan.concurrency} at once`,
+      // (A build older than the report's plan.concurrency ran at its own default.)
+      copy: `${rep.plan.copy}, ${rep.plan.concurrency ?? 'its default number'} at once`,
       verified: rep.verified.objects,
       cleanup: rep.cleanup.complete,
     };
