@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CANARY_PREFIX } from '../shared/reserved';
 import { S3Access } from '../shared/s3-access';
-import { AuditMode, compareKeys, HeadInfo, ListedVersion, normEtag } from './core';
+import { AuditMode, BATCH_SIZE, compareKeys, HeadInfo, ListedVersion, normEtag } from './core';
 import { RawListEntry } from '../shared/list-xml';
 import { listObjectsPage, listVersionsPage } from '../shared/listing';
 
@@ -47,13 +47,10 @@ export const HINTED_RANGES_IN_FLIGHT = 4;
 /** Pages of one listing requested or waiting unread at most: about 1,000 keys each. */
 export const PAGES_AHEAD = 4;
 
-/** Keys handed to the caller in one batch, between two turns of the event loop. */
-const YIELD_EVERY = 200;
-
 /**
  * Lists one side page by page (one request per `pageSize` keys), requesting the next page as
  * soon as the current one arrives so that listing overlaps with the caller's work. Yields keys
- * relative to the prefix in S3 order, in batches of at most YIELD_EVERY; skips the probe's canary
+ * relative to the prefix in S3 order, in batches of at most BATCH_SIZE; skips the probe's canary
  * objects.
  */
 export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersion[]> {
@@ -251,14 +248,14 @@ export async function* listSide(o: ListSideOptions): AsyncGenerator<ListedVersio
 }
 
 /**
- * `items` from `from` on, in batches of YIELD_EVERY with a turn of the event loop between two:
+ * `items` from `from` on, in batches of BATCH_SIZE with a turn of the event loop between two:
  * pages already received would otherwise be consumed in one run of microtasks while the next
  * response waits unread.
  */
 async function* chunks(items: ListedVersion[], from: number): AsyncGenerator<ListedVersion[]> {
-  for (let i = from; i < items.length; i += YIELD_EVERY) {
+  for (let i = from; i < items.length; i += BATCH_SIZE) {
     if (i > from) await breather();
-    yield items.slice(i, i + YIELD_EVERY);
+    yield items.slice(i, i + BATCH_SIZE);
   }
 }
 

@@ -9,8 +9,11 @@ import { KeyPair, ListedKey, ListedVersion } from './types';
  */
 export type Batches<T> = AsyncIterable<readonly T[]>;
 
+/** Keys in one batch at most, wherever the audit's stages make batches (a listing, an inventory). */
+export const BATCH_SIZE = 200;
+
 /** Batches of `size` (the last one shorter) from a stream of single items. */
-export async function* inBatches<T>(items: AsyncIterable<T>, size = 256): AsyncGenerator<T[]> {
+export async function* inBatches<T>(items: AsyncIterable<T>, size = BATCH_SIZE): AsyncGenerator<T[]> {
   let batch: T[] = [];
   for await (const item of items) {
     batch.push(item);
