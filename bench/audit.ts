@@ -17,27 +17,27 @@
  *                   packed and installed bin.
  */
 import { DeleteObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   benchKeys,
+  buildCli,
   client,
   createBucket,
   fixedBody,
   fmt,
   installCli,
+  median,
   Peer,
   peers,
   putAll,
   rcloneCheck,
   rcloneDifferences,
-  ROOT,
   stand,
   StandEnv,
-  timed,
   Timed,
+  timed,
 } from './common';
 import { choiceArg, flagArg, numberArg } from './args';
 import { oneZonePairArgs } from '../test/support/stand';
@@ -100,11 +100,6 @@ async function prepare(
   return { src, rep, planted, keys: keys.length };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 /** The audit command line both measurements run: both buckets through zone za, no lag window. */
 function auditArgs(za: { endpoint: string; region: string }, src: string, rep: string, report: string): string[] {
   return ['audit', ...oneZonePairArgs(za, src, rep), '--report', report];
@@ -120,9 +115,7 @@ async function main() {
   const peer = peers('rclone', 'aws');
   let cli: Cli;
   if (via === 'asset') {
-    process.stderr.write('building the command line asset\n');
-    execFileSync('node', [join(ROOT, 'scripts', 'build-handlers.mjs'), '--quiet'], { stdio: 'inherit' });
-    cli = { cmd: process.execPath, prefix: [join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js')] };
+    cli = { cmd: process.execPath, prefix: [buildCli()] };
   } else {
     process.stderr.write('packing and installing the cdk-s3-dr bin\n');
     cli = { cmd: installCli(), prefix: [] };

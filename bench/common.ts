@@ -228,6 +228,27 @@ export function fixedBody(size: number, seed: string): Buffer {
 
 export const fmt = (x: number, d = 2) => x.toFixed(d);
 
+/** The median of some figures (the mean of the middle two when they are even in number). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The median with the spread (lowest-highest) of some figures: "1.51 (1.40-1.82)". */
+export const spread = (xs: readonly number[], d = 2) =>
+  `${fmt(median(xs), d)} (${fmt(Math.min(...xs), d)}-${fmt(Math.max(...xs), d)})`;
+
+/**
+ * Builds the command line asset from this checkout, as `npm ci` does, so that a benchmark never
+ * times a build older than the code beside it, and returns its path.
+ */
+export function buildCli(): string {
+  process.stderr.write('building the command line asset\n');
+  execFileSync('node', [join(ROOT, 'scripts', 'build-handlers.mjs'), '--quiet'], { stdio: 'inherit' });
+  return join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js');
+}
+
 /** CPU seconds used so far by the stand's daemons (monitor, OSD, both radosgw), from /proc. */
 function standCpuSeconds(): number {
   const run = join(process.env.STAND_DIR ?? join(ROOT, '.stand'), 'run');

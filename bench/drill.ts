@@ -15,7 +15,7 @@
  * and the order of the tools rotates from round to round.
  *
  *   npm run bench:drill -- [--objects 1000] [--size 65536] [--runs 5] [--modes default,c10,stream]
- *     [--cli assets/cli/cdk-s3-dr.js]
+ *     [--cli <an earlier build's cdk-s3-dr.js>]
  *
  * Modes: default (no option), c10 (--concurrency 10), stream (--copy stream), server-side
  * (--copy server-side), server-side-copy (the older --server-side-copy flag, to measure an
@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   benchKeys,
+  buildCli,
   client,
   countKeys,
   createBucket,
@@ -33,20 +34,12 @@ import {
   fmt,
   peers,
   putAll,
-  ROOT,
+  spread,
   stand,
   timed,
   waitForQuietStand,
 } from './common';
 import { numberArg, stringArg } from './args';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-/** Median with the spread (lowest-highest) of a list of figures. */
-const spread = (xs: number[], d = 2) => `${fmt(median(xs), d)} (${fmt(Math.min(...xs), d)}-${fmt(Math.max(...xs), d)})`;
 
 const MODE_ARGS: Record<string, string[]> = {
   default: [],
@@ -71,8 +64,10 @@ async function main() {
   const runs = numberArg('runs', 5);
   const modes = stringArg('modes', 'default,c10,stream').split(',');
   for (const m of modes) if (!MODE_ARGS[m]) throw new Error(`unknown mode ${m}: use ${Object.keys(MODE_ARGS)}`);
-  const cli = resolve(stringArg('cli', join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js')));
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run node scripts/build-handlers.mjs`);
+  // (--cli: an earlier build, kept apart; by default, the asset built from this checkout.)
+  const given = stringArg('cli', '');
+  const cli = given ? resolve(given) : buildCli();
+  if (!existsSync(cli)) throw new Error(`--cli ${given}: no such file`);
   const env = stand();
   const { aws: awsCli } = peers('aws');
   const work = mkdtempSync(join(tmpdir(), 'drill-bench-'));

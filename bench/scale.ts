@@ -30,6 +30,7 @@ import { oneZonePairArgs, startZone, stopZone } from '../test/support/stand';
 import { LocalLambda, runLocally, synthesizedDefinition, synthesizedEnvironment } from '../test/support/state-machine';
 import { flagArg, numberArg, stringArg } from './args';
 import {
+  buildCli,
   client,
   createBucket,
   fmt,
@@ -332,9 +333,7 @@ async function main() {
   if (!peer) return;
   const za = env.zones.za;
   const work = mkdtempSync(join(tmpdir(), 'scale-bench-'));
-  process.stderr.write('building the command line asset\n');
-  execFileSync('node', [join(ROOT, 'scripts', 'build-handlers.mjs'), '--quiet'], { stdio: 'inherit' });
-  const cli = join(ROOT, 'assets', 'cli', 'cdk-s3-dr.js');
+  const cli = buildCli();
   const rows: Row[] = [];
   // Each row is printed as soon as it is measured: a later failure does not lose it.
   const record = (row: Row) => {
