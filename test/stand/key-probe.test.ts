@@ -6,7 +6,8 @@
  * the two answers must agree. The server may end a page early (radosgw does, reading its index
  * shards in chunks; ListObjectsV2 promises up to 1,000 entries), so a page from the stand must be
  * the start of the in-memory page, and truncated when shorter. A dated layout makes the sample step
- * down through single folders with Prefix (logs/, logs/2026/), so those requests are checked too;
+ * down through single folders with Prefix (logs/, logs/2026/) and list the days of the last and
+ * first month (logs/2026/12/, logs/2026/01/), so those requests are checked too;
  * the plan from the stand must cover every key once, and equal the plan from memory when no page
  * came back short.
  */
@@ -115,19 +116,19 @@ describe.each([
 
     expect(calls.length).toBe(sample.requests);
     const short = calls.map(expectAgree).some(Boolean);
-    // It stepped down through the single folders with Prefix, to the months.
+    // It stepped down through the single folders with Prefix, to the months, then listed the days
+    // of the last month and of the first.
     const prefixed = calls.filter((c) => c.args[2] !== undefined).map((c) => c.args[2]);
-    expect(prefixed).toEqual(['logs/', 'logs/2026/']);
+    expect(prefixed).toEqual(['logs/', 'logs/2026/', 'logs/2026/12/', 'logs/2026/01/']);
     expect(calls.find((c) => c.args[2] === 'logs/')!.stand.prefixes).toEqual(['logs/2026/']);
     expect(calls.find((c) => c.args[2] === 'logs/2026/')!.stand.prefixes).toHaveLength(12);
+    expect(calls.find((c) => c.args[2] === 'logs/2026/01/')!.stand.prefixes?.length).toBeGreaterThan(0);
 
-    // What a sample of a larger bucket also sends (the days of a month by delimiter, a start inside
-    // a month under its Prefix, a start before the Prefix): the same pages as in memory.
+    // What a sample of another bucket may also send (a start inside a month under its Prefix, a
+    // start before the Prefix, a folder that holds nothing): the same pages as in memory.
     const memory = listingOf(keys).probe;
     const firstOfMarch = keys.find((k) => k.startsWith('logs/2026/03/'))!;
     for (const args of [
-      [undefined, '/', 'logs/2026/12/'],
-      [undefined, '/', 'logs/2026/01/'],
       [firstOfMarch, undefined, 'logs/2026/03/'],
       ['logs/2026/02/', '/', 'logs/2026/03/'],
       ['a', undefined, 'logs/2026/11/'],

@@ -42,6 +42,16 @@ export function keyLayouts(n: number): Record<string, () => string[]> {
         return `logs/2026/${pad(Math.floor(day / 31) + 1, 2)}/${pad((day % 31) + 1, 2)}/${pad(nth, 6)}.gz`;
       });
     },
+    // One level of dated folders (Hive-style partitions), each of parts numbered afresh, later ones busier.
+    'partitions of parts numbered afresh, later ones busier': () => {
+      const seen = new Map<number, number>();
+      return Array.from({ length: n }, (_, i) => {
+        const day = Math.floor(Math.sqrt(i / n) * 200);
+        const nth = seen.get(day) ?? 0;
+        seen.set(day, nth + 1);
+        return `dt=2026-${pad(Math.floor(day / 28) + 1, 2)}-${pad((day % 28) + 1, 2)}/part-${pad(nth, 5)}.parquet`;
+      });
+    },
     // CloudTrail's layout: one folder per day under a fixed account/service/region path, names hashed.
     'dated folders of hashed names (CloudTrail-like), later days busier': () =>
       Array.from({ length: n }, (_, i) => {

@@ -34,9 +34,13 @@ import { KeyRange } from './types';
  * what it shows; a folder of hashed names seen in part, the keys seen over the share of its names
  * seen; where one counter numbers the keys across the folders (seen running on from a folder into
  * the next inside a page), the keys between two pages are the difference of their counters; other
- * folders are taken linearly between the nearest folders sized on either side. The size of a
- * folder says nothing of where inside it a boundary falls: a counted folder is cut at the counter
- * values its share covers, a folder of folders not seen at the names of the nearest seen whole.
+ * folders are taken linearly between the nearest folders sized on either side. Folders whose keys
+ * are numbered afresh (000000.gz, 000001.gz, ... in each) show only their first page at their start:
+ * the last folder, and the first that the first page saw in part, are sized by probes at their own
+ * numbers (`sizeAfresh`), which gives the two ends of the line the others are taken on. The size of
+ * a folder says nothing of where inside it a boundary falls: a counted folder is cut at the counter
+ * values its share covers, a folder numbered afresh at the numbers it is estimated to hold, a folder
+ * of folders not seen at the names of the nearest seen whole.
  *
  * The sampler probes where the estimate is least certain: a gap whose two ends disagree (a dense
  * region ends somewhere inside it) is halved, except that a run of decimal numbers ending inside it
@@ -291,16 +295,25 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
       probed.add(lastStart);
       await probeAll([lastStart]);
     }
-    const reserve = nested ? 3 : 0;
+    // When that page is one folder's keys numbered afresh (000000.gz, 000001.gz, ... past the page),
+    // the last folder is sized by probes at its numbers: they are kept for it.
+    const lastPage = keys.slice(firstAfter(keys, lastStart), firstAfter(keys, lastStart) + pageSize);
+    const fresh = lastPage.length >= pageSize && afreshRun(lastPage) !== undefined;
+    const reserve = (nested ? 3 : 0) + (fresh ? 2 * AFRESH_PROBES : 0);
     const seeds = names
       .slice(1)
       .map((_, i) => afterSubtree(names[i]))
       .filter((s) => !probed.has(s) && !covered.some((c) => keyInCovered(s, c)));
     const room = Math.max(0, cap() - requests - reserve);
     await probeAll(evenly(seeds, room));
-    if (!nested) return [...names];
+    if (!nested) {
+      await sizeEnds(names);
+      return [...names];
+    }
+    // (The folders below, and the start of the last, within the whole budget: until they are seen,
+    // the estimate, and so the cap it sets, says little of the key space.)
     const children = async (name: string): Promise<string[] | undefined> => {
-      if (requests >= cap()) return undefined;
+      if (requests >= budget) return undefined;
       requests++;
       const page = await probe(within.startAfter, delimiter!, name);
       if (page.truncated || page.keys.length > 0 || !page.prefixes || page.prefixes.length === 0) return undefined;
@@ -315,11 +328,53 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
       .filter(reaches);
     folders = leaves;
     // The start of the last folder: past the one before it.
-    if (leaves.length >= 2 && requests < cap()) {
+    if (leaves.length >= 2 && requests < budget) {
       const start = afterSubtree(leaves[leaves.length - 2]);
       if (!covered.some((c) => keyInCovered(start, c))) await probeAll([start]);
+      await sizeEnds(leaves);
     }
     return leaves;
+  }
+
+  /**
+   * Sizes the last folder and the first one the first page saw in part, when numbered afresh: the two
+   * ends of the trend the other folders are taken on.
+   */
+  async function sizeEnds(names: readonly string[]): Promise<void> {
+    await sizeAfresh(names[names.length - 1]);
+    if (first.truncated && first.keys.length > 0) {
+      const j = firstAfter(names, first.keys[first.keys.length - 1]) - 1;
+      if (j >= 0 && j < names.length - 1) await sizeAfresh(names[j]);
+    }
+  }
+
+  /**
+   * Sizes a folder whose keys are numbered afresh (from 0 or 1, one by one) and seen in part, by
+   * probes at its numbers: at twice, then four times, the last number seen while every probe finds
+   * more, then midway (geometrically) between the last number seen and the lowest one found past the
+   * end, until a page shows its last key or `AFRESH_PROBES` are spent. (Its start page alone bounds
+   * it from below only: a busier day of logs looks like a quieter one.)
+   */
+  async function sizeAfresh(name: string): Promise<void> {
+    let past: number | undefined;
+    // (Within the whole budget, like the folders' listing: until the ends are sized, the estimate,
+    // and so the cap it sets, may be off by any factor.)
+    for (let n = 0; n < AFRESH_PROBES && requests < budget; n++) {
+      const held = keys.slice(firstAfter(keys, name), firstAfter(keys, afterSubtree(name)));
+      const run = afreshRun(held);
+      if (!run || !covered.some((c) => keyInCovered(held[0], c) && !(compareKeys(c.after ?? '', name) > 0))) return;
+      if (afreshEnd(run, covered, afterSubtree(name)).exact) return;
+      // (Twice, then four times: a folder a few pages long is found in two probes, a long one bounded;
+      // within a page of the end, a probe at the next number shows it.)
+      const next = run.last + 1;
+      const at = past === undefined ? (n === 0 ? 2 : 4) * next : past - next <= pageSize ? next : midway(next, past);
+      if (String(at).length > run.width) return;
+      const start = run.stem + String(at).padStart(run.width, '0');
+      requests++;
+      const page = await probe(start);
+      record(start, page);
+      if (!page.keys.some((k) => k.startsWith(run.stem))) past = Math.min(past ?? Infinity, at);
+    }
   }
 
   while (requests < budget) {
@@ -901,10 +956,24 @@ function folderPortions(
   const inRange = names.map(
     (n, j) => subtreeReaches(n, within) && (seen[j] > 0 || open[j] > 0 || covered.some((c) => keyInCovered(n, c))),
   );
+  // Folders numbered afresh (from 0 or 1, one by one) whose first key was seen: where they end.
+  const fresh = names.map((n, j) => {
+    const run = !counter && inRange[j] && open[j] > 1e-9 ? afreshRun(held[j]) : undefined;
+    if (!run || !covered.some((c) => keyInCovered(held[j][0], c) && !(compareKeys(c.after ?? '', n) > 0))) {
+      return undefined;
+    }
+    const end = afreshEnd(run, covered, afterSubtree(n));
+    return { run, next: end.next, bounded: end.bounded };
+  });
+  // What a folder shows: its keys seen, or in one numbered afresh, the numbers up to the last seen.
+  const shown = names.map((_, j) => Math.max(seen[j], fresh[j] ? fresh[j]!.next - fresh[j]!.run.first : 0));
+  // (A folder numbered afresh and bounded from below only is sized like any other, from that bound.)
+  const sizedFresh = fresh.map((f) => (f?.bounded ? f : undefined));
   names.forEach((_, j) => {
     if (!inRange[j]) return;
     // (Not a numbered folder: its numbers need not run over all the names their digits allow.)
     if (open[j] <= 1e-9) size(j, seen[j]);
+    else if (sizedFresh[j]) size(j, shown[j]);
     else if (partial(j) && !increasing(held[j].map(counterOf))) size(j, seen[j] / (1 - open[j]));
   });
   if (counter) {
@@ -934,12 +1003,12 @@ function folderPortions(
   anchors.sort((x, y) => x.at - y.at);
   // A folder seen in part that shows more keys than the folders around it make it hold (a busier
   // month past quieter ones) stands for its neighbours with the keys it shows, a bound from below.
-  const more = names.map((_, j) => j).filter((j) => sized[j] === undefined && open[j] > 0 && seen[j] > interpolate(j));
+  const more = names.map((_, j) => j).filter((j) => sized[j] === undefined && open[j] > 0 && shown[j] > interpolate(j));
   if (more.length > 0) {
-    more.forEach((j) => anchors.push({ at: j, n: seen[j] }));
+    more.forEach((j) => anchors.push({ at: j, n: shown[j] }));
     anchors.sort((x, y) => x.at - y.at);
   }
-  const estimate = names.map((_, j) => (sized[j] !== undefined ? sized[j] : Math.max(seen[j], interpolate(j))));
+  const estimate = names.map((_, j) => (sized[j] !== undefined ? sized[j] : Math.max(shown[j], interpolate(j))));
   // For a folder not seen, of folders not seen either, the keys of the nearest folder seen whole,
   // moved under it: its own folders (days of a month) are named like those, and the scale, taking a
   // digit seen as all ten, would spread them over names that none holds (days 00 to 99).
@@ -955,11 +1024,42 @@ function folderPortions(
     return undefined;
   };
   const out = new Map<number, Portion[]>();
+  // How the keys of a folder are numbered, where folders are numbered afresh: its own numbering up
+  // to its end (as sized, or as estimated), or for a folder not seen, that of the nearest one seen,
+  // under its own name. (Spread on the scale, a run of numbers would reach names their digits allow
+  // but no key holds: part-500000 in a folder of 5,000 parts.)
+  const numbering = names.map((n, j) => {
+    const f = fresh[j];
+    if (f) return { ...f.run, end: f.bounded ? f.next : f.run.first + estimate[j] };
+    if (seen[j] > 0) return undefined;
+    for (let d = 1; d < names.length; d++) {
+      const r = [j - d, j + d].find((x) => fresh[x] !== undefined);
+      if (r === undefined) continue;
+      const { run } = fresh[r]!;
+      return { ...run, stem: n + run.stem.slice(names[r].length), end: run.first + estimate[j] };
+    }
+    return undefined;
+  });
+  // The numbers a gap holds in such a folder: from the one after the key before the gap (or the
+  // folder's first) to the one before the key after it (or the folder's end).
+  const freshNumbers = (j: number, after: string, end: string | undefined): [number, number] | undefined => {
+    const f = numbering[j];
+    if (!f) return undefined;
+    const numberOf = (k: string | undefined) => {
+      const digits = k?.startsWith(f.stem) ? k.slice(f.stem.length, f.stem.length + f.width) : '';
+      return digits.length === f.width && /^\d+$/.test(digits) ? Number(digits) : undefined;
+    };
+    const lo = (numberOf(after) ?? f.first - 1) + 1;
+    const hi = Math.min(f.end, numberOf(end) ?? f.end);
+    return [lo, Math.max(lo, Math.round(hi))];
+  };
   for (const g of gaps) {
     const m = counted(g);
-    const raw = g.touched.map((t) =>
-      open[t.j] > 0 ? (Math.max(0, estimate[t.j] - seen[t.j]) * t.share) / open[t.j] : 0,
-    );
+    const raw = g.touched.map((t, x) => {
+      const numbers = freshNumbers(t.j, x === 0 ? g.a : names[t.j], x === g.touched.length - 1 ? g.e : names[t.j + 1]);
+      if (numbers) return numbers[1] - numbers[0];
+      return open[t.j] > 0 ? (Math.max(0, estimate[t.j] - seen[t.j]) * t.share) / open[t.j] : 0;
+    });
     const sum = raw.reduce((n, x) => n + x, 0);
     // A count by the counter is shared in proportion to the estimate (evenly where it is nothing).
     const mass = m === undefined ? raw : sum > 0 ? raw.map((x) => (x * m) / sum) : raw.map(() => m / raw.length);
@@ -981,14 +1081,27 @@ function folderPortions(
         (_, q) => names[j] + mid + String(Math.floor(from + (q * n) / count)).padStart(named[1].length, '0') + named[2],
       );
     };
+    // In a folder numbered afresh, the numbers the gap holds, named like its keys.
+    const freshLike = (j: number, after: string, end: string | undefined): string[] | undefined => {
+      const numbers = freshNumbers(j, after, end);
+      if (!numbers || numbers[1] <= numbers[0]) return undefined;
+      const [lo, n] = [numbers[0], numbers[1] - numbers[0]];
+      const count = Math.min(LIKE_KEYS, n);
+      const { stem, width, suffix } = numbering[j]!;
+      return Array.from(
+        { length: count },
+        (_, q) => stem + String(lo + Math.floor((q * n) / count)).padStart(width, '0') + suffix,
+      );
+    };
     g.touched.forEach((t, x) => {
-      const like = numberedLike(t.j, mass[x]) ?? likeFolder(t.j);
       const after = x === 0 ? g.a : names[t.j];
       const end = x === g.touched.length - 1 ? g.e : names[t.j + 1];
+      const numbers = freshLike(t.j, after, end);
+      const like = numberedLike(t.j, mass[x]) ?? numbers ?? likeFolder(t.j);
       // The keys lie in the folder's subtree; the names past it to the next folder hold none.
       const sub = afterSubtree(names[t.j]);
       const split = compareKeys(after, sub) < 0 && (end === undefined || compareKeys(sub, end) < 0);
-      const whole = like !== undefined && (named || after === names[t.j]) && mass[x] > 0;
+      const whole = like !== undefined && (named || numbers !== undefined || after === names[t.j]) && mass[x] > 0;
       portions.push({
         after,
         end: split ? sub : end,
@@ -1014,6 +1127,77 @@ const LIKE_KEYS = 256;
 
 /** Fewest keys a folder seen in part shows for its size to be extrapolated from them. */
 const MIN_EXTRAPOLATED = 20;
+
+/** Probes a sample spends sizing a folder numbered afresh (see `sizeAfresh`). */
+const AFRESH_PROBES = 3;
+
+/** Keys numbered afresh in one folder: `stem`, then the number zero-padded to `width`, then `suffix`. */
+interface AfreshRun {
+  readonly stem: string;
+  readonly width: number;
+  readonly suffix: string;
+  /** The first and the last number seen. */
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * The numbering of keys (in order, from the first of a folder) that start afresh: the first
+ * numbered 0 or 1, the next `MIN_EXTRAPOLATED` one by one, all increasing, each the same stem,
+ * width and suffix (`logs/2026/03/14/` `000000` `.gz`). Undefined: not so numbered, or too few.
+ */
+function afreshRun(keys: readonly string[]): AfreshRun | undefined {
+  if (keys.length < MIN_EXTRAPOLATED) return undefined;
+  const m0 = TRAILING_NUMBER.exec(keys[0]);
+  if (!m0 || Number(m0[1]) > 1) return undefined;
+  const stem = keys[0].slice(0, m0.index);
+  const [width, suffix] = [m0[1].length, m0[2]];
+  let prev = -1;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const digits = k.slice(stem.length, k.length - suffix.length);
+    const n = Number(digits);
+    const alike = k.startsWith(stem) && k.endsWith(suffix) && digits.length === width && /^\d+$/.test(digits);
+    if (!alike || n <= prev || (i < MIN_EXTRAPOLATED && i > 0 && n !== prev + 1)) return undefined;
+    prev = n;
+  }
+  return { stem, width, suffix, first: Number(m0[1]), last: prev };
+}
+
+/** The number midway between two on a logarithmic scale (a size known within a factor). */
+function midway(lo: number, hi: number): number {
+  return Math.round(Math.sqrt(Math.max(1, lo) * hi));
+}
+
+/**
+ * The number after the last of a folder numbered afresh: exact when a page showed its last key (the
+ * interval seen around the last number reaches `end`, past the folder); otherwise midway between
+ * the last number seen and the lowest number a probe found nothing at or past; with no such probe,
+ * the one after the last number seen (the numbers below it are taken to be there), a bound from
+ * below only (`bounded` false).
+ */
+function afreshEnd(
+  run: AfreshRun,
+  covered: readonly Covered[],
+  end: string,
+): { readonly next: number; readonly exact: boolean; readonly bounded: boolean } {
+  const lastKey = run.stem + String(run.last).padStart(run.width, '0') + run.suffix;
+  const around = covered.find((c) => keyInCovered(lastKey, c));
+  if (around && (around.last === undefined || compareKeys(around.last, end) >= 0)) {
+    return { next: run.last + 1, exact: true, bounded: true };
+  }
+  let past: number | undefined;
+  for (const c of covered) {
+    if (c.after === undefined || !c.after.startsWith(run.stem)) continue;
+    const digits = c.after.slice(run.stem.length);
+    // (No key seen past the last number: a probe there found only keys past the folder, or none.)
+    if (digits.length !== run.width || !/^\d+$/.test(digits) || Number(digits) <= run.last) continue;
+    past = Math.min(past ?? Infinity, Number(digits));
+  }
+  return past === undefined
+    ? { next: run.last + 1, exact: false, bounded: false }
+    : { next: midway(run.last + 1, past), exact: false, bounded: true };
+}
 
 /**
  * The stretches of the gap (a, e]: the rest of the subtree of `a` below the first character where

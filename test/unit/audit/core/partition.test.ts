@@ -47,6 +47,7 @@ describe.each([
   'unicode scripts (70/10/10/7/3%)',
   'uniform numbered',
   'dated logs, later days busier',
+  'dated logs, numbered afresh each day',
   'dated folders of hashed names (CloudTrail-like), later days busier',
   'numbered across 97 folders',
 ])('%s (1,000,000 keys)', (layout) => {
@@ -84,7 +85,7 @@ function sampleOf(layout: string): Promise<KeySpaceSample> {
 // Where a sample of 20 probes gives ranges within 2x of each other: every layout of the benchmark.
 // (The dated layouts do so because the sampler lists their folders level by level and sizes each
 // day: a day is a short run of a sequence number, or of hashed names, that no spacing of keys
-// elsewhere tells the size of.)
+// elsewhere tells the size of; a day numbered afresh is sized by probes at its numbers.)
 test.each<[string, number]>([
   ['uniform numbered', 4],
   ['uniform numbered', 16],
@@ -100,6 +101,10 @@ test.each<[string, number]>([
   ['hashed names', 16],
   ['dated logs, later days busier', 4],
   ['dated logs, later days busier', 16],
+  ['dated logs, numbered afresh each day', 4],
+  ['dated logs, numbered afresh each day', 16],
+  ['partitions of parts numbered afresh, later ones busier', 4],
+  ['partitions of parts numbered afresh, later ones busier', 16],
   ['dated folders of hashed names (CloudTrail-like), later days busier', 4],
   ['dated folders of hashed names (CloudTrail-like), later days busier', 16],
   ['numbered across 97 folders', 4],
@@ -180,16 +185,64 @@ test.each(['dated logs, later days busier', 'dated folders of hashed names (Clou
  * 40 folders growing from 50 keys to 80,000 (1,107,000 in all), numbered by one counter across
  * them, or from a base that grows by a million a folder (a date, say, in front of a sequence).
  */
-function growingFolders(numbering: 'across' | 'base per folder'): string[] {
+function growingFolders(numbering: 'across' | 'base per folder' | 'afresh'): string[] {
   const out: string[] = [];
   let c = 0;
   for (let j = 0; j < 40; j++) {
     for (let i = 0; i < 50 * (j + 1) ** 2; i++) {
-      out.push(`f${pad(j, 2)}/${pad(numbering === 'across' ? c++ : j * 1_000_000 + i, 8)}.log`);
+      const n = numbering === 'across' ? c++ : numbering === 'afresh' ? i : j * 1_000_000 + i;
+      out.push(`f${pad(j, 2)}/${pad(n, 8)}.log`);
     }
   }
   return out.sort(compareKeys);
 }
+
+test('a folder numbered afresh is sized by probes at its numbers, not by the page at its start', async () => {
+  // 48 folders of 1,000 to 8,050 keys, each numbered from 0: the start page of a folder shows its
+  // first 1,000 keys, and nothing else in the sample tells how many follow.
+  const keys: string[] = [];
+  for (let j = 0; j < 48; j++)
+    for (let i = 0; i < 1000 + 150 * j; i++) keys.push(`h${pad(j, 2)}/part-${pad(i, 6)}.json`);
+  keys.sort(compareKeys);
+  const { probe } = probeOf(keys);
+  const starts: string[] = [];
+  const sample = await sampleKeySpace(async (after, delimiter, prefix) => {
+    if (after !== undefined && !delimiter) starts.push(after);
+    return probe(after, delimiter, prefix);
+  });
+  expect(sample.requests).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
+  // Probes at the numbers of the last folder (8,050 keys): at 2,000, then 12,000 (past its end),
+  // then between, until a page shows its end; and at those of the first folder the first page saw
+  // in part.
+  const inLast = starts.filter((s) => s.startsWith('h47/'));
+  expect(inLast.length).toBeGreaterThanOrEqual(2);
+  expect(inLast.every((s) => /^h47\/part-\d{6}$/.test(s))).toBe(true);
+  expect(starts.some((s) => /^h00\/part-\d{6}$/.test(s))).toBe(true);
+  for (const count of [4, 16]) {
+    const plan = planFromSample(sample, count);
+    const total = plan.estimates.reduce((a, b) => a + b, 0);
+    expect(Math.abs(total - keys.length) / keys.length).toBeLessThan(0.25);
+    expectCover(keys, plan.ranges);
+    expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(1.5);
+  }
+});
+
+test('dated logs of 100,000 keys: the days are listed before the estimate caps the sample', async () => {
+  // From the first page and the months alone the estimate is a tenth of the keys, which would cap
+  // the sample at five requests and leave the busier days unseen.
+  for (const layout of [
+    'dated logs, numbered afresh each day',
+    'dated folders of hashed names (CloudTrail-like), later days busier',
+  ]) {
+    const keys = sortedKeys(keyLayouts(100_000)[layout]);
+    const sample = await sampleKeySpace(probeOf(keys).probe);
+    expect(sample.requests).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
+    expect(sample.folders?.some((f) => /\/12\/24\/$/.test(f))).toBe(true);
+    const plan = planFromSample(sample, 4);
+    expectCover(keys, plan.ranges);
+    expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(2);
+  }
+});
 
 test('a counter running across folders sizes the folders between two probes by its difference there', async () => {
   const keys = growingFolders('across');
