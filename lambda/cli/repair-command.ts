@@ -46,9 +46,10 @@ options:
                                 plan shows these deletes and nothing is deleted
   --from-report FILE            the JSON report of a complete 'cdk-s3-dr audit' of this pair: no audit is run
   --report FILE                 write the plan and what was done as JSON (default: none)
-  --journal FILE                the journal of finished writes (default: <report>.journal.jsonl, else
-                                repair.journal.jsonl); an interrupted run leaves it, and the same
-                                command run again skips what it records; removed once a run completes
+  --journal FILE                the journal of writes sent and finished (default: <report>.journal.jsonl,
+                                else repair.journal.jsonl); an interrupted run leaves it, and the same
+                                command run again skips what it records finished and checks the writes
+                                it left in flight last; removed once a run completes
   --copy auto|server-side|stream
                                 auto (default): CopyObject when both sides share an endpoint (any AWS
                                 region), else GET from one side and PUT to the other
@@ -224,15 +225,19 @@ export async function repairCommand(args: string[], io: CliIO): Promise<number> 
   const uris = { source: formatS3Uri(source), replica: formatS3Uri(replica) };
   const header: Omit<JournalHeader, 'journal' | 'startedAt'> = { ...uris, to, delete: v.delete === true };
   let done: Map<string, JournalEntry> | undefined;
+  let inDoubt: Map<string, string> | undefined;
   if (journal !== undefined && existsSync(journal)) {
     try {
-      done = readJournal(readFileSync(journal, 'utf8'), header).done;
+      ({ done, inDoubt } = readJournal(readFileSync(journal, 'utf8'), header));
     } catch (err) {
       throw new UsageError(
         `--journal "${journal}" cannot resume this repair: ${(err as Error).message}; give another --journal, or remove the file if that repair is over`,
       );
     }
-    io.err(`resuming the interrupted repair recorded in ${journal}: ${done.size} writes already done`);
+    const doubt = inDoubt!.size
+      ? `; ${inDoubt!.size} in flight when it stopped, checked again last (the server may still have carried ${inDoubt!.size === 1 ? 'it' : 'them'} out)`
+      : '';
+    io.err(`resuming the interrupted repair recorded in ${journal}: ${done!.size} writes already done${doubt}`);
   }
   const appendJournal = (line: object) => {
     try {
@@ -271,6 +276,7 @@ export async function repairCommand(args: string[], io: CliIO): Promise<number> 
     {
       stats,
       done,
+      inDoubt,
       journal: journal !== undefined ? appendJournal : undefined,
       onAuditProgress: (s) => progress.update(`audit: ${s.keys} keys, ${s.discrepancies} discrepancies`),
       onWrite: (c) =>

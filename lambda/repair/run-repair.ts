@@ -25,14 +25,17 @@ import {
   checksumOf,
   copySource,
   CurrentState,
+  IN_DOUBT_SETTLE_MS,
   isWrite,
   JournalEntry,
+  JournalSent,
   MAX_SINGLE_COPY_BYTES,
   putFieldsFrom,
   recheck,
   RepairCounts,
   unquote,
   WriteAction,
+  writeCondition,
   WriteOutcome,
 } from './core/apply';
 import { planRepair, RepairActionKind, RepairPlan, RepairTarget } from './core/plan';
@@ -80,8 +83,12 @@ export interface RepairDeps {
   readonly stats?: RequestStats;
   /** Writes an interrupted run finished, by action id (core/apply.ts actionId). */
   readonly done?: ReadonlyMap<string, JournalEntry>;
-  /** Called once a write is certain (or found done), before the next is counted. */
-  readonly journal?: (entry: JournalEntry) => void;
+  /** Writes an interrupted run sent without an outcome, by action id, with the time each was sent. */
+  readonly inDoubt?: ReadonlyMap<string, string>;
+  /** Called before a write is sent ({id, sent}) and once it is certain or found done ({id, outcome}). */
+  readonly journal?: (entry: JournalEntry | JournalSent) => void;
+  /** Waits (tests pass a clock of their own). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly onAuditProgress?: (summary: AuditSummary) => void;
   readonly onWrite?: (counts: RepairCounts) => void;
   readonly clock?: () => number;
@@ -168,6 +175,13 @@ const isMissing = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 };
+const isDeleteMarker = (err: unknown) =>
+  (err as { $response?: { headers?: Record<string, string> } })?.$response?.headers?.['x-amz-delete-marker'] === 'true';
+/** 409 ConditionalRequestConflict: another write to the key raced a conditional one. */
+const isConflict = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'ConditionalRequestConflict' || e?.$metadata?.httpStatusCode === 409;
+};
 /** The side copied from no longer holds the version the audit saw. */
 const isGone = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -181,6 +195,7 @@ const isGone = (err: unknown) => {
 
 export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Promise<RepairResult> {
   const clock = deps.clock ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const started = clock();
   const stats = deps.stats;
   const client = (side: RepairSide) =>
@@ -229,6 +244,7 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
   };
 
   const current = async (key: string): Promise<CurrentState> => {
+    // The 404 of a key whose current version is a delete marker says so in a header.
     try {
       const h = await toClient.send(
         new HeadObjectCommand({ Bucket: toSide.bucket, Key: toSide.prefix + key, ChecksumMode: 'ENABLED' }),
@@ -241,12 +257,13 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
         ...(sum ? { checksum: `${sum.algorithm}:${sum.value}` } : {}),
       };
     } catch (err) {
-      if (isMissing(err)) return { exists: false };
+      if (isMissing(err)) return { exists: false, deleteMarker: isDeleteMarker(err) };
       throw err;
     }
   };
 
-  const copyServerSide = async (a: Extract<WriteAction, { kind: 'copy' }>) => {
+  type Condition = ReturnType<typeof writeCondition>;
+  const copyServerSide = async (a: Extract<WriteAction, { kind: 'copy' }>, condition: Condition) => {
     const algorithm = a.from.checksum?.split(':')[0] as 'SHA256' | undefined;
     const out = await toClient.send(
       new CopyObjectCommand({
@@ -257,13 +274,14 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
         CopySourceIfMatch: a.from.versionId === undefined ? a.from.etag : undefined,
         MetadataDirective: 'COPY',
         TaggingDirective: 'COPY',
+        ...condition,
         ...(algorithm ? { ChecksumAlgorithm: algorithm } : {}),
       }),
     );
     return { writtenVersionId: out.VersionId, etag: unquote(out.CopyObjectResult?.ETag) };
   };
 
-  const copyStreamed = async (a: Extract<WriteAction, { kind: 'copy' }>) => {
+  const copyStreamed = async (a: Extract<WriteAction, { kind: 'copy' }>, condition: Condition) => {
     const key = fromSide.prefix + a.key;
     const got = await fromClient.send(
       new GetObjectCommand({
@@ -289,6 +307,7 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
           Key: toSide.prefix + a.key,
           Body: got.Body,
           ContentLength: got.ContentLength,
+          ...condition,
           ...putFieldsFrom(got, tags.TagSet),
         }),
       );
@@ -307,21 +326,40 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
       return;
     }
     if (a.kind === 'copy' && a.from.size > MAX_SINGLE_COPY_BYTES) return record(i, a, 'too-large');
-    const check = recheck(a, await current(a.key));
+    const id = actionId(a);
+    const sentBefore = deps.inDoubt?.get(id);
+    if (sentBefore !== undefined) {
+      const wait = Date.parse(sentBefore) + IN_DOUBT_SETTLE_MS - clock();
+      if (wait > 0) await sleep(wait);
+    }
+    const now = await current(a.key);
+    const check = recheck(a, now);
     if (check !== 'write') return record(i, a, check);
+    deps.journal?.({ id, sent: new Date(clock()).toISOString() });
     if (a.kind === 'delete') {
       await toClient.send(new DeleteObjectCommand({ Bucket: toSide.bucket, Key: toSide.prefix + a.key }));
       return record(i, a, 'deleted');
     }
     try {
-      const out = copyMode === 'server-side' ? await copyServerSide(a) : await copyStreamed(a);
+      const condition = writeCondition(a, now);
+      const out = copyMode === 'server-side' ? await copyServerSide(a, condition) : await copyStreamed(a, condition);
       record(i, a, 'copied', { versionId: a.from.versionId, ...out });
     } catch (err) {
-      if (isGone(err)) return record(i, a, 'changed');
+      // 412: the version copied from is gone, or (If-None-Match) the key was written since the
+      // HEAD; 409: a write to the key raced this one. What the written side holds now decides.
+      if (isGone(err) || isConflict(err)) {
+        const after = recheck(a, await current(a.key));
+        return record(i, a, after === 'already-done' ? 'already-done' : 'changed');
+      }
       throw err;
     }
   };
 
+  // Writes a killed run left in flight go last, so the server has had time to finish them.
+  if (deps.inDoubt?.size) {
+    const doubt = (w: readonly [WriteAction, number]) => (deps.inDoubt!.has(actionId(w[0])) ? 1 : 0);
+    writes.sort((x, y) => doubt(x) - doubt(y) || x[1] - y[1]);
+  }
   let next = 0;
   let failure: unknown;
   const budget = o.timeBudgetMs;

@@ -16,11 +16,24 @@ export const isWrite = (a: RepairAction): a is WriteAction => a.kind === 'copy' 
 export interface CurrentState {
   /** False for no object (404) or a delete marker as the current version. */
   readonly exists: boolean;
+  /** True when the current version is a delete marker (the HEAD's 404 said so). */
+  readonly deleteMarker?: boolean;
   readonly size?: number;
   /** Without quotes. */
   readonly etag?: string;
   /** 'ALGORITHM:value' when the HEAD returned a flexible checksum. */
   readonly checksum?: string;
+}
+
+/**
+ * The precondition a copy's write carries, from the HEAD just before it. Where that HEAD found
+ * no object at all, `If-None-Match: *`: a write that lands between the HEAD and this one (the
+ * last write of a killed run still carried out by the server, replication, a third party) makes
+ * this one fail with 412 instead of adding a second version. None where the HEAD found an
+ * object or a delete marker: a copy that replaces keeps to the HEAD's check.
+ */
+export function writeCondition(action: WriteAction, now: CurrentState): { IfNoneMatch?: '*' } {
+  return action.kind === 'copy' && !now.exists && !now.deleteMarker ? { IfNoneMatch: '*' } : {};
 }
 
 /** write: the written side is as the audit saw it; already-done: it holds the result; changed: neither. */
@@ -131,17 +144,34 @@ export interface JournalEntry {
   readonly at: string;
 }
 
+/**
+ * A write about to be sent, appended before the request leaves. A journal that has it without
+ * an outcome was killed with that write in flight: the server may still carry it out after the
+ * run died, so the run that resumes checks it last and no sooner than IN_DOUBT_SETTLE_MS after
+ * it was sent.
+ */
+export interface JournalSent {
+  readonly id: string;
+  readonly sent: string;
+}
+
+/** How long a write in flight when its run was killed is left to land before it is checked again. */
+export const IN_DOUBT_SETTLE_MS = 10_000;
+
 /** One write's identity: the key, the kind and the version it copies or deletes. */
 export function actionId(a: WriteAction): string {
   const e = a.kind === 'copy' ? a.from : a.current;
   return JSON.stringify([a.kind, a.key, e.versionId ?? null, unquote(e.etag) ?? null, e.size]);
 }
 
-/** The journal's finished writes, by action id. Throws with the reason when it belongs to another repair. */
+/**
+ * The journal's finished writes, by action id, and the writes it sent without an outcome (in
+ * doubt), with the time each was sent. Throws with the reason when it belongs to another repair.
+ */
 export function readJournal(
   text: string,
   expect: Omit<JournalHeader, 'journal' | 'startedAt'>,
-): { header: JournalHeader; done: Map<string, JournalEntry> } {
+): { header: JournalHeader; done: Map<string, JournalEntry>; inDoubt: Map<string, string> } {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   let header: JournalHeader;
   try {
@@ -158,16 +188,20 @@ export function readJournal(
     }
   }
   const done = new Map<string, JournalEntry>();
+  const sent = new Map<string, string>();
   for (const line of lines.slice(1)) {
-    let entry: JournalEntry;
+    let entry: Partial<JournalEntry & JournalSent>;
     try {
-      entry = JSON.parse(line) as JournalEntry;
+      entry = JSON.parse(line) as Partial<JournalEntry & JournalSent>;
     } catch {
       continue; // a line cut short by a kill: its write is checked again (recheck finds it done)
     }
-    if (typeof entry?.id === 'string') done.set(entry.id, entry);
+    if (typeof entry?.id !== 'string') continue;
+    if (typeof entry.outcome === 'string') done.set(entry.id, entry as JournalEntry);
+    else if (typeof entry.sent === 'string') sent.set(entry.id, entry.sent);
   }
-  return { header, done };
+  const inDoubt = new Map([...sent].filter(([id]) => !done.has(id)));
+  return { header, done, inDoubt };
 }
 
 // ---- outcome -------------------------------------------------------------------------------

@@ -13,10 +13,12 @@ import {
   RepairCounts,
   taggingHeader,
   WriteAction,
+  writeCondition,
 } from '../../../../lambda/repair/core/apply';
 import { planAction, planRepair } from '../../../../lambda/repair/core/plan';
 
 const T1 = '2026-12-01T10:00:00.000Z';
+const T2 = '2026-12-01T10:00:05.000Z';
 const obj = (etag: string, size = 3, extra: Partial<SideEvidence> = {}): SideEvidence => ({
   size,
   etag,
@@ -136,6 +138,29 @@ describe('journal', () => {
       header,
     );
     expect([...j.done.keys()]).toEqual([actionId(a)]);
+  });
+
+  test('a write sent without an outcome is in doubt, with the time it was sent; one with an outcome is done', () => {
+    const [a, b, c] = [copy(obj('a')), copy(obj('b')), del(obj('c'))];
+    const j = readJournal(
+      text([
+        { journal: 1, ...header, startedAt: T1 },
+        { id: actionId(a), sent: T1 },
+        { id: actionId(a), outcome: 'copied', at: T1 },
+        { id: actionId(b), outcome: 'already-done', at: T1 },
+        { id: actionId(c), sent: T2 },
+      ]),
+      header,
+    );
+    expect([...j.done.keys()]).toEqual([actionId(a), actionId(b)]);
+    expect([...j.inDoubt]).toEqual([[actionId(c), T2]]);
+  });
+
+  test('the precondition of a write: none exists for a copy onto nothing, none for a replace, a delete marker or a delete', () => {
+    expect(writeCondition(copy(obj('a')), { exists: false })).toEqual({ IfNoneMatch: '*' });
+    expect(writeCondition(copy(obj('a')), { exists: false, deleteMarker: true })).toEqual({});
+    expect(writeCondition(copy(obj('a')), { exists: true, size: 1, etag: 'e' })).toEqual({});
+    expect(writeCondition(del(obj('a')), { exists: false })).toEqual({});
   });
 
   test('an action id names the version copied: another version of the key is another action', () => {
