@@ -17,7 +17,7 @@
  *   npm run bench:drill -- [--objects 1000] [--size 65536] [--runs 5] [--modes default,c10,stream]
  *     [--cli <an earlier build's cdk-s3-dr.js>]
  *
- * Modes: default (no option), c10 (--concurrency 10), stream (--copy stream), server-side
+ * Modes: default (no option), c10 (--concurrency 10; any cN), stream (--copy stream), server-side
  * (--copy server-side), server-side-copy (the older --server-side-copy flag, to measure an
  * earlier build with --cli).
  */
@@ -63,7 +63,12 @@ async function main() {
   const size = numberArg('size', 65536);
   const runs = numberArg('runs', 5);
   const modes = stringArg('modes', 'default,c10,stream').split(',');
-  for (const m of modes) if (!MODE_ARGS[m]) throw new Error(`unknown mode ${m}: use ${Object.keys(MODE_ARGS)}`);
+  for (const m of modes) {
+    // cN: the default at --concurrency N, for any N the drill accepts.
+    const c = /^c([0-9]+)$/.exec(m);
+    if (c) MODE_ARGS[m] ??= ['--concurrency', c[1]];
+    if (!MODE_ARGS[m]) throw new Error(`unknown mode ${m}: use ${Object.keys(MODE_ARGS)} or cN`);
+  }
   // (--cli: an earlier build, kept apart; by default, the asset built from this checkout.)
   const given = stringArg('cli', '');
   const cli = given ? resolve(given) : buildCli();
