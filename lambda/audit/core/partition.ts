@@ -6,7 +6,8 @@ import { KeyRange } from './types';
  * Splitting a key space into ranges of about equal numbers of keys, without knowing its layout.
  *
  * After the first page, one listing with a delimiter ('/') shows the top-level prefixes (S3
- * CommonPrefixes) in one request; when they are few, the start of each is probed, so that families
+ * CommonPrefixes) in one request (more when a server ends the page short of a full one while more
+ * follow); when they are few, the start of each is probed, so that families
  * far apart (different scripts, a tiny prefix beside a huge one) are each seen before the gaps
  * between them are estimated, and the end of the last one bounds the space.
  *
@@ -208,6 +209,25 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   const pageSize = first.truncated && first.keys.length > 0 ? first.keys.length : DEFAULT_PAGE_SIZE;
   const delimiter = 'delimiter' in options ? options.delimiter : '/';
   let folders: string[] | undefined;
+  // One listing by delimiter (counted in `requests` by the caller). A page that is truncated short of
+  // a full page (S3's API allows it; Ceph answers 544 prefixes of 1,001 in one) is followed from past
+  // its last entry while the budget allows, as one listing: folders it left out would be taken as
+  // unseen, and sized by guess.
+  const byDelimiter = async (sub?: string): Promise<ProbePage> => {
+    let page = await probe(within.startAfter, delimiter, sub);
+    while (page.truncated && page.keys.length + (page.prefixes?.length ?? 0) < pageSize && requests < budget) {
+      const last = [...page.keys, ...(page.prefixes ?? []).map(afterSubtree)].sort(compareKeys).pop();
+      if (last === undefined) break;
+      requests++;
+      const more = await probe(last, delimiter, sub);
+      page = {
+        keys: [...page.keys, ...more.keys],
+        prefixes: [...(page.prefixes ?? []), ...(more.prefixes ?? [])],
+        truncated: more.truncated,
+      };
+    }
+    return page;
+  };
   const reaches = (name: string) => subtreeReaches(name, within);
   // Keys of the first page that lie below a folder of `name` (a delimiter after it).
   const deeper = (name: string) =>
@@ -241,7 +261,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     // are few: at most half the budget goes there), and past the last there is nothing. (Not sent
     // when the first page shows no delimiter: flat names, hashed ones say, have no prefixes.)
     requests++;
-    const top = await probe(within.startAfter, delimiter);
+    const top = await byDelimiter();
     let listed = topLevel(top, within);
     tops = { entries: listed.entries, complete: !top.truncated, delimiter };
     if (listed.end !== undefined) covered = addCovered(covered, { after: listed.end });
@@ -258,7 +278,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
       requests < budget
     ) {
       requests++;
-      const below = await probe(within.startAfter, delimiter, listed.entries[0].name);
+      const below = await byDelimiter(listed.entries[0].name);
       listed = topLevel(below, within);
       complete = !below.truncated;
     }
@@ -315,7 +335,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     const children = async (name: string): Promise<string[] | undefined> => {
       if (requests >= budget) return undefined;
       requests++;
-      const page = await probe(within.startAfter, delimiter!, name);
+      const page = await byDelimiter(name);
       if (page.truncated || page.keys.length > 0 || !page.prefixes || page.prefixes.length === 0) return undefined;
       return page.prefixes.map((p) => p.slice(name.length));
     };
