@@ -8,6 +8,14 @@ export { clientSettings, RequestStats } from './s3-options';
 export type { S3ClientOptions, S3Side } from './s3-options';
 
 /**
+ * The SDK's own log lines: none, as with its default logger, which still prints one warning on
+ * the console when a request with a streamed body fails. A conditional PutObject refused with 412
+ * is an expected outcome of a repair, and every failure is reported by the code that made the
+ * request.
+ */
+const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
  * The one place that knows how to build an S3 client for this library:
  *  - standard retry mode (exponential backoff with jitter, retries 503 SlowDown, throttles,
  *    timeouts and dropped connections), 10 attempts by default;
@@ -19,14 +27,6 @@ export type { S3ClientOptions, S3Side } from './s3-options';
  *    carry their operation, resource and access key (shared/errors.ts classifies them);
  *  - request counting for reports (requests made, retries).
  */
-/**
- * The SDK's own log lines: none, as with its default logger, which still prints one warning on
- * the console when a request with a streamed body fails. A conditional PutObject refused with 412
- * is an expected outcome of a repair, and every failure is reported by the code that made the
- * request.
- */
-const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
 export function createS3Client(opts: S3ClientOptions): S3Client {
   const timeoutMs = opts.requestTimeoutMs ?? requestTimeoutMs();
   const withDefaults: S3ClientOptions = {
