@@ -175,6 +175,7 @@ const isMissing = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 };
+/** The 404 of a HEAD whose key has a delete marker as its current version says so in a header. */
 const isDeleteMarker = (err: unknown) =>
   (err as { $response?: { headers?: Record<string, string> } })?.$response?.headers?.['x-amz-delete-marker'] === 'true';
 /** 409 ConditionalRequestConflict: another write to the key raced a conditional one. */
@@ -224,7 +225,10 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
   const results: ActionResult[] = plan.actions.map((a) => ({ key: a.key, kind: a.kind, reason: a.reason }));
   const c = { copied: 0, deleted: 0, alreadyDone: 0, changed: 0, tooLarge: 0, notAttempted: 0 };
   const counts = (): RepairCounts => ({ planned: plan.counts, ...c });
-  const writes = plan.actions.map((a, i) => [a, i] as const).filter((x): x is [WriteAction, number] => isWrite(x[0]));
+  const planned = plan.actions.map((a, i) => [a, i] as const).filter((x): x is [WriteAction, number] => isWrite(x[0]));
+  // Writes a killed run left in flight go last, so the server has had time to finish them.
+  const inDoubt = (w: readonly [WriteAction, number]) => deps.inDoubt?.has(actionId(w[0])) === true;
+  const writes = deps.inDoubt?.size ? [...planned.filter((w) => !inDoubt(w)), ...planned.filter(inDoubt)] : planned;
   if (!o.apply) {
     c.notAttempted = writes.length;
     for (const [, i] of writes) results[i] = { ...results[i], outcome: 'not-attempted' };
@@ -244,7 +248,6 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
   };
 
   const current = async (key: string): Promise<CurrentState> => {
-    // The 404 of a key whose current version is a delete marker says so in a header.
     try {
       const h = await toClient.send(
         new HeadObjectCommand({ Bucket: toSide.bucket, Key: toSide.prefix + key, ChecksumMode: 'ENABLED' }),
@@ -319,14 +322,14 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
   };
 
   const one = async (a: WriteAction, i: number): Promise<void> => {
-    if (deps.done?.has(actionId(a))) {
+    const id = actionId(a);
+    if (deps.done?.has(id)) {
       results[i] = { ...results[i], outcome: 'already-done' };
       c.alreadyDone++;
       deps.onWrite?.(counts());
       return;
     }
     if (a.kind === 'copy' && a.from.size > MAX_SINGLE_COPY_BYTES) return record(i, a, 'too-large');
-    const id = actionId(a);
     const sentBefore = deps.inDoubt?.get(id);
     if (sentBefore !== undefined) {
       const wait = Date.parse(sentBefore) + IN_DOUBT_SETTLE_MS - clock();
@@ -355,11 +358,6 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
     }
   };
 
-  // Writes a killed run left in flight go last, so the server has had time to finish them.
-  if (deps.inDoubt?.size) {
-    const doubt = (w: readonly [WriteAction, number]) => (deps.inDoubt!.has(actionId(w[0])) ? 1 : 0);
-    writes.sort((x, y) => doubt(x) - doubt(y) || x[1] - y[1]);
-  }
   let next = 0;
   let failure: unknown;
   const budget = o.timeBudgetMs;
