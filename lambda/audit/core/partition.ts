@@ -382,7 +382,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     for (let n = 0; n < AFRESH_PROBES && requests < budget; n++) {
       const held = keys.slice(firstAfter(keys, name), firstAfter(keys, afterSubtree(name)));
       const run = afreshRun(held);
-      if (!run || !covered.some((c) => keyInCovered(held[0], c) && !(compareKeys(c.after ?? '', name) > 0))) return;
+      if (!run || !seenFromStart(held[0], name, covered)) return;
       if (afreshEnd(run, covered, afterSubtree(name)).exact) return;
       // (Twice, then four times: a folder a few pages long is found in two probes, a long one bounded;
       // within a page of the end, a probe at the next number shows it.)
@@ -979,9 +979,7 @@ function folderPortions(
   // Folders numbered afresh (from 0 or 1, one by one) whose first key was seen: where they end.
   const fresh = names.map((n, j) => {
     const run = !counter && inRange[j] && open[j] > 1e-9 ? afreshRun(held[j]) : undefined;
-    if (!run || !covered.some((c) => keyInCovered(held[j][0], c) && !(compareKeys(c.after ?? '', n) > 0))) {
-      return undefined;
-    }
+    if (!run || !seenFromStart(held[j][0], n, covered)) return undefined;
     const end = afreshEnd(run, covered, afterSubtree(n));
     return { run, next: end.next, bounded: end.bounded };
   });
@@ -1075,9 +1073,13 @@ function folderPortions(
   };
   for (const g of gaps) {
     const m = counted(g);
+    // Where the gap lies in each folder it touches, and the numbers it holds there (numbered afresh).
+    const afterOf = (x: number) => (x === 0 ? g.a : names[g.touched[x].j]);
+    const endOf = (x: number) => (x === g.touched.length - 1 ? g.e : names[g.touched[x].j + 1]);
+    const numbers = g.touched.map((t, x) => freshNumbers(t.j, afterOf(x), endOf(x)));
     const raw = g.touched.map((t, x) => {
-      const numbers = freshNumbers(t.j, x === 0 ? g.a : names[t.j], x === g.touched.length - 1 ? g.e : names[t.j + 1]);
-      if (numbers) return numbers[1] - numbers[0];
+      const held = numbers[x];
+      if (held) return held[1] - held[0];
       return open[t.j] > 0 ? (Math.max(0, estimate[t.j] - seen[t.j]) * t.share) / open[t.j] : 0;
     });
     const sum = raw.reduce((n, x) => n + x, 0);
@@ -1102,10 +1104,9 @@ function folderPortions(
       );
     };
     // In a folder numbered afresh, the numbers the gap holds, named like its keys.
-    const freshLike = (j: number, after: string, end: string | undefined): string[] | undefined => {
-      const numbers = freshNumbers(j, after, end);
-      if (!numbers || numbers[1] <= numbers[0]) return undefined;
-      const [lo, n] = [numbers[0], numbers[1] - numbers[0]];
+    const freshLike = (j: number, held: [number, number] | undefined): string[] | undefined => {
+      if (!held || held[1] <= held[0]) return undefined;
+      const [lo, n] = [held[0], held[1] - held[0]];
       const count = Math.min(LIKE_KEYS, n);
       const { stem, width, suffix } = numbering[j]!;
       return Array.from(
@@ -1114,14 +1115,13 @@ function folderPortions(
       );
     };
     g.touched.forEach((t, x) => {
-      const after = x === 0 ? g.a : names[t.j];
-      const end = x === g.touched.length - 1 ? g.e : names[t.j + 1];
-      const numbers = freshLike(t.j, after, end);
-      const like = numberedLike(t.j, mass[x]) ?? numbers ?? likeFolder(t.j);
+      const [after, end] = [afterOf(x), endOf(x)];
+      const numbered = freshLike(t.j, numbers[x]);
+      const like = numberedLike(t.j, mass[x]) ?? numbered ?? likeFolder(t.j);
       // The keys lie in the folder's subtree; the names past it to the next folder hold none.
       const sub = afterSubtree(names[t.j]);
       const split = compareKeys(after, sub) < 0 && (end === undefined || compareKeys(sub, end) < 0);
-      const whole = like !== undefined && (named || numbers !== undefined || after === names[t.j]) && mass[x] > 0;
+      const whole = like !== undefined && (named || numbered !== undefined || after === names[t.j]) && mass[x] > 0;
       portions.push({
         after,
         end: split ? sub : end,
@@ -1182,6 +1182,14 @@ function afreshRun(keys: readonly string[]): AfreshRun | undefined {
     prev = n;
   }
   return { stem, width, suffix, first: Number(m0[1]), last: prev };
+}
+
+/**
+ * True when the folder `name`'s first key was seen from the folder's start: an interval seen whole
+ * holds it and starts at or before the folder (nothing of the folder lies before it unseen).
+ */
+function seenFromStart(firstKey: string, name: string, covered: readonly Covered[]): boolean {
+  return covered.some((c) => keyInCovered(firstKey, c) && compareKeys(c.after ?? '', name) <= 0);
 }
 
 /** The number midway between two on a logarithmic scale (a size known within a factor). */
