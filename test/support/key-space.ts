@@ -140,3 +140,12 @@ export function balanceOf(keys: readonly string[], ranges: readonly KeyRange[]):
   const s = rangeSizes(keys, ranges);
   return Math.max(...s) / Math.max(1, Math.min(...s));
 }
+
+/**
+ * The largest range over the mean: how much longer ranges listed side by side take than even ones
+ * would (an empty range costs nothing; the largest sets the wall time).
+ */
+export function overMean(keys: readonly string[], ranges: readonly KeyRange[]): number {
+  const s = rangeSizes(keys, ranges);
+  return (Math.max(...s) * s.length) / Math.max(1, keys.length);
+}
