@@ -227,17 +227,19 @@ export async function repairCommand(args: string[], io: CliIO): Promise<number> 
   let done: Map<string, JournalEntry> | undefined;
   let inDoubt: Map<string, string> | undefined;
   if (journal !== undefined && existsSync(journal)) {
+    let read: ReturnType<typeof readJournal>;
     try {
-      ({ done, inDoubt } = readJournal(readFileSync(journal, 'utf8'), header));
+      read = readJournal(readFileSync(journal, 'utf8'), header);
     } catch (err) {
       throw new UsageError(
         `--journal "${journal}" cannot resume this repair: ${(err as Error).message}; give another --journal, or remove the file if that repair is over`,
       );
     }
-    const doubt = inDoubt!.size
-      ? `; ${inDoubt!.size} in flight when it stopped, checked again last (the server may still have carried ${inDoubt!.size === 1 ? 'it' : 'them'} out)`
+    ({ done, inDoubt } = read);
+    const doubt = inDoubt.size
+      ? `; ${inDoubt.size} in flight when it stopped, checked again last (the server may still have carried ${inDoubt.size === 1 ? 'it' : 'them'} out)`
       : '';
-    io.err(`resuming the interrupted repair recorded in ${journal}: ${done!.size} writes already done${doubt}`);
+    io.err(`resuming the interrupted repair recorded in ${journal}: ${done.size} writes already done${doubt}`);
   }
   const appendJournal = (line: object) => {
     try {

@@ -216,7 +216,10 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
   const byDelimiter = async (sub?: string): Promise<ProbePage> => {
     let page = await probe(within.startAfter, delimiter, sub);
     while (page.truncated && page.keys.length + (page.prefixes?.length ?? 0) < pageSize && requests < budget) {
-      const last = [...page.keys, ...(page.prefixes ?? []).map(afterSubtree)].sort(compareKeys).pop();
+      const last = [...page.keys, ...(page.prefixes ?? []).map(afterSubtree)].reduce<string | undefined>(
+        maxKey,
+        undefined,
+      );
       if (last === undefined) break;
       requests++;
       const more = await probe(last, delimiter, sub);
