@@ -43,12 +43,13 @@ import { KeyRange } from './types';
  * values its share covers, a folder numbered afresh at the numbers it is estimated to hold, a folder
  * of folders not seen at the names of the nearest seen whole.
  *
- * The sampler probes where the estimate is least certain: a gap whose two ends disagree (a dense
- * region ends somewhere inside it) is halved, except that a run of decimal numbers ending inside it
- * is probed where one of its digits rolls over (zero-padded counters end there: "obj/0:" after
- * "obj/0999999"); a gap open to the end of the space is probed at a few times the distance already
- * known (so the end of a dense run is found in a few probes); and a gap whose ends agree gets a
- * probe at its middle once the others are settled. Boundaries are then
+ * The sampler then probes, one page at a time, where the estimate is least certain as the pages so
+ * far leave it: a gap whose two ends disagree (a dense region ends somewhere inside it) is halved,
+ * except that a run of decimal numbers ending inside it is probed where one of its digits rolls over
+ * (zero-padded counters end there: "obj/0:" after "obj/0999999"); a gap open to the end of the space
+ * is probed at a few times the distance already known (so the end of a dense run is found in a few
+ * probes); a folder of the level being sized that no page has shown is probed at its start; and a
+ * gap whose ends agree gets a probe at its middle once the others are settled. Boundaries are then
  * taken at the quantiles of the estimated distribution: observed keys inside covered intervals,
  * interpolated keys inside gaps.
  */
@@ -83,7 +84,11 @@ export interface SampleOptions {
    * 1,000,000 keys (1,000 pages per side). @default 20
    */
   readonly maxRequests?: number;
-  /** Probes in flight at once. @default 4 */
+  /**
+   * Probes in flight at once where several are chosen together (the starts of the folders a listing
+   * by delimiter named). The probes that size the gaps go one at a time: each is placed by what the
+   * one before it showed. @default 4
+   */
   readonly concurrency?: number;
   /**
    * Delimiter of the top-level prefixes: one listing by it shows where each starts, so that prefixes
@@ -400,37 +405,40 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     }
   }
 
+  // A gap that starts at a folder of the level sized, with no key of the folder seen and no probe
+  // sent there yet: its start is probed (its first page), as the starts of the others were, instead
+  // of halving names no key has shown.
+  const unseenFolder = (g: Gap): g is Gap & { after: string } => {
+    const name = g.after;
+    if (name === undefined || !folders?.includes(name) || covered.some((c) => c.after === name)) return false;
+    return !keys[firstAfter(keys, name)]?.startsWith(name);
+  };
+  // Then one probe at a time, at the gap that could move the estimate most: each page changes the
+  // estimate, and so which gap that is. (Rounds of four probes spent three of every four on gaps
+  // ranked before the first one's page was read: on counters ending at other than a round number,
+  // the walk to a counter's end got one probe a round and the rest went inside runs already
+  // sized. See bench/RESULTS.md, "Probes one at a time".)
   while (requests < budget) {
     const all = gapsNow();
     const total = totalOf(all);
     // Spend in proportion to the listing as now estimated.
-    const limit = capOf(all, total);
-    if (requests >= limit) break;
-    const gaps = all.filter((g) => !unsplittable.has(`${g.after}\u0000${g.end}`));
-    if (gaps.length === 0) break;
+    if (requests >= capOf(all, total)) break;
     // The gaps in order of how much of the estimate they could move (stable: ties keep key order).
-    const ranked = gaps
+    const ranked = all
+      .filter((g) => !unsplittable.has(`${g.after}\u0000${g.end}`))
       .map((g) => ({ g, doubt: doubt(g) }))
-      .sort((a, b) => b.doubt - a.doubt)
-      .map((x) => x.g);
-    const starts: string[] = [];
-    const room = Math.min(concurrency, limit - requests);
-    for (const g of ranked) {
-      if (starts.length >= room) break;
+      .sort((a, b) => b.doubt - a.doubt);
+    let at: string | undefined;
+    for (const { g, doubt: d } of ranked) {
       // A gap holding a negligible part of the estimate is not worth a request.
-      if (doubt(g) < total * NEGLIGIBLE) break;
-      const at = probePoint(g, keys[0], within.endAt);
-      if (at === undefined || starts.includes(at)) {
-        unsplittable.add(`${g.after}\u0000${g.end}`);
-        continue;
-      }
-      starts.push(at);
+      if (d < total * NEGLIGIBLE) break;
+      at = unseenFolder(g) ? g.after : probePoint(g, keys[0], within.endAt);
+      if (at !== undefined) break;
+      unsplittable.add(`${g.after}\u0000${g.end}`);
     }
-    if (starts.length === 0) break;
-    // The probes of one round run together.
-    requests += starts.length;
-    const pages = await Promise.all(starts.map((s) => probe(s)));
-    starts.forEach((s, i) => record(s, pages[i]));
+    if (at === undefined) break;
+    requests++;
+    record(at, await probe(at));
   }
   return { within, keys, covered, requests, tops, folders };
 }
@@ -495,8 +503,9 @@ const DEFAULT_PAGE_SIZE = 1000;
 export const MIN_SAMPLE_REQUESTS = 2;
 
 /**
- * Pages of one side's listing per request a sample may spend. The probes go four at a time, so the
- * sample takes about one round trip per 20 pages that one range would list one after another.
+ * Pages of one side's listing per request a sample may spend: the sample takes at most one round
+ * trip per five pages that one range would list one after another (fewer where the starts of
+ * folders are probed four at a time).
  */
 const PAGES_PER_SAMPLE_REQUEST = 5;
 
