@@ -8,7 +8,7 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
-import { UsageError } from '../shared/errors';
+import { isNotFound, UsageError } from '../shared/errors';
 import { S3Access } from '../shared/s3-access';
 import { RequestStats } from '../shared/s3-options';
 import { formatS3Uri, S3Location } from '../shared/s3-uri';
@@ -88,9 +88,7 @@ async function getBytes(client: S3Client, bucket: string, key: string): Promise<
     const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return Buffer.from(await out.Body!.transformToByteArray());
   } catch (err) {
-    const name = (err as { name?: string }).name;
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }

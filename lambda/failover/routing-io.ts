@@ -9,7 +9,7 @@ import {
   SubmitMultiRegionAccessPointRoutesCommand,
 } from '@aws-sdk/client-s3-control';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { describeError } from '../shared/errors';
+import { describeError, errorNameOf } from '../shared/errors';
 import { createS3ControlClient, createSsmClient, StaticCredentials } from './clients';
 import { FailoverConfig } from './core/config';
 import { PlannedStep } from './core/decide';
@@ -76,7 +76,7 @@ export class RoutingIO {
             ? { region, state: 'unreadable', error: parsed }
             : { region, state: 'ok', value: parsed };
         } catch (err) {
-          if ((err as { name?: string }).name === 'ParameterNotFound') return { region, state: 'missing' };
+          if (errorNameOf(err) === 'ParameterNotFound') return { region, state: 'missing' };
           this.readFailures.push({ input: `pointer ${name} in ${region}`, error: err });
           return { region, state: 'unreadable', error: describeError(err) };
         }

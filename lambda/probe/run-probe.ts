@@ -13,7 +13,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
-import { describeError } from '../shared/errors';
+import { describeError, httpStatusOf } from '../shared/errors';
 import { Metrics } from '../shared/metrics';
 import { CANARY_PREFIX } from '../shared/reserved';
 import { METRICS } from './contract';
@@ -104,8 +104,7 @@ export async function runProbe(config: ProbeConfig, deps: ProbeDeps = {}): Promi
         lagSeconds = (now() - writtenAtMs) / 1000;
         break;
       } catch (err) {
-        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        if (status !== 404) replicaError = describeError(err);
+        if (httpStatusOf(err) !== 404) replicaError = describeError(err);
       }
       const t = now();
       if (t >= deadline) break;

@@ -17,7 +17,16 @@ import {
 import { AuditMode, AuditRecord, AuditSummary, Discrepancy } from '../audit/core';
 import { runAudit } from '../audit/run-audit';
 import { MemorySink } from '../audit/sink';
-import { accessErrorFrom, describeError, IncompleteError, serviceFailure } from '../shared/errors';
+import {
+  accessErrorFrom,
+  describeError,
+  errorNameOf,
+  httpStatusOf,
+  IncompleteError,
+  isNotFound,
+  isPreconditionFailed,
+  serviceFailure,
+} from '../shared/errors';
 import { createS3Client, RequestStats } from '../shared/s3-client';
 import { S3Location } from '../shared/s3-uri';
 import {
@@ -171,28 +180,13 @@ async function auditPair(
   }
 }
 
-const isMissing = (err: unknown) => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
-};
 /** The 404 of a HEAD whose key has a delete marker as its current version says so in a header. */
 const isDeleteMarker = (err: unknown) =>
   (err as { $response?: { headers?: Record<string, string> } })?.$response?.headers?.['x-amz-delete-marker'] === 'true';
 /** 409 ConditionalRequestConflict: another write to the key raced a conditional one. */
-const isConflict = (err: unknown) => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'ConditionalRequestConflict' || e?.$metadata?.httpStatusCode === 409;
-};
+const isConflict = (err: unknown) => errorNameOf(err) === 'ConditionalRequestConflict' || httpStatusOf(err) === 409;
 /** The side copied from no longer holds the version the audit saw. */
-const isGone = (err: unknown) => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return (
-    isMissing(err) ||
-    e?.name === 'NoSuchVersion' ||
-    e?.name === 'PreconditionFailed' ||
-    e?.$metadata?.httpStatusCode === 412
-  );
-};
+const isGone = (err: unknown) => isNotFound(err) || errorNameOf(err) === 'NoSuchVersion' || isPreconditionFailed(err);
 
 export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Promise<RepairResult> {
   const clock = deps.clock ?? Date.now;
@@ -260,7 +254,7 @@ export async function runRepair(o: RepairRunOptions, deps: RepairDeps = {}): Pro
         ...(sum ? { checksum: `${sum.algorithm}:${sum.value}` } : {}),
       };
     } catch (err) {
-      if (isMissing(err)) return { exists: false, deleteMarker: isDeleteMarker(err) };
+      if (isNotFound(err)) return { exists: false, deleteMarker: isDeleteMarker(err) };
       throw err;
     }
   };

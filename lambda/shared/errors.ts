@@ -304,3 +304,24 @@ export function describeError(err: unknown): string {
   }
   return String(err);
 }
+
+/** The HTTP status of a failed request, as the SDK and the raw S3 client record it. */
+export function httpStatusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+/** The error's name: the code the service answered with (`NoSuchKey`), or '' for a value without one. */
+export function errorNameOf(err: unknown): string {
+  return (err as { name?: string } | undefined)?.name ?? '';
+}
+
+/** No such key: `NoSuchKey` for a GET, `NotFound` (a bare 404) for a HEAD. */
+export function isNotFound(err: unknown): boolean {
+  const name = errorNameOf(err);
+  return name === 'NoSuchKey' || name === 'NotFound' || httpStatusOf(err) === 404;
+}
+
+/** 412: a condition of the request (`If-Match`, `x-amz-copy-source-if-match`) did not hold. */
+export function isPreconditionFailed(err: unknown): boolean {
+  return errorNameOf(err) === 'PreconditionFailed' || httpStatusOf(err) === 412;
+}

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { AccessError, IncompleteError } from '../../shared/errors';
+import { AccessError, errorNameOf, IncompleteError } from '../../shared/errors';
 import { listObjects } from '../../shared/listing';
 import { DrillLocation } from '../core/options';
 import { emptyPointInTimeStats, PointInTimeStats, resolveAsOf } from '../core/point-in-time';
 import { Candidate, sampledObjects, seconds } from '../core/run-report';
 import { createSampler } from '../core/sampling';
 import { listVersions, quoted } from './s3-objects';
-import { DrillRun, errorName, short } from './state';
+import { DrillRun, short } from './state';
 import type { S3Client } from '@aws-sdk/client-s3';
 
 /** What the plan phase chose: the sampled objects, in the order of the report's entries. */
@@ -47,7 +47,7 @@ export async function planPhase(run: DrillRun): Promise<DrillSample> {
       }
     }
   } catch (err) {
-    if (errorName(err) === 'NoSuchBucket') {
+    if (errorNameOf(err) === 'NoSuchBucket') {
       throw new AccessError(
         `replica bucket "${options.replica.bucket}" does not exist${options.replica.endpoint ? ` at ${options.replica.endpoint}` : ''}`,
         'check the replica bucket name, --replica-region and --replica-endpoint',

@@ -1,7 +1,7 @@
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { performance } from 'node:perf_hooks';
 import { Readable, Transform } from 'node:stream';
-import { IncompleteError, UsageError } from '../../shared/errors';
+import { IncompleteError, isPreconditionFailed, UsageError } from '../../shared/errors';
 import { isUnreachable } from '../../shared/network-errors';
 import { mapPool } from '../../shared/pool';
 import { CopyObjectResult } from '../../shared/raw-s3';
@@ -10,7 +10,7 @@ import { VersionEntry } from '../core/point-in-time';
 import { DrillObjectResult } from '../core/report';
 import { Candidate, seconds } from '../core/run-report';
 import { DigestBuilder } from '../core/verification';
-import { headReplica, isPreconditionFailed, listVersions, recordOf, Restored } from './s3-objects';
+import { headReplica, listVersions, recordOf, Restored } from './s3-objects';
 import { DrillRun, short } from './state';
 
 /** PutObject's limit; larger objects would need a multipart copy. */

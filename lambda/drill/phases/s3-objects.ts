@@ -1,10 +1,11 @@
 import { GetObjectCommandOutput, HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
+import { errorNameOf, isNotFound } from '../../shared/errors';
 import { listVersionPages } from '../../shared/listing';
 import { mergeVersionPage, VersionEntry } from '../core/point-in-time';
 import { DrillObjectResult } from '../core/report';
 import { ChecksumAlgorithm, DigestBuilder, Digests, ReplicaRecord } from '../core/verification';
-import { DrillRun, errorName } from './state';
+import { DrillRun } from './state';
 
 /** What the restore phase hands to verification for one restored object. */
 export interface Restored {
@@ -21,15 +22,10 @@ export interface Restored {
   readonly replicaSha256?: string;
 }
 
-export function isPreconditionFailed(err: unknown): boolean {
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return errorName(err) === 'PreconditionFailed' || status === 412;
-}
-
+/** No such key or version; or a version id the side does not take (`InvalidArgument`). */
 export function isMissing(err: unknown): boolean {
-  const n = errorName(err);
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return n === 'NoSuchKey' || n === 'NoSuchVersion' || n === 'NotFound' || n === 'InvalidArgument' || status === 404;
+  const n = errorNameOf(err);
+  return isNotFound(err) || n === 'NoSuchVersion' || n === 'InvalidArgument';
 }
 
 /** What a GET or HEAD answer says the replica recorded: ETag, encryption, stored checksums. */

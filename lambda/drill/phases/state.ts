@@ -1,6 +1,6 @@
 import { GetBucketVersioningCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { AccessError, describeError, IncompleteError } from '../../shared/errors';
+import { AccessError, describeError, errorNameOf, IncompleteError } from '../../shared/errors';
 import { RawS3 } from '../../shared/raw-s3';
 import { createS3Client, RequestStats, S3ClientOptions } from '../../shared/s3-client';
 import { drillRoot, newDrillId } from '../core/key-mapping';
@@ -66,10 +66,6 @@ export interface DrillRun {
 
 /** The failure as the service worded it (never lower-cased: error codes keep their case). */
 export const short = describeError;
-
-export function errorName(err: unknown): string {
-  return (err as { name?: string }).name ?? '';
-}
 
 /**
  * Opens a run: builds the clients and the empty report, then checks the restore target exists
@@ -142,7 +138,7 @@ async function targetKeepsVersions(target: S3Client, loc: DrillLocation): Promis
     const v = await target.send(new GetBucketVersioningCommand({ Bucket: loc.bucket }));
     return v.Status === 'Enabled' || v.Status === 'Suspended';
   } catch (err) {
-    if (errorName(err) === 'NoSuchBucket') {
+    if (errorNameOf(err) === 'NoSuchBucket') {
       throw new AccessError(
         `restore target bucket "${loc.bucket}" does not exist${loc.endpoint ? ` at ${loc.endpoint}` : ''}`,
         'create a scratch bucket for drills, or give an existing one (check --restore-region and --restore-endpoint)',

@@ -2,7 +2,11 @@ import {
   accessErrorFrom,
   annotateError,
   describeError,
+  errorNameOf,
+  httpStatusOf,
   IncompleteError,
+  isNotFound,
+  isPreconditionFailed,
   serviceFailure,
 } from '../../../lambda/shared/errors';
 import { nearestKey } from '../../../lambda/failover/core/config';
@@ -69,5 +73,32 @@ describe('messages', () => {
     expect(nearestKey('mdoe', ['plan', 'mode', 'source'])).toBe('mode');
     expect(nearestKey('cooldownMinuts', ['cooldownMinutes', 'periodSeconds'])).toBe('cooldownMinutes');
     expect(nearestKey('colour', ['plan', 'mode', 'source'])).toBeUndefined();
+  });
+});
+
+describe('an error is told by its name or its HTTP status, whatever was thrown', () => {
+  test('name and status are read from SDK errors, and are empty for anything else', () => {
+    expect(errorNameOf(sdkError('NoSuchKey', 404))).toBe('NoSuchKey');
+    expect(httpStatusOf(sdkError('NoSuchKey', 404))).toBe(404);
+    for (const thrown of [undefined, null, 'a string', 42, new Error('plain')]) {
+      expect(httpStatusOf(thrown)).toBeUndefined();
+      expect(isNotFound(thrown)).toBe(false);
+      expect(isPreconditionFailed(thrown)).toBe(false);
+    }
+    expect(errorNameOf(undefined)).toBe('');
+    expect(errorNameOf(new Error('plain'))).toBe('Error');
+  });
+
+  test('not found: a GET (NoSuchKey), a HEAD (NotFound), or a bare 404; not a denial', () => {
+    expect(isNotFound(sdkError('NoSuchKey', 404))).toBe(true);
+    expect(isNotFound(sdkError('NotFound', 404))).toBe(true);
+    expect(isNotFound(sdkError('Http404', 404))).toBe(true);
+    expect(isNotFound(sdkError('AccessDenied', 403))).toBe(false);
+  });
+
+  test('a precondition that did not hold: PreconditionFailed, or a bare 412', () => {
+    expect(isPreconditionFailed(sdkError('PreconditionFailed', 412))).toBe(true);
+    expect(isPreconditionFailed(sdkError('Http412', 412))).toBe(true);
+    expect(isPreconditionFailed(sdkError('NoSuchKey', 404))).toBe(false);
   });
 });
