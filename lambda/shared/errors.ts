@@ -203,11 +203,10 @@ export function serviceFailure(err: unknown): ServiceFailure | undefined {
       message?: string;
       errors?: unknown[];
       cause?: unknown;
-      $metadata?: { httpStatusCode?: number };
     };
     context = { ...requestContextOf(e), ...context };
     const code = codeOf(x);
-    const status = x.$metadata?.httpStatusCode;
+    const status = httpStatusOf(e);
     const ctx = Object.keys(context).length ? context : undefined;
     if (DENIED.has(code) || BAD_CREDENTIALS.has(code) || WRONG_PLACE.has(code) || code.startsWith('KMS.'))
       return { kind: 'access', code, status, error: e as Error, context: ctx };
@@ -291,8 +290,8 @@ const HTTP_TEXT: Record<number, string> = {
 /** Short, printable description of any thrown value (as the service worded it; never `Http500: Http500`). */
 export function describeError(err: unknown): string {
   if (err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)) {
-    const e = err as Error & { Code?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-    const status = e.$metadata?.httpStatusCode;
+    const e = err as Error & { Code?: string; code?: string };
+    const status = httpStatusOf(err);
     const bare =
       /^(Http\d{3}|UnknownError|Unknown)$/.test(e.name) &&
       (!e.message || e.message === e.name || e.message === 'UnknownError');
