@@ -869,7 +869,7 @@ function pieces(sample: KeySpaceSample): Piece[] {
       gap(a, end, (sp) =>
         next === undefined
           ? openSegments(scale, a, within.endAt, sp, left)
-          : segmentsOf(scale, a, end ?? within.endAt, sp, left, right, run),
+          : segmentsOf(scale, a, end ?? within.endAt, sp, left, right, run, inside[i + 1][0]),
       ),
     );
   }
@@ -1244,7 +1244,7 @@ function afreshEnd(
  * `a` and `e` differ, at the density after `a`; the start of the subtree of `e` there, at the
  * density before `e`; and the names between, at the density of both ends where they agree (linear
  * from one to the other), or the smaller where they disagree (a region of keys ends at a subtree's
- * end more often than halfway through the names after it).
+ * end more often than halfway through the names after it). `next` is the first key seen after `e`.
  */
 function segmentsOf(
   scale: Scale,
@@ -1254,16 +1254,23 @@ function segmentsOf(
   left: number,
   right: number,
   run: { prefix: string; end: string } | undefined,
+  next?: string,
 ): Segment[] {
   const agree = Math.max(left, right) <= AGREE * Math.min(left, right);
   if (!(span > 0)) return [{ t0: 0, t1: 1, d0: left, d1: right, unsure: !agree }];
   const ca = Array.from(a);
   const ce = e === undefined ? [] : Array.from(e);
   const d = e === undefined ? 0 : commonLength(a, e);
-  // The gap runs to the end of the subtree of a digit of `a` (a probe there found the run ended):
-  // the numbered run is taken to fill the rest of that subtree, as surely as the page before it.
+  // The gap runs to the end of the subtree of a digit of `a` (a probe was sent there): the numbered
+  // run is taken to fill the rest of that subtree. That is as sure as the page before it when the
+  // first key past the subtree goes on with the run (obj/0110000 past obj/010:). When it is another
+  // name, or none, the run ended somewhere in the stretch, which may hold all of it or nothing
+  // (`huge/1232999` ends a run whose subtree runs to `huge/1299999`): the two ends disagree, and
+  // the stretch is doubted as any other where they do.
   if (ce.length === d + 1 && isDigit(ca[d]) && scale.isPast(d, ce[d])) {
-    return [{ t0: 0, t1: 1, d0: left, d1: left, unsure: false }];
+    const parent = ca.slice(0, Math.max(0, d - 1)).join('');
+    const goesOn = next !== undefined && next.startsWith(parent) && shapeOf(next) === shapeOf(a);
+    return [{ t0: 0, t1: 1, d0: left, d1: left, unsure: !goesOn }];
   }
   const tl = d < ca.length ? Math.min(1, scale.span(a, scale.subtreeEnd(ca.slice(0, d + 1).join(''))) / span) : 0;
   const tr = e !== undefined && d < ce.length ? Math.max(tl, 1 - scale.span(ce.slice(0, d + 1).join(''), e) / span) : 1;
