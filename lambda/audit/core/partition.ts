@@ -689,6 +689,7 @@ function pieces(sample: KeySpaceSample): Piece[] {
   const inside = covered.map((c) => keysIn(keys, c.after, c.last));
   const byFolder = sample.folders && sample.folders.length > 0 ? folderPortions(sample, inside) : undefined;
   const bound = byFolder !== undefined && !byFolder.sure;
+  const endsLike = counterEnds(covered, inside);
   // Keys per unit of the scale at one end of a covered interval, over its last (or first) keys
   // there: the neighbourhood of the gap, not the interval's empty parts or a distant cluster.
   const density = (scale: Scale, i: number, side: 'start' | 'end', depth?: number): number => {
@@ -863,6 +864,21 @@ function pieces(sample: KeySpaceSample): Piece[] {
       }
       continue;
     }
+    // A counter that ended in the gap, taken to end where a counter of its width in a sibling name
+    // was found to (at its density up to there, nothing past it).
+    const like = endsLike.get(i);
+    if (like !== undefined && end !== undefined) {
+      out.push(
+        gap(a, end, (sp) => {
+          const t = sp > 0 ? Math.min(1, scale.span(a, like) / sp) : 1;
+          return [
+            { t0: 0, t1: t, d0: left, d1: left, unsure: true },
+            { t0: t, t1: 1, d0: 0, d1: 0, unsure: true },
+          ];
+        }),
+      );
+      continue;
+    }
     // Past the last page with nothing seen after it, the page's family is taken to run on to its
     // end; before a page that shows the end (empty), the gap is split like any other.
     out.push(
@@ -874,6 +890,61 @@ function pieces(sample: KeySpaceSample): Piece[] {
     );
   }
   return out;
+}
+
+/**
+ * Counters of one width under different names (`ascii/0014295`, `日本/0401419`) that ended inside
+ * the gap after a covered interval: the first key past the gap is not of the counter (another name,
+ * or none). Each is bounded by the last number seen and the gap's end. Where another counter of the
+ * same width is bounded more tightly, and the end of its bound lies inside this one's, this one is
+ * taken to end there too: names numbered by one counter (a sequence shared by several prefixes, ids
+ * repeated under `originals/` and `thumbs/`) end together, and a bound from one is better than the
+ * whole subtree for another. (Five scripts numbered from one counter: each family's end otherwise
+ * needs probes of its own, three or more, and 20 requests are not enough for five.) Returns, per
+ * covered interval so taken, the key its counter is taken to end at.
+ */
+function counterEnds(covered: readonly Covered[], inside: readonly (readonly string[])[]): Map<number, string> {
+  const ended: { i: number; name: string; width: number; lo: number; hi: number }[] = [];
+  for (let i = 0; i + 1 < covered.length; i++) {
+    const a = covered[i].last;
+    const e = covered[i + 1].after;
+    if (a === undefined || e === undefined) continue;
+    // A name, then a counter to the end of the key.
+    const ca = Array.from(a);
+    const f = ca.findIndex(isDigit);
+    const width = ca.length - f;
+    if (f < 0 || width < MIN_COUNTER_DIGITS || !ca.slice(f).every(isDigit)) continue;
+    const name = ca.slice(0, f).join('');
+    const next = inside[i + 1][0];
+    if (next !== undefined && next.startsWith(name) && shapeOf(next) === shapeOf(a)) continue;
+    const lo = Number(ca.slice(f).join(''));
+    const hi = e.startsWith(name) ? lastNumberBefore(Array.from(e).slice(f), width) : 10 ** width - 1;
+    if (hi > lo) ended.push({ i, name, width, lo, hi });
+  }
+  const out = new Map<number, string>();
+  for (const x of ended) {
+    const ref = ended
+      .filter((y) => y.width === x.width && y.hi - y.lo < x.hi - x.lo && y.hi > x.lo && y.hi < x.hi)
+      .sort((p, q) => p.hi - p.lo - (q.hi - q.lo))[0];
+    if (ref) out.set(x.i, x.name + String(ref.hi).padStart(x.width, '0'));
+  }
+  return out;
+}
+
+/** Counters of fewer digits are not taken to end like others. */
+const MIN_COUNTER_DIGITS = 3;
+
+/**
+ * The largest number of `width` digits whose name lies at or before `at` (the characters of a
+ * start key from where the counter begins): "05072" → 0507199, "0:" (past the digits) → 0999999.
+ */
+function lastNumberBefore(at: readonly string[], width: number): number {
+  let digits = '';
+  while (digits.length < Math.min(width, at.length) && isDigit(at[digits.length])) digits += at[digits.length];
+  const past = digits.length < at.length && digits.length < width && at[digits.length] > '9';
+  const rest = width - digits.length;
+  if (digits.length === 0) return past ? 10 ** width - 1 : 0;
+  return (Number(digits) + (past ? 1 : 0)) * 10 ** rest - 1;
 }
 
 /** The part of a gap that lies in one folder, and the keys estimated there. */
