@@ -62,6 +62,15 @@ export function keyLayouts(n: number): Record<string, () => string[]> {
     // The audit benchmark's layout: keys numbered across 97 folders (one in 97 in each).
     'numbered across 97 folders': () => Array.from({ length: n }, (_, i) => `d${pad(i % 97, 2)}/obj-${pad(i, 7)}`),
     'hashed names': () => Array.from({ length: n }, (_, i) => hash(i) + hash(i * 7 + 3)),
+    // A few folders, each numbered afresh by a counter of its own, of unlike sizes (3 : 60 : 37).
+    'three folders, each its own counter (3/60/37%)': () => [
+      ...Array.from({ length: Math.round(n * 0.03) }, (_, i) => `photos/${pad(i, 7)}`),
+      ...Array.from({ length: Math.round(n * 0.6) }, (_, i) => `scans/${pad(i, 7)}`),
+      ...Array.from({ length: Math.round(n * 0.37) }, (_, i) => `videos/${pad(i, 7)}`),
+    ],
+    // The same ids under two folders (an original and its thumbnail), with a suffix after the number.
+    'ids repeated under originals/ and thumbs/': () =>
+      ['originals', 'thumbs'].flatMap((f) => Array.from({ length: n / 2 }, (_, i) => `${f}/${pad(i, 8)}.jpg`)),
     // The layout `bench/scale.ts` plants on the stand (its `scaleKeys`, restated here: importing that
     // script would run it).
     'half in one folder, half over 1,000': () =>

@@ -893,10 +893,11 @@ function pieces(sample: KeySpaceSample): Piece[] {
 }
 
 /**
- * Counters of one width under different names (`ascii/0014295`, `日本/0401419`) that ended inside
- * the gap after a covered interval: the first key past the gap is not of the counter (another name,
- * or none). Each is bounded by the last number seen and the gap's end. Where another counter of the
- * same width is bounded more tightly, and the end of its bound lies inside this one's, this one is
+ * Counters of one width under different names (`ascii/0014295` and `日本/0401419`;
+ * `originals/00400999.jpg` and `thumbs/00400999.jpg`) that ended inside the gap after a covered
+ * interval: the first key past the gap is not of the counter (another name, or none). Each is
+ * bounded by the last number seen and the gap's end. Where another counter of the same width (and
+ * suffix) is bounded more tightly, and the end of its bound lies inside this one's, this one is
  * taken to end there too: names numbered by one counter (a sequence shared by several prefixes, ids
  * repeated under `originals/` and `thumbs/`) end together, and a bound from one is better than the
  * whole subtree for another. (Five scripts numbered from one counter: each family's end otherwise
@@ -904,29 +905,31 @@ function pieces(sample: KeySpaceSample): Piece[] {
  * covered interval so taken, the key its counter is taken to end at.
  */
 function counterEnds(covered: readonly Covered[], inside: readonly (readonly string[])[]): Map<number, string> {
-  const ended: { i: number; name: string; width: number; lo: number; hi: number }[] = [];
+  const ended: { i: number; stem: string; suffix: string; width: number; lo: number; hi: number }[] = [];
   for (let i = 0; i + 1 < covered.length; i++) {
     const a = covered[i].last;
     const e = covered[i + 1].after;
     if (a === undefined || e === undefined) continue;
-    // A name, then a counter to the end of the key.
-    const ca = Array.from(a);
-    const f = ca.findIndex(isDigit);
-    const width = ca.length - f;
-    if (f < 0 || width < MIN_COUNTER_DIGITS || !ca.slice(f).every(isDigit)) continue;
-    const name = ca.slice(0, f).join('');
+    // A name, a counter, and what follows it (`.jpg`): the only number in the key. (In
+    // `f0123/obj-00012345` the counter is one of a folder's, as `logs/2026/03/14/000123.gz` is one
+    // of a day's: folders are sized as folders.)
+    const m = TRAILING_NUMBER.exec(a);
+    if (!m || m[1].length < MIN_COUNTER_DIGITS) continue;
+    const [stem, width, suffix] = [a.slice(0, m.index), m[1].length, m[2]];
+    if (/\d/.test(stem)) continue;
     const next = inside[i + 1][0];
-    if (next !== undefined && next.startsWith(name) && shapeOf(next) === shapeOf(a)) continue;
-    const lo = Number(ca.slice(f).join(''));
-    const hi = e.startsWith(name) ? lastNumberBefore(Array.from(e).slice(f), width) : 10 ** width - 1;
-    if (hi > lo) ended.push({ i, name, width, lo, hi });
+    if (next !== undefined && next.startsWith(stem) && shapeOf(next) === shapeOf(a)) continue;
+    const lo = Number(m[1]);
+    const hi = e.startsWith(stem) ? lastNumberBefore(Array.from(e.slice(stem.length)), width) : 10 ** width - 1;
+    if (hi > lo) ended.push({ i, stem, suffix, width, lo, hi });
   }
   const out = new Map<number, string>();
   for (const x of ended) {
     const ref = ended
-      .filter((y) => y.width === x.width && y.hi - y.lo < x.hi - x.lo && y.hi > x.lo && y.hi < x.hi)
+      .filter((y) => y.width === x.width && y.suffix === x.suffix)
+      .filter((y) => y.hi - y.lo < x.hi - x.lo && y.hi > x.lo && y.hi < x.hi)
       .sort((p, q) => p.hi - p.lo - (q.hi - q.lo))[0];
-    if (ref) out.set(x.i, x.name + String(ref.hi).padStart(x.width, '0'));
+    if (ref) out.set(x.i, x.stem + String(ref.hi).padStart(x.width, '0') + x.suffix);
   }
   return out;
 }

@@ -147,12 +147,14 @@ test.each([
 // (the subtree runs to `huge/0129999`) and `huge/0663299` at 737,000 (to `huge/0669999`). These
 // planned 3.80x and 7.68x apart at 16 ranges. Five scripts number five families from one counter,
 // and 20 probes cannot find five ends: a family whose end is bounded loosely is taken to end where
-// one bounded more tightly does. These planned 8.19x apart and with an empty range at 16 ranges.
+// one bounded more tightly does, as are the ids of originals/ and thumbs/. These planned 8.19x
+// apart, with an empty range, and 3.88x apart at 16 ranges.
 test.each<[string, number]>([
   ['one huge prefix (90%), many tiny', 137_000],
   ['one huge prefix (90%), many tiny', 737_000],
   ['unicode scripts (70/10/10/7/3%)', 137_000],
   ['unicode scripts (70/10/10/7/3%)', 437_000],
+  ['ids repeated under originals/ and thumbs/', 437_000],
 ])('a sample of %s at %d keys gives 4 and 16 ranges within 2x of each other', async (layout, n) => {
   const keys = sortedKeys(keyLayouts(n)[layout]);
   const sample = await sampleKeySpace(probeOf(keys).probe);
