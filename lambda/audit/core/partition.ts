@@ -896,13 +896,15 @@ function pieces(sample: KeySpaceSample): Piece[] {
  * Counters of one width under different names (`ascii/0014295` and `日本/0401419`;
  * `originals/00400999.jpg` and `thumbs/00400999.jpg`) that ended inside the gap after a covered
  * interval: the first key past the gap is not of the counter (another name, or none). Each is
- * bounded by the last number seen and the gap's end. Where another counter of the same width (and
- * suffix) is bounded more tightly, and the end of its bound lies inside this one's, this one is
- * taken to end there too: names numbered by one counter (a sequence shared by several prefixes, ids
- * repeated under `originals/` and `thumbs/`) end together, and a bound from one is better than the
- * whole subtree for another. (Five scripts numbered from one counter: each family's end otherwise
- * needs probes of its own, three or more, and 20 requests are not enough for five.) Returns, per
- * covered interval so taken, the key its counter is taken to end at.
+ * bounded by the last number seen and the gap's end. Names numbered by one counter (a sequence
+ * shared by several prefixes, ids repeated under `originals/` and `thumbs/`) end together: where
+ * the bounds of the counters of one width (and suffix) have numbers in common, each counter bounded
+ * more loosely is taken to end at the lowest of their upper bounds, a bound from another being
+ * better than its whole subtree. Where they have none (one seen past where another ended), the
+ * counters are independent, and none is taken to end like another. (Five scripts numbered from one
+ * counter: each family's end otherwise needs probes of its own, three or more, and 20 requests are
+ * not enough for five.) Returns, per covered interval so taken, the key its counter is taken to end
+ * at.
  */
 function counterEnds(covered: readonly Covered[], inside: readonly (readonly string[])[]): Map<number, string> {
   const ended: { i: number; stem: string; suffix: string; width: number; lo: number; hi: number }[] = [];
@@ -925,11 +927,14 @@ function counterEnds(covered: readonly Covered[], inside: readonly (readonly str
   }
   const out = new Map<number, string>();
   for (const x of ended) {
-    const ref = ended
-      .filter((y) => y.width === x.width && y.suffix === x.suffix)
-      .filter((y) => y.hi - y.lo < x.hi - x.lo && y.hi > x.lo && y.hi < x.hi)
-      .sort((p, q) => p.hi - p.lo - (q.hi - q.lo))[0];
-    if (ref) out.set(x.i, x.stem + String(ref.hi).padStart(x.width, '0') + x.suffix);
+    const group = ended.filter((y) => y.width === x.width && y.suffix === x.suffix);
+    if (!group.some((y) => y.stem !== x.stem)) continue;
+    // One end for all of them must lie within every bound; where none can (a counter seen past where
+    // another ended), they are counted apart, and none is taken to end like another.
+    const lo = Math.max(...group.map((y) => y.lo));
+    const hi = Math.min(...group.map((y) => y.hi));
+    if (lo >= hi || x.hi <= hi) continue;
+    out.set(x.i, x.stem + String(hi).padStart(x.width, '0') + x.suffix);
   }
   return out;
 }
