@@ -38,6 +38,21 @@ function expectCover(keys: readonly string[], ranges: readonly KeyRange[]) {
   expect(sizes(keys, ranges).reduce((a, b) => a + b, 0)).toBe(keys.length);
 }
 
+/**
+ * Samples `n` keys of `layout` with the default budget, and plans each of `counts` ranges from the
+ * one sample: they cover the key space once, the largest within 2x of the smallest.
+ */
+async function expectSampledWithin2x(layout: string, n: number, counts: readonly number[]) {
+  const keys = sortedKeys(keyLayouts(n)[layout]);
+  const sample = await sampleKeySpace(probeOf(keys).probe);
+  expect(sample.requests).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
+  for (const count of counts) {
+    const plan = planFromSample(sample, count);
+    expectCover(keys, plan.ranges);
+    expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(2);
+  }
+}
+
 /** List requests of a two-sided audit of `n` keys: one per 1,000 keys per side. */
 const listRequests = (n: number) => 2 * Math.ceil(n / 1000);
 
@@ -132,16 +147,9 @@ test.each([
   'hashed names',
   'half in one folder, half over 1,000',
   'one huge prefix (90%), many tiny',
-])('at 1,370,000 keys, a sample of %s gives 4 and 16 ranges within 2x of each other', async (layout) => {
-  const keys = sortedKeys(keyLayouts(1_370_000)[layout]);
-  const sample = await sampleKeySpace(probeOf(keys).probe);
-  expect(sample.requests).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
-  for (const count of [4, 16]) {
-    const plan = planFromSample(sample, count);
-    expectCover(keys, plan.ranges);
-    expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(2);
-  }
-});
+])('at 1,370,000 keys, a sample of %s gives 4 and 16 ranges within 2x of each other', (layout) =>
+  expectSampledWithin2x(layout, 1_370_000, [4, 16]),
+);
 
 // The same at other sizes where the huge prefix ends inside a subtree: `huge/0123299` at 137,000 keys
 // (the subtree runs to `huge/0129999`) and `huge/0663299` at 737,000 (to `huge/0669999`). These
@@ -158,16 +166,9 @@ test.each<[string, number]>([
   ['unicode scripts (70/10/10/7/3%)', 437_000],
   ['ids repeated under originals/ and thumbs/', 437_000],
   ['three folders, each its own counter (3/60/37%)', 1_370_000],
-])('a sample of %s at %d keys gives 4 and 16 ranges within 2x of each other', async (layout, n) => {
-  const keys = sortedKeys(keyLayouts(n)[layout]);
-  const sample = await sampleKeySpace(probeOf(keys).probe);
-  expect(sample.requests).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
-  for (const count of [4, 16]) {
-    const plan = planFromSample(sample, count);
-    expectCover(keys, plan.ranges);
-    expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(2);
-  }
-});
+])('a sample of %s at %d keys gives 4 and 16 ranges within 2x of each other', (layout, n) =>
+  expectSampledWithin2x(layout, n, [4, 16]),
+);
 
 test('the in-memory listing answers a delimiter the way S3 does: prefixes rolled up and counted toward the page', async () => {
   const { probe } = probeOf(['a', 'b/1', 'b/2', 'c/1', 'd'], 2);
@@ -379,14 +380,9 @@ test.each<[string, number]>([
   ['dated logs, later days busier', 100_000],
   ['half in one folder, half over 1,000', 100_000],
   ['half in one folder, half over 1,000', 300_000],
-])('a sample of %s at %d keys gives 4 ranges within 2x of each other', async (layout, n) => {
-  const keys = sortedKeys(keyLayouts(n)[layout]);
-  const sample = await sampleKeySpace(probeOf(keys).probe);
-  expect(sample.requests).toBeLessThanOrEqual(DEFAULT_SAMPLE_REQUESTS);
-  const plan = planFromSample(sample, 4);
-  expectCover(keys, plan.ranges);
-  expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(2);
-});
+])('a sample of %s at %d keys gives 4 ranges within 2x of each other', (layout, n) =>
+  expectSampledWithin2x(layout, n, [4]),
+);
 
 test('a key space of one page is planned exactly, from one request', async () => {
   const keys = Array.from({ length: 900 }, (_, i) => `k/${pad(i, 4)}`);
