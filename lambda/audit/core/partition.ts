@@ -864,8 +864,8 @@ function pieces(sample: KeySpaceSample): Piece[] {
       }
       continue;
     }
-    // A counter that ended in the gap, taken to end where a counter of its width in a sibling name
-    // was found to (at its density up to there, nothing past it).
+    // A counter that ended in the gap, taken to end with the counters of its width under other names
+    // (`counterEnds`): at its density up to there, nothing past it.
     const like = endsLike.get(i);
     if (like !== undefined && end !== undefined) {
       out.push(
