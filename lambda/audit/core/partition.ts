@@ -919,8 +919,7 @@ function counterEnds(covered: readonly Covered[], inside: readonly (readonly str
     if (!m || m[1].length < MIN_COUNTER_DIGITS) continue;
     const [stem, width, suffix] = [a.slice(0, m.index), m[1].length, m[2]];
     if (/\d/.test(stem)) continue;
-    const next = inside[i + 1][0];
-    if (next !== undefined && next.startsWith(stem) && shapeOf(next) === shapeOf(a)) continue;
+    if (goesOn(a, inside[i + 1][0], stem)) continue;
     const lo = Number(m[1]);
     const hi = e.startsWith(stem) ? lastNumberBefore(Array.from(e.slice(stem.length)), width) : 10 ** width - 1;
     if (hi > lo) ended.push({ i, stem, suffix, width, lo, hi });
@@ -1348,8 +1347,7 @@ function segmentsOf(
   // the stretch is doubted as any other where they do.
   if (ce.length === d + 1 && isDigit(ca[d]) && scale.isPast(d, ce[d])) {
     const parent = ca.slice(0, Math.max(0, d - 1)).join('');
-    const goesOn = next !== undefined && next.startsWith(parent) && shapeOf(next) === shapeOf(a);
-    return [{ t0: 0, t1: 1, d0: left, d1: left, unsure: !goesOn }];
+    return [{ t0: 0, t1: 1, d0: left, d1: left, unsure: !goesOn(a, next, parent) }];
   }
   const tl = d < ca.length ? Math.min(1, scale.span(a, scale.subtreeEnd(ca.slice(0, d + 1).join(''))) / span) : 0;
   const tr = e !== undefined && d < ce.length ? Math.max(tl, 1 - scale.span(ce.slice(0, d + 1).join(''), e) / span) : 1;
@@ -1405,6 +1403,11 @@ function runOf(scale: Scale, keys: readonly string[]): { prefix: string; end: st
   const last = keys[keys.length - 1];
   const prefix = Array.from(last).slice(0, commonLength(first, last)).join('');
   return { prefix, end: scale.subtreeEnd(prefix) };
+}
+
+/** True when `next` goes on with the run of `a`: under `prefix`, and named the same way. */
+function goesOn(a: string, next: string | undefined, prefix: string): boolean {
+  return next !== undefined && next.startsWith(prefix) && shapeOf(next) === shapeOf(a);
 }
 
 /** The shape of a name: each digit, lowercase and uppercase letter by its class, other characters as they are. */
