@@ -2,7 +2,7 @@ import { BackfillControl } from '../backfill/control';
 import { buildCreateJob } from '../backfill/core/create-job';
 import { DEFAULT_PRIORITY, DEFAULT_STATUSES, parseBackfillOptions, parseJobId } from '../backfill/core/options';
 import { interpretJob, JobStatusReport } from '../backfill/core/status';
-import { AccessError, errorNameOf, EXIT_CODES, UsageError } from '../shared/errors';
+import { AccessError, errorCodeOf, EXIT_CODES, UsageError } from '../shared/errors';
 import { CliIO } from './io';
 import { endpointOption, EXIT_CODES_HELP, LIMITS_HELP, parseOptions, regionOption } from './options';
 
@@ -186,7 +186,7 @@ export async function backfillCommand(args: string[], io: CliIO): Promise<number
   const where = `--account ${account} --source-region ${region}${endpoint ? ` --control-endpoint ${endpoint}` : ''}`;
   const control = new BackfillControl({ region, account, endpoint });
   const unknownJob = (err: unknown, id: string): never => {
-    const code = (err as { Code?: string } | undefined)?.Code ?? errorNameOf(err);
+    const code = errorCodeOf(err);
     if (code === 'NotFoundException' || code === 'NoSuchJob') {
       throw new AccessError(
         `job ${id} is not known in account ${account}, region ${region} (${code})`,

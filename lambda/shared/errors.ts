@@ -182,7 +182,12 @@ interface ServiceFailure {
   readonly context?: RequestContext;
 }
 
-function codeOf(e: { name?: string; Code?: string; code?: string; message?: string }): string {
+/**
+ * The code a failure was answered with: the service's `Code` where the client kept it, else the
+ * error's name; `CredentialsProviderError` for credentials that could not be loaded.
+ */
+export function errorCodeOf(err: unknown): string {
+  const e = (err ?? {}) as { name?: string; Code?: string; message?: string };
   if (e.name === 'CredentialsProviderError' || /Could not load credentials from any providers/.test(e.message ?? ''))
     return 'CredentialsProviderError';
   return e.Code ?? e.name ?? '';
@@ -205,7 +210,7 @@ export function serviceFailure(err: unknown): ServiceFailure | undefined {
       cause?: unknown;
     };
     context = { ...requestContextOf(e), ...context };
-    const code = codeOf(x);
+    const code = errorCodeOf(x);
     const status = httpStatusOf(e);
     const ctx = Object.keys(context).length ? context : undefined;
     if (DENIED.has(code) || BAD_CREDENTIALS.has(code) || WRONG_PLACE.has(code) || code.startsWith('KMS.'))

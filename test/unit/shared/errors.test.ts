@@ -2,6 +2,7 @@ import {
   accessErrorFrom,
   annotateError,
   describeError,
+  errorCodeOf,
   errorNameOf,
   httpStatusOf,
   IncompleteError,
@@ -94,6 +95,16 @@ describe('an error is told by its name or its HTTP status, whatever was thrown',
     expect(isNotFound(sdkError('NotFound', 404))).toBe(true);
     expect(isNotFound(sdkError('Http404', 404))).toBe(true);
     expect(isNotFound(sdkError('AccessDenied', 403))).toBe(false);
+  });
+
+  test("the code: the service's Code where the client kept it, else the name; '' for a bare value", () => {
+    expect(errorCodeOf(Object.assign(sdkError('NotFoundException', 404), { Code: 'NoSuchJob' }))).toBe('NoSuchJob');
+    expect(errorCodeOf(sdkError('NotFoundException', 404))).toBe('NotFoundException');
+    expect(
+      errorCodeOf(Object.assign(new Error('Could not load credentials from any providers'), { name: 'Error' })),
+    ).toBe('CredentialsProviderError');
+    expect(errorCodeOf(undefined)).toBe('');
+    expect(errorCodeOf(null)).toBe('');
   });
 
   test('a precondition that did not hold: PreconditionFailed, or a bare 412', () => {
