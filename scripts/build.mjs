@@ -2,10 +2,12 @@
 // Builds the package: the Lambda handlers and the command line into assets/ (build-handlers.mjs),
 // then the constructs with jsii into dist/ (JavaScript and type declarations) and .jsii (the
 // assembly the Python, Java, .NET and Go packages are generated from; tsconfig.build.json), then
-// the API reference API.md from the assembly (jsii-docgen). npm runs it as `prepare` (with
-// --check: API.md must be the committed one), so every way a package gets made builds it whole:
-// `npm ci` in a checkout, `npm pack` and `npm publish`, and an install from a git URL (npm
-// installs the dev dependencies there and runs `prepare`).
+// the API reference API.md from the assembly (jsii-docgen). npm runs it (with --check: API.md
+// must be the committed one) so that every way a package gets made builds it whole: as `prepare`
+// for `npm ci` in a checkout and for an install from a git URL (npm installs the dev dependencies
+// there and runs `prepare`), and as `prepack` for `npm pack` and `npm publish`. Packing needs the
+// prepack: npm reads `prepare` from the manifest after prepack has stripped its scripts
+// (scripts/pack-manifest.mjs), so it would pack whatever dist/ a former build left.
 // The published package.json has no scripts (scripts/pack-manifest.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 const quiet = process.argv.includes('--quiet');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (args) => {
-  const { status, signal } = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  // Quiet (as npm's prepare and prepack run it): the steps' output goes to stderr, so the
+  // standard output of `npm pack --json` is the JSON alone.
+  const { status, signal } = spawnSync(process.execPath, args, { cwd: root, stdio: [0, quiet ? 2 : 1, 2] });
   if (status !== 0) {
     console.error(`build: "node ${args.join(' ')}" ${signal ? `was killed by ${signal}` : `exited ${status}`}`);
     process.exit(status || 1);
