@@ -17,7 +17,7 @@ import { DrFunction, grantPutUnder, grantReadUnder, schedulerRole } from '../pri
 import { drRoleName, isCrossAccountSource, registerDrConsumer } from '../private/dr-access';
 import { applyPermissionsBoundary } from '../private/permissions-boundary';
 import { acknowledgeGuard, GUARD } from '../private/guard';
-import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { ManagedPolicyRole, replaceInlinePolicy } from '../private/managed-policy-role';
 import { acknowledge, acknowledgeWildcardResources, INVOKER_WILDCARDS, NAG, WILDCARD_REASONS } from '../private/nag';
 import { arnPattern, servicePrincipal } from '../private/service-principal';
 import { handlerDefaults } from '../private/regional-defaults';
@@ -432,6 +432,17 @@ export class ConsistencyAudit extends Construct {
     acknowledge(sm, NAG.STATE_MACHINE_NO_XRAY);
     acknowledgeGuard(sm, GUARD.STATE_MACHINE_NO_XRAY);
     acknowledgeWildcardResources((sm.role as ManagedPolicyRole).grantsPolicy!, INVOKER_WILDCARDS);
+    const mapPolicy = replaceInlinePolicy(
+      sm,
+      'DistributedMapPolicy',
+      sm.role,
+      `What the Distributed Map of ${sm.node.path} needs to run its child executions (cdk-s3-dr)`,
+    );
+    if (mapPolicy) {
+      acknowledgeWildcardResources(mapPolicy, {
+        'state-machine-executions': WILDCARD_REASONS.DISTRIBUTED_MAP_EXECUTIONS,
+      });
+    }
     return sm;
   }
 }

@@ -33,6 +33,27 @@ export class ManagedPolicyRole extends iam.Role {
 }
 
 /**
+ * Puts the statements of an inline policy that aws-cdk-lib attached to one of our roles into a
+ * customer managed policy at the same place in the tree, and removes the inline one. A state
+ * machine with a Distributed Map gets such a policy (`DistributedMapPolicy`, a child of the state
+ * machine, whose statements name the state machine: in the role's own managed policy they would
+ * be a dependency cycle, since the state machine depends on its role). Returns undefined when
+ * there is no such policy (aws-cdk-lib releases that add none).
+ */
+export function replaceInlinePolicy(
+  scope: Construct,
+  id: string,
+  role: iam.IRole,
+  description: string,
+): iam.ManagedPolicy | undefined {
+  const inline = scope.node.tryFindChild(id);
+  if (!(inline instanceof iam.Policy)) return undefined;
+  const document = iam.PolicyDocument.fromJson(inline.document.toJSON());
+  scope.node.tryRemoveChild(id);
+  return new iam.ManagedPolicy(scope, id, { description, document, roles: [role] });
+}
+
+/**
  * What the wildcard actions of aws-cdk-lib's grant helpers are there for, spelled out. Our roles
  * hold no wildcard action: `topic.grantPublish` on a KMS-encrypted topic, for example, asks for
  * `kms:GenerateDataKey*` where SNS needs `kms:GenerateDataKey`.

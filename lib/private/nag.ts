@@ -82,7 +82,8 @@ export function acknowledgeWildcard(scope: IConstruct, finding: string, reason: 
 }
 
 /** The kinds of wildcard resource this library grants, each acknowledged with its own reason. */
-export type WildcardKind = 's3-objects' | 'kms-keys-by-alias' | 'function-versions' | 'no-resource-level';
+export type WildcardKind =
+  's3-objects' | 'kms-keys-by-alias' | 'function-versions' | 'state-machine-executions' | 'no-resource-level';
 
 /** The reasons for wildcard resources, by policy; docs/security.md lists each. */
 export const WILDCARD_REASONS = {
@@ -112,6 +113,8 @@ export const WILDCARD_REASONS = {
     'The drill writes its JSON reports under the drills/ prefix of its reports bucket, a new key per drill.',
   FUNCTION_VERSIONS:
     'Invokes exactly this one function; the ":*" form that aws-cdk-lib adds covers its published versions and aliases, nothing else.',
+  DISTRIBUTED_MAP_EXECUTIONS:
+    'What a Distributed Map needs (the statements aws-cdk-lib adds for one): start this one state machine, describe and stop its executions, and redrive the child executions of its map runs; Step Functions names executions per run, so the resources are the executions of this state machine and nothing narrower exists.',
   NO_RESOURCE_LEVEL:
     'The CloudWatch Logs log-delivery actions Step Functions needs for execution logging (CreateLogDelivery, GetLogDelivery, ...) support no resource-level permissions; "*" is the only resource AWS accepts.',
   PROBE_CANARIES:
@@ -140,6 +143,7 @@ function kindOf(flat: string): WildcardKind {
   if (flat === '*') return 'no-resource-level';
   if (/:kms:/.test(flat)) return 'kms-keys-by-alias';
   if (/Function[0-9A-F]*\.Arn>:\*$/.test(flat) || /:function:[^/]*:\*$/.test(flat)) return 'function-versions';
+  if (/:states:.*:execution:/.test(flat)) return 'state-machine-executions';
   return 's3-objects';
 }
 

@@ -6,6 +6,7 @@ import { buildExampleApp } from '../../bin/example';
 import {
   backfillComposition,
   crossAccountComposition,
+  distributedAuditComposition,
   mrapComposition,
   twoWayComposition,
 } from '../support/compositions';
@@ -33,6 +34,7 @@ describe('cfn-lint', () => {
     ['mrap', mrapComposition],
     ['two-way', (app) => void twoWayComposition(app)],
     ['backfill', backfillComposition],
+    ['distributed-audits', distributedAuditComposition],
   ];
   const apps = builds.map(([name, build]) => synthesizeTo(build, `cdk-s3-dr-lint-${name}-`));
   const templates = apps.flatMap((a) => a.templates);
@@ -49,7 +51,7 @@ describe('cfn-lint', () => {
   });
 
   test('reports no error and no unexplained warning in any synthesized template', () => {
-    expect(templates.length).toBe(11);
+    expect(templates.length).toBe(13);
     const run = spawnSync(
       'cfn-lint',
       ['--config-file', join(ROOT, '.cfnlintrc.yaml'), '--format', 'json', '--', ...templates],

@@ -1,7 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../../bin/example';
 import { testApp } from '../support/app';
-import { backfillComposition, crossAccountComposition, twoWayComposition } from '../support/compositions';
+import {
+  backfillComposition,
+  crossAccountComposition,
+  distributedAuditComposition,
+  twoWayComposition,
+} from '../support/compositions';
 import { acknowledgements, nagFindings, stripAcknowledgements, unusedAcknowledgements } from '../support/nag';
 
 describe.each([
@@ -9,6 +14,7 @@ describe.each([
   ['a cross-account two-destination composition', crossAccountComposition],
   ['a cross-account two-way pair', (app: App) => void twoWayComposition(app)],
   ['a backfill composition', backfillComposition],
+  ['distributed audits', distributedAuditComposition],
 ])('cdk-nag on %s', (_name, build) => {
   test('has zero findings in all four packs', () => {
     const app = testApp();

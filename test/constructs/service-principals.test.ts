@@ -4,6 +4,7 @@ import { buildExampleApp } from '../../bin/example';
 import {
   backfillComposition,
   crossAccountComposition,
+  distributedAuditComposition,
   mrapComposition,
   twoWayComposition,
 } from '../support/compositions';
@@ -73,6 +74,7 @@ describe.each<[string, (app: App) => void]>([
   ['an MRAP composition with alarm forwarding', mrapComposition],
   ['a cross-account two-way pair', (app) => void twoWayComposition(app)],
   ['a backfill composition', backfillComposition],
+  ['distributed audits', distributedAuditComposition],
 ])('confused-deputy conditions in %s', (_name, build) => {
   const synth = synthesizeTo(build, 'cdk-s3-dr-principals-');
   afterAll(() => rmSync(synth.outdir, { recursive: true, force: true }));

@@ -3,6 +3,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AlarmStateForwarding,
   AuditMode,
+  ConsistencyAudit,
   FailoverController,
   FailoverMode,
   FailoverPlan,
@@ -39,6 +40,28 @@ export function crossAccountComposition(app: App): void {
       }),
       ReplicationDestination.toReplicaBucket(eastReplica, { priority: 1, prefix: 'invoices/' }),
     ],
+  });
+}
+
+/**
+ * Audits the example does not have: ranges that choose themselves, fixed ranges, and a second
+ * audit of the same pair in versions mode; each fans out on a Distributed Map, whose permissions
+ * aws-cdk-lib adds to the state machine role.
+ */
+export function distributedAuditComposition(app: App): void {
+  const west = new Stack(app, 'West', { env: { account: '111111111111', region: 'us-west-2' } });
+  const east = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
+  const replica = new ReplicaBucket(west, 'Replica');
+  const data = new ReplicatedBucket(east, 'Orders', {
+    destinations: [ReplicationDestination.toReplicaBucket(replica)],
+  });
+  const pair = ReplicationPairs.of(data);
+  new ConsistencyAudit(west, 'SelfPlanned', { ...pair, rangeCount: 16, maxConcurrency: 8 });
+  new ConsistencyAudit(west, 'FixedRanges', {
+    ...pair,
+    auditName: 'orders-versions',
+    mode: AuditMode.VERSIONS,
+    keyRangeBoundaries: ['g', 'n'],
   });
 }
 

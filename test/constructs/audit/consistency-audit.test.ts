@@ -201,6 +201,15 @@ describe('ConsistencyAudit', () => {
     const schedule = Object.values(t.findResources('AWS::Scheduler::Schedule'))[0] as any;
     expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({});
     t.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 2 });
+    // What aws-cdk-lib grants the map for its child executions is on a customer managed policy
+    // of the state machine role, not inline.
+    expect(t.findResources('AWS::IAM::Policy')).toEqual({});
+    const mapPolicies = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).filter((p: any) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('states:RedriveExecution'),
+    ) as any[];
+    expect(mapPolicies.length).toBe(1);
+    expect(mapPolicies[0].Properties.Roles).toHaveLength(1);
+    expect(mapPolicies[0].Properties.Roles[0].Ref).toMatch(/^AuditStateMachineRole/);
   });
 
   test("alarms on discrepancies above the threshold and on failed runs, notifying the region's encrypted topic", () => {
