@@ -83,7 +83,7 @@ export class DrFunction extends Construct {
     );
 
     this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: HANDLER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: handlerCode(props.handler),
@@ -99,12 +99,24 @@ export class DrFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
     });
+    // cdk-nag's AwsSolutions-L1 asks for the newest runtime of the family that the installed
+    // aws-cdk-lib knows; a newer aws-cdk-lib than this library was tested with may know one.
+    if (newerNodeRuntimeKnown()) acknowledge(this.function, NAG.HANDLER_RUNTIME);
     if (!props.vpc) {
       acknowledge(this.function, NAG.LAMBDA_OUTSIDE_VPC);
       acknowledgeGuard(this.function, GUARD.LAMBDA_OUTSIDE_VPC);
     }
     acknowledgeGuard(this.deadLetterQueue, GUARD.DEAD_LETTER_QUEUE);
   }
+}
+
+/** The runtime the bundled handlers are built for and tested on. */
+export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Whether the installed aws-cdk-lib knows a Node.js runtime newer than the handlers'. */
+export function newerNodeRuntimeKnown(): boolean {
+  const major = (r: lambda.Runtime) => Number(/^nodejs(\d+)/.exec(r.name)?.[1] ?? 0);
+  return lambda.Runtime.ALL.some((r) => r.family === lambda.RuntimeFamily.NODEJS && major(r) > major(HANDLER_RUNTIME));
 }
 
 const keysWithLogsGrant = new WeakSet<kms.IKey>();

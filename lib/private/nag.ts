@@ -52,6 +52,11 @@ export const NAG = {
     reason:
       'The function calls only AWS regional APIs (S3, KMS, CloudWatch) and reaches no private resource; it runs outside a VPC unless the vpc prop is set, which places it in the given subnets.',
   },
+  HANDLER_RUNTIME: {
+    ids: ['AwsSolutions-L1'],
+    reason:
+      'The bundled handlers are built and tested on nodejs24.x, a runtime Lambda supports; the installed aws-cdk-lib knows a newer Node.js runtime, which a later release of cdk-s3-dr moves to once its handlers are tested there. Made only when aws-cdk-lib knows a newer one.',
+  },
   EVENT_TARGET_DLQ: {
     ids: ['AwsSolutions-SQS3'],
     reason:
