@@ -110,7 +110,10 @@ export class DrFunction extends Construct {
   }
 }
 
-/** The runtime the bundled handlers are built for and tested on. */
+/**
+ * The runtime of the bundled handlers (their code targets Node.js 20 and later), fixed by each
+ * release so that upgrading aws-cdk-lib does not change the runtime of deployed functions.
+ */
 export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /** Whether the installed aws-cdk-lib knows a Node.js runtime newer than the handlers'. */

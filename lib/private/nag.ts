@@ -55,7 +55,7 @@ export const NAG = {
   HANDLER_RUNTIME: {
     ids: ['AwsSolutions-L1'],
     reason:
-      'The bundled handlers are built and tested on nodejs24.x, a runtime Lambda supports; the installed aws-cdk-lib knows a newer Node.js runtime, which a later release of cdk-s3-dr moves to once its handlers are tested there. Made only when aws-cdk-lib knows a newer one.',
+      'The bundled handlers run on nodejs24.x, a runtime Lambda supports, which each release of cdk-s3-dr fixes so that upgrading aws-cdk-lib does not change the runtime of deployed functions. The installed aws-cdk-lib knows a newer Node.js runtime, which a later release of cdk-s3-dr moves to. Made only when aws-cdk-lib knows a newer one.',
   },
   EVENT_TARGET_DLQ: {
     ids: ['AwsSolutions-SQS3'],

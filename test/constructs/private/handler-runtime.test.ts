@@ -38,6 +38,7 @@ describe('the handlers’ runtime and AwsSolutions-L1', () => {
     expect(functions.length).toBeGreaterThan(0);
     expect(acks.map((a) => a.path).sort()).toEqual(functions.map((f) => f.node.path).sort());
     for (const a of acks) expect(a.reason).toBe(NAG.HANDLER_RUNTIME.reason);
+    expect(NAG.HANDLER_RUNTIME.reason).toContain(`run on ${HANDLER_RUNTIME.name}`);
     const fn = ex.audit.node.findAll().find((c) => c instanceof lambda.CfnFunction) as lambda.CfnFunction;
     expect(fn.runtime).toBe(HANDLER_RUNTIME.name);
 
