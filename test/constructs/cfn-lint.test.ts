@@ -9,6 +9,7 @@ import {
   distributedAuditComposition,
   mrapComposition,
   twoWayComposition,
+  vpcComposition,
 } from '../support/compositions';
 import { synthesizeTo } from '../support/synth';
 
@@ -35,6 +36,7 @@ describe('cfn-lint', () => {
     ['two-way', (app) => void twoWayComposition(app)],
     ['backfill', backfillComposition],
     ['distributed-audits', distributedAuditComposition],
+    ['vpc', vpcComposition],
   ];
   const apps = builds.map(([name, build]) => synthesizeTo(build, `cdk-s3-dr-lint-${name}-`));
   const templates = apps.flatMap((a) => a.templates);
@@ -51,7 +53,7 @@ describe('cfn-lint', () => {
   });
 
   test('reports no error and no unexplained warning in any synthesized template', () => {
-    expect(templates.length).toBe(13);
+    expect(templates.length).toBe(15);
     const run = spawnSync(
       'cfn-lint',
       ['--config-file', join(ROOT, '.cfnlintrc.yaml'), '--format', 'json', '--', ...templates],

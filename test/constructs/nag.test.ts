@@ -6,6 +6,7 @@ import {
   crossAccountComposition,
   distributedAuditComposition,
   twoWayComposition,
+  vpcComposition,
 } from '../support/compositions';
 import { acknowledgements, nagFindings, stripAcknowledgements, unusedAcknowledgements } from '../support/nag';
 
@@ -15,6 +16,7 @@ describe.each([
   ['a cross-account two-way pair', (app: App) => void twoWayComposition(app)],
   ['a backfill composition', backfillComposition],
   ['distributed audits', distributedAuditComposition],
+  ['handlers in existing VPCs', vpcComposition],
 ])('cdk-nag on %s', (_name, build) => {
   test('has zero findings in all four packs', () => {
     const app = testApp();

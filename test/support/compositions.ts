@@ -4,6 +4,7 @@ import {
   AlarmStateForwarding,
   AuditMode,
   ConsistencyAudit,
+  RestoreDrill,
   FailoverController,
   FailoverMode,
   FailoverPlan,
@@ -17,6 +18,7 @@ import {
   RepairTarget,
   TwoWayReplication,
 } from '../../lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { createAlarmTopic } from '../../lib/private/dr-function';
 
@@ -63,6 +65,28 @@ export function distributedAuditComposition(app: App): void {
     mode: AuditMode.VERSIONS,
     keyRangeBoundaries: ['g', 'n'],
   });
+}
+
+/** The bundled handlers in an existing VPC of each region (imported, as most apps have one). */
+export function vpcComposition(app: App): void {
+  const west = new Stack(app, 'West', { env: { account: '111111111111', region: 'us-west-2' } });
+  const east = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
+  const vpcOf = (stack: Stack, n: string) =>
+    ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: `vpc-0123456789abcdef${n}`,
+      availabilityZones: [`${stack.region}a`, `${stack.region}b`],
+      privateSubnetIds: [`subnet-0${n}aaaaaaaaaaaaaaa`, `subnet-0${n}bbbbbbbbbbbbbbb`],
+      privateSubnetRouteTableIds: [`rtb-0${n}aaaaaaaaaaaaaaa`, `rtb-0${n}bbbbbbbbbbbbbbb`],
+    });
+  const replica = new ReplicaBucket(west, 'Replica');
+  const data = new ReplicatedBucket(east, 'Orders', {
+    destinations: [ReplicationDestination.toReplicaBucket(replica)],
+  });
+  const pair = ReplicationPairs.of(data);
+  const westVpc = vpcOf(west, '1');
+  new ConsistencyAudit(west, 'Audit', { ...pair, rangeCount: 4, vpc: westVpc });
+  new RestoreDrill(west, 'Drill', { ...pair, vpc: westVpc });
+  new ReplicationBackfill(east, 'Backfill', { sourceBucket: data.bucket, vpc: vpcOf(east, '2') });
 }
 
 /**
