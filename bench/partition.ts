@@ -9,15 +9,16 @@
  * range over the mean (the wall time of ranges listed side by side against even ones). Asserts
  * nothing.
  *
- *   npm run bench:partition -- [--keys 1000000] [--budget 20]
+ *   npm run bench:partition -- [--keys 1000000] [--budget 20] [--layout <part of a layout's name>]
  */
 import { KeyProbe, planFromSample, planRanges, sampleKeySpace } from '../lambda/audit/core';
 import { balanceOf as balance, keyLayouts, listingOf, overMean, sortedKeys } from '../test/support/key-space';
-import { numberArg } from './args';
+import { numberArg, stringArg } from './args';
 
 const n = numberArg('keys', 1_000_000);
 const budget = numberArg('budget', 20);
-const layouts = keyLayouts(n);
+const only = stringArg('layout', '');
+const layouts = Object.entries(keyLayouts(n)).filter(([name]) => name.includes(only));
 
 async function main() {
   console.log(`self-chosen ranges on ${n} keys; sample budget ${budget} list requests`);
@@ -25,7 +26,8 @@ async function main() {
     '| layout | ranges | sample: requests / listing | sample: round trips | sample: largest / smallest | sample: largest / mean | page boundaries: largest / smallest |',
   );
   console.log('|---|---|---|---|---|---|---|');
-  for (const [name, gen] of Object.entries(layouts)) {
+  if (layouts.length === 0) throw new Error(`--layout ${only}: no layout's name contains it`);
+  for (const [name, gen] of layouts) {
     const keys = sortedKeys(gen);
     const listing = 2 * Math.ceil(keys.length / 1000);
     const pageEnds = keys.filter((_, i) => i % 1000 === 999 || i === keys.length - 1);

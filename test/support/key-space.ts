@@ -71,6 +71,15 @@ export function keyLayouts(n: number): Record<string, () => string[]> {
     // The same ids under two folders (an original and its thumbnail), with a suffix after the number.
     'ids repeated under originals/ and thumbs/': () =>
       ['originals', 'thumbs'].flatMap((f) => Array.from({ length: n / 2 }, (_, i) => `${f}/${pad(i, 8)}.jpg`)),
+    // Forty folders, each numbered afresh, each about a fifth larger than the one before: the last
+    // holds 1,600 times as many keys as the first (a store whose intake grew by that much).
+    'folders growing 1,600-fold, each numbered afresh': () => {
+      const ratio = 1600 ** (1 / 39);
+      const first = n / Array.from({ length: 40 }, (_, k) => ratio ** k).reduce((a, b) => a + b, 0);
+      return Array.from({ length: 40 }, (_, k) =>
+        Array.from({ length: Math.max(1, Math.round(first * ratio ** k)) }, (_, i) => `g${pad(k, 2)}/${pad(i, 7)}`),
+      ).flat();
+    },
     // The layout `bench/scale.ts` plants on the stand (its `scaleKeys`, restated here: importing that
     // script would run it).
     'half in one folder, half over 1,000': () =>
