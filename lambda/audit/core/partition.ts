@@ -1102,19 +1102,44 @@ function folderPortions(
     });
   }
   if (anchors.length === 0) names.forEach((_, j) => seen[j] > 0 && anchors.push({ at: j, n: seen[j] }));
+  anchors.sort((x, y) => x.at - y.at);
+  // Between two anchors, sizes are taken on the line through them, or on the geometric curve where
+  // that predicts each anchor from its neighbours better: folders that grow by a factor each (an
+  // intake that grew 1,600-fold) rather than by a number of keys each (later days busier).
+  const between = (lo: { at: number; n: number }, hi: { at: number; n: number }, j: number, geo: boolean) => {
+    const t = (j - lo.at) / (hi.at - lo.at || 1);
+    return geo && lo.n > 0 && hi.n > 0 ? lo.n * (hi.n / lo.n) ** t : lo.n + (hi.n - lo.n) * t;
+  };
+  const misfit = (geo: boolean) =>
+    anchors.reduce((sum, a, k) => {
+      const [lo, hi] = [anchors[k - 1], anchors[k + 1]];
+      if (!lo || !hi || !(a.n > 0)) return sum;
+      return sum + Math.abs(Math.log(Math.max(1e-9, between(lo, hi, a.at, geo)) / a.n));
+    }, 0);
+  // (By a clear margin: with few anchors, both fit about as well, and the line is kept.)
+  const fitsGeometric = () => misfit(true) < GEOMETRIC_MISFIT * misfit(false);
+  let geometric = fitsGeometric();
   const interpolate = (j: number): number => {
     let k = 0;
     while (k < anchors.length && anchors[k].at < j) k++;
     const [lo, hi] = [anchors[k - 1], anchors[k]];
-    return !lo ? (hi?.n ?? 0) : !hi ? lo.n : lo.n + ((hi.n - lo.n) * (j - lo.at)) / (hi.at - lo.at || 1);
+    if (!lo) return hi?.n ?? 0;
+    if (!hi) return lo.n;
+    return between(lo, hi, j, geometric);
   };
-  anchors.sort((x, y) => x.at - y.at);
   // A folder seen in part that shows more keys than the folders around it make it hold (a busier
   // month past quieter ones) stands for its neighbours with the keys it shows, a bound from below.
-  const more = names.map((_, j) => j).filter((j) => sized[j] === undefined && open[j] > 0 && shown[j] > interpolate(j));
-  if (more.length > 0) {
-    more.forEach((j) => anchors.push({ at: j, n: shown[j] }));
+  // The one that shows most first, then again: a folder that shows less than the line through it
+  // then makes it hold (its one page, before a last folder that shows tens of pages) is no anchor.
+  const candidates = names
+    .map((_, j) => j)
+    .filter((j) => sized[j] === undefined && open[j] > 0)
+    .sort((x, y) => shown[y] - shown[x]);
+  for (const j of candidates) {
+    if (!(shown[j] > interpolate(j))) continue;
+    anchors.push({ at: j, n: shown[j] });
     anchors.sort((x, y) => x.at - y.at);
+    geometric = fitsGeometric();
   }
   const estimate = names.map((_, j) => (sized[j] !== undefined ? sized[j] : Math.max(shown[j], interpolate(j))));
   // For a folder not seen, of folders not seen either, the keys of the nearest folder seen whole,
@@ -1225,6 +1250,9 @@ function folderPortions(
   }
   return { portions: out, sure };
 }
+
+/** How much better the geometric curve must fit a sample's folder sizes than the line to be taken. */
+const GEOMETRIC_MISFIT = 0.8;
 
 /** The last number in a key, and what follows it (a counter and its suffix: "0000123" and ".gz"). */
 const TRAILING_NUMBER = /(\d+)(\D*)$/;
