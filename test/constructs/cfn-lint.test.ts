@@ -3,14 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleApp } from '../../bin/example';
-import {
-  backfillComposition,
-  crossAccountComposition,
-  distributedAuditComposition,
-  mrapComposition,
-  twoWayComposition,
-  vpcComposition,
-} from '../support/compositions';
+import { COMPOSITIONS } from '../support/compositions';
 import { synthesizeTo } from '../support/synth';
 
 const ROOT = join(__dirname, '..', '..');
@@ -29,16 +22,11 @@ interface Match {
  * (1, or no exit code) means it did not run properly.
  */
 describe('cfn-lint', () => {
-  const builds: Array<[string, (app: App) => void]> = [
-    ['example', (app) => void buildExampleApp(app)],
-    ['cross-account', crossAccountComposition],
-    ['mrap', mrapComposition],
-    ['two-way', (app) => void twoWayComposition(app)],
-    ['backfill', backfillComposition],
-    ['distributed-audits', distributedAuditComposition],
-    ['vpc', vpcComposition],
+  const builds: Array<readonly [string, (app: App) => void]> = [
+    ['the example app', (app) => void buildExampleApp(app)],
+    ...COMPOSITIONS,
   ];
-  const apps = builds.map(([name, build]) => synthesizeTo(build, `cdk-s3-dr-lint-${name}-`));
+  const apps = builds.map(([, build]) => synthesizeTo(build, 'cdk-s3-dr-lint-'));
   const templates = apps.flatMap((a) => a.templates);
   afterAll(() => apps.forEach((a) => rmSync(a.outdir, { recursive: true, force: true })));
 

@@ -3,29 +3,14 @@
  * have, as template-acknowledgements.test.ts runs them over the example app: every finding is
  * acknowledged on its own resource, and every acknowledgement covers a finding there.
  */
-import { App } from 'aws-cdk-lib';
 import { rmSync } from 'node:fs';
 import { GUARD_PLUGIN } from '../../lib/private/guard';
-import {
-  backfillComposition,
-  crossAccountComposition,
-  distributedAuditComposition,
-  mrapComposition,
-  twoWayComposition,
-  vpcComposition,
-} from '../support/compositions';
+import { COMPOSITIONS } from '../support/compositions';
 import { guardFindings } from '../support/guard';
 import { allAcknowledgements } from '../support/nag';
 import { synthesizeTo } from '../support/synth';
 
-describe.each<[string, (app: App) => void]>([
-  ['a cross-account two-destination composition', crossAccountComposition],
-  ['an MRAP composition with alarm forwarding', mrapComposition],
-  ['a cross-account two-way pair', (app) => void twoWayComposition(app)],
-  ['a backfill composition', backfillComposition],
-  ['distributed audits', distributedAuditComposition],
-  ['handlers in existing VPCs', vpcComposition],
-])('Control Tower controls on %s', (_name, build) => {
+describe.each(COMPOSITIONS)('Control Tower controls on %s', (_name, build) => {
   test('every finding is acknowledged on its resource, and every acknowledgement covers one', () => {
     const synth = synthesizeTo(build, 'cdk-s3-dr-guard-');
     try {

@@ -1,22 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { buildExampleApp } from '../../bin/example';
 import { testApp } from '../support/app';
-import {
-  backfillComposition,
-  crossAccountComposition,
-  distributedAuditComposition,
-  twoWayComposition,
-  vpcComposition,
-} from '../support/compositions';
+import { COMPOSITIONS } from '../support/compositions';
 import { acknowledgements, nagFindings, stripAcknowledgements, unusedAcknowledgements } from '../support/nag';
 
-describe.each([
-  ['the example app', (app: App) => void buildExampleApp(app)],
-  ['a cross-account two-destination composition', crossAccountComposition],
-  ['a cross-account two-way pair', (app: App) => void twoWayComposition(app)],
-  ['a backfill composition', backfillComposition],
-  ['distributed audits', distributedAuditComposition],
-  ['handlers in existing VPCs', vpcComposition],
+describe.each<readonly [string, (app: App) => void]>([
+  ['the example app', (app) => void buildExampleApp(app)],
+  ...COMPOSITIONS,
 ])('cdk-nag on %s', (_name, build) => {
   test('has zero findings in all four packs', () => {
     const app = testApp();

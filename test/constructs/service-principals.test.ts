@@ -1,13 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { readFileSync, rmSync } from 'node:fs';
 import { buildExampleApp } from '../../bin/example';
-import {
-  backfillComposition,
-  crossAccountComposition,
-  distributedAuditComposition,
-  mrapComposition,
-  twoWayComposition,
-} from '../support/compositions';
+import { COMPOSITIONS } from '../support/compositions';
 import { synthesizeTo } from '../support/synth';
 
 interface Statement {
@@ -68,13 +62,9 @@ function serviceGrants(template: {
   return grants;
 }
 
-describe.each<[string, (app: App) => void]>([
+describe.each<readonly [string, (app: App) => void]>([
   ['the example app', (app) => void buildExampleApp(app)],
-  ['a cross-account two-destination composition', crossAccountComposition],
-  ['an MRAP composition with alarm forwarding', mrapComposition],
-  ['a cross-account two-way pair', (app) => void twoWayComposition(app)],
-  ['a backfill composition', backfillComposition],
-  ['distributed audits', distributedAuditComposition],
+  ...COMPOSITIONS,
 ])('confused-deputy conditions in %s', (_name, build) => {
   const synth = synthesizeTo(build, 'cdk-s3-dr-principals-');
   afterAll(() => rmSync(synth.outdir, { recursive: true, force: true }));

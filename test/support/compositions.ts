@@ -45,19 +45,24 @@ export function crossAccountComposition(app: App): void {
   });
 }
 
-/**
- * Audits the example does not have: ranges that choose themselves, fixed ranges, and a second
- * audit of the same pair in versions mode; each fans out on a Distributed Map, whose permissions
- * aws-cdk-lib adds to the state machine role.
- */
-export function distributedAuditComposition(app: App): void {
+/** A source in us-east-1 replicating to a replica in us-west-2, one account. */
+function onePair(app: App) {
   const west = new Stack(app, 'West', { env: { account: '111111111111', region: 'us-west-2' } });
   const east = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
   const replica = new ReplicaBucket(west, 'Replica');
   const data = new ReplicatedBucket(east, 'Orders', {
     destinations: [ReplicationDestination.toReplicaBucket(replica)],
   });
-  const pair = ReplicationPairs.of(data);
+  return { west, east, data, pair: ReplicationPairs.of(data) };
+}
+
+/**
+ * Audits the example does not have: ranges that choose themselves, fixed ranges, and a second
+ * audit of the same pair in versions mode; each fans out on a Distributed Map, whose permissions
+ * aws-cdk-lib adds to the state machine role.
+ */
+export function distributedAuditComposition(app: App): void {
+  const { west, pair } = onePair(app);
   new ConsistencyAudit(west, 'SelfPlanned', { ...pair, rangeCount: 16, maxConcurrency: 8 });
   new ConsistencyAudit(west, 'FixedRanges', {
     ...pair,
@@ -69,8 +74,7 @@ export function distributedAuditComposition(app: App): void {
 
 /** The bundled handlers in an existing VPC of each region (imported, as most apps have one). */
 export function vpcComposition(app: App): void {
-  const west = new Stack(app, 'West', { env: { account: '111111111111', region: 'us-west-2' } });
-  const east = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
+  const { west, east, data, pair } = onePair(app);
   const vpcOf = (stack: Stack, n: string) =>
     ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
       vpcId: `vpc-0123456789abcdef${n}`,
@@ -78,11 +82,6 @@ export function vpcComposition(app: App): void {
       privateSubnetIds: [`subnet-0${n}aaaaaaaaaaaaaaa`, `subnet-0${n}bbbbbbbbbbbbbbb`],
       privateSubnetRouteTableIds: [`rtb-0${n}aaaaaaaaaaaaaaa`, `rtb-0${n}bbbbbbbbbbbbbbb`],
     });
-  const replica = new ReplicaBucket(west, 'Replica');
-  const data = new ReplicatedBucket(east, 'Orders', {
-    destinations: [ReplicationDestination.toReplicaBucket(replica)],
-  });
-  const pair = ReplicationPairs.of(data);
   const westVpc = vpcOf(west, '1');
   new ConsistencyAudit(west, 'Audit', { ...pair, rangeCount: 4, vpc: westVpc });
   new RestoreDrill(west, 'Drill', { ...pair, vpc: westVpc });
@@ -139,15 +138,23 @@ export function twoWayComposition(app: App): TwoWayReplication {
 
 /** A source bucket with a Batch Replication backfill (weekly schedule) beside it, in the source region. */
 export function backfillComposition(app: App): void {
-  const west = new Stack(app, 'West', { env: { account: '111111111111', region: 'us-west-2' } });
-  const east = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
-  const replica = new ReplicaBucket(west, 'Replica');
-  const data = new ReplicatedBucket(east, 'Orders', {
-    destinations: [ReplicationDestination.toReplicaBucket(replica)],
-  });
+  const { east, data } = onePair(app);
   new ReplicationBackfill(east, 'Backfill', {
     sourceBucket: data.bucket,
     prefix: 'invoices/',
     schedule: scheduler.ScheduleExpression.rate(Duration.days(7)),
   });
 }
+
+/**
+ * Every composition above, named: the tests that check every template (cdk-nag, cfn-lint, the
+ * Control Tower controls, the confused-deputy conditions) build each, besides the example app.
+ */
+export const COMPOSITIONS: ReadonlyArray<readonly [string, (app: App) => void]> = [
+  ['a cross-account two-destination composition', crossAccountComposition],
+  ['an MRAP composition with alarm forwarding', mrapComposition],
+  ['a cross-account two-way pair', (app) => void twoWayComposition(app)],
+  ['a backfill composition', backfillComposition],
+  ['distributed audits', distributedAuditComposition],
+  ['handlers in existing VPCs', vpcComposition],
+];
