@@ -27,6 +27,17 @@ export interface AuditReport {
   readonly jsonl?: string;
   /** HTTP requests this process sent, retries included, per S3 operation (ListObjectsV2: 40, ...). */
   readonly requestsByOperation?: Readonly<Record<string, number>>;
+  /**
+   * Where each side was read (the command line's regions and endpoints): a repair from this report
+   * works on the same buckets there.
+   */
+  readonly sides?: { readonly source: ReadAt; readonly replica: ReadAt };
+}
+
+/** The region and, for an S3-compatible server, the endpoint a side was read at. */
+export interface ReadAt {
+  readonly region: string;
+  readonly endpoint?: string;
 }
 
 export async function buildReport(args: {
@@ -40,6 +51,7 @@ export async function buildReport(args: {
   cap?: number;
   now?: number;
   requestsByOperation?: Readonly<Record<string, number>>;
+  sides?: { readonly source: ReadAt; readonly replica: ReadAt };
 }): Promise<AuditReport> {
   const cap = args.cap ?? REPORT_RECORD_CAP;
   const records: AuditRecord[] = await args.sink.readBack(cap + 1);
@@ -60,8 +72,11 @@ export async function buildReport(args: {
     truncated: records.length > cap || total > kept.length,
     ...(args.jsonl ? { jsonl: args.jsonl } : {}),
     ...(args.requestsByOperation ? { requestsByOperation: { ...args.requestsByOperation } } : {}),
+    ...(args.sides ? { sides: { source: readAt(args.sides.source), replica: readAt(args.sides.replica) } } : {}),
   };
 }
+
+const readAt = (s: ReadAt): ReadAt => ({ region: s.region, ...(s.endpoint ? { endpoint: s.endpoint } : {}) });
 
 /**
  * Writes a report to a local file or to `s3://bucket/key` (PutObject to the reports bucket

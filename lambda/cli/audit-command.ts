@@ -163,6 +163,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     sink,
     jsonl: inv.jsonl,
     requestsByOperation: stats.byOperation,
+    sides: { source: inv.sourceSide, replica: inv.replicaSide },
   });
   const where = await saveReport(inv, built);
   if (inv.hintsFile && result.status === 'complete' && !range.startAfter && !range.endAt && !inv.checkpoint) {

@@ -44,7 +44,8 @@ options:
   --delete                      with --apply, also delete what exists only on the written side
                                 (a delete marker where the bucket is versioned); without --apply the
                                 plan shows these deletes and nothing is deleted
-  --from-report FILE            the JSON report of a complete 'cdk-s3-dr audit' of this pair: no audit is run
+  --from-report FILE            the JSON report of a complete 'cdk-s3-dr audit' of this pair: no audit is run;
+                                the repair works where the audit read each side (its regions and endpoints)
   --report FILE                 write the plan and what was done as JSON (default: none)
   --journal FILE                the journal of writes sent and finished (default: <report>.journal.jsonl,
                                 else repair.journal.jsonl); an interrupted run leaves it, and the same
@@ -76,6 +77,12 @@ function wholeNumber(v: string | undefined, option: string, min: number, max: nu
   return Number(v);
 }
 
+/** A side of a report's `sides`: a region, and an endpoint or none. */
+const readAtShape = (at: unknown): boolean => {
+  const { region, endpoint } = (at ?? {}) as { region?: unknown; endpoint?: unknown };
+  return typeof region === 'string' && (endpoint === undefined || typeof endpoint === 'string');
+};
+
 /** The audit report given with --from-report, checked, and its discrepancies (all of them). */
 async function readAuditReport(file: string): Promise<{ report: AuditReport; discrepancies: Discrepancy[] }> {
   if (!existsSync(file))
@@ -91,7 +98,8 @@ async function readAuditReport(file: string): Promise<{ report: AuditReport; dis
     report === null ||
     report.version !== 1 ||
     !Array.isArray(report.discrepancies) ||
-    typeof report.source !== 'string'
+    typeof report.source !== 'string' ||
+    !(report.sides === undefined || (readAtShape(report.sides.source) && readAtShape(report.sides.replica)))
   ) {
     throw new UsageError(
       `--from-report "${file}" is not an audit report of this tool (expected version 1 with source and discrepancies)`,
@@ -168,14 +176,29 @@ export async function repairCommand(args: string[], io: CliIO): Promise<number> 
   const maxAttempts = wholeNumber(v['max-attempts'], '--max-attempts', 1, 100);
   const pageSize = wholeNumber(v['page-size'], '--page-size', 1, 1000);
   const lag = wholeNumber(v['lag-window'], '--lag-window', 0, Number.MAX_SAFE_INTEGER) ?? DEFAULT_LAG_WINDOW_SECONDS;
-  const defaultRegion = regionOption('AWS_REGION', io.env.AWS_REGION || undefined) ?? 'us-east-1';
-  const sourceRegion = regionOption('--source-region', v['source-region']) ?? defaultRegion;
-  const replicaRegion = regionOption('--replica-region', v['replica-region']) ?? defaultRegion;
-  const sourceEndpoint = endpointOption('--source-endpoint', v['source-endpoint']);
-  const replicaEndpoint = endpointOption('--replica-endpoint', v['replica-endpoint']);
-
   let audit: { report: AuditReport; discrepancies: Discrepancy[] } | undefined;
   if (fromReport !== undefined) audit = await readAuditReport(fromReport);
+  // A side's region and endpoint: as given, else where the audit of --from-report read it, else
+  // the default. Given ones must be where the audit read (the report's discrepancies are of there).
+  const defaultRegion = regionOption('AWS_REGION', io.env.AWS_REGION || undefined) ?? 'us-east-1';
+  const readAt = (side: 'source' | 'replica') => {
+    const at = audit?.report.sides?.[side];
+    const region = regionOption(`--${side}-region`, v[`${side}-region`]);
+    const endpoint = endpointOption(`--${side}-endpoint`, v[`${side}-endpoint`]);
+    for (const [option, given, audited] of [
+      [`--${side}-region`, region, at?.region],
+      [`--${side}-endpoint`, endpoint, at ? (at.endpoint ?? 'none: AWS') : undefined],
+    ] as const) {
+      if (given !== undefined && audited !== undefined && given !== audited) {
+        throw new UsageError(
+          `${option} "${given}" is not where --from-report "${fromReport}" read the ${side} (${audited}): leave ${option} out to repair there, or audit again at "${given}"`,
+        );
+      }
+    }
+    return { region: region ?? at?.region ?? defaultRegion, endpoint: endpoint ?? at?.endpoint };
+  };
+  const { region: sourceRegion, endpoint: sourceEndpoint } = readAt('source');
+  const { region: replicaRegion, endpoint: replicaEndpoint } = readAt('replica');
   const sideOf = (option: '--source' | '--replica', value: string | undefined, inReport?: string): S3Location => {
     if (value === undefined && inReport === undefined)
       throw new UsageError(`${option} is required: give the bucket as s3://bucket[/prefix]`);

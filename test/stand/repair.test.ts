@@ -232,6 +232,9 @@ describe('repair from an audit report, streamed, to the source', () => {
     );
     const audit = join(dir, 'home-audit.json');
     expect((await runCli(['audit', ...sides(src, dst), '--report', audit])).code).toBe(1);
+    // The report records where each side was read; the repair works there without being told.
+    const at = { region: za.region, endpoint: za.endpoint };
+    expect(JSON.parse(readFileSync(audit, 'utf8')).sides).toEqual({ source: at, replica: at });
     const before = await versions(src);
     const report = join(dir, 'home.json');
     const args = [
@@ -246,17 +249,7 @@ describe('repair from an audit report, streamed, to the source', () => {
       '--report',
       report,
     ];
-    const run = await runCli([
-      ...args,
-      '--source-endpoint',
-      za.endpoint,
-      '--replica-endpoint',
-      za.endpoint,
-      '--source-region',
-      za.region,
-      '--replica-region',
-      za.region,
-    ]);
+    const run = await runCli(args);
     expect(run.code).toBe(0);
     const r = readReport(report);
     expect(r).toMatchObject({ to: 'source', copyMode: 'stream', writes: 2, remaining: 0 });

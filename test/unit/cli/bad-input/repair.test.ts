@@ -29,6 +29,13 @@ const good = file('audit.json', auditReport());
 const partial = file('partial.json', auditReport({ status: 'partial' }));
 const ranged = file('ranged.json', auditReport({ range: { startAfter: 'a' } }));
 const truncated = file('truncated.json', auditReport({ truncated: true, jsonl: 'gone.jsonl' }));
+const readAt = file(
+  'read-at.json',
+  auditReport({
+    sides: { source: { region: 'eu-west-1' }, replica: { region: 'us-east-1', endpoint: 'http://127.0.0.1:7480' } },
+  }),
+);
+const badSides = file('bad-sides.json', auditReport({ sides: { source: { region: 1 }, replica: {} } }));
 const notJson = file('not.json', '{nope');
 const otherJournal = file(
   'other.journal.jsonl',
@@ -115,6 +122,30 @@ const cases: BadInputCase[] = [
     ['repair', '--from-report', good, '--source', 's3://other-bucket'],
     2,
     '--source "s3://other-bucket" is not the source of --from-report',
+  ],
+  [
+    'a region other than where the audit read the side',
+    ['repair', '--from-report', readAt, '--source-region', 'us-east-2'],
+    2,
+    '--source-region "us-east-2" is not where --from-report',
+  ],
+  [
+    'an endpoint where the audit read the side on AWS',
+    ['repair', '--from-report', readAt, '--source-endpoint', 'http://127.0.0.1:9000'],
+    2,
+    '--source-endpoint "http://127.0.0.1:9000" is not where --from-report',
+  ],
+  [
+    'an endpoint other than where the audit read the side',
+    ['repair', '--from-report', readAt, '--replica-endpoint', 'http://127.0.0.1:9000'],
+    2,
+    'read the replica (http://127.0.0.1:7480): leave --replica-endpoint out to repair there',
+  ],
+  [
+    'audit report whose sides are malformed',
+    ['repair', '--from-report', badSides],
+    2,
+    'is not an audit report of this tool',
   ],
   [
     'audit options with a report',
