@@ -384,26 +384,46 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
    * it from below only: a busier day of logs looks like a quieter one.)
    */
   async function sizeAfresh(name: string): Promise<void> {
-    let past: number | undefined;
     // (Within the whole budget, like the folders' listing: until the ends are sized, the estimate,
     // and so the cap it sets, may be off by any factor.)
     for (let n = 0; n < AFRESH_PROBES && requests < budget; n++) {
-      const held = keys.slice(firstAfter(keys, name), firstAfter(keys, afterSubtree(name)));
-      const run = afreshRun(held);
-      if (!run || !seenFromStart(held[0], name, covered)) return;
-      if (afreshEnd(run, covered, afterSubtree(name)).exact) return;
-      // (Twice, then four times: a folder a few pages long is found in two probes, a long one bounded;
-      // within a page of the end, a probe at the next number shows it.)
-      const next = run.last + 1;
-      const at = past === undefined ? (n === 0 ? 2 : 4) * next : past - next <= pageSize ? next : midway(next, past);
-      if (String(at).length > run.width) return;
-      const start = run.stem + String(at).padStart(run.width, '0');
+      const start = afreshProbe(name, n === 0);
+      if (start === undefined) return;
       requests++;
-      const page = await probe(start);
-      record(start, page);
-      if (!page.keys.some((k) => k.startsWith(run.stem))) past = Math.min(past ?? Infinity, at);
+      record(start, await probe(start));
     }
   }
+
+  /**
+   * The next probe at the numbers of a folder numbered afresh, seen from its start and not to its
+   * end: at twice (the first), then four times, the last number seen while every probe finds more,
+   * then midway (geometrically) between the last number seen and the lowest one found past the
+   * end. Undefined for any other folder, or when the numbers' width is spent.
+   */
+  function afreshProbe(name: string, first: boolean): string | undefined {
+    const held = keys.slice(firstAfter(keys, name), firstAfter(keys, afterSubtree(name)));
+    const run = afreshRun(held);
+    if (!run || !seenFromStart(held[0], name, covered)) return undefined;
+    const { exact, past } = afreshEnd(run, covered, afterSubtree(name));
+    if (exact) return undefined;
+    // (Twice, then four times: a folder a few pages long is found in two probes, a long one bounded;
+    // within a page of the end, a probe at the next number shows it.)
+    const next = run.last + 1;
+    const at = past === undefined ? (first ? 2 : 4) * next : past - next <= pageSize ? next : midway(next, past);
+    if (String(at).length > run.width) return undefined;
+    return run.stem + String(at).padStart(run.width, '0');
+  }
+
+  // The folder of the level sized that a gap starts in, when its keys are numbered afresh: the gap
+  // is sized by a probe at the folder's numbers, not by halving names (`g38/5129`, past numbers of
+  // seven digits that run to 0195531, finds the next folder, and takes seven probes to get there).
+  const afreshFolderProbe = (g: Gap): string | undefined => {
+    if (!folders || g.after === undefined) return undefined;
+    const j = firstAfter(folders, g.after) - 1;
+    if (j < 0 || !g.after.startsWith(folders[j])) return undefined;
+    const at = afreshProbe(folders[j], false);
+    return at !== undefined && !covered.some((c) => keyInCovered(at, c)) ? at : undefined;
+  };
 
   // A gap that starts at a folder of the level sized, with no key of the folder seen and no probe
   // sent there yet: its start is probed (its first page), as the starts of the others were, instead
@@ -432,7 +452,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     for (const { g, doubt: d } of ranked) {
       // A gap holding a negligible part of the estimate is not worth a request.
       if (d < total * NEGLIGIBLE) break;
-      at = unseenFolder(g) ? g.after : probePoint(g, keys[0], within.endAt);
+      at = unseenFolder(g) ? g.after : (afreshFolderProbe(g) ?? probePoint(g, keys[0], within.endAt));
       if (at !== undefined) break;
       unsplittable.add(`${g.after}\u0000${g.end}`);
     }
@@ -1326,7 +1346,7 @@ function afreshEnd(
   run: AfreshRun,
   covered: readonly Covered[],
   end: string,
-): { readonly next: number; readonly exact: boolean; readonly bounded: boolean } {
+): { readonly next: number; readonly exact: boolean; readonly bounded: boolean; readonly past?: number } {
   const lastKey = run.stem + String(run.last).padStart(run.width, '0') + run.suffix;
   const around = covered.find((c) => keyInCovered(lastKey, c));
   if (around && (around.last === undefined || compareKeys(around.last, end) >= 0)) {
@@ -1342,7 +1362,7 @@ function afreshEnd(
   }
   return past === undefined
     ? { next: run.last + 1, exact: false, bounded: false }
-    : { next: midway(run.last + 1, past), exact: false, bounded: true };
+    : { next: midway(run.last + 1, past), exact: false, bounded: true, past };
 }
 
 /**

@@ -166,6 +166,11 @@ test.each<[string, number]>([
   ['unicode scripts (70/10/10/7/3%)', 437_000],
   ['ids repeated under originals/ and thumbs/', 437_000],
   ['three folders, each its own counter (3/60/37%)', 1_370_000],
+  // Its second-to-last folder was sized by halving names past its numbers (`g38/5129`), seven
+  // probes to reach them; probes at its numbers size it, and a range no longer falls past its end
+  // (12,243x at 100,000 keys, 31.55x at 1,370,000).
+  ['folders growing 1,600-fold, each numbered afresh', 100_000],
+  ['folders growing 1,600-fold, each numbered afresh', 1_370_000],
 ])('a sample of %s at %d keys gives 4 and 16 ranges within 2x of each other', (layout, n) =>
   expectSampledWithin2x(layout, n, [4, 16]),
 );
