@@ -4,6 +4,7 @@
  *  - package: the packed package installed into a scratch app outside the repository;
  *  - stand: handlers and the CLI against the real two-zone Ceph RGW stand that the
  *    global setup installs and starts by itself (scripts/stand.sh).
+ * Each runs with a temporary folder of its own, removed after the run (test/support/run-tmp.ts).
  * @type {import('jest').Config}
  */
 const tsJest = ['ts-jest', { diagnostics: false }];
@@ -17,6 +18,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/constructs/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['<rootDir>/test/support/env.ts'],
+      globalSetup: '<rootDir>/test/support/run-tmp-setup.ts',
+      globalTeardown: '<rootDir>/test/support/run-tmp-teardown.ts',
     },
     {
       displayName: 'stand',
@@ -34,6 +37,8 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/package/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
+      globalSetup: '<rootDir>/test/support/run-tmp-setup.ts',
+      globalTeardown: '<rootDir>/test/support/run-tmp-teardown.ts',
     },
   ],
 };

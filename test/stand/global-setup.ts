@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { useRunTmp } from '../support/run-tmp';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const INSTALL_HINT =
@@ -71,6 +72,8 @@ export default async function globalSetup(): Promise<void> {
       restore('AWS_SECRET_ACCESS_KEY', saved.secret);
     }
   }
+  // After the stand is up (its daemons keep the system's temporary folder): the tests' own.
+  useRunTmp();
   const total = ((Date.now() - started) / 1000).toFixed(1);
   process.stderr.write(
     `\n[stand] ready in ${seconds} s, replicating in ${total} s (state ${dir}, log ${logPath}; ${statusCode === 0 ? 'found running, left running' : process.env.STAND_KEEP === '1' ? 'started, kept after the run (STAND_KEEP=1)' : 'started, stopped after the run'})\n`,

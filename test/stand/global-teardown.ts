@@ -4,9 +4,11 @@
  * found running is left alone; STAND_KEEP=1 keeps a started stand for repeated runs.
  */
 import { join } from 'node:path';
+import { removeRunTmp } from '../support/run-tmp';
 import { runStandScript, STARTED_BY_THIS_RUN } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
+  removeRunTmp();
   const dir = (globalThis as Record<string, unknown>)[STARTED_BY_THIS_RUN];
   if (typeof dir !== 'string') return;
   if (process.env.STAND_KEEP === '1') {
