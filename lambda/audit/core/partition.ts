@@ -423,6 +423,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     if (!names || g.after === undefined) return undefined;
     const j = firstAfter(names, g.after) - 1;
     if (j < 0 || !g.after.startsWith(names[j])) return undefined;
+    if (!folders && !oneByOne(keys, names[j], covered)) return undefined;
     const at = afreshProbe(names[j], false);
     return at !== undefined && !covered.some((c) => keyInCovered(at, c)) ? at : undefined;
   };
@@ -888,16 +889,20 @@ function pieces(sample: KeySpaceSample): Piece[] {
       continue;
     }
     // A counter that ended in the gap, taken to end with the counters of its width under other names
-    // (`counterEnds`), or, a top-level folder's own, between its bounds (`afreshEnds`): at its
-    // density up to there, nothing past it. (With no probe past its end yet, the estimate is a
-    // bound from below: the sample keeps its whole budget.)
-    const fresh = endsAfresh.get(i);
+    // (`counterEnds`), at its density up to there, nothing past it; or, a top-level folder's own,
+    // between its bounds (`afreshEnds`), with a key for each number up to there. (With no probe
+    // past its end yet, that estimate is a bound from below: the sample keeps its whole budget.)
+    const fresh = endsLike.has(i) ? undefined : endsAfresh.get(i);
     const like = endsLike.get(i) ?? fresh?.end;
     if (like !== undefined && end !== undefined) {
       const g = gap(a, end, (sp) => {
         const t = sp > 0 ? Math.min(1, scale.span(a, like) / sp) : 1;
+        // (So many keys, whatever the density of the page before the gap: at 30,000 keys its window
+        // held the end of `photos/` and the first 100 of `scans/`, and `scans/` was taken to end
+        // there.)
+        const d = fresh && sp * t > 0 ? fresh.keys / (sp * t) : left;
         return [
-          { t0: 0, t1: t, d0: left, d1: left, unsure: true },
+          { t0: 0, t1: t, d0: d, d1: d, unsure: true },
           { t0: t, t1: 1, d0: 0, d1: 0, unsure: true },
         ];
       });
@@ -964,22 +969,23 @@ function counterEnds(covered: readonly Covered[], inside: readonly (readonly str
 }
 
 /**
- * Top-level folders of their own counters (`ownCounters`), numbered afresh (`photos/0000000`,
- * `scans/0000000`, each from 0), whose counter ended inside the gap after a covered interval: each
- * is taken to end midway (geometrically) between the last number seen and the lowest one a probe
- * found past it, as the last of like-named folders is (`afreshEnd`); with no such probe yet, at
- * twice the numbers seen, a bound from below (`bound`). (Taken on the scale instead, the counter
- * filled the rest of the subtree its last key lay in, and little after: at 737,000 keys `photos/`
- * was estimated 2.4 times its 22,110 keys, and `scans/` four fifths of its 442,200.) Returns, per
- * covered interval so ended, the key its counter is taken to end at.
+ * Top-level folders of their own counters (`ownCounters`), numbered afresh and one by one
+ * (`photos/0000000`, `scans/0000000`, each from 0; `oneByOne`), whose counter ended inside the gap
+ * after a covered interval: each is taken to end midway (geometrically) between the last number
+ * seen and the lowest one a probe found past it, as the last of like-named folders is
+ * (`afreshEnd`); with no such probe yet, at twice the numbers seen, a bound from below (`bound`).
+ * (Taken on the scale instead, the counter filled the rest of the subtree its last key lay in, and
+ * little after: at 737,000 keys `photos/` was estimated 2.4 times its 22,110 keys, and `scans/`
+ * four fifths of its 442,200.) Returns, per covered interval so ended, the key its counter is taken
+ * to end at and the keys up to there.
  */
 function afreshEnds(
   sample: KeySpaceSample,
   inside: readonly (readonly string[])[],
-): Map<number, { readonly end: string; readonly bound: boolean }> {
+): Map<number, { readonly end: string; readonly keys: number; readonly bound: boolean }> {
   const { keys, covered } = sample;
   const names = ownCounters(sample.tops) ?? [];
-  const out = new Map<number, { end: string; bound: boolean }>();
+  const out = new Map<number, { end: string; keys: number; bound: boolean }>();
   for (let i = 0; i + 1 < covered.length; i++) {
     const a = covered[i].last;
     const j = a === undefined ? -1 : firstAfter(names, a) - 1;
@@ -991,6 +997,7 @@ function afreshEnds(
     const held = keys.slice(firstAfter(keys, names[j]), firstAfter(keys, stop));
     const run = afreshRun(held);
     if (!run || held[held.length - 1] !== a || !seenFromStart(held[0], names[j], covered)) continue;
+    if (!oneByOne(keys, names[j], covered)) continue;
     const end = afreshEnd(run, covered, stop);
     if (end.exact) continue;
     // (With no probe past its end, at least as many again as seen, where the first probe at its
@@ -998,10 +1005,28 @@ function afreshEnds(
     const next = end.past === undefined ? Math.min(2 * end.next, 10 ** run.width) : end.next;
     out.set(i, {
       end: run.stem + String(next - 1).padStart(run.width, '0') + run.suffix,
+      keys: next - 1 - run.last,
       bound: end.past === undefined,
     });
   }
   return out;
+}
+
+/**
+ * True when the keys of folder `name` (numbered afresh) go one by one wherever two were seen on one
+ * page: a counter of the folder's own, not one that other folders share (`日本/0000069` then
+ * `日本/0000100`, the numbers between taken by `données/é` and others).
+ */
+function oneByOne(keys: readonly string[], name: string, covered: readonly Covered[]): boolean {
+  const held = keys.slice(firstAfter(keys, name), firstAfter(keys, afterSubtree(name)));
+  const run = afreshRun(held);
+  if (!run) return false;
+  const number = (k: string) => Number(k.slice(run.stem.length, k.length - run.suffix.length));
+  for (const c of covered) {
+    const page = keysIn(held, c.after, c.last);
+    for (let x = 1; x < page.length; x++) if (number(page[x]) !== number(page[x - 1]) + 1) return false;
+  }
+  return true;
 }
 
 /**

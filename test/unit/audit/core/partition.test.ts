@@ -351,6 +351,20 @@ test('a small key space is sampled with a few requests, not the budget of a larg
   expectCover(keys, planFromSample(sample, 4).ranges);
 });
 
+// Three folders each numbered afresh, 30,000 keys: the first page ends 100 keys into `scans/`, and
+// the density over that page's last keys (most of them `photos/`) took `scans/` to end there. An
+// estimate bounded from below keeps the whole budget, so the sample spent all 20 requests (a third
+// of the listing) and still planned 6.90x apart at 4 ranges. Counted by its numbers, `scans/` is
+// probed and bounded, and the sample stops at the budget of the estimate.
+test('three folders of 30,000 keys, each numbered afresh, are sampled with a small budget and planned within 2x', async () => {
+  const keys = sortedKeys(keyLayouts(30_000)['three folders, each its own counter (3/60/37%)']);
+  const sample = await sampleKeySpace(probeOf(keys).probe);
+  expect(sample.requests).toBeLessThanOrEqual(sampleBudget(keys.length) + 3);
+  const plan = planFromSample(sample, 4);
+  expectCover(keys, plan.ranges);
+  expect(balanceOf(keys, plan.ranges)).toBeLessThanOrEqual(2);
+});
+
 test('a small bucket in folders is planned from its folder listing: the folders seen whole size the others', async () => {
   // The audit benchmark's layout: 20,000 keys over 97 folders, numbered across all of them.
   const keys = [...new Set(Array.from({ length: 20_000 }, (_, i) => `d${pad(i % 97, 2)}/obj-${pad(i, 7)}`))].sort(
