@@ -61,6 +61,7 @@ export async function auditInvocation(
       keys: summary.keys,
       discrepancies: summary.discrepancies,
       counts: summary.counts,
+      ...(result.balance ? { balance: result.balance } : {}),
     });
     return result;
   } catch (err) {

@@ -1,6 +1,15 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describeError, IncompleteError } from '../shared/errors';
-import { compareKeys, describeComparison, Discrepancy, KeyRange, mergeReports, Unverified } from './core';
+import {
+  compareKeys,
+  describeBalance,
+  describeComparison,
+  Discrepancy,
+  KeyRange,
+  mergeReports,
+  rangeBalance,
+  Unverified,
+} from './core';
 import { AuditEvent, rangeBase } from './event';
 import type { AuditConfig } from './contract';
 import { emitMetrics } from './metrics';
@@ -51,7 +60,7 @@ export async function mergeRun(
     REPORT_RECORD_CAP,
   );
   const first = parts[0].report;
-  const report: AuditReport & { ranges: { range: KeyRange; report: string }[] } = {
+  const report: AuditReport & { ranges: { range: KeyRange; report: string; keys: number }[]; balance: string } = {
     version: 1,
     status: 'complete',
     source: first.source,
@@ -65,7 +74,13 @@ export async function mergeRun(
     recordCap: REPORT_RECORD_CAP,
     truncated: Boolean(merged.truncated),
     jsonl: `s3://${cfg.reportsBucket}/${cfg.reportsPrefix}${merge.runId}/range-*/records-*.jsonl`,
-    ranges: parts.map(({ key, report: r }) => ({ range: r.range, report: `s3://${cfg.reportsBucket}/${key}` })),
+    ranges: parts.map(({ key, report: r }) => ({
+      range: r.range,
+      report: `s3://${cfg.reportsBucket}/${key}`,
+      keys: r.summary.keys,
+    })),
+    // How evenly the ranges (planned by the run, or fixed) shared the keys.
+    balance: describeBalance(rangeBalance(parts.map(({ report: r }) => r.summary.keys))),
   };
   const reportKey = `${cfg.reportsPrefix}${merge.runId}/report.json`;
   await writeReport(`s3://${cfg.reportsBucket}/${reportKey}`, report, reports);
@@ -75,5 +90,5 @@ export async function mergeRun(
     first.source,
   ).catch(() => undefined); // the next run samples instead
   emitMetrics(cfg.name, merged.summary, deps.emit);
-  return { status: 'complete', summary: merged.summary, reportKey };
+  return { status: 'complete', summary: merged.summary, reportKey, balance: report.balance };
 }

@@ -19,6 +19,8 @@ export interface AuditHandlerResult {
   readonly summary: AuditSummary;
   /** Key of the report in the reports bucket. */
   readonly reportKey: string;
+  /** The merge of a distributed run: how evenly its ranges shared the keys (`describeBalance`). */
+  readonly balance?: string;
 }
 
 /** What the handler needs from the Lambda context. */

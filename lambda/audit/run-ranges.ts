@@ -27,6 +27,8 @@ export interface RangesResult {
   readonly summary: AuditSummary;
   /** Requests per S3 operation, every range added. */
   readonly requestsByOperation: Record<string, number>;
+  /** Keys each range saw (on either side), in range order: how evenly the plan shared the work. */
+  readonly rangeKeys: readonly number[];
 }
 
 /**
@@ -84,5 +86,6 @@ export async function runAuditRanges(
   for (const a of access)
     for (const [op, n] of Object.entries(a.stats.byOperation))
       requestsByOperation[op] = (requestsByOperation[op] ?? 0) + n;
-  return { summary: mergeSummaries(summaries as AuditSummary[]), requestsByOperation };
+  const done = summaries as AuditSummary[];
+  return { summary: mergeSummaries(done), requestsByOperation, rangeKeys: done.map((x) => x.keys) };
 }

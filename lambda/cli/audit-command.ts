@@ -1,7 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AuditCheckpoint, compareKeys, DEFAULT_LAG_WINDOW_SECONDS, KeyRange } from '../audit/core';
+import {
+  AuditCheckpoint,
+  compareKeys,
+  DEFAULT_LAG_WINDOW_SECONDS,
+  describeBalance,
+  KeyRange,
+  rangeBalance,
+} from '../audit/core';
 import { LIMITS } from '../audit/contract';
 import { buildReport, humanSummary, writeReport } from '../audit/report';
 import { AuditOptions, AuditRunResult, runAudit } from '../audit/run-audit';
@@ -406,7 +413,7 @@ async function listAndCompare(inv: AuditInvocation, d: RunDeps): Promise<ListedR
   };
   const side = (s: SideOptions) => ({ region: s.region, endpoint: s.endpoint, maxAttempts: inv.maxAttempts });
   if (inv.parallel > 1) {
-    return auditInParallel({
+    const result = await auditInParallel({
       options: inv.options,
       sourceSide: side(inv.sourceSide),
       replicaSide: side(inv.replicaSide),
@@ -421,6 +428,9 @@ async function listAndCompare(inv: AuditInvocation, d: RunDeps): Promise<ListedR
       onPageEnd: d.onPageEnd,
       onProgress: report,
     });
+    // How evenly the plan shared the keys: the wall time follows the largest range.
+    d.io.err(`audit: ${describeBalance(rangeBalance(result.rangeKeys))}`);
+    return result;
   }
   // Described, not built: the audit's requests go out before (and mostly without) loading the SDK.
   const client = (s: SideOptions) => S3Access.fromOptions({ ...side(s), stats: d.stats });

@@ -33,7 +33,9 @@ export interface ParallelAuditInput {
  * run's page boundaries, or a sample of the source), audits them N at a time, and returns what a
  * single-range run of the same key space returns: one summary, the records in key order.
  */
-export async function auditInParallel(input: ParallelAuditInput): Promise<AuditRunResult & { plan: RangePlan }> {
+export async function auditInParallel(
+  input: ParallelAuditInput,
+): Promise<AuditRunResult & { plan: RangePlan; rangeKeys: readonly number[] }> {
   const started = Date.now();
   const { options, stats } = input;
   const planner = S3Access.fromOptions({ ...input.sourceSide, stats });
@@ -81,7 +83,7 @@ export async function auditInParallel(input: ParallelAuditInput): Promise<AuditR
       retries: stats.retries,
       durationMs: Date.now() - started,
     };
-    return { status: 'complete', summary, plan };
+    return { status: 'complete', summary, plan, rangeKeys: result.rangeKeys };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -101,6 +101,20 @@ test('--parallel 4 writes the report of a single-range run: same records in the 
   expect(Number(planned![1])).toBe(4);
   expect(Number(planned![2])).toBeGreaterThanOrEqual(2);
   expect(Number(planned![2])).toBeLessThanOrEqual(20);
+  // At the end it says how evenly the ranges shared the keys: every key in one range, none twice.
+  const held =
+    /audit: 4 ranges held ([\d,]+) to ([\d,]+) keys each \(the largest ([\d.]+)x the smallest, ([\d.]+)x the mean\)/.exec(
+      parallel.run.err,
+    );
+  expect(held).not.toBeNull();
+  const [smallest, largest] = [held![1], held![2]].map((x) => Number(x.replace(/,/g, '')));
+  const total = parallel.r.summary.keys;
+  expect(smallest).toBeGreaterThan(0);
+  expect(4 * smallest).toBeLessThanOrEqual(total);
+  expect(4 * largest).toBeGreaterThanOrEqual(total);
+  expect(Number(held![3])).toBeCloseTo(largest / smallest, 2);
+  expect(Number(held![4])).toBeCloseTo(largest / (total / 4), 2);
+  expect(single.run.err).not.toMatch(/ranges held/);
   // The report counts every request: the listing of both sides and the planning probes.
   expect(parallel.r.requestsByOperation.ListObjectsV2Command).toBeGreaterThan(
     single.r.requestsByOperation.ListObjectsV2Command,

@@ -7,7 +7,7 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AuditRecord, AuditSummary } from '../../lambda/audit/core';
+import { AuditRecord, AuditSummary, describeBalance, rangeBalance } from '../../lambda/audit/core';
 import { auditInvocation, invokeAudit, LambdaContextLike, SAFETY_MARGIN_MS } from '../../lambda/audit/index';
 import { AuditReport } from '../../lambda/audit/report';
 import { ConsistencyAudit, ConsistencyAuditProps } from '../../lib';
@@ -360,9 +360,14 @@ describe('the self-planned distributed audit (rangeCount: a planning step, the D
       expect(comparable(merged.summary)).toEqual(comparable(reference.summary));
       expect(kindsAndKeys(merged.discrepancies)).toEqual(kindsAndKeys(reference.discrepancies));
       expect(merged.unverified).toEqual(reference.unverified);
-      // Each range holds about a third of the keys.
-      const sizes = (merged as any).ranges.map((r: any) => r.range);
-      expect(sizes).toEqual(ranges);
+      // The merged report lists the ranges with the keys each saw: about a third each, all of them once.
+      const listed = (merged as any).ranges;
+      expect(listed.map((r: any) => r.range)).toEqual(ranges);
+      const held: number[] = listed.map((r: any) => r.keys);
+      expect(held.reduce((a, b) => a + b, 0)).toBe(merged.summary.keys);
+      for (const k of held) expect(k).toBeGreaterThanOrEqual(merged.summary.keys / 6);
+      expect((merged as any).balance).toBe(describeBalance(rangeBalance(held)));
+      expect(run.output.balance).toBe((merged as any).balance);
     }
     expect(emf.map((l) => JSON.parse(l).Discrepancies)).toEqual([PLANTED.length, PLANTED.length]);
   });

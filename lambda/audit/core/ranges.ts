@@ -108,3 +108,33 @@ function compareStart(a: KeyRange, b: KeyRange): number {
   if (b.startAfter === undefined) return 1;
   return compareKeys(a.startAfter, b.startAfter);
 }
+
+/** How evenly the ranges of a run shared its keys (keys seen on either side, per range). */
+export interface RangeBalance {
+  readonly ranges: number;
+  readonly smallest: number;
+  readonly largest: number;
+  readonly mean: number;
+}
+
+/** The balance of ranges that held `keys` each (in range order). */
+export function rangeBalance(keys: readonly number[]): RangeBalance {
+  if (keys.length === 0) throw new Error('rangeBalance: no range');
+  const total = keys.reduce((a, b) => a + b, 0);
+  return { ranges: keys.length, smallest: Math.min(...keys), largest: Math.max(...keys), mean: total / keys.length };
+}
+
+/**
+ * One sentence on the balance, for the CLI and the log of a distributed run: "4 ranges held 4,950
+ * to 5,103 keys each (the largest 1.03x the smallest, 1.01x the mean)". The largest over the mean
+ * is what the wall time of ranges listed side by side follows.
+ */
+export function describeBalance(b: RangeBalance): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const times = (x: number, y: number) => `${(x / y).toFixed(2)}x`;
+  if (b.ranges === 1) return `1 range held ${n(b.largest)} keys`;
+  const held = `${b.ranges} ranges held ${n(b.smallest)} to ${n(b.largest)} keys each`;
+  if (b.largest === 0) return `${held} (none held a key)`;
+  if (b.smallest === 0) return `${held} (the largest ${times(b.largest, b.mean)} the mean; at least one held none)`;
+  return `${held} (the largest ${times(b.largest, b.smallest)} the smallest, ${times(b.largest, b.mean)} the mean)`;
+}
