@@ -423,7 +423,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     if (!names || g.after === undefined) return undefined;
     const j = firstAfter(names, g.after) - 1;
     if (j < 0 || !g.after.startsWith(names[j])) return undefined;
-    if (!folders && !oneByOne(keys, names[j], covered)) return undefined;
+    if (!folders && !oneByOne(keysIn(keys, names[j], afterSubtree(names[j])), covered)) return undefined;
     const at = afreshProbe(names[j], false);
     return at !== undefined && !covered.some((c) => keyInCovered(at, c)) ? at : undefined;
   };
@@ -997,7 +997,7 @@ function afreshEnds(
     const held = keys.slice(firstAfter(keys, names[j]), firstAfter(keys, stop));
     const run = afreshRun(held);
     if (!run || held[held.length - 1] !== a || !seenFromStart(held[0], names[j], covered)) continue;
-    if (!oneByOne(keys, names[j], covered)) continue;
+    if (!oneByOne(held, covered)) continue;
     const end = afreshEnd(run, covered, stop);
     if (end.exact) continue;
     // (With no probe past its end, at least as many again as seen, where the first probe at its
@@ -1013,12 +1013,11 @@ function afreshEnds(
 }
 
 /**
- * True when the keys of folder `name` (numbered afresh) go one by one wherever two were seen on one
- * page: a counter of the folder's own, not one that other folders share (`日本/0000069` then
- * `日本/0000100`, the numbers between taken by `données/é` and others).
+ * True when the keys of a folder (`held`, in order) are numbered afresh and go one by one wherever
+ * two were seen on one page: a counter of the folder's own, not one that other folders share
+ * (`日本/0000069` then `日本/0000100`, the numbers between taken by `données/é` and others).
  */
-function oneByOne(keys: readonly string[], name: string, covered: readonly Covered[]): boolean {
-  const held = keys.slice(firstAfter(keys, name), firstAfter(keys, afterSubtree(name)));
+function oneByOne(held: readonly string[], covered: readonly Covered[]): boolean {
   const run = afreshRun(held);
   if (!run) return false;
   const number = (k: string) => Number(k.slice(run.stem.length, k.length - run.suffix.length));

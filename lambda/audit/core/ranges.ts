@@ -125,8 +125,8 @@ export function rangeBalance(keys: readonly number[]): RangeBalance {
 }
 
 /**
- * One sentence on the balance, for the CLI and the log of a distributed run: "4 ranges held 4,950
- * to 5,103 keys each (the largest 1.03x the smallest, 1.01x the mean)". The largest over the mean
+ * One sentence on the balance, for the CLI and the report of a distributed run: "4 ranges held 5,486
+ * to 9,000 keys each (the largest 1.64x the smallest, 1.20x the mean)". The largest over the mean
  * is what the wall time of ranges listed side by side follows.
  */
 export function describeBalance(b: RangeBalance): string {
