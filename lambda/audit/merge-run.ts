@@ -60,6 +60,7 @@ export async function mergeRun(
     REPORT_RECORD_CAP,
   );
   const first = parts[0].report;
+  const keys = parts.map(({ report: r }) => r.summary.keys);
   const report: AuditReport & { ranges: { range: KeyRange; report: string; keys: number }[]; balance: string } = {
     version: 1,
     status: 'complete',
@@ -74,13 +75,13 @@ export async function mergeRun(
     recordCap: REPORT_RECORD_CAP,
     truncated: Boolean(merged.truncated),
     jsonl: `s3://${cfg.reportsBucket}/${cfg.reportsPrefix}${merge.runId}/range-*/records-*.jsonl`,
-    ranges: parts.map(({ key, report: r }) => ({
+    ranges: parts.map(({ key, report: r }, i) => ({
       range: r.range,
       report: `s3://${cfg.reportsBucket}/${key}`,
-      keys: r.summary.keys,
+      keys: keys[i],
     })),
     // How evenly the ranges (planned by the run, or fixed) shared the keys.
-    balance: describeBalance(rangeBalance(parts.map(({ report: r }) => r.summary.keys))),
+    balance: describeBalance(rangeBalance(keys)),
   };
   const reportKey = `${cfg.reportsPrefix}${merge.runId}/report.json`;
   await writeReport(`s3://${cfg.reportsBucket}/${reportKey}`, report, reports);

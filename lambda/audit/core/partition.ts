@@ -398,12 +398,14 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
    * The next probe at the numbers of a folder numbered afresh, seen from its start and not to its
    * end: at twice (the first), then four times, the last number seen while every probe finds more,
    * then midway (geometrically) between the last number seen and the lowest one found past the
-   * end. Undefined for any other folder, or when the numbers' width is spent.
+   * end. Undefined for any other folder, or when the numbers' width is spent; with `own`, also for
+   * one not numbered one by one (`oneByOne`).
    */
-  function afreshProbe(name: string, first: boolean): string | undefined {
-    const held = keys.slice(firstAfter(keys, name), firstAfter(keys, afterSubtree(name)));
+  function afreshProbe(name: string, first: boolean, own = false): string | undefined {
+    const held = folderKeys(keys, name);
     const run = afreshRun(held);
     if (!run || !seenFromStart(held[0], name, covered)) return undefined;
+    if (own && !oneByOne(run, held, covered)) return undefined;
     const { exact, past } = afreshEnd(run, covered, afterSubtree(name));
     if (exact) return undefined;
     // (Twice, then four times: a folder a few pages long is found in two probes, a long one bounded;
@@ -423,8 +425,7 @@ export async function sampleKeySpace(probe: KeyProbe, options: SampleOptions = {
     if (!names || g.after === undefined) return undefined;
     const j = firstAfter(names, g.after) - 1;
     if (j < 0 || !g.after.startsWith(names[j])) return undefined;
-    if (!folders && !oneByOne(keysIn(keys, names[j], afterSubtree(names[j])), covered)) return undefined;
-    const at = afreshProbe(names[j], false);
+    const at = afreshProbe(names[j], false, !folders);
     return at !== undefined && !covered.some((c) => keyInCovered(at, c)) ? at : undefined;
   };
 
@@ -994,10 +995,10 @@ function afreshEnds(
     // (The page after the gap shows no more of the folder: its counter ended inside the gap.)
     const after = inside[i + 1][0];
     if (after !== undefined && compareKeys(after, stop) < 0) continue;
-    const held = keys.slice(firstAfter(keys, names[j]), firstAfter(keys, stop));
+    const held = folderKeys(keys, names[j]);
     const run = afreshRun(held);
     if (!run || held[held.length - 1] !== a || !seenFromStart(held[0], names[j], covered)) continue;
-    if (!oneByOne(held, covered)) continue;
+    if (!oneByOne(run, held, covered)) continue;
     const end = afreshEnd(run, covered, stop);
     if (end.exact) continue;
     // (With no probe past its end, at least as many again as seen, where the first probe at its
@@ -1013,13 +1014,11 @@ function afreshEnds(
 }
 
 /**
- * True when the keys of a folder (`held`, in order) are numbered afresh and go one by one wherever
- * two were seen on one page: a counter of the folder's own, not one that other folders share
- * (`日本/0000069` then `日本/0000100`, the numbers between taken by `données/é` and others).
+ * True when the keys of a folder numbered afresh (`held`, in order, numbered as `run`) go one by one
+ * wherever two were seen on one page: a counter of the folder's own, not one that other folders
+ * share (`日本/0000069` then `日本/0000100`, the numbers between taken by `données/é` and others).
  */
-function oneByOne(held: readonly string[], covered: readonly Covered[]): boolean {
-  const run = afreshRun(held);
-  if (!run) return false;
+function oneByOne(run: AfreshRun, held: readonly string[], covered: readonly Covered[]): boolean {
   const number = (k: string) => Number(k.slice(run.stem.length, k.length - run.suffix.length));
   for (const c of covered) {
     const page = keysIn(held, c.after, c.last);
@@ -1624,6 +1623,11 @@ function keysIn(keys: readonly string[], after: string | undefined, last: string
   const from = firstAfter(keys, after);
   const to = last === undefined ? keys.length : firstAfter(keys, last);
   return keys.slice(from, to);
+}
+
+/** The keys of `keys` (in order) under the folder `name`. */
+function folderKeys(keys: readonly string[], name: string): string[] {
+  return keysIn(keys, name, afterSubtree(name));
 }
 
 /** Keys at the end of a covered interval whose spacing gives the density next to it. */
